@@ -1,0 +1,116 @@
+"""The index schema and the mapping between articles and index documents.
+
+Every searchable text is indexed three ways:
+
+* ``title`` / ``body``: folded, stop-worded and stemmed, for ranked word matching;
+* ``*_phrase``: folded, all words, positions, for phrases, proximity, prefixes,
+  fuzzy terms and spelling suggestions ("phrases stay exact");
+* ``*_exact``: lower-cased only, for the exact-spelling option.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+
+from .analysis import exact_analyzer, phrase_analyzer, ranking_analyzer
+from .models import Article
+
+#: Separates several authors inside the single-valued author facet column.
+AUTHOR_SEP = "\x1f"
+#: Whoosh cannot add a sortable numeric field without a value: missing dates
+#: are stored as this sentinel and read back as "no date".
+NO_DATE = 0
+
+TEXT_FIELDS = ("title", "body")
+SEARCHABLE_FIELDS = ("title", "body", "section", "author")
+
+
+def build_schema() -> Schema:
+    ranking = ranking_analyzer()
+    phrase = phrase_analyzer()
+    exact = exact_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        source=ID(stored=True, unique=True),
+        url=STORED(),
+        title=TEXT(analyzer=ranking, stored=True, phrase=False),
+        body=TEXT(analyzer=ranking, stored=True, phrase=False),
+        title_phrase=TEXT(analyzer=phrase, phrase=True),
+        body_phrase=TEXT(analyzer=phrase, phrase=True),
+        title_exact=TEXT(analyzer=exact, phrase=False),
+        body_exact=TEXT(analyzer=exact, phrase=False),
+        section=TEXT(analyzer=phrase, stored=True),
+        section_facet=ID(sortable=True),
+        author=TEXT(analyzer=phrase, stored=True),
+        author_facet=ID(sortable=True),
+        date=STORED(),  # "YYYY-MM-DD" as published, or None
+        day=NUMERIC(int, bits=32, signed=False, sortable=True),  # YYYYMMDD or NO_DATE
+        published=NUMERIC(int, bits=64, sortable=True),  # UTC epoch seconds or NO_DATE
+        content_hash=STORED(),
+        size=STORED(),
+        mtime_ns=STORED(),
+    )
+
+
+def make_doc_id(key: str) -> str:
+    """A short, URL-safe, stable document id from a canonical URL or a source path."""
+    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def is_doc_id(value: str) -> bool:
+    return len(value) == 16 and all(c in "0123456789abcdef" for c in value)
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """What the indexer remembers about a file, to skip unchanged ones cheaply."""
+
+    content_hash: str
+    size: int
+    mtime_ns: int
+
+
+def day_number(d: dt.date) -> int:
+    return d.year * 10_000 + d.month * 100 + d.day
+
+
+def article_to_document(article: Article, state: SourceState) -> dict[str, Any]:
+    """Whoosh field values for one article."""
+    date = article.date
+    if date is None:
+        day, published, date_text = NO_DATE, NO_DATE, None
+    else:
+        calendar = date.date()
+        day, date_text = day_number(calendar), calendar.isoformat()
+        # Naive times have no zone to convert from: sort them as if UTC.
+        aware = date if date.tzinfo else date.replace(tzinfo=dt.timezone.utc)
+        published = int(aware.timestamp())
+    section = article.section or ""
+    authors = [a for a in article.authors if a]
+    joined_authors = ", ".join(authors)
+    return {
+        "id": article.id,
+        "source": article.source,
+        "url": article.url,
+        "title": article.title,
+        "body": article.body,
+        "title_phrase": article.title,
+        "body_phrase": article.body,
+        "title_exact": article.title,
+        "body_exact": article.body,
+        "section": section,
+        "section_facet": section,
+        "author": joined_authors,
+        "author_facet": AUTHOR_SEP.join(authors),
+        "date": date_text,
+        "day": day,
+        "published": published,
+        "content_hash": state.content_hash,
+        "size": state.size,
+        "mtime_ns": state.mtime_ns,
+    }

@@ -1,0 +1,263 @@
+"""The index directory: generations, the writer lock and read-only opening.
+
+Layout of an index directory::
+
+    current -> gen-000003     symlink naming the live Whoosh index
+    gen-000003/               a complete Whoosh index (+ sources.json)
+    writer.lock               held (flock) by the one running indexer; holds its pid
+
+Incremental runs commit into the live generation (Whoosh commits are atomic:
+a new table of contents is renamed into place last). A rebuild writes a new
+generation beside it and swaps the symlink with one atomic ``rename``, so
+readers always see a complete index.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import re
+import shutil
+import stat
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from whoosh.index import TOC
+from whoosh.filedb.filestore import FileStorage
+
+from .schema import build_schema
+
+CURRENT = "current"
+LOCK_FILE = "writer.lock"
+SOURCES_FILE = "sources.json"
+_GEN_RE = re.compile(r"^gen-(\d{6})$")
+
+
+class IndexError_(Exception):
+    """Base for index directory problems (named to avoid shadowing IndexError)."""
+
+
+class IndexMissing(IndexError_):
+    pass
+
+
+class IndexBusy(IndexError_):
+    pass
+
+
+class UnsafeIndex(IndexError_):
+    pass
+
+
+def default_index_dir() -> Path:
+    return Path(os.environ.get("NEWSARCHIVE_INDEX") or "var/index")
+
+
+@dataclass(frozen=True)
+class Generation:
+    """Identifies one state of the index: which generation dir, which commit."""
+
+    directory: Path
+    number: int
+    commit: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.number}.{self.commit}"
+
+
+def _gen_number(name: str) -> int | None:
+    m = _GEN_RE.match(name)
+    return int(m.group(1)) if m else None
+
+
+def live_dir(index_dir: Path) -> Path:
+    """The live generation directory; raises IndexMissing when there is none."""
+    link = index_dir / CURRENT
+    try:
+        target = os.readlink(link)
+    except FileNotFoundError:
+        raise IndexMissing(
+            f"no index at {index_dir}: run 'newsarchive index PATH' first"
+        ) from None
+    return index_dir / target
+
+
+def current_generation(index_dir: Path) -> Generation:
+    """Cheap to call per request: one readlink and one directory listing."""
+    gen_dir = live_dir(index_dir)
+    number = _gen_number(gen_dir.name) or 0
+    commit = TOC._latest_generation(FileStorage(str(gen_dir)), "MAIN")
+    if commit < 0:
+        raise IndexMissing(f"index at {gen_dir} has no committed data")
+    return Generation(gen_dir, number, commit)
+
+
+def check_permissions(index_dir: Path) -> None:
+    """Refuse an index others could write: Whoosh unpickles its files."""
+    for path in [index_dir, *index_dir.iterdir()]:
+        try:
+            mode = path.lstat().st_mode
+        except FileNotFoundError:
+            continue
+        if stat.S_ISLNK(mode):
+            continue
+        if mode & (stat.S_IWGRP | stat.S_IWOTH):
+            raise UnsafeIndex(
+                f"{path} is writable by group or others; index files are "
+                "unpickled on open, so only the indexer's user may write them "
+                f"(fix with: chmod -R go-w {index_dir})"
+            )
+
+
+def open_index(index_dir: Path, generation: Generation | None = None):
+    """Open the live index read-only."""
+    gen = generation or current_generation(index_dir)
+    storage = FileStorage(str(gen.directory), readonly=True)
+    return storage.open_index()
+
+
+def read_sources(gen_dir: Path) -> list[str]:
+    try:
+        return json.loads((gen_dir / SOURCES_FILE).read_text("utf-8"))
+    except FileNotFoundError:
+        return []
+
+
+def write_sources(gen_dir: Path, sources: list[str]) -> None:
+    tmp = gen_dir / (SOURCES_FILE + ".tmp")
+    tmp.write_text(json.dumps(sorted(set(sources)), indent=1), "utf-8")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, gen_dir / SOURCES_FILE)
+
+
+def last_indexed(gen: Generation) -> float:
+    """Unix time of the live commit."""
+    return (gen.directory / f"_MAIN_{gen.commit}.toc").stat().st_mtime
+
+
+def size_on_disk(gen_dir: Path) -> int:
+    return sum(p.stat().st_size for p in gen_dir.iterdir() if p.is_file())
+
+
+# --- writing -------------------------------------------------------------
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class LockInfo:
+    stale_pid: int | None  # pid of a dead indexer whose lock file was left behind
+
+
+@contextmanager
+def writer_lock(index_dir: Path, timeout: float = 30.0) -> Iterator[LockInfo]:
+    """Hold the index's single-writer lock, waiting up to ``timeout`` seconds.
+
+    The lock is an ``flock`` (the kernel drops it when its holder dies, even by
+    kill -9); the pid written inside lets us say whose lock we waited for and
+    report a dead indexer's leftover file.
+    """
+    index_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = index_dir / LOCK_FILE
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as e:
+                if e.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+                    raise IndexBusy(
+                        f"another indexer (pid {holder or 'unknown'}) holds the lock "
+                        f"on {index_dir}; gave up after {timeout:g}s"
+                    ) from None
+                time.sleep(0.1)
+        previous = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        stale = int(previous) if previous.isdigit() and int(previous) != os.getpid() else None
+        if stale is not None and _pid_alive(stale):
+            stale = None  # a finished run that exited cleanly but left its pid
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        os.fsync(fd)
+        try:
+            yield LockInfo(stale_pid=stale)
+        finally:
+            os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+def generation_dirs(index_dir: Path) -> list[Path]:
+    return sorted(p for p in index_dir.iterdir() if _gen_number(p.name) is not None)
+
+
+def new_generation_dir(index_dir: Path) -> Path:
+    """Create an empty Whoosh index in a fresh generation directory (hold the lock)."""
+    existing = [_gen_number(p.name) or 0 for p in generation_dirs(index_dir)]
+    path = index_dir / f"gen-{max(existing, default=0) + 1:06d}"
+    path.mkdir(mode=0o700)
+    FileStorage(str(path)).create_index(build_schema())
+    return path
+
+
+def open_for_writing(gen_dir: Path):
+    return FileStorage(str(gen_dir)).open_index()
+
+
+def publish(index_dir: Path, gen_dir: Path) -> None:
+    """Atomically make ``gen_dir`` the live generation (hold the lock)."""
+    tmp = index_dir / (CURRENT + ".tmp")
+    try:
+        tmp.unlink()
+    except FileNotFoundError:
+        pass
+    os.symlink(gen_dir.name, tmp)
+    os.replace(tmp, index_dir / CURRENT)
+    _fsync_dir(index_dir)
+
+
+def remove_stale_generations(index_dir: Path, keep: int = 2) -> None:
+    """Delete generations other than the live one and the ``keep - 1`` before it.
+
+    The previous one is kept so readers that opened it just before a swap can
+    finish their request. Unfinished rebuilds (newer than live) are removed too.
+    """
+    try:
+        live = live_dir(index_dir).name
+    except IndexMissing:
+        live = None
+    gens = generation_dirs(index_dir)
+    live_no = _gen_number(live) if live else None
+    keepers = {live}
+    if live_no is not None:
+        older = [g for g in gens if (_gen_number(g.name) or 0) < live_no]
+        keepers |= {g.name for g in older[-(keep - 1):]} if keep > 1 else set()
+    for g in gens:
+        if g.name not in keepers:
+            shutil.rmtree(g, ignore_errors=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
