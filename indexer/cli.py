@@ -1,0 +1,111 @@
+"""The ``newsarchive index`` command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from search import store
+
+from .pipeline import DEFAULT_MAX_BYTES, IndexReport, Indexer, UsageError
+
+EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+
+
+def add_index_dir_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--index", metavar="DIR", type=Path, default=None,
+        help="index directory (default: $NEWSARCHIVE_INDEX, else ./var/index)",
+    )
+
+
+def index_dir(args: argparse.Namespace) -> Path:
+    return args.index or store.default_index_dir()
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "index",
+        help="index saved article pages (incremental)",
+        description=(
+            "Index saved article pages (.html, .htm, .html.gz). Only new or changed "
+            "files are parsed; articles whose files disappeared from an indexed "
+            "directory are removed. With no PATH, rescans the sources recorded in "
+            "the index. Exit status: 0 all indexed, 3 committed but some files "
+            "failed, 1 fatal error (previous index untouched), 2 usage error."
+        ),
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (recursive)")
+    add_index_dir_option(p)
+    p.add_argument("--rebuild", action="store_true",
+                   help="build a complete new index while the old one stays searchable, then swap it in")
+    p.add_argument("--quiet", action="store_true", help="no progress bar, no summary line")
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="parser processes (default: number of CPUs)")
+    p.add_argument("--lock-timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="how long to wait for another running indexer (default: 60)")
+    p.add_argument("--max-page-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="BYTES",
+                   help=f"skip pages larger than this (default: {DEFAULT_MAX_BYTES:,})")
+    p.set_defaults(handler=run)
+
+
+class _ProgressBar:
+    def __init__(self, stream):
+        self.stream = stream
+        self.last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = done * 100 // max(total, 1)
+        if percent == self.last and done != total:
+            return
+        self.last = percent
+        filled = percent * 30 // 100
+        self.stream.write(f"\rparsing [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+        if done == total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def summary_line(report: IndexReport) -> str:
+    return (
+        f"{report.documents} articles in index (generation {report.generation}): "
+        f"{report.added} added, {report.updated} updated, {report.removed} removed, "
+        f"{report.unchanged} unchanged, {report.failed} failed in {report.seconds:.1f}s"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    show_progress = not (args.quiet or args.json) and sys.stderr.isatty()
+    if args.jobs is not None and args.jobs < 1:
+        print("newsarchive index: --jobs must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    indexer = Indexer(
+        index_dir(args),
+        jobs=args.jobs,
+        lock_timeout=args.lock_timeout,
+        max_bytes=args.max_page_bytes,
+        progress=_ProgressBar(sys.stderr) if show_progress else None,
+    )
+    try:
+        report = indexer.run(args.paths, rebuild=args.rebuild)
+    except UsageError as e:
+        print(f"newsarchive index: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except store.IndexBusy as e:
+        print(f"newsarchive index: {e}", file=sys.stderr)
+        return EXIT_FATAL
+    except (OSError, store.IndexError_) as e:
+        print(f"newsarchive index: fatal: {e}; the previous index is untouched", file=sys.stderr)
+        return EXIT_FATAL
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    elif not args.quiet:
+        for w in report.warnings:
+            print(f"warning: {w}", file=sys.stderr)
+        for f in report.failures:
+            print(f"failed: {f.path}: {f.reason}", file=sys.stderr)
+        print(summary_line(report))
+    return EXIT_PARTIAL if report.failed else EXIT_OK

@@ -1,0 +1,147 @@
+"""Parse publication dates as pages write them, keeping the page's own zone.
+
+A date with an offset becomes a tz-aware datetime in that offset (never
+converted to UTC, so ``.date()`` is the calendar date readers saw); a date
+without one stays naive; a bare date is midnight.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from email.utils import parsedate_to_datetime
+
+__all__ = ["parse_date", "find_text_date"]
+
+_MIN_YEAR = 1900
+_MAX_YEAR = 2100
+
+_ISO = re.compile(
+    r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})"
+    r"(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?"
+    r"\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?(?!\d)",
+    re.IGNORECASE,
+)
+_SLASHED_YMD = re.compile(r"(?<!\d)(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?!\d)")
+
+_MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    (
+        "january jan", "february feb", "march mar", "april apr", "may",
+        "june jun", "july jul", "august aug", "september sep sept",
+        "october oct", "november nov", "december dec",
+    ),
+    start=1,
+):
+    for _name in _names.split():
+        _MONTHS[_name] = _number
+_MONTH_RE = r"(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+
+# "March 14, 2024" / "Mar. 14 2024" / "14 March 2024" / "14. March 2024"
+_MDY = re.compile(rf"\b{_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.IGNORECASE)
+_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH_RE},?\s+(\d{{4}})\b", re.IGNORECASE)
+# "14.03.2024" (European order) and "03/14/2024" (US order unless impossible)
+_DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?![\d])")
+_SLASHED = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
+
+
+def _make(year: int, month: int, day: int, hour: int = 0, minute: int = 0,
+          second: int = 0, tz: dt.tzinfo | None = None) -> dt.datetime | None:
+    if not _MIN_YEAR <= year <= _MAX_YEAR:
+        return None
+    try:
+        return dt.datetime(year, month, day, hour, minute, second, tzinfo=tz)
+    except ValueError:
+        return None
+
+
+def _zone(text: str | None) -> dt.tzinfo | None:
+    if not text:
+        return None
+    upper = text.upper()
+    if upper in ("Z", "UTC", "GMT"):
+        return dt.timezone.utc
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours = int(digits[:2])
+    minutes = int(digits[2:4]) if len(digits) >= 4 else 0
+    if hours > 14 or minutes > 59:
+        return None
+    return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+
+
+def _parse_iso(text: str) -> dt.datetime | None:
+    """ISO 8601 (or compact 20240314) date with optional time and offset."""
+    match = _ISO.search(text)
+    if not match or (match.start() > 0 and text[: match.start()].strip().isdigit()):
+        return None
+    year, month, day = int(match.group(1)), int(match.group(2)), int(match.group(3))
+    hour = int(match.group(4) or 0)
+    minute = int(match.group(5) or 0)
+    second = int(match.group(6) or 0)
+    # A compact "20240314" must not be read out of a long number such as a timestamp.
+    compact = "-" not in match.group(0)[:10]
+    if compact and len(re.sub(r"\D", "", text)) > 14:
+        return None
+    if hour > 23:
+        hour = minute = second = 0
+    return _make(year, month, day, hour, minute, min(second, 59), _zone(match.group(7)))
+
+
+def parse_date(value: str | None) -> dt.datetime | None:
+    """Parse a machine-readable date (ISO 8601, RFC 2822, compact, or written out)."""
+    if not value:
+        return None
+    text = value.strip()[:100]
+    if not text:
+        return None
+    result = _parse_iso(text)
+    if result is not None:
+        return result
+    if text[:3].isalpha() and "," in text[:5]:
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            parsed = None
+        if parsed is not None and _MIN_YEAR <= parsed.year <= _MAX_YEAR:
+            return parsed
+    match = _SLASHED_YMD.search(text)
+    if match:
+        result = _make(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        if result is not None:
+            return result
+    if text.isdigit() and len(text) in (10, 13):
+        # Unix timestamps (seconds or milliseconds) carry no zone: report UTC.
+        seconds = int(text) / (1000 if len(text) == 13 else 1)
+        try:
+            return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None
+    return find_text_date(text)
+
+
+def find_text_date(text: str) -> dt.datetime | None:
+    """The first date written out for readers in ``text`` (naive midnight)."""
+    best: tuple[int, dt.datetime] | None = None
+    for pattern, order in ((_MDY, "mdy"), (_DMY, "dmy"), (_ISO, "iso"),
+                           (_DOTTED, "dotted"), (_SLASHED, "slashed")):
+        match = pattern.search(text)
+        if not match or (best is not None and match.start() >= best[0]):
+            continue
+        if order == "mdy":
+            found = _make(int(match.group(3)), _MONTHS[match.group(1).lower()], int(match.group(2)))
+        elif order == "dmy":
+            found = _make(int(match.group(3)), _MONTHS[match.group(2).lower()], int(match.group(1)))
+        elif order == "iso":
+            if "-" not in match.group(0)[:10]:
+                continue  # bare 8-digit numbers in prose are rarely dates
+            found = _parse_iso(match.group(0))
+        elif order == "dotted":
+            found = _make(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        else:
+            first, second = int(match.group(1)), int(match.group(2))
+            month, day = (second, first) if first > 12 else (first, second)
+            found = _make(int(match.group(3)), month, day)
+        if found is not None:
+            best = (match.start(), found)
+    return best[1] if best else None

@@ -1,0 +1,337 @@
+"""Turns query text into a Whoosh query, plus what highlighting and spelling need.
+
+The syntax tree comes from :mod:`search.querylang`; this module maps it onto
+the schema's fields:
+
+* a bare word: the stemmed ranking fields ``title`` and ``body`` (title boosted);
+* phrases, prefixes and fuzzy words: the unstemmed ``*_phrase`` fields, where
+  stop words are kept, so phrases stay exact;
+* exact-spelling mode: the lower-case-only ``*_exact`` fields;
+* ``date:`` clauses: a numeric range on ``day``.
+
+Prefix and fuzzy words are expanded here, against the open reader, so the
+expansion can be capped (``a*`` must not turn into a 50,000-term query).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from . import querylang as ql
+from .analysis import STOP_WORDS, analyze, exact_analyzer, phrase_analyzer, ranking_analyzer
+from .models import SearchError
+from .ranking import FIELD_BOOSTS
+
+#: Longest query text accepted (characters).
+MAX_QUERY_CHARS = 1_000
+#: Most index words one prefix (``word*``) may stand for.
+MAX_PREFIX_TERMS = 1_000
+#: Most index words one fuzzy word (``word~``) may stand for.
+MAX_FUZZY_TERMS = 200
+#: Most expanded words a whole query may hold.
+MAX_EXPANDED_TERMS = 2_000
+
+_RANKING = ranking_analyzer()
+_PHRASE = phrase_analyzer()
+_EXACT = exact_analyzer()
+
+
+@dataclass
+class HighlightSpec:
+    """What to mark in article text; every entry is in the form named."""
+
+    stems: set[str] = field(default_factory=set)  # folded + stemmed (ranking fields)
+    words: set[str] = field(default_factory=set)  # folded whole words
+    exact: set[str] = field(default_factory=set)  # lower-cased whole words
+    prefixes: set[str] = field(default_factory=set)  # folded prefixes
+    phrases: list[tuple[str, ...]] = field(default_factory=list)  # folded word runs
+
+    def __bool__(self) -> bool:
+        return bool(self.stems or self.words or self.exact or self.prefixes or self.phrases)
+
+
+@dataclass
+class CompiledQuery:
+    query: wq.Query | None  # None: every article
+    scored: bool  # False when nothing in it ranks (only dates / exclusions)
+    warnings: list[str]
+    highlight: HighlightSpec
+    words: list[ql.Word]  # plain positive words, for spelling suggestions
+
+
+@dataclass
+class _Fields:
+    """Schema fields one word family is searched in."""
+
+    ranking: tuple[str, ...]  # where a plain word goes
+    literal: tuple[str, ...]  # where phrases/prefixes/fuzzy words go
+    exact: tuple[str, ...]  # exact-spelling companions of ``literal``
+
+
+_FAMILIES: dict[str | None, _Fields] = {
+    None: _Fields(("title", "body"), ("title_phrase", "body_phrase"), ("title_exact", "body_exact")),
+    "title": _Fields(("title",), ("title_phrase",), ("title_exact",)),
+    "body": _Fields(("body",), ("body_phrase",), ("body_exact",)),
+    "section": _Fields(("section",), ("section",), ("section",)),
+    "author": _Fields(("author",), ("author",), ("author",)),
+}
+
+
+def check_length(text: str) -> None:
+    if len(text) > MAX_QUERY_CHARS:
+        raise SearchError(
+            f"query is too long: {len(text)} characters (the limit is {MAX_QUERY_CHARS})", "q")
+
+
+class _Compiler:
+    def __init__(self, reader, operator: str, exact: bool, keep_stop: bool):
+        self.reader = reader
+        self.operator = operator
+        self.exact = exact
+        self.keep_stop = keep_stop
+        self.warnings: list[str] = []
+        self.highlight = HighlightSpec()
+        self.words: list[ql.Word] = []
+        self.dropped_stop: list[str] = []
+        self.expanded = 0
+        self.scored = False
+
+    # Each node compiles to a Whoosh query, or None when nothing of it is
+    # left (e.g. a lone stop word). ``positive`` is False under a NOT, where
+    # matches are not highlighted and words are not spell-checked.
+
+    def node(self, n: ql.Node, positive: bool) -> wq.Query | None:
+        if isinstance(n, ql.Junction):
+            return self.junction(n, positive)
+        if isinstance(n, ql.Negation):
+            inner = self.node(n.child, False)
+            return None if inner is None else wq.Not(inner)
+        if isinstance(n, ql.DateClause):
+            if n.range.empty:
+                return wq.NullQuery
+            return wq.NumericRange("day", n.range.lo, n.range.hi, constantscore=True)
+        if isinstance(n, ql.Phrase):
+            return self.phrase(n, positive)
+        if isinstance(n, ql.Word):
+            if n.prefix:
+                return self.prefix(n, positive)
+            if n.fuzzy:
+                return self.fuzzy(n, positive)
+            counts = self.word_terms(n, positive)
+            return self.terms_query(counts, self.operator)
+        raise AssertionError(n)
+
+    def junction(self, n: ql.Junction, positive: bool) -> wq.Query | None:
+        # Plain words of one junction are merged so a word repeated in a long
+        # query counts more (query term frequency), as in classic BM25.
+        counts: Counter[tuple[tuple[str, ...], str]] = Counter()
+        positives: list[wq.Query] = []
+        negatives: list[wq.Query] = []
+        for child in n.children:
+            if isinstance(child, ql.Word) and not child.prefix and not child.fuzzy:
+                counts.update(self.word_terms(child, positive))
+                continue
+            q = self.node(child, positive)
+            if q is None:
+                continue
+            (negatives if isinstance(q, wq.Not) else positives).append(q)
+        if counts:
+            merged = self.terms_query(counts, n.op)
+            if merged is not None:
+                positives.insert(0, merged)
+        if not positives and not negatives:
+            return None
+        if positives:
+            base = positives[0] if len(positives) == 1 else (
+                wq.And(positives) if n.op == "and" else wq.Or(positives))
+        else:
+            base = wq.Every()
+        if negatives:
+            base = wq.AndNot(base, wq.Or([q.query for q in negatives]))  # type: ignore[attr-defined]
+        return base
+
+    # --- plain words -----------------------------------------------------
+
+    def word_terms(self, w: ql.Word, positive: bool) -> Counter[tuple[tuple[str, ...], str]]:
+        fam = _FAMILIES[w.field]
+        if self.exact and w.field in (None, "title", "body"):
+            fields, tokens = fam.exact, analyze(_EXACT, w.text)
+            if positive:
+                self.highlight.exact.update(tokens)
+        elif w.field in ("section", "author"):
+            fields, tokens = fam.ranking, analyze(_PHRASE, w.text)
+            if positive:
+                self.highlight.words.update(tokens)
+        elif self.keep_stop:
+            fields, tokens = fam.literal, analyze(_PHRASE, w.text)
+            if positive:
+                self.highlight.words.update(tokens)
+        else:
+            fields, tokens = fam.ranking, analyze(_RANKING, w.text)
+            if not tokens:
+                folded = analyze(_PHRASE, w.text)
+                if folded and all(t in STOP_WORDS for t in folded):
+                    self.dropped_stop.append(w.text)
+            if positive:
+                self.highlight.stems.update(tokens)
+        if positive and tokens:
+            self.words.append(w)
+        if positive and tokens:
+            self.scored = True
+        return Counter((fields, t) for t in tokens)
+
+    def terms_query(self, counts: Counter[tuple[tuple[str, ...], str]], op: str) -> wq.Query | None:
+        clauses = []
+        for (fields, token), count in counts.items():
+            per_field = [wq.Term(f, token, boost=FIELD_BOOSTS.get(f, 1.0) * count) for f in fields]
+            clauses.append(per_field[0] if len(per_field) == 1 else wq.Or(per_field))
+        if not clauses:
+            return None
+        if len(clauses) == 1:
+            return clauses[0]
+        return wq.And(clauses) if op == "and" else wq.Or(clauses)
+
+    # --- phrases ---------------------------------------------------------
+
+    def phrase(self, p: ql.Phrase, positive: bool) -> wq.Query | None:
+        fam = _FAMILIES[p.field]
+        words = analyze(_PHRASE, p.text)
+        if not words:
+            self.warn(f'ignored the empty phrase "{p.text}"')
+            return None
+        if positive:
+            self.scored = True
+            if len(words) == 1:
+                self.highlight.words.add(words[0])
+            else:
+                self.highlight.phrases.append(tuple(words))
+        exact_words = analyze(_EXACT, p.text) if self.exact and p.field in (None, "title", "body") else []
+        per_field = []
+        for literal, exact in zip(fam.literal, fam.exact):
+            boost = FIELD_BOOSTS.get(literal, 1.0)
+            if len(words) == 1:
+                q: wq.Query = wq.Term(literal, words[0], boost=boost)
+            else:
+                # Whoosh's slop counts positions apart (1 = adjacent); the
+                # query language's ~N counts words in between, as Lucene does.
+                q = wq.Phrase(literal, words, slop=1 + p.slop, boost=boost)
+            if exact_words:
+                q = wq.And([q, *[wq.Term(exact, t) for t in dict.fromkeys(exact_words)]])
+            per_field.append(q)
+        if positive and exact_words:
+            self.highlight.exact.update(exact_words)
+        return per_field[0] if len(per_field) == 1 else wq.Or(per_field)
+
+    # --- expansions ------------------------------------------------------
+
+    def _literal_fields(self, w: ql.Word) -> tuple[tuple[str, ...], list[str]]:
+        fam = _FAMILIES[w.field]
+        if self.exact and w.field in (None, "title", "body"):
+            return fam.exact, analyze(_EXACT, w.text)
+        return fam.literal, analyze(_PHRASE, w.text)
+
+    def _count(self, w: ql.Word, n: int, cap: int, kind: str) -> None:
+        self.expanded += n
+        if n > cap:
+            raise SearchError(
+                f"'{w.text}{'*' if w.prefix else '~'}' matches more than {cap} words (the {kind} "
+                f"expansion limit): type more letters", "q")
+        if self.expanded > MAX_EXPANDED_TERMS:
+            raise SearchError(
+                f"the query's prefixes and fuzzy words expand to more than {MAX_EXPANDED_TERMS} "
+                f"words (the expansion limit): use fewer or longer ones", "q")
+
+    def prefix(self, w: ql.Word, positive: bool) -> wq.Query | None:
+        fields, tokens = self._literal_fields(w)
+        if not tokens:
+            return None
+        # "covid-1*": the leading tokens must match as words, the last as a prefix.
+        stem = tokens[-1]
+        per_field: list[wq.Query] = []
+        seen: set[str] = set()
+        for f in fields:
+            terms = []
+            for btext in self.reader.expand_prefix(f, stem):
+                terms.append(btext.decode("utf-8"))
+                if len(terms) > MAX_PREFIX_TERMS:
+                    break
+            seen.update(terms)
+            self._count(w, len(seen), MAX_PREFIX_TERMS, "prefix")
+            boost = FIELD_BOOSTS.get(f, 1.0)
+            per_field.extend(wq.Term(f, t, boost=boost) for t in terms)
+        self.expanded += 0
+        if positive:
+            self.scored = True
+            if self.exact and w.field in (None, "title", "body"):
+                self.highlight.prefixes.add(stem)  # highlight folds anyway
+            else:
+                self.highlight.prefixes.add(stem)
+            self.highlight.words.update(tokens[:-1])
+        q: wq.Query = wq.Or(per_field) if per_field else wq.NullQuery
+        if len(tokens) > 1:
+            lead = [wq.Or([wq.Term(f, t) for f in fields]) for t in tokens[:-1]]
+            q = wq.And([*lead, q])
+        return q
+
+    def fuzzy(self, w: ql.Word, positive: bool) -> wq.Query | None:
+        fields, tokens = self._literal_fields(w)
+        if not tokens:
+            return None
+        clauses = []
+        for token in tokens:
+            per_field: list[wq.Query] = []
+            seen: set[str] = set()
+            for f in fields:
+                # Short words would match half the dictionary at distance 2.
+                dist = min(w.fuzzy, max(1, len(token) // 3))
+                terms = sorted(set(self.reader.terms_within(f, token, dist, prefix=0)))
+                seen.update(terms)
+                self._count(w, len(seen), MAX_FUZZY_TERMS, "fuzzy")
+                boost = FIELD_BOOSTS.get(f, 1.0)
+                per_field.extend(wq.Term(f, t, boost=boost) for t in terms)
+            if positive:
+                self.highlight.words.update(seen)
+            clauses.append(wq.Or(per_field) if per_field else wq.NullQuery)
+        if positive:
+            self.scored = True
+        return clauses[0] if len(clauses) == 1 else wq.And(clauses)
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+
+def compile_query(text: str, reader, *, operator: str = "and", exact: bool = False) -> CompiledQuery:
+    """Parse and compile; raises SearchError only for limits and unanswerable queries."""
+    check_length(text)
+    if not text.strip():
+        return CompiledQuery(None, False, [], HighlightSpec(), [])
+    parsed = ql.parse(text, operator)
+    warnings = list(parsed.warnings)
+    if parsed.tree is None:
+        raise SearchError("the query has nothing to search for: type some words", "q")
+    comp = _Compiler(reader, operator, exact, keep_stop=False)
+    q = comp.node(parsed.tree, True)
+    if not comp.scored and comp.dropped_stop:
+        # Only very common words: rather than match everything or nothing,
+        # look them up as written in the fields that keep stop words.
+        comp = _Compiler(reader, operator, exact, keep_stop=True)
+        q = comp.node(parsed.tree, True)
+        warnings.append("the query has only very common words ("
+                        + ", ".join(dict.fromkeys(w.lower() for w in _stop_words_of(parsed.tree)))
+                        + "): they were matched as exact words")
+    warnings.extend(w for w in comp.warnings if w not in warnings)
+    if q is None:
+        raise SearchError("the query has nothing to search for: type some words", "q")
+    return CompiledQuery(q, comp.scored, warnings, comp.highlight, comp.words)
+
+
+def _stop_words_of(node: ql.Node) -> list[str]:
+    if isinstance(node, ql.Word):
+        return [node.text] if all(t in STOP_WORDS for t in analyze(_PHRASE, node.text)) else []
+    if isinstance(node, ql.Junction):
+        return [w for c in node.children for w in _stop_words_of(c)]
+    return []

@@ -1,0 +1,313 @@
+"""The OpenAPI 3.1 description of the JSON API.
+
+Written as Python so the limits come from the same constants the code uses.
+tests/test_openapi.py validates real responses against it and schemathesis
+fuzzes the live server with it, so it cannot drift from the code unnoticed.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from search.models import SearchRequest
+
+from .params import OPERATORS, SORTS
+
+#: Largest page size the service accepts (checked there, documented here).
+MAX_PER_PAGE = 100
+#: 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD', as search/dates.py reads them.
+DATE_PATTERN = r"^[0-9]{4}(-[0-9]{1,2}(-[0-9]{1,2})?)?$"
+DOC_ID_PATTERN = r"^[0-9a-f]{16}$"
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str, headers: bool = False) -> dict[str, Any]:
+    response: dict[str, Any] = {"description": description,
+                                "content": {"application/json": {"schema": schema}}}
+    if headers:
+        response["headers"] = {
+            "ETag": {"description": "Changes whenever the index (or the software) does.",
+                     "schema": {"type": "string"}},
+            "Cache-Control": {"schema": {"type": "string"}},
+        }
+    return response
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json(_ref("Error"), description)
+
+
+_NOT_MODIFIED = {"description": "The client's copy (If-None-Match) is still current."}
+_UNAVAILABLE = _error("No searchable index yet (or it cannot be read).")
+
+
+def _schemas() -> dict[str, Any]:
+    facet_value = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["value", "count", "selected"],
+        "properties": {
+            "value": {"type": "string"},
+            "count": {"type": "integer", "minimum": 0},
+            "selected": {"type": "boolean", "description": "Whether the request filters on it."},
+        },
+    }
+    bucket = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["value", "count"],
+        "properties": {
+            "value": {"type": ["string", "null"],
+                      "description": "'2024' or '2024-05'; null counts articles without a date."},
+            "count": {"type": "integer", "minimum": 0},
+        },
+    }
+    return {
+        "Error": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["code", "message", "param"],
+                    "properties": {
+                        "code": {"type": "string", "examples": ["bad_request", "not_found"]},
+                        "message": {"type": "string"},
+                        "param": {**_NULLABLE_STRING,
+                                  "description": "The offending query parameter, when there is one."},
+                    },
+                }
+            },
+        },
+        "SearchRequest": {
+            "type": "object",
+            "description": "The request as understood, after defaults.",
+            "additionalProperties": False,
+            "required": ["q", "sections", "authors", "date_from", "date_to", "sort", "page",
+                         "per_page", "operator", "exact"],
+            "properties": {
+                "q": {"type": "string"},
+                "sections": {"type": "array", "items": {"type": "string"}},
+                "authors": {"type": "array", "items": {"type": "string"}},
+                "date_from": _NULLABLE_STRING,
+                "date_to": _NULLABLE_STRING,
+                "sort": {"enum": list(SORTS)},
+                "page": {"type": "integer"},
+                "per_page": {"type": "integer"},
+                "operator": {"enum": list(OPERATORS)},
+                "exact": {"type": "boolean"},
+            },
+        },
+        "Hit": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["id", "url", "title", "date", "section", "author", "score", "snippet",
+                         "title_html"],
+            "properties": {
+                "id": {"type": "string", "pattern": DOC_ID_PATTERN},
+                "url": _NULLABLE_STRING,
+                "title": {"type": "string"},
+                "date": {**_NULLABLE_STRING, "description": "YYYY-MM-DD as published."},
+                "section": _NULLABLE_STRING,
+                "author": {**_NULLABLE_STRING, "description": "Authors joined with ', '."},
+                "score": {"type": "number"},
+                "snippet": {"type": "string",
+                            "description": "Escaped HTML; the only tags are <mark> around matches."},
+                "title_html": {"type": "string",
+                               "description": "The title as escaped HTML with <mark> around matches."},
+            },
+        },
+        "FacetValue": facet_value,
+        "Bucket": bucket,
+        "Facets": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["section", "author", "year", "month"],
+            "properties": {
+                "section": {"type": "array", "items": _ref("FacetValue")},
+                "author": {"type": "array", "items": _ref("FacetValue")},
+                "year": {"type": "array", "items": _ref("Bucket")},
+                "month": {"type": "array", "items": _ref("Bucket")},
+            },
+        },
+        "SearchResponse": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["query", "total", "page", "per_page", "pages", "took_ms", "hits", "facets",
+                         "suggestion", "warnings"],
+            "properties": {
+                "query": _ref("SearchRequest"),
+                "total": {"type": "integer", "minimum": 0},
+                "page": {"type": "integer", "minimum": 1},
+                "per_page": {"type": "integer", "minimum": 1},
+                "pages": {"type": "integer", "minimum": 0},
+                "took_ms": {"type": "number", "minimum": 0},
+                "hits": {"type": "array", "items": _ref("Hit")},
+                "facets": _ref("Facets"),
+                "suggestion": {**_NULLABLE_STRING, "description": "A 'did you mean' query."},
+                "warnings": {"type": "array", "items": {"type": "string"},
+                             "description": "How a malformed query was read, facets skipped, etc."},
+            },
+        },
+        "Article": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["id", "url", "title", "date", "section", "author", "body"],
+            "properties": {
+                "id": {"type": "string", "pattern": DOC_ID_PATTERN},
+                "url": _NULLABLE_STRING,
+                "title": {"type": "string"},
+                "date": _NULLABLE_STRING,
+                "section": _NULLABLE_STRING,
+                "author": _NULLABLE_STRING,
+                "body": {"type": "string", "description": "Plain text; paragraphs separated by blank lines."},
+            },
+        },
+        "Stats": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["documents", "sections", "date_min", "date_max", "generation", "last_indexed"],
+            "properties": {
+                "documents": {"type": "integer", "minimum": 0},
+                "sections": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["value", "count"],
+                        "properties": {"value": {"type": "string"},
+                                       "count": {"type": "integer", "minimum": 0}},
+                    },
+                },
+                "date_min": _NULLABLE_STRING,
+                "date_max": _NULLABLE_STRING,
+                "generation": {"type": "string"},
+                "last_indexed": {"type": "string", "description": "ISO 8601 UTC time of the live commit."},
+            },
+        },
+        "Health": {
+            "type": "object",
+            "required": ["status"],
+            "properties": {
+                "status": {"enum": ["ok", "unavailable"]},
+                "documents": {"type": "integer", "minimum": 0},
+                "generation": {"type": "string"},
+                "message": {"type": "string"},
+            },
+        },
+    }
+
+
+def _search_parameters() -> list[dict[str, Any]]:
+    def query(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
+        return {"name": name, "in": "query", "required": False, "schema": schema,
+                "description": description, **extra}
+
+    repeatable = {"style": "form", "explode": True}
+    return [
+        query("q", {"type": "string"},
+              'Query text: words, "phrases", "phrase"~N, prefix*, word~ (fuzzy), -word, OR, '
+              "field:word for title/body/section/author, date:2024-05."),
+        query("section", {"type": "array", "items": {"type": "string"}},
+              "Only these sections (any of them); repeat the parameter.", **repeatable),
+        query("author", {"type": "array", "items": {"type": "string"}},
+              "Only these authors (any of them); repeat the parameter.", **repeatable),
+        query("from", {"type": "string", "pattern": DATE_PATTERN},
+              "Earliest publication date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD."),
+        query("to", {"type": "string", "pattern": DATE_PATTERN},
+              "Latest publication date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD."),
+        query("sort", {"enum": list(SORTS), "default": "relevance"}, "Result order."),
+        query("page", {"type": "integer", "minimum": 1, "default": 1}, "1-based page number."),
+        query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
+                           "default": SearchRequest.per_page}, "Hits per page."),
+        query("operator", {"enum": list(OPERATORS), "default": "and"},
+              "How bare words combine: all of them (and) or any (or)."),
+        query("exact", {"type": "boolean", "default": False},
+              "Exact spelling: no accent folding, no stemming."),
+    ]
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    article_id = {"name": "id", "in": "path", "required": True,
+                  "schema": {"type": "string", "pattern": DOC_ID_PATTERN},
+                  "description": "16 lowercase hexadecimal characters."}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "newsarchive",
+            "version": "1.0.0",
+            "description": "Full-text search over the newsroom's archive of published articles. "
+                           "Every error is JSON: {\"error\": {\"code\", \"message\", \"param\"}}.",
+        },
+        "paths": {
+            "/api/search": {
+                "get": {
+                    "operationId": "search",
+                    "summary": "Search articles",
+                    "parameters": _search_parameters(),
+                    "responses": {
+                        "200": _json(_ref("SearchResponse"), "One page of ranked results with facets.",
+                                     headers=True),
+                        "304": _NOT_MODIFIED,
+                        "400": _error("A parameter is malformed or out of range; 'param' names it."),
+                        "503": _UNAVAILABLE,
+                    },
+                }
+            },
+            "/api/articles/{id}": {
+                "get": {
+                    "operationId": "getArticle",
+                    "summary": "One article, full text",
+                    "parameters": [article_id],
+                    "responses": {
+                        "200": _json(_ref("Article"), "The article.", headers=True),
+                        "304": _NOT_MODIFIED,
+                        "404": _error("No article has this id."),
+                        "503": _UNAVAILABLE,
+                    },
+                }
+            },
+            "/api/stats": {
+                "get": {
+                    "operationId": "getStats",
+                    "summary": "Index statistics",
+                    "responses": {
+                        "200": _json(_ref("Stats"), "What the live index holds.", headers=True),
+                        "304": _NOT_MODIFIED,
+                        "503": _UNAVAILABLE,
+                    },
+                }
+            },
+            "/healthz": {
+                "get": {
+                    "operationId": "health",
+                    "summary": "Whether the index can be searched",
+                    "responses": {
+                        "200": _json(_ref("Health"), "Ready to search."),
+                        "503": _json(_ref("Health"), "No searchable index."),
+                    },
+                }
+            },
+            "/api/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This document",
+                    "responses": {
+                        "200": {"description": "OpenAPI 3.1 document.",
+                                "content": {"application/json": {"schema": {"type": "object"}}}},
+                        "304": _NOT_MODIFIED,
+                    },
+                }
+            },
+        },
+        "components": {"schemas": _schemas()},
+    }

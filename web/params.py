@@ -1,0 +1,149 @@
+"""Query-string <-> SearchRequest conversion for the pages and the API.
+
+Only parsing happens here (integers, enumerations, flags). Range checks and
+date validation belong to the search service, so the page, the API and the
+CLI all reject the same requests with the same messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import get_args
+from urllib.parse import urlencode
+
+from werkzeug.datastructures import MultiDict
+
+from search.models import Operator, SearchError, SearchRequest, Sort
+
+SORTS: tuple[str, ...] = get_args(Sort)
+OPERATORS: tuple[str, ...] = get_args(Operator)
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+#: Query parameters the search endpoints understand, in URL order.
+SEARCH_PARAMS = ("q", "section", "author", "from", "to", "sort", "page", "per_page", "operator", "exact")
+
+Args = Mapping[str, str] | MultiDict[str, str]
+
+
+class ParamError(SearchError):
+    """A parameter that could not even be parsed (``page=abc``)."""
+
+
+def _single(args: MultiDict[str, str], name: str) -> str | None:
+    """The parameter's value, or None when absent or blank.
+
+    A form submits empty fields (``from=``); they mean "not set", not an error.
+    """
+    value = args.get(name)
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _int(args: MultiDict[str, str], name: str, default: int) -> int:
+    raw = _single(args, name)
+    if raw is None:
+        return default
+    # int() alone would accept "1_0" and " +3"; insist on plain digits.
+    if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 9:
+        raise ParamError(f"{name} must be a whole number, got {raw!r}", name)
+    return int(raw)
+
+
+def _choice(args: MultiDict[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+    raw = _single(args, name)
+    if raw is None:
+        return default
+    if raw not in allowed:
+        raise ParamError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}", name)
+    return raw
+
+
+def _flag(args: MultiDict[str, str], name: str) -> bool:
+    raw = args.get(name)
+    if raw is None:
+        return False
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ParamError(f"{name} must be true or false, got {raw!r}", name)
+
+
+def _many(args: MultiDict[str, str], name: str) -> list[str]:
+    """Repeatable values, blanks dropped, duplicates removed keeping order."""
+    seen: dict[str, None] = {}
+    for value in args.getlist(name):
+        value = value.strip()
+        if value:
+            seen.setdefault(value, None)
+    return list(seen)
+
+
+def parse_search_args(args: Args) -> SearchRequest:
+    """Build a SearchRequest from query arguments; raises ParamError."""
+    multi = args if isinstance(args, MultiDict) else MultiDict(args)
+    return SearchRequest(
+        q=(multi.get("q") or "").strip(),
+        sections=_many(multi, "section"),
+        authors=_many(multi, "author"),
+        date_from=_single(multi, "from"),
+        date_to=_single(multi, "to"),
+        sort=_choice(multi, "sort", SORTS, "relevance"),  # type: ignore[arg-type]
+        page=_int(multi, "page", 1),
+        per_page=_int(multi, "per_page", SearchRequest.per_page),
+        operator=_choice(multi, "operator", OPERATORS, "and"),  # type: ignore[arg-type]
+        exact=_flag(multi, "exact"),
+    )
+
+
+def is_blank(req: SearchRequest) -> bool:
+    """True when nothing was asked: the home page rather than a result list."""
+    return not (req.q or req.sections or req.authors or req.date_from or req.date_to)
+
+
+def to_query_pairs(req: SearchRequest) -> list[tuple[str, str]]:
+    """The inverse of parse_search_args, leaving out defaults for short URLs."""
+    defaults = SearchRequest()
+    pairs: list[tuple[str, str]] = []
+    if req.q:
+        pairs.append(("q", req.q))
+    pairs += [("section", s) for s in req.sections]
+    pairs += [("author", a) for a in req.authors]
+    if req.date_from:
+        pairs.append(("from", req.date_from))
+    if req.date_to:
+        pairs.append(("to", req.date_to))
+    if req.sort != defaults.sort:
+        pairs.append(("sort", req.sort))
+    if req.page != defaults.page:
+        pairs.append(("page", str(req.page)))
+    if req.per_page != defaults.per_page:
+        pairs.append(("per_page", str(req.per_page)))
+    if req.operator != defaults.operator:
+        pairs.append(("operator", req.operator))
+    if req.exact:
+        pairs.append(("exact", "1"))
+    return pairs
+
+
+def search_url(req: SearchRequest, base: str = "/search") -> str:
+    query = urlencode(to_query_pairs(req))
+    return f"{base}?{query}" if query else base
+
+
+def toggled(values: Iterable[str], value: str) -> list[str]:
+    """``values`` with ``value`` added, or removed when already present."""
+    values = list(values)
+    return [v for v in values if v != value] if value in values else [*values, value]
+
+
+def with_changes(req: SearchRequest, **changes: object) -> SearchRequest:
+    """A copy of ``req``; any change but paging itself goes back to page 1."""
+    if "page" not in changes:
+        changes["page"] = 1
+    return replace(req, **changes)  # type: ignore[arg-type]

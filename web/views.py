@@ -1,0 +1,173 @@
+"""HTML pages: the search form and results, articles, query-syntax help."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from search.models import SearchError, SearchRequest, SearchResponse
+from search.schema import is_doc_id
+
+from . import params
+from .app import cached, service
+from .chart import build_histogram
+
+bp = Blueprint("pages", __name__)
+
+#: How many page links to show on either side of the current page.
+PAGE_WINDOW = 2
+
+
+@dataclass(frozen=True)
+class FacetLink:
+    value: str
+    count: int
+    selected: bool
+    href: str
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int | None  # None draws an ellipsis
+    href: str | None
+    current: bool = False
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` if it is a web address, else None.
+
+    Article URLs come from crawled pages; a ``javascript:`` URL in an href
+    would run script on click, escaping or not.
+    """
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in {"http", "https"} else None
+
+
+def _facet_links(req: SearchRequest, resp: SearchResponse) -> dict[str, list[FacetLink]]:
+    def link(field: str, value: str) -> str:
+        current = req.sections if field == "sections" else req.authors
+        return params.search_url(params.with_changes(req, **{field: params.toggled(current, value)}))
+
+    return {
+        "section": [FacetLink(f.value, f.count, f.selected, link("sections", f.value))
+                    for f in resp.facets.section],
+        "author": [FacetLink(f.value, f.count, f.selected, link("authors", f.value))
+                   for f in resp.facets.author],
+    }
+
+
+def _pagination(req: SearchRequest, pages: int) -> list[PageLink]:
+    if pages <= 1:
+        return []
+    wanted = {1, pages, *range(req.page - PAGE_WINDOW, req.page + PAGE_WINDOW + 1)}
+    numbers = sorted(n for n in wanted if 1 <= n <= pages)
+    links: list[PageLink] = []
+    previous = 0
+    for n in numbers:
+        if n - previous > 1:
+            links.append(PageLink(None, None))
+        links.append(PageLink(n, params.search_url(params.with_changes(req, page=n)), n == req.page))
+        previous = n
+    return links
+
+
+def _results_context(req: SearchRequest, resp: SearchResponse) -> dict[str, object]:
+    histogram = build_histogram(
+        resp.facets,
+        lambda period: params.search_url(params.with_changes(req, date_from=period, date_to=period)),
+    )
+    pages = resp.pages
+    return {
+        "resp": resp,
+        "facets": _facet_links(req, resp),
+        "histogram": histogram,
+        "pagination": _pagination(req, pages),
+        "prev_url": params.search_url(params.with_changes(req, page=req.page - 1)) if req.page > 1 else None,
+        "next_url": params.search_url(params.with_changes(req, page=req.page + 1)) if req.page < pages else None,
+        "suggestion_url": (params.search_url(params.with_changes(req, q=resp.suggestion))
+                           if resp.suggestion else None),
+        "first": (resp.page - 1) * resp.per_page + 1,
+        "last": min(resp.page * resp.per_page, resp.total),
+        "clear_filters_url": (params.search_url(params.with_changes(req, sections=[], authors=[],
+                                                                      date_from=None, date_to=None))
+                              if req.sections or req.authors or req.date_from or req.date_to else None),
+    }
+
+
+def _render_search() -> Response:
+    try:
+        req = params.parse_search_args(request.args)
+    except SearchError as e:
+        # Show the form again with the problem next to it, not a bare error page.
+        body = render_template("search.html", req=SearchRequest(q=request.args.get("q", "")),
+                               error=e, sorts=params.SORTS, stats=None)
+        return Response(body, status=400)
+    if params.is_blank(req):
+        stats = service().stats()
+        return Response(render_template("search.html", req=req, error=None, sorts=params.SORTS,
+                                        stats=stats))
+    try:
+        resp = service().search(req)
+    except SearchError as e:
+        body = render_template("search.html", req=req, error=e, sorts=params.SORTS, stats=None)
+        return Response(body, status=400)
+    return Response(render_template("search.html", req=req, error=None, sorts=params.SORTS,
+                                    stats=None, **_results_context(req, resp)))
+
+
+@bp.get("/")
+@bp.get("/search")
+def search() -> Response:
+    return cached(_render_search)
+
+
+@bp.get("/help")
+def help_page() -> Response:
+    return Response(render_template("help.html"))
+
+
+@bp.get("/articles/<doc_id>")
+def article(doc_id: str) -> Response:
+    # Validated before touching the index: anything else is not an article.
+    if not is_doc_id(doc_id):
+        abort(404)
+
+    def build() -> Response:
+        found = service().article(doc_id)
+        if found is None:
+            abort(404)
+        related = service().related(doc_id)
+        paragraphs = [p.strip() for p in found.body.split("\n\n") if p.strip()]
+        return Response(render_template("article.html", article=found, paragraphs=paragraphs,
+                                        original_url=safe_url(found.url), related=related,
+                                        safe_url=safe_url))
+
+    return cached(build)
+
+
+@bp.app_template_filter("took")
+def took(ms: float) -> str:
+    """'0.8 ms', '12 ms', '1.35 s': precision where it matters."""
+    if ms < 10:
+        return f"{ms:.1f} ms"
+    if ms < 1000:
+        return f"{math.floor(ms)} ms"
+    return f"{ms / 1000:.2f} s"
+
+
+@bp.app_template_filter("thousands")
+def thousands(n: int) -> str:
+    return f"{n:,}"
+
+
+@bp.app_template_global("safe_url")
+def safe_url_global(url: str | None) -> str | None:
+    return safe_url(url)
