@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from indexer.htmltext import text_of
-
 __all__ = ["extract_body"]
 
 # Elements that never hold article prose.
@@ -22,8 +20,9 @@ _JUNK_TAGS = frozenset({
     "canvas", "video", "audio", "map", "button", "input", "select", "textarea", "option",
     "dialog", "menu", "link", "meta", "head", "title", "base",
 })
-# Page furniture: removed unless they hold most of the page's prose (some
-# sites wrap the whole page in one <form> or <header>).
+# Inside the chosen container these go unless they hold real prose (some
+# sites wrap the whole story in a <form> or a <figure>). <h1> is the title,
+# which must not be repeated in the body.
 _FURNITURE_TAGS = frozenset({"nav", "footer", "aside", "header", "form", "figure", "figcaption",
                              "picture", "fieldset", "label", "h1"})
 
@@ -47,22 +46,20 @@ _STRONG_BOILERPLATE = re.compile(
     r"(?:^|[\s_-])popular|trending|more-?(?:from|stories|news|articles|on)|read-?next|up-?next|"
     r"also-?read|you-?may|sidebar|footer|breadcrumb|share|sharing|social|promo|"
     r"(?:^|[\s_-])ads?(?:$|[\s_-])|advert|adslot|ad-slot|ad-?container|ad-?unit|ad-?wrap|"
-    r"sponsor|paywall|login|sign-?in|(?:^|[\s_-])nav|navbar|navigation|menu|masthead|"
+    r"sponsor|login|sign-?in|(?:^|[\s_-])nav|navbar|navigation|menu|masthead|"
     r"site-?header|toolbar|newsletter|ticker|jump-?link|skip-?link|print-?only|"
     r"visually-?hidden|sr-only|screen-?reader|screenreader|offscreen"
 )
 # Weaker signals (bylines, captions, tag lists...): deleted only when the
 # element holds a small share of the container's prose.
 _WEAK_BOILERPLATE = re.compile(
-    r"byline|author|dateline|timestamp|publish|(?:^|[\s_-])date(?:$|[\s_-])|"
-    r"(?:^|[\s_-])tags?(?:$|[\s_-])|tag-?list|keywords|caption|credit|(?:^|[\s_-])header|"
-    r"widget|teaser|rail|donate|banner|alert|tooltip|follow|feedback|rating|"
-    r"(?:^|[\s_-])toc(?:$|[\s_-])|table-?of-?contents|pagination|pager|slideshow|gallery|"
-    r"carousel|video|player|embed|twitter|facebook|instagram|correction|editor-?note|"
-    r"disclaimer|copyright|bio(?:$|[\s_-])|about-?the-?author|contributor|card|"
+    r"byline|author|dateline|timestamp|(?:^|[\s_-])date(?:$|[\s_-])|published-?(?:at|on|date)|"
+    r"(?:^|[\s_-])tags(?:$|[\s_-])|tag-?list|keywords|caption|credit|(?:^|[\s_-])header|"
+    r"teaser|tooltip|follow|feedback|rating|"
+    r"(?:^|[\s_-])toc(?:$|[\s_-])|table-?of-?contents|pagination|pager|correction|editor-?note|"
+    r"disclaimer|copyright|(?:^|[\s_-])bio(?:$|[\s_-])|about-?the-?author|contributor|"
     r"(?:^|[\s_-])meta(?:$|[\s_-])|article-?meta|post-?meta|entry-?meta|kicker|eyebrow|"
-    r"(?:^|[\s_-])label|badge|icon|hidden|overlay|tools|actions|print|skip|headline|"
-    r"(?:^|[\s_-])title(?:$|[\s_-])|subscribe|signup|newsroom|topics"
+    r"badge|subscribe|signup|newsroom|topics"
 )
 # Words that mark a block as the content itself: never furniture on class alone.
 _CONTENT_CLASS = re.compile(
@@ -80,9 +77,16 @@ _BODY_CLASS = re.compile(
     r"td-post-content|field-?body|field-?name-?body|blog-?post-?body|"
     r"post-?text|entry-?body|the-?content|c-entry-content"
 )
+# Media and widgets: captions can be long, so these go unless they hold a
+# large share of the container (a gallery page, a video page).
+_MEDIA_BOILERPLATE = re.compile(
+    r"caption|credit|gallery|slideshow|carousel|video|player|widget|donate|call-?to-?action|"
+    r"(?:^|[\s_-])cta(?:$|[\s_-])|lightbox"
+)
 # Short blocks that are page chrome even inside the article container.
 _BOILER_LINE = re.compile(
-    r"^(?:advertisement|advertising|sponsored(?: content)?|ad|ads|story continues below|"
+    r"^(?:advert|advertisement|advertising|sponsored(?: content)?|ad|ads|story continues below|"
+    r"explore further|also on \S+\.\w+.{0,200}|(?:like|enjoy|enjoyed) this (?:story|article)\?.{0,60}|"
     r"continue reading.*|read (?:more|next|also|the full story).*|see also.*|related(?: articles| stories| coverage| content| links)?:?.*|"
     r"more (?:from|on|about) .{0,60}|share(?: this)?(?: article| story| page)?.{0,40}|"
     r"(?:share|follow|like) (?:on|us on) .{0,40}|tweet|email|print|copy link|"
@@ -109,12 +113,20 @@ def _classid(el: etree._Element) -> str:
     return f"{cls or ''} {ident or ''}".lower()
 
 
+_TAG_NAMES: dict[str, str] = {}
+
+
 def _tag(el: etree._Element) -> str:
     tag = el.tag
     if not isinstance(tag, str):
         return ""
-    # Namespaced/prefixed tags ("o:p", "{ns}x") compare by local name.
-    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
+    name = _TAG_NAMES.get(tag)
+    if name is None:
+        # Namespaced/prefixed tags ("o:p", "{ns}x") compare by local name.
+        name = tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
+        if len(_TAG_NAMES) < 10_000:
+            _TAG_NAMES[tag] = name
+    return name
 
 
 _UNIT_MIN = 40  # characters of own (non-link) text that make a block count as prose
@@ -125,17 +137,40 @@ _FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complement
 _OUTSIDE_TAGS = frozenset({"nav", "footer", "aside", "header"})
 
 
-def _is_marker(el: etree._Element, tag: str, cid: str) -> bool:
-    """Does the page itself say "this is the article body"?"""
-    return "articlebody" in (el.get("itemprop") or "").lower() or (
-        bool(cid) and _BODY_CLASS.search(cid) is not None and not _STRONG_BOILERPLATE.search(cid))
+# Class/id strings repeat a lot within and across pages: classify each once.
+_CLASS_VERDICTS: dict[str, tuple[bool, bool]] = {}
 
 
-def _is_furniture(el: etree._Element, tag: str, cid: str) -> bool:
-    """Strong signs of non-article blocks: furniture tags/roles, comments, teasers..."""
-    if tag in _OUTSIDE_TAGS or (el.get("role") or "").lower() in _FURNITURE_ROLES:
-        return True
-    return bool(cid) and _STRONG_BOILERPLATE.search(cid) is not None and not _CONTENT_CLASS.search(cid)
+def _class_verdict(cid: str) -> tuple[bool, bool]:
+    """(furniture by class, article-body marker by class) for a "class id" string."""
+    verdict = _CLASS_VERDICTS.get(cid)
+    if verdict is None:
+        strong = _STRONG_BOILERPLATE.search(cid) is not None
+        content = _CONTENT_CLASS.search(cid) is not None
+        verdict = (strong and not content, _BODY_CLASS.search(cid) is not None and not strong)
+        if len(_CLASS_VERDICTS) > 50_000:
+            _CLASS_VERDICTS.clear()
+        _CLASS_VERDICTS[cid] = verdict
+    return verdict
+
+
+def _classify(el: etree._Element, tag: str) -> tuple[bool, bool]:
+    """(is furniture, is article-body marker) for one element.
+
+    Furniture: furniture tags/roles and classes like comments, teasers, share
+    bars. Marker: the page itself says "this is the article body".
+    """
+    cid = _classid(el)
+    furniture, marker = _class_verdict(cid) if cid else (False, False)
+    if tag in _OUTSIDE_TAGS:
+        furniture = True
+    role = el.get("role")
+    if role and role.lower() in _FURNITURE_ROLES:
+        furniture = True
+    itemprop = el.get("itemprop")
+    if itemprop and "articlebody" in itemprop.lower():
+        marker = True
+    return furniture, marker
 
 
 @dataclass
@@ -161,50 +196,52 @@ def _measure(root: etree._Element) -> _Stats:
     nothing to its ancestors, so it can never attract the container choice.
     """
     stats = _Stats({}, {}, {}, {}, [], set())
-    # frame: [prose, paras, raw_paras, unit, in_link, block_index, furniture, has_marker, in_furniture]
+    # frame: [prose, paras, raw_paras, unit, in_link, block_index, furniture, has_marker, has_h1]
     stack: list[list] = []
     for event, el in etree.iterwalk(root, events=("start", "end")):
         if event == "start":
             tag = _tag(el)
-            cid = _classid(el)
             parent = stack[-1] if stack else None
             in_link = bool(parent and parent[4]) or tag == "a"
             is_block = tag not in _INLINE_TAGS or parent is None
             block_index = len(stack) if is_block else parent[5]
-            furniture = _is_furniture(el, tag, cid)
-            marker = _is_marker(el, tag, cid)
+            # Page-level wrappers carry page-state classes ("single-post sidebar-nav"),
+            # never furniture.
+            furniture, marker = _classify(el, tag)
+            if tag in ("body", "html", "main"):
+                furniture = False
             if marker:
                 stats.markers.append(el)
-            in_furniture = furniture or bool(parent and parent[8])
-            stack.append([0, 0, 0, 0, in_link, block_index, furniture, marker, in_furniture])
+            stack.append([0, 0, 0, 0, in_link, block_index, furniture, marker, tag == "h1"])
             if el.text and not in_link:
                 n = len(el.text.strip())
                 stack[-1][0] += n
                 stack[block_index][3] += n
         else:
             frame = stack.pop()
-            own_block = frame[5] == len(stack)
-            if own_block and frame[3] >= _UNIT_MIN:
+            if frame[5] == len(stack) and frame[3] >= _UNIT_MIN:
                 frame[1] += frame[3]
                 frame[2] += frame[3]
-                if stack and not frame[8]:
+                parent_el = el.getparent()
+                if parent_el is not None:
                     # Readability-style: credit the paragraph to its parent element.
-                    parent_el = el.getparent()
-                    if parent_el is not None:
-                        stats.direct[parent_el] = stats.direct.get(parent_el, 0) + frame[3]
+                    stats.direct[parent_el] = stats.direct.get(parent_el, 0) + frame[3]
+            # A "sidebar"-classed wrapper that holds the headline and real prose
+            # is a layout container ("main w-sidebar"), not furniture.
+            furniture = frame[6] and not frame[7] and not (frame[8] and frame[2] >= 300)
             stats.prose[el] = frame[0]
             stats.paras[el] = frame[1]
             stats.raw_paras[el] = frame[2]
-            if frame[6] and not frame[7]:
+            if furniture:
                 stats.furniture.add(el)
             if stack:
                 parent = stack[-1]
                 parent[0] += frame[0]
                 parent[2] += frame[2]
-                if not (frame[6] and not frame[7]):
+                if not furniture:
                     parent[1] += frame[1]
-                if frame[7]:
-                    parent[7] = True
+                parent[7] = parent[7] or frame[7]
+                parent[8] = parent[8] or frame[8]
                 if el.tail and not parent[4]:
                     n = len(el.tail.strip())
                     parent[0] += n
@@ -239,12 +276,21 @@ def _with_siblings(top: etree._Element, stats: _Stats) -> list[etree._Element]:
         if sibling is top:
             chosen.append(sibling)
             continue
-        if not isinstance(sibling.tag, str) or sibling in stats.furniture:
+        # Another <article> beside the best one is another story.
+        if not isinstance(sibling.tag, str) or sibling in stats.furniture or sibling.tag == "article":
             continue
         score = stats.paras.get(sibling, 0)
         if score >= max(0.2 * best, 150) and stats.prose.get(sibling, 0) <= 1.6 * score + 200:
             chosen.append(sibling)
     return chosen
+
+
+def _inside_furniture(el: etree._Element, furniture: set[etree._Element]) -> bool:
+    while el is not None:
+        if el in furniture:
+            return True
+        el = el.getparent()
+    return False
 
 
 def _choose_container(root: etree._Element, stats: _Stats) -> list[etree._Element]:
@@ -255,10 +301,11 @@ def _choose_container(root: etree._Element, stats: _Stats) -> list[etree._Elemen
 
     # Readability-style choice: the element whose direct children hold the
     # most paragraph text, extended by sibling blocks of the same article.
-    top, top_score = None, 0
-    for el, score in stats.direct.items():
-        if score > top_score and el not in stats.furniture:
-            top, top_score = el, score
+    top = None
+    for el, _ in sorted(stats.direct.items(), key=lambda kv: -kv[1])[:20]:
+        if not _inside_furniture(el, stats.furniture):
+            top = el
+            break
     density_choice = _with_siblings(top, stats) if top is not None else [body]
     density_total = sum(paras.get(e, 0) for e in density_choice)
 
@@ -276,9 +323,11 @@ def _choose_container(root: etree._Element, stats: _Stats) -> list[etree._Elemen
         chosen = [e for e in group if stats.raw_paras.get(e, 0) >= max(0.1 * best, 1)]
         if acceptable(chosen):
             return chosen
-    articles = [a for a in root.iter("article") if a not in stats.furniture]
+    articles = [a for a in root.iter("article") if not _inside_furniture(a, stats.furniture)]
     if articles:
-        best_article = max(articles, key=lambda e: paras.get(e, 0))
+        # The <article> holding the page headline is the story; others are teasers.
+        headed = [a for a in articles if a.find(".//h1") is not None and paras.get(a, 0) > 0]
+        best_article = max(headed or articles, key=lambda e: paras.get(e, 0))
         if paras.get(best_article, 0) >= 0.6 * density_total and paras.get(best_article, 0) > 0:
             return [best_article]
     if top is None:
@@ -326,9 +375,15 @@ def _strip_boilerplate(container: etree._Element, stats: _Stats) -> None:
         if not weak:
             cid = _classid(el)
             weak = bool(cid) and _WEAK_BOILERPLATE.search(cid) is not None and not _CONTENT_CLASS.search(cid)
-        # Never delete something that holds a large share of the prose.
-        if weak and stats.raw_paras.get(el, 0) < 0.4 * total:
+        share = stats.raw_paras.get(el, 0)
+        # Never delete something that holds real prose: a large share of the
+        # container, or more than a byline or tag list ever does.
+        if weak and share < min(0.4 * total, 400):
             doomed.append(el)
+        elif share < 0.4 * total:
+            cid = _classid(el)
+            if cid and _MEDIA_BOILERPLATE.search(cid) and not _CONTENT_CLASS.search(cid):
+                doomed.append(el)
     # Remove outermost first; removing a descendant of a removed element is harmless.
     for el in doomed:
         _remove(el)
@@ -391,16 +446,75 @@ def _norm_key(text: str) -> str:
     return re.sub(r"\W+", " ", text).strip().casefold()
 
 
+_NEWSLETTER = re.compile(r"newsletter|mailing list", re.IGNORECASE)
+_SIGN_UP = re.compile(r"sign(?:ing)? up|subscribe|delivered to your inbox|register", re.IGNORECASE)
+
+
 def _keep(block: _Block, title_key: str) -> bool:
     text = block.text
-    n = len(text)
-    if block.link_chars > 0.5 * n and (n < 300 or block.tag in ("li", "ul", "ol")):
-        return False  # teaser links, tag lists, "read more" rows
-    if n < 200 and _BOILER_LINE.match(text):
+    if len(text) < 200 and _BOILER_LINE.match(text):
         return False
+    if len(text) < 300 and _NEWSLETTER.search(text) and _SIGN_UP.search(text):
+        return False  # newsletter pitch written as a paragraph
     if title_key and _norm_key(text) == title_key:
         return False
     return True
+
+
+_SENTENCE_END = re.compile(r"[.!?…:;\"'”’»)]\s*$")
+
+
+def _is_heading(block: _Block) -> bool:
+    """Short label-like line: a heading, a widget title, a kicker."""
+    return len(block.text) < 60 and not _SENTENCE_END.search(block.text)
+
+
+def _is_linky(block: _Block) -> bool:
+    return block.link_chars > 0.5 * len(block.text)
+
+
+def _drop_link_runs(blocks: list[_Block]) -> list[_Block]:
+    """Remove link lists (teasers, tag clouds, "more stories") but keep links in the flow.
+
+    Mostly-link blocks are dropped at the start and end of the text and in
+    runs of three or more (with the headings that introduce them); a single
+    linked line between paragraphs (a product, a source) is article text.
+    """
+    n = len(blocks)
+    drop = [False] * n
+    i = 0
+    while i < n:
+        if _is_linky(blocks[i]):
+            j = i
+            while j < n and (_is_linky(blocks[j]) or _is_heading(blocks[j])):
+                j += 1
+            if sum(1 for k in range(i, j) if _is_linky(blocks[k])) >= 3:
+                for k in range(i, j):
+                    drop[k] = True
+            i = j
+        else:
+            i += 1
+    # Edges: leading/trailing links, and headings whose section was dropped.
+    start = 0
+    while start < n and (drop[start] or _is_linky(blocks[start]) or (
+            _is_heading(blocks[start]) and (start + 1 >= n or drop[start + 1]
+                                             or _is_linky(blocks[start + 1]) or _is_heading(blocks[start + 1])))):
+        drop[start] = True
+        start += 1
+    end = n - 1
+    while end >= start and (drop[end] or _is_linky(blocks[end]) or _is_heading(blocks[end])):
+        drop[end] = True
+        end -= 1
+    # Headings directly before a dropped run introduce nothing any more.
+    for k in range(n - 2, -1, -1):
+        if not drop[k] and _is_heading(blocks[k]) and drop[k + 1] and _is_linky(blocks[k + 1]):
+            drop[k] = True
+    kept = [b for b, d in zip(blocks, drop) if not d]
+    if not kept:
+        # A brief made only of short lines ("Qtly div 25 cts") looks like
+        # headings throughout; its plain lines are still the article.
+        kept = [b for b in blocks if not _is_linky(b)]
+    return kept
 
 
 def extract_body(root: etree._Element, title: str = "") -> str:
@@ -413,10 +527,17 @@ def extract_body(root: etree._Element, title: str = "") -> str:
     stats = _measure(root)
     containers = _choose_container(root, stats)
     title_key = _norm_key(title)
-    paragraphs: list[str] = []
+    blocks: list[_Block] = []
     for container in containers:
         _strip_boilerplate(container, stats)
-        for block in _linearise(container):
-            if _keep(block, title_key):
-                paragraphs.append(block.text)
+        blocks.extend(b for b in _linearise(container) if _keep(b, title_key))
+    paragraphs: list[str] = []
+    seen: set[str] = set()
+    for block in _drop_link_runs(blocks):
+        # Pages often carry the same text twice (mobile and desktop copies).
+        key = block.text if len(block.text) >= 40 else ""
+        if key and key in seen:
+            continue
+        seen.add(key)
+        paragraphs.append(block.text)
     return "\n\n".join(paragraphs)

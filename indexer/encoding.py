@@ -90,6 +90,9 @@ _LANG_LETTERS: tuple[str, ...] = (
 )
 _LANG_SETS: tuple[frozenset[str], ...] = tuple(frozenset(s) for s in _LANG_LETTERS)
 
+# C0 control bytes that do not occur in text (tab, newlines, form feed and NUL excluded).
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (0, 9, 10, 12, 13))
+
 _NON_ASCII_WORD = re.compile(r"\w*[^\x00-\x7f]\w*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 
@@ -109,7 +112,7 @@ def looks_binary(raw: bytes) -> bool:
             return False
         if nul / len(head) > 0.01:
             return True
-    controls = sum(head.count(b) for b in range(0, 32) if b not in (9, 10, 12, 13, 0))
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return controls / len(head) > 0.05
 
 

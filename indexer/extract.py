@@ -7,8 +7,6 @@ come from that single tree. Anything that is not a readable article raises
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 from indexer.body import extract_body
@@ -20,11 +18,12 @@ __all__ = ["ExtractionError", "extract_article"]
 
 DEFAULT_MAX_BYTES = 10_000_000
 
-# C0 controls other than tab/newline/carriage return (and NUL) are not allowed
-# in lxml strings; a few stray ones must not sink an otherwise fine page.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# Surrogates cannot be encoded back to UTF-8 for the parser.
-_SURROGATES = re.compile(r"[\ud800-\udfff]")
+# C0 controls other than tab/newline/carriage return (NUL included) make
+# libxml2 stop or complain; a few stray ones must not sink an otherwise fine
+# page. In UTF-8 these bytes never occur inside multi-byte sequences, so a
+# byte-level translate (fast, in C) is safe.
+_CONTROL_TO_SPACE = bytes.maketrans(
+    bytes(b for b in range(32) if b not in (9, 10, 13)), b" " * 29)
 
 
 class ExtractionError(ValueError):
@@ -38,7 +37,8 @@ class ExtractionError(ValueError):
 def _parse(text: str) -> etree._Element:
     # Parsing UTF-8 bytes avoids lxml's refusal of str input that carries an
     # XML encoding declaration, and is faster than feeding str.
-    data = _SURROGATES.sub("\ufffd", _CONTROL_CHARS.sub(" ", text)).encode("utf-8")
+    # "replace" turns lone surrogates (from lenient decoding) into "?".
+    data = text.encode("utf-8", "replace").translate(_CONTROL_TO_SPACE)
     parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
                               no_network=True, recover=True)
     # Without huge_tree libxml2 stops at a nesting depth of 256, which bounds

@@ -8,6 +8,7 @@ and finally what the page shows (``<h1>``, ``<title>``, a date near the headline
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -49,6 +50,8 @@ _META_AUTHOR_KEYS = ("author", "article:author", "og:article:author", "parsely-a
 _META_URL_KEYS = ("og:url", "parsely-link", "twitter:url")
 
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•»~/]|::)\s+")
+_SEP_AFTER = re.compile(r"\s+(?:[|\-–—:·•»~/]|::)\s")
+_SEP_BEFORE = re.compile(r"\s(?:[|\-–—:·•»~/]|::)\s+$")
 _BY_PREFIX = re.compile(r"^\s*(?:written\s+|posted\s+|words\s+|story\s+)?by[:\s]+", re.IGNORECASE)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\bund\b|\bi\b|\bet\b|\by\b|\be\b)\s*")
 _WS = re.compile(r"\s+")
@@ -65,7 +68,11 @@ class PageMeta:
 
 
 def _norm(text: str | None) -> str:
-    return _WS.sub(" ", text or "").strip()
+    text = text or ""
+    if "&" in text and ";" in text:
+        # JSON-LD and meta values are often HTML-escaped a second time ("&#8216;").
+        text = html.unescape(text)
+    return _WS.sub(" ", text).strip()
 
 
 # ---------------------------------------------------------------- JSON-LD
@@ -144,6 +151,10 @@ def _first_str(value: Any) -> str | None:
 def _ld_authors(value: Any, by_id: dict[str, dict[str, Any]]) -> list[str]:
     names: list[str] = []
     items = value if isinstance(value, list) else [value]
+    people = [i for i in items if isinstance(i, dict) and "person" in _types(i)]
+    if people:
+        # Bylines that list the publisher next to the reporters: keep the people.
+        items = people
     for item in items[:50]:
         if isinstance(item, str):
             names.extend(split_authors(item))
@@ -255,16 +266,22 @@ def clean_title(title: str, site_name: str | None = None, h1: str | None = None)
         return ""
     if h1:
         h1n = _norm(h1)
-        if h1n and (title.startswith(h1n) or title.endswith(h1n)) and len(h1n) >= 0.3 * len(title):
-            return h1n
+        # "<h1> | Site" or "Site - <h1>": the headline is the h1 exactly. A
+        # title that merely starts with the h1 words is a longer headline.
+        if h1n and h1n != title:
+            if title.startswith(h1n) and _SEP_AFTER.match(title[len(h1n):] + " "):
+                return h1n
+            if title.endswith(h1n) and _SEP_BEFORE.search(" " + title[: -len(h1n)]):
+                return h1n
+    if site_name and _norm(site_name):
+        site = re.escape(_norm(site_name))
+        stripped = re.sub(rf"^\s*{site}\s*[:|\-–—·•»/]\s*|\s*[:|\-–—·•»/]\s*{site}\s*$", "", title,
+                          flags=re.IGNORECASE)
+        if stripped and stripped != title:
+            return stripped.strip()
     parts = _TITLE_SEPARATORS.split(title)
     if len(parts) < 2:
         return title
-    site = (site_name or "").casefold()
-    if site:
-        kept = [p for p in parts if p.casefold() != site and site not in p.casefold()]
-        if kept and len(kept) < len(parts):
-            return " - ".join(kept) if len(kept) > 1 else kept[0]
     # No known site name: drop a short last (or first) segment that reads like a brand.
     last, first = parts[-1], parts[0]
     rest_last = title[: title.rfind(last)].rstrip(" |-–—:·•»~/")

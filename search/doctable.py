@@ -107,6 +107,10 @@ class DocTable:
     def day_mask(self, lo: int, hi: int) -> np.ndarray:
         return (self.day >= lo) & (self.day <= hi) & (self.day != NO_DATE)
 
+    def dated_between(self, lo: int, hi: int) -> np.ndarray:
+        """Ascending live document numbers dated lo..hi (inclusive YYYYMMDD)."""
+        return np.flatnonzero(self.day_mask(lo, hi) & self.live)
+
     # --- ordering --------------------------------------------------------
 
     def date_order(self, docnums: np.ndarray, newest: bool, limit: int) -> np.ndarray:

@@ -17,22 +17,31 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
 
 from whoosh import query as wq
 
 from . import querylang as ql
 from .analysis import STOP_WORDS, analyze, exact_analyzer, phrase_analyzer, ranking_analyzer
+from .docset import DocSetQuery
 from .models import SearchError
 from .ranking import FIELD_BOOSTS
 
-#: Longest query text accepted (characters).
-MAX_QUERY_CHARS = 1_000
+#: Longest query text accepted (characters). Long enough for pasted paragraphs
+#: (the relevance collections have 2,000-character queries), short enough
+#: to bound the work one request can cause.
+MAX_QUERY_CHARS = 2_500
 #: Most index words one prefix (``word*``) may stand for.
 MAX_PREFIX_TERMS = 1_000
 #: Most index words one fuzzy word (``word~``) may stand for.
 MAX_FUZZY_TERMS = 200
 #: Most expanded words a whole query may hold.
 MAX_EXPANDED_TERMS = 2_000
+
+#: (lo, hi) inclusive YYYYMMDD -> ascending document numbers dated in that range.
+DaySet = Callable[[int, int], np.ndarray]
 
 _RANKING = ranking_analyzer()
 _PHRASE = phrase_analyzer()
@@ -87,8 +96,9 @@ def check_length(text: str) -> None:
 
 
 class _Compiler:
-    def __init__(self, reader, operator: str, exact: bool, keep_stop: bool):
+    def __init__(self, reader, operator: str, exact: bool, keep_stop: bool, days: DaySet | None):
         self.reader = reader
+        self.days = days
         self.operator = operator
         self.exact = exact
         self.keep_stop = keep_stop
@@ -112,6 +122,8 @@ class _Compiler:
         if isinstance(n, ql.DateClause):
             if n.range.empty:
                 return wq.NullQuery
+            if self.days is not None:
+                return DocSetQuery(self.days(n.range.lo, n.range.hi), f"day:{n.range.lo}-{n.range.hi}")
             return wq.NumericRange("day", n.range.lo, n.range.hi, constantscore=True)
         if isinstance(n, ql.Phrase):
             return self.phrase(n, positive)
@@ -204,8 +216,9 @@ class _Compiler:
             return None
         if positive:
             self.scored = True
-            if len(words) == 1:
-                self.highlight.words.add(words[0])
+            if len(words) == 1 or p.slop:
+                # A proximity match is not one run of text: mark its words.
+                self.highlight.words.update(words)
             else:
                 self.highlight.phrases.append(tuple(words))
         exact_words = analyze(_EXACT, p.text) if self.exact and p.field in (None, "title", "body") else []
@@ -304,8 +317,14 @@ class _Compiler:
             self.warnings.append(message)
 
 
-def compile_query(text: str, reader, *, operator: str = "and", exact: bool = False) -> CompiledQuery:
-    """Parse and compile; raises SearchError only for limits and unanswerable queries."""
+def compile_query(text: str, reader, *, operator: str = "and", exact: bool = False,
+                  days: DaySet | None = None) -> CompiledQuery:
+    """Parse and compile; raises SearchError only for limits and unanswerable queries.
+
+    ``days(lo, hi)`` returns the (ascending) live document numbers dated in
+    that inclusive YYYYMMDD range; the service passes its per-generation
+    table's. Without it, date clauses fall back to Whoosh's NumericRange.
+    """
     check_length(text)
     if not text.strip():
         return CompiledQuery(None, False, [], HighlightSpec(), [])
@@ -313,12 +332,12 @@ def compile_query(text: str, reader, *, operator: str = "and", exact: bool = Fal
     warnings = list(parsed.warnings)
     if parsed.tree is None:
         raise SearchError("the query has nothing to search for: type some words", "q")
-    comp = _Compiler(reader, operator, exact, keep_stop=False)
+    comp = _Compiler(reader, operator, exact, False, days)
     q = comp.node(parsed.tree, True)
     if not comp.scored and comp.dropped_stop:
         # Only very common words: rather than match everything or nothing,
         # look them up as written in the fields that keep stop words.
-        comp = _Compiler(reader, operator, exact, keep_stop=True)
+        comp = _Compiler(reader, operator, exact, True, days)
         q = comp.node(parsed.tree, True)
         warnings.append("the query has only very common words ("
                         + ", ".join(dict.fromkeys(w.lower() for w in _stop_words_of(parsed.tree)))
@@ -326,6 +345,8 @@ def compile_query(text: str, reader, *, operator: str = "and", exact: bool = Fal
     warnings.extend(w for w in comp.warnings if w not in warnings)
     if q is None:
         raise SearchError("the query has nothing to search for: type some words", "q")
+    if isinstance(q, wq.Not):
+        q = wq.AndNot(wq.Every(), q.query)  # only exclusions: everything else
     return CompiledQuery(q, comp.scored, warnings, comp.highlight, comp.words)
 
 

@@ -180,7 +180,9 @@ class _Lexer:
                     self.warn(f"ignored '{name}:' with nothing after it")
                 return
             self.warn(f"unknown field '{name}:' (fields are title, body, section, author, "
-                      f"date): searched '{rest or name}' as ordinary words")
+                      f"date): searched '{name} {rest}' as ordinary words" if rest else
+                      f"unknown field '{name}:' (fields are title, body, section, author, date): "
+                      f"searched '{name}' as an ordinary word")
             self._word(name, start, None)
             if rest:
                 self._word(rest, start + len(name) + 1, None)
@@ -247,7 +249,9 @@ class _Lexer:
         parts = re.split(r"\s+TO\s+|\s+to\s+", inner.strip(), maxsplit=1)
         if len(parts) == 1:
             parts = inner.strip().split()
-            if len(parts) != 2:
+            if len(parts) == 2:
+                self.warn(f"date range '[{inner}]' has no 'TO': read as [{parts[0]} TO {parts[1]}]")
+            else:
                 lone = parts[0] if parts else ""
                 parts = [lone, "*"]
                 self.warn(f"date range '[{inner}]' has no 'TO': read as from {lone or 'any date'}")

@@ -112,6 +112,8 @@ def cached(build: Callable[[], Response]) -> Response:
         response = Response(status=304)
     else:
         response = build()
+        if response.status_code != 200:
+            return response  # errors are not versions of the resource
     response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = current_app.config["CACHE_CONTROL"]
     return response
@@ -148,6 +150,10 @@ def create_app(index_dir: Path | str | None = None, *, config: dict[str, Any] | 
     )
     app.config.update(config or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    # Autoescaping is on for .html templates (Flask's default); these only
+    # tidy the whitespace that block tags leave behind.
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
     app.extensions["newsarchive"] = ServiceHolder(directory, float(app.config["FACET_TIME_LIMIT"]))
 
     app.register_blueprint(views.bp)

@@ -15,9 +15,11 @@ from search.models import Bucket, Facets
 #: beyond it a month bar gets too thin to click, so draw years.
 MAX_MONTHS = 36
 
-WIDTH = 600.0
-HEIGHT = 120.0
-LABEL_SPACE = 18.0  # below the bars, for period labels
+# Coordinates are percentages of the SVG's box rather than a viewBox: the
+# chart stretches to any width while its text keeps its size and shape.
+WIDTH = 100.0
+HEIGHT = 84.0  # the bars' area; the rest, below the axis, holds the labels
+LABEL_Y = 97.0
 GAP_RATIO = 0.2
 
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -40,9 +42,16 @@ class Bar:
         noun = "article" if self.count == 1 else "articles"
         return f"{self.label}: {self.count} {noun}"
 
+    first: bool = False
+
+    @property
+    def label_anchor(self) -> str:
+        # A centred label under the first bar would hang off the left edge.
+        return "start" if self.first else "middle"
+
     @property
     def label_x(self) -> float:
-        return self.x + self.width / 2
+        return self.x if self.first else self.x + self.width / 2
 
 
 @dataclass(frozen=True)
@@ -50,9 +59,8 @@ class Histogram:
     unit: str  # "year" or "month"
     bars: list[Bar]
     undated: int
-    width: float = WIDTH
-    height: float = HEIGHT + LABEL_SPACE
     baseline: float = HEIGHT
+    label_y: float = LABEL_Y
 
     @property
     def title(self) -> str:
@@ -108,8 +116,11 @@ def _short_label(period: str, position: int, count: int) -> str | None:
     year, month = period.split("-")
     if count <= 12:
         return _MONTHS[int(month) - 1]
-    # Long month runs: mark each January (and the first bar) with its year.
-    return year if month == "01" or position == 0 else None
+    # Long month runs: each January (and the first bar) carries its year,
+    # quarters their month, so the axis reads without crowding.
+    if month == "01" or position == 0:
+        return f"{_MONTHS[int(month) - 1]} {year}"
+    return _MONTHS[int(month) - 1] if month in {"04", "07", "10"} else None
 
 
 def build_histogram(facets: Facets, link: Callable[[str], str]) -> Histogram | None:
@@ -130,17 +141,18 @@ def build_histogram(facets: Facets, link: Callable[[str], str]) -> Histogram | N
     bars = []
     for i, period in enumerate(periods):
         count = counts.get(period, 0)
-        # A non-empty bar is at least 2 units tall so a single article shows.
-        height = max(HEIGHT * count / peak, 2.0) if count else 0.0
+        # A non-empty bar is at least 1.5% tall so a single article shows.
+        height = max(HEIGHT * count / peak, 1.5) if count else 0.0
         bars.append(Bar(
             period=period,
             label=_label(period),
             short_label=_short_label(period, i, len(periods)),
             count=count,
             href=link(period) if count else None,
-            x=round(i * slot + (slot - bar_width) / 2, 2),
-            y=round(HEIGHT - height, 2),
-            width=round(bar_width, 2),
-            height=round(height, 2),
+            x=round(i * slot + (slot - bar_width) / 2, 3),
+            y=round(HEIGHT - height, 3),
+            width=round(bar_width, 3),
+            height=round(height, 3),
+            first=i == 0,
         ))
     return Histogram(unit=unit, bars=bars, undated=undated)

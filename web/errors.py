@@ -14,6 +14,8 @@ from werkzeug.exceptions import HTTPException
 from search.models import SearchError
 from search.store import IndexError_, IndexMissing, UnsafeIndex
 
+from .params import as_query_error
+
 log = logging.getLogger(__name__)
 
 #: Machine-readable codes for the JSON error body, by HTTP status.
@@ -68,6 +70,7 @@ def _http_error(e: HTTPException) -> Response:
 
 
 def _search_error(e: SearchError) -> Response:
+    e = as_query_error(e)
     if wants_json():
         return json_error(400, e.message, e.param)
     return html_error(400, "Bad request", e.message)

@@ -11,13 +11,12 @@ from functools import cache
 from typing import Any
 
 from search.models import SearchRequest
+from search.service import MAX_DEPTH, MAX_FILTER_VALUES, MAX_PER_PAGE
 
 from .params import OPERATORS, SORTS
-
-#: Largest page size the service accepts (checked there, documented here).
-MAX_PER_PAGE = 100
-#: 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD', as search/dates.py reads them.
-DATE_PATTERN = r"^[0-9]{4}(-[0-9]{1,2}(-[0-9]{1,2})?)?$"
+#: 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD', as search/dates.py reads them; empty
+#: (as the web form submits an unfilled field) means no bound.
+DATE_PATTERN = r"^([0-9]{4}(-[0-9]{1,2}(-[0-9]{1,2})?)?)?$"
 DOC_ID_PATTERN = r"^[0-9a-f]{16}$"
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
@@ -217,15 +216,18 @@ def _search_parameters() -> list[dict[str, Any]]:
               'Query text: words, "phrases", "phrase"~N, prefix*, word~ (fuzzy), -word, OR, '
               "field:word for title/body/section/author, date:2024-05."),
         query("section", {"type": "array", "items": {"type": "string"}},
-              "Only these sections (any of them); repeat the parameter.", **repeatable),
+              f"Only these sections (any of them); repeat the parameter, up to {MAX_FILTER_VALUES} times.",
+              **repeatable),
         query("author", {"type": "array", "items": {"type": "string"}},
-              "Only these authors (any of them); repeat the parameter.", **repeatable),
+              f"Only these authors (any of them); repeat the parameter, up to {MAX_FILTER_VALUES} times.",
+              **repeatable),
         query("from", {"type": "string", "pattern": DATE_PATTERN},
-              "Earliest publication date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD."),
+              "Earliest publication date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD (empty: no bound)."),
         query("to", {"type": "string", "pattern": DATE_PATTERN},
-              "Latest publication date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD."),
+              "Latest publication date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD (empty: no bound)."),
         query("sort", {"enum": list(SORTS), "default": "relevance"}, "Result order."),
-        query("page", {"type": "integer", "minimum": 1, "default": 1}, "1-based page number."),
+        query("page", {"type": "integer", "minimum": 1, "default": 1},
+              f"1-based page number; page x per_page may not exceed {MAX_DEPTH}."),
         query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
                            "default": SearchRequest.per_page}, "Hits per page."),
         query("operator", {"enum": list(OPERATORS), "default": "and"},

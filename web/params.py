@@ -19,7 +19,7 @@ from search.models import Operator, SearchError, SearchRequest, Sort
 SORTS: tuple[str, ...] = get_args(Sort)
 OPERATORS: tuple[str, ...] = get_args(Operator)
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 
 #: Query parameters the search endpoints understand, in URL order.
 SEARCH_PARAMS = ("q", "section", "author", "from", "to", "sort", "page", "per_page", "operator", "exact")
@@ -31,10 +31,26 @@ class ParamError(SearchError):
     """A parameter that could not even be parsed (``page=abc``)."""
 
 
+#: The service names SearchRequest fields; clients know the query parameters.
+_PARAM_NAMES = {"date_from": "from", "date_to": "to", "sections": "section", "authors": "author"}
+
+
+def as_query_error(e: SearchError) -> SearchError:
+    """``e`` with its parameter (and message prefix) as the client spelled it."""
+    name = _PARAM_NAMES.get(e.param or "")
+    if name is None:
+        return e
+    message = e.message
+    if message.startswith(f"{e.param}: "):
+        message = f"{name}: {message[len(e.param) + 2:]}"  # type: ignore[arg-type]
+    return SearchError(message, name)
+
+
 def _single(args: MultiDict[str, str], name: str) -> str | None:
     """The parameter's value, or None when absent or blank.
 
-    A form submits empty fields (``from=``); they mean "not set", not an error.
+    The form submits its empty text fields (``from=``); they mean "not set".
+    Parameters the form never leaves blank (page, sort...) must have a value.
     """
     value = args.get(name)
     if value is None:
@@ -44,7 +60,7 @@ def _single(args: MultiDict[str, str], name: str) -> str | None:
 
 
 def _int(args: MultiDict[str, str], name: str, default: int) -> int:
-    raw = _single(args, name)
+    raw = args.get(name)
     if raw is None:
         return default
     # int() alone would accept "1_0" and " +3"; insist on plain digits.
@@ -54,7 +70,7 @@ def _int(args: MultiDict[str, str], name: str, default: int) -> int:
 
 
 def _choice(args: MultiDict[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
-    raw = _single(args, name)
+    raw = args.get(name)
     if raw is None:
         return default
     if raw not in allowed:

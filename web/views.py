@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -10,6 +11,7 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from search.models import SearchError, SearchRequest, SearchResponse
 from search.schema import is_doc_id
+from search.service import MAX_DEPTH
 
 from . import params
 from .app import cached, service
@@ -84,7 +86,8 @@ def _results_context(req: SearchRequest, resp: SearchResponse) -> dict[str, obje
         resp.facets,
         lambda period: params.search_url(params.with_changes(req, date_from=period, date_to=period)),
     )
-    pages = resp.pages
+    # The service refuses to page beyond MAX_DEPTH results: link no further.
+    pages = min(resp.pages, MAX_DEPTH // req.per_page)
     return {
         "resp": resp,
         "facets": _facet_links(req, resp),
@@ -117,7 +120,7 @@ def _render_search() -> Response:
     try:
         resp = service().search(req)
     except SearchError as e:
-        body = render_template("search.html", req=req, error=e, sorts=params.SORTS, stats=None)
+        body = render_template("search.html", req=req, error=params.as_query_error(e), sorts=params.SORTS, stats=None)
         return Response(body, status=400)
     return Response(render_template("search.html", req=req, error=None, sorts=params.SORTS,
                                     stats=None, **_results_context(req, resp)))
@@ -161,6 +164,18 @@ def took(ms: float) -> str:
     if ms < 1000:
         return f"{math.floor(ms)} ms"
     return f"{ms / 1000:.2f} s"
+
+
+@bp.app_template_filter("longdate")
+def longdate(iso: str | None) -> str:
+    """'2024-05-01' -> '1 May 2024': how a newspaper prints dates."""
+    if not iso:
+        return ""
+    try:
+        day = dt.date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {day:%B} {day.year}"
 
 
 @bp.app_template_filter("thousands")

@@ -1,0 +1,83 @@
+"""Run a command and measure its whole process tree: wall, CPU and peak RSS.
+
+Peak RSS is the largest sum of resident memory over the process and all its
+descendants, sampled from /proc (a pool of parser processes counts in full).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass
+class Measured:
+    returncode: int
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float
+    stdout: str
+    stderr: str
+
+
+def _children_map() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    return children
+
+
+def tree_rss_bytes(pid: int) -> int:
+    children = _children_map()
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * _PAGE
+        except OSError:
+            pass
+        stack.extend(children.get(p, []))
+    return total
+
+
+def run_measured(cmd: list[str], *, env: dict | None = None, interval: float = 0.1) -> Measured:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, tree_rss_bytes(proc.pid))
+            stop.wait(interval)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    stop.set()
+    sampler.join()
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Measured(proc.returncode, wall, cpu, peak / 1e6, out, err)
+
+
+def machine_line() -> str:
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"cores {os.cpu_count()}, load average {load}"

@@ -1,0 +1,176 @@
+"""Snippets and marked titles: escaped article text with <mark> around matches.
+
+Matching is done on the original words, re-analysed the way the index saw
+them, so a folded or stemmed match marks what the article actually says
+(query ``vucic`` marks ``Vučić``; ``running`` marks ``runs``). Text is
+HTML-escaped piece by piece and only our own ``<mark>`` tags are added, so an
+article can never inject markup.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from html import escape
+
+from .analysis import TOKEN_PATTERN, analyze, fold, ranking_analyzer
+from .query import HighlightSpec
+
+SNIPPET_CHARS = 160
+SNIPPET_FRAGMENTS = 3
+SEPARATOR = " … "
+
+_TOKEN_RE = re.compile(TOKEN_PATTERN)
+_RANKING = ranking_analyzer()
+
+
+@lru_cache(maxsize=200_000)
+def _forms(token: str) -> tuple[str, str, str | None]:
+    """(lower-cased, folded, folded+stemmed or None for a stop word) of one word."""
+    stems = analyze(_RANKING, token)
+    return token.lower(), fold(token), stems[0] if len(stems) == 1 else None
+
+
+def _matches(token: str, spec: HighlightSpec) -> bool:
+    lower, folded, stem = _forms(token)
+    return (
+        lower in spec.exact
+        or folded in spec.words
+        or stem in spec.stems
+        or (bool(spec.prefixes) and any(folded.startswith(p) for p in spec.prefixes))
+    )
+
+
+def match_spans(text: str, spec: HighlightSpec) -> list[tuple[int, int]]:
+    """Character spans to mark: single words, and whole phrases as one span."""
+    if not spec:
+        return []
+    spans: list[tuple[int, int]] = []
+    # Articles repeat their words: decide each distinct word once.
+    decided: dict[str, bool] = {}
+    if not spec.phrases:
+        # Decide each distinct word once (findall and set run in C), then
+        # only collect the positions of the matching spellings.
+        found = {t for t in set(_TOKEN_RE.findall(text)) if _matches(t, spec)}
+        if not found:
+            return []
+        return [m.span() for m in _TOKEN_RE.finditer(text) if m.group() in found]
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
+    taken = [False] * len(tokens)
+    folded = [fold(t) for _, _, t in tokens]
+    for phrase in spec.phrases:
+        n = len(phrase)
+        first = phrase[0]
+        for i in range(len(tokens) - n + 1):
+            if folded[i] == first and tuple(folded[i:i + n]) == phrase and not any(taken[i:i + n]):
+                spans.append((tokens[i][0], tokens[i + n - 1][1]))
+                for k in range(i, i + n):
+                    taken[k] = True
+    for i, (start, end, token) in enumerate(tokens):
+        if taken[i]:
+            continue
+        hit = decided.get(token)
+        if hit is None:
+            hit = decided[token] = _matches(token, spec)
+        if hit:
+            spans.append((start, end))
+    spans.sort()
+    return spans
+
+
+def _render(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
+    end = len(text) if end is None else end
+    out = []
+    pos = start
+    for s, e in spans:
+        if e <= start or s >= end:
+            continue
+        s, e = max(s, start), min(e, end)
+        out.append(escape(text[pos:s], quote=True))
+        out.append("<mark>" + escape(text[s:e], quote=True) + "</mark>")
+        pos = e
+    out.append(escape(text[pos:end], quote=True))
+    return "".join(out)
+
+
+def mark(text: str, spec: HighlightSpec) -> str:
+    """The whole text, escaped, with matches marked (titles)."""
+    return _render(text, match_spans(text, spec))
+
+
+def _clean(text: str) -> str:
+    # Paragraph breaks and runs of spaces mean nothing inside a snippet.
+    return " ".join(text.split())
+
+
+def _word_start(text: str, i: int) -> int:
+    """Move ``i`` forward to the start of a word (never split a word)."""
+    if i <= 0:
+        return 0
+    if text[i - 1] == " ":
+        return i
+    j = text.find(" ", i)
+    return len(text) if j < 0 else j + 1
+
+
+def _word_end(text: str, i: int) -> int:
+    """Move ``i`` back to the end of a word."""
+    if i >= len(text):
+        return len(text)
+    if text[i] == " ":
+        return i
+    j = text.rfind(" ", 0, i)
+    return i if j < 0 else j
+
+
+def opening(text: str, size: int = SNIPPET_CHARS) -> str:
+    """The article's first ~``size`` characters, escaped."""
+    text = _clean(text)
+    if len(text) <= size:
+        return escape(text, quote=True)
+    end = _word_end(text, size)
+    if end == 0:
+        end = size
+    return escape(text[:end], quote=True)
+
+
+def snippet(body: str, spec: HighlightSpec, *, size: int = SNIPPET_CHARS,
+            fragments: int = SNIPPET_FRAGMENTS) -> str:
+    """Up to ``fragments`` windows of ~``size`` characters around the best matches."""
+    text = _clean(body)
+    spans = match_spans(text, spec)
+    if not spans:
+        return opening(text, size)
+    lead = size // 3  # show some context before the first match of a window
+    windows: list[tuple[int, int]] = []
+    # Greedy: take the window covering the most distinct matched words, then
+    # the next best that does not overlap, and so on.
+    candidates = []
+    for s, _ in spans:
+        ws = max(0, s - lead)
+        we = min(len(text), ws + size)
+        ws = max(0, min(ws, we - size))
+        inside = [(a, b) for a, b in spans if a >= ws and b <= we]
+        distinct = {fold(text[a:b]) for a, b in inside}
+        candidates.append((len(distinct), len(inside), -ws, ws, we))
+    candidates.sort(reverse=True)
+    for *_, ws, we in candidates:
+        if len(windows) >= fragments:
+            break
+        if any(ws < oe and os_ < we for os_, oe in windows):
+            continue
+        windows.append((ws, we))
+    windows.sort()
+    parts = []
+    for ws, we in windows:
+        s, e = _word_start(text, ws), _word_end(text, we)
+        if e <= s:
+            s, e = ws, we
+        # Never cut a marked word in half at the window's edges.
+        for a, b in spans:
+            if a < s < b:
+                s = a
+            if a < e < b:
+                e = b
+        parts.append(_render(text, spans, s, e).strip())
+    return SEPARATOR.join(p for p in parts if p)

@@ -1,0 +1,348 @@
+"""The search library's public entry: SearchRequest in, SearchResponse out.
+
+Freshness: every call reads the index's current generation (a readlink and a
+directory listing) and, when it changed, closes this thread's searcher and
+opens a new one. Whoosh searchers are not safe for concurrent use, so each
+thread keeps its own; the per-generation numpy table is shared read-only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.idsets import DocIdSet
+
+from . import dates, facets as facet_mod, highlight, store, suggest
+from .analysis import analyze, ranking_analyzer
+from .doctable import DocTable
+from .facets import FacetMasks, Selection
+from .models import Hit, IndexStats, SearchError, SearchRequest, SearchResponse, StoredArticle, FacetValue
+from .query import CompiledQuery, HighlightSpec, check_length, compile_query
+from .ranking import FIELD_BOOSTS, lucene_idf, weighting
+
+MAX_PER_PAGE = 100
+#: Deepest result reachable by paging (page * per_page).
+MAX_DEPTH = 10_000
+MAX_FILTER_VALUES = 100
+SORTS = ("relevance", "newest", "oldest")
+OPERATORS = ("and", "or")
+#: Words of an article used to find related ones.
+RELATED_TERMS = 25
+
+_RANKING = ranking_analyzer()
+
+
+class _Mask(DocIdSet):
+    """A numpy boolean mask posing as a Whoosh doc-id set (for ``filter=``)."""
+
+    def __init__(self, mask: np.ndarray):
+        self.mask = mask
+
+    def __contains__(self, docnum: int) -> bool:
+        return bool(self.mask[docnum])
+
+    def __iter__(self):
+        return iter(np.flatnonzero(self.mask).tolist())
+
+    def __len__(self) -> int:
+        return int(self.mask.sum())
+
+    def __bool__(self) -> bool:
+        return True
+
+
+@dataclass
+class _Open:
+    """One thread's searcher on one generation."""
+
+    label: str
+    gen: store.Generation
+    searcher: object
+
+
+class SearchService:
+    def __init__(self, index_dir: Path, *, facet_time_limit: float = 0.5):
+        self.index_dir = Path(index_dir)
+        self.facet_time_limit = facet_time_limit
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._tables: dict[str, DocTable] = {}
+        self._all_open: list[_Open] = []  # every searcher opened, to close them all
+        self._closed = False
+
+    # --- searchers -------------------------------------------------------
+
+    def _current(self) -> tuple[_Open, DocTable]:
+        if self._closed:
+            raise RuntimeError("SearchService is closed")
+        gen = store.current_generation(self.index_dir)
+        opened: _Open | None = getattr(self._local, "opened", None)
+        if opened is None or opened.label != gen.label:
+            if opened is not None:
+                self._retire(opened)
+            opened = self._open(gen)
+            self._local.opened = opened
+        return opened, self._table(opened)
+
+    def _open(self, gen: store.Generation) -> _Open:
+        ix = store.open_index(self.index_dir, gen)
+        searcher = ix.searcher(weighting=weighting())
+        # The index may have committed again between reading the generation
+        # and opening it: label what was actually opened.
+        label = f"{gen.number}.{searcher.reader().generation()}"
+        opened = _Open(label, gen, searcher)
+        with self._lock:
+            self._all_open.append(opened)
+        return opened
+
+    def _retire(self, opened: _Open) -> None:
+        with self._lock:
+            if opened in self._all_open:
+                self._all_open.remove(opened)
+            still_used = {o.label for o in self._all_open}
+            for label in [k for k in self._tables if k not in still_used]:
+                del self._tables[label]
+        opened.searcher.close()
+
+    def _table(self, opened: _Open) -> DocTable:
+        table = self._tables.get(opened.label)
+        if table is None:
+            with self._lock:
+                table = self._tables.get(opened.label)
+                if table is None:
+                    table = DocTable.build(opened.searcher.reader())
+                    self._tables[opened.label] = table
+        return table
+
+    def generation(self) -> str:
+        return store.current_generation(self.index_dir).label
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            opened, self._all_open = self._all_open, []
+            self._tables.clear()
+        for o in opened:
+            try:
+                o.searcher.close()
+            except Exception:  # already closed by its thread: nothing left to free
+                pass
+
+    # --- search ----------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        started = time.perf_counter()
+        req, day_range = _validate(request)
+        opened, table = self._current()
+        searcher = opened.searcher
+        reader = searcher.reader()
+
+        compiled = compile_query(req.q, reader, operator=req.operator, exact=req.exact,
+                                 days=table.dated_between)
+        warnings = list(compiled.warnings)
+
+        # Match set as a boolean mask over document numbers.
+        if compiled.query is None:
+            text_mask = table.live.copy()
+        else:
+            text_mask = np.zeros(table.size, dtype=bool)
+            docnums = np.fromiter(searcher.docs_for_query(compiled.query), dtype=np.int64)
+            text_mask[docnums] = True
+            text_mask &= table.live
+
+        sections = Selection(req.sections, table.sections.ordinals(req.sections))
+        authors = Selection(req.authors, table.authors.ordinals(req.authors))
+        sec_mask = table.section_mask(sections.all_ordinals()) if req.sections else None
+        auth_mask = table.author_mask(authors.all_ordinals()) if req.authors else None
+        date_mask = table.day_mask(day_range.lo, day_range.hi) if day_range else None
+
+        base = text_mask if date_mask is None else text_mask & date_mask
+        without_section = base if auth_mask is None else base & auth_mask
+        without_author = base if sec_mask is None else base & sec_mask
+        matches = without_section if sec_mask is None else without_section & sec_mask
+        filtered = sec_mask is not None or auth_mask is not None or date_mask is not None
+        total = int(matches.sum())
+
+        start = (req.page - 1) * req.per_page
+        end = start + req.per_page
+        sort = req.sort
+        if sort == "relevance" and not compiled.scored:
+            sort = "newest"  # nothing to rank by: newest first
+
+        page_docs: list[tuple[int, float]] = []
+        if start < total:
+            if sort == "relevance":
+                assert compiled.query is not None
+                results = searcher.search(compiled.query, limit=end,
+                                          filter=_Mask(matches) if filtered else None)
+                page_docs = [(docnum, float(score)) for score, docnum in results.top_n[start:end]]
+            else:
+                ordered = table.date_order(np.flatnonzero(matches), sort == "newest", end)
+                page_docs = [(int(d), 0.0) for d in ordered[start:end]]
+
+        hits = [self._hit(searcher, d, score, compiled.highlight) for d, score in page_docs]
+
+        found, facet_warnings = facet_mod.compute(
+            table, FacetMasks(matches, without_section, without_author), sections, authors,
+            self.facet_time_limit)
+        warnings.extend(facet_warnings)
+
+        suggestion = suggest.suggest(reader, req.q, compiled.words)
+
+        understood = replace(req, sort=sort)  # e.g. relevance without words means newest
+        return SearchResponse(
+            query=understood,
+            total=total,
+            page=req.page,
+            per_page=req.per_page,
+            pages=math.ceil(total / req.per_page) if total else 0,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            hits=hits,
+            facets=found,
+            suggestion=suggestion,
+            warnings=warnings,
+        )
+
+    def _hit(self, searcher, docnum: int, score: float, spec: HighlightSpec) -> Hit:
+        stored = searcher.stored_fields(docnum)
+        title = stored.get("title") or ""
+        body = stored.get("body") or ""
+        return Hit(
+            id=stored["id"],
+            url=stored.get("url"),
+            title=title,
+            date=stored.get("date"),
+            section=stored.get("section") or None,
+            author=stored.get("author") or None,
+            score=round(score, 4),
+            snippet=highlight.snippet(body, spec),
+            title_html=highlight.mark(title, spec),
+        )
+
+    # --- single articles -------------------------------------------------
+
+    def article(self, doc_id: str) -> StoredArticle | None:
+        opened, _ = self._current()
+        stored = opened.searcher.document(id=doc_id)
+        if stored is None:
+            return None
+        return StoredArticle(
+            id=stored["id"],
+            url=stored.get("url"),
+            title=stored.get("title") or "",
+            body=stored.get("body") or "",
+            date=stored.get("date"),
+            section=stored.get("section") or None,
+            author=stored.get("author") or None,
+            source=stored.get("source") or "",
+        )
+
+    def related(self, doc_id: str, limit: int = 5) -> list[Hit]:
+        """More like this: the article's most telling words, OR-ed and BM25-ranked."""
+        if not 1 <= limit <= MAX_PER_PAGE:
+            raise SearchError(f"limit must be between 1 and {MAX_PER_PAGE}", "limit")
+        opened, table = self._current()
+        searcher = opened.searcher
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            return []
+        stored = searcher.stored_fields(docnum)
+        words = analyze(_RANKING, (stored.get("title") or "") + "\n" + (stored.get("body") or ""))
+        if not words:
+            return []
+        n = searcher.doc_count_all()
+        tf: dict[str, int] = {}
+        for w in words:
+            tf[w] = tf.get(w, 0) + 1
+        scored = []
+        for w, count in tf.items():
+            df = searcher.doc_frequency("body", w) + searcher.doc_frequency("title", w)
+            if df <= 1:
+                continue  # only in this article: says nothing about others
+            scored.append((count * lucene_idf(n, df), w))
+        scored.sort(reverse=True)
+        top = scored[:RELATED_TERMS]
+        if not top:
+            return []
+        best = top[0][0]
+        clauses = [wq.Term(f, w, boost=FIELD_BOOSTS[f] * weight / best)
+                   for weight, w in top for f in ("title", "body")]
+        q = wq.Or(clauses)
+        mask = table.live.copy()
+        mask[docnum] = False
+        results = searcher.search(q, limit=limit, filter=_Mask(mask))
+        spec = HighlightSpec(stems={w for _, w in top})
+        return [self._hit(searcher, hit.docnum, float(hit.score), spec) for hit in results]
+
+    def stats(self) -> IndexStats:
+        opened, table = self._current()
+        live = table.live
+        counts = np.bincount(table.section[live & (table.section >= 0)],
+                             minlength=len(table.sections.values))
+        sections = [FacetValue(v, int(c), False) for v, c in zip(table.sections.values, counts) if c]
+        sections.sort(key=lambda fv: (-fv.count, fv.value))
+        dated = table.day[live & (table.day != 0)]
+        gen = opened.gen
+        try:
+            when = store.last_indexed(gen)
+        except FileNotFoundError:
+            when = time.time()
+        return IndexStats(
+            documents=int(live.sum()),
+            sections=sections,
+            date_min=dates.day_text(int(dated.min())) if len(dated) else None,
+            date_max=dates.day_text(int(dated.max())) if len(dated) else None,
+            generation=opened.label,
+            last_indexed=dt.datetime.fromtimestamp(when, dt.timezone.utc).isoformat(timespec="seconds"),
+            size_bytes=store.size_on_disk(gen.directory),
+        )
+
+
+def _validate(request: SearchRequest) -> tuple[SearchRequest, dates.DayRange | None]:
+    """Check limits and normalise; raises SearchError naming the parameter."""
+    q = request.q if isinstance(request.q, str) else ""
+    check_length(q)
+    if request.sort not in SORTS:
+        raise SearchError(f"sort must be one of {', '.join(SORTS)}", "sort")
+    if request.operator not in OPERATORS:
+        raise SearchError("operator must be 'and' or 'or'", "operator")
+    if not isinstance(request.per_page, int) or not 1 <= request.per_page <= MAX_PER_PAGE:
+        raise SearchError(f"per_page must be between 1 and {MAX_PER_PAGE}", "per_page")
+    if not isinstance(request.page, int) or request.page < 1:
+        raise SearchError("page must be 1 or more", "page")
+    if request.page * request.per_page > MAX_DEPTH:
+        raise SearchError(
+            f"page {request.page} is too deep: results beyond the first {MAX_DEPTH:,} cannot be "
+            "paged to (narrow the search instead)", "page")
+    for name in ("sections", "authors"):
+        values = getattr(request, name)
+        if len(values) > MAX_FILTER_VALUES:
+            raise SearchError(f"at most {MAX_FILTER_VALUES} {name} may be selected", name)
+    try:
+        lo_range = dates.bounds(request.date_from, None)
+    except dates.BadDate as e:
+        raise SearchError(f"date_from: {e}", "date_from") from None
+    try:
+        hi_range = dates.bounds(None, request.date_to)
+    except dates.BadDate as e:
+        raise SearchError(f"date_to: {e}", "date_to") from None
+    day_range = None
+    if lo_range or hi_range:
+        day_range = dates.DayRange(lo_range.lo if lo_range else dates.FIRST_DAY,
+                                   hi_range.hi if hi_range else dates.LAST_DAY)
+    normalised = replace(
+        request,
+        q=q.strip(),
+        sections=list(dict.fromkeys(s for s in request.sections if s)),
+        authors=list(dict.fromkeys(a for a in request.authors if a)),
+        date_from=request.date_from or None,
+        date_to=request.date_to or None,
+    )
+    return normalised, day_range

@@ -1,0 +1,93 @@
+"""'Did you mean': replace a rare or absent word by a close, frequent one.
+
+Works on the ``*_phrase`` fields (folded, unstemmed, stop words kept), whose
+terms are real words as written, so a suggestion is a word people used.
+"""
+
+from __future__ import annotations
+
+from .analysis import analyze, phrase_analyzer
+from .querylang import Word
+
+_PHRASE = phrase_analyzer()
+_FIELDS = ("body_phrase", "title_phrase")
+
+#: A word found in at most this many articles may be a typo...
+RARE_DF = 2
+#: ...when a close word is found in this many times as many articles.
+FREQUENCY_RATIO = 10
+#: Words shorter than this are too short to correct reliably.
+MIN_LENGTH = 3
+#: Queries with more words than this get no suggestion.
+MAX_WORDS = 8
+
+
+def _df(reader, word: str) -> int:
+    return sum(reader.doc_frequency(f, word) for f in _FIELDS)
+
+
+def _best_correction(reader, word: str) -> str | None:
+    df = _df(reader, word)
+    if df > RARE_DF:
+        return None
+    maxdist = 1 if len(word) < 6 else 2
+    best: tuple[float, str] | None = None
+    # Typos rarely hit the first letter; requiring it keeps the lookup fast.
+    candidates: set[str] = set()
+    for f in _FIELDS:
+        candidates.update(reader.terms_within(f, word, maxdist, prefix=1))
+    candidates.discard(word)
+    for cand in candidates:
+        cdf = _df(reader, cand)
+        if cdf == 0 or (df and cdf < FREQUENCY_RATIO * df):
+            continue
+        # Closer words win unless a farther one is far more frequent.
+        dist = _distance(word, cand)
+        score = cdf / (FREQUENCY_RATIO ** (dist - 1))
+        if best is None or (score, cand) > best:
+            best = (score, cand)
+    return best[1] if best else None
+
+
+def _distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def _match_case(original: str, word: str) -> str:
+    if original.isupper() and len(original) > 1:
+        return word.upper()
+    if original[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def suggest(reader, text: str, words: list[Word]) -> str | None:
+    """The query text with misspelled words corrected, or None when nothing changes."""
+    # Long natural-language queries (scripts, the relevance bench) are not
+    # typed by hand: checking every word would cost more than it is worth.
+    if not words or len(words) > MAX_WORDS:
+        return None
+    replacements: list[tuple[int, int, str]] = []
+    for w in words:
+        if w.prefix or w.fuzzy:
+            continue
+        tokens = analyze(_PHRASE, w.text)
+        if len(tokens) != 1 or len(tokens[0]) < MIN_LENGTH or not tokens[0].isalpha():
+            continue
+        fix = _best_correction(reader, tokens[0])
+        if fix:
+            start, end = w.span
+            if text[start:end] == w.text:
+                replacements.append((start, end, _match_case(w.text, fix)))
+    if not replacements:
+        return None
+    out = text
+    for start, end, new in sorted(replacements, reverse=True):
+        out = out[:start] + new + out[end:]
+    return out

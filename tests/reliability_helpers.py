@@ -1,0 +1,226 @@
+"""Shared pieces for the reliability tests: generated corpora, CLI runs, a live server.
+
+Kept separate from ``web_fixtures`` (owned by the web tests) so these tests
+exercise the public entry points exactly as an operator would: the
+``newsarchive`` command (``python -m web.cli``) in real subprocesses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+from search import store
+from tests.conftest import REPO
+
+SECTIONS = ["Politics", "Sport", "Culture", "Business", "Science"]
+
+WORDS = (
+    "council harbour budget election bridge festival market river railway school "
+    "hospital theatre museum stadium court treaty port factory orchard vineyard "
+    "minister mayor striker novelist banker chemist farmer teacher pilot sailor"
+).split()
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>{title} | Reliability Gazette</title>
+<link rel="canonical" href="https://gazette.example/{slug}">
+<script type="application/ld+json">{{"@type": "NewsArticle", "headline": "{title}",
+"datePublished": "{date}T09:30:00+01:00", "articleSection": "{section}",
+"author": {{"@type": "Person", "name": "{author}"}}}}</script></head>
+<body><nav><a href="/">Home</a> <a href="/politics">Politics</a></nav>
+<article><h1>{title}</h1>{paragraphs}</article>
+<footer>Copyright Reliability Gazette</footer></body></html>"""
+
+
+def page_html(n: int, *, marker: str = "", rng: random.Random | None = None) -> str:
+    """One valid article page, distinct per ``n``; ``marker`` is a word unique to it."""
+    rng = rng or random.Random(n)
+    section = SECTIONS[n % len(SECTIONS)]
+    words = [rng.choice(WORDS) for _ in range(60)]
+    paragraphs = "".join(
+        f"<p>Story {n} {marker} reports that the {' '.join(words[i:i + 15])} met again today.</p>"
+        for i in range(0, 60, 15)
+    )
+    return PAGE.format(
+        title=f"Story {n} about the {words[0]} {marker}".strip(),
+        slug=f"story-{n}-{marker or 'x'}",
+        date=f"{2015 + n % 10}-{1 + n % 12:02d}-{1 + n % 28:02d}",
+        section=section,
+        author=f"Reporter {n % 7}",
+        paragraphs=paragraphs,
+    )
+
+
+def write_pages(root: Path, numbers: range | list[int], *, marker: str = "") -> list[Path]:
+    """Write article pages ``story-<n>.html`` spread over a few subdirectories."""
+    paths = []
+    for n in numbers:
+        path = root / f"d{n % 4}" / f"story-{n:05d}.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page_html(n, marker=marker), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def cli_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "web.cli", *args]
+
+
+def run_cli(*args: str, codes: tuple[int, ...] = (0,), timeout: float = 180) -> subprocess.CompletedProcess:
+    proc = subprocess.run(cli_command(*args), cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode in codes, (args, proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:])
+    return proc
+
+
+def index_json(*args: str, codes: tuple[int, ...] = (0,)) -> dict:
+    """Run ``newsarchive index ... --json`` and return its report."""
+    proc = run_cli("index", *args, "--json", codes=codes)
+    return json.loads(proc.stdout)
+
+
+def doc_count(index_dir: Path) -> int:
+    ix = store.open_index(index_dir)
+    try:
+        return ix.doc_count()
+    finally:
+        ix.close()
+
+
+def search_count(index_dir: Path, word: str) -> int:
+    """Hits for ``word`` in the body, straight from Whoosh (no search service).
+
+    The field's own analyzer is applied (the body field is stemmed).
+    """
+    from whoosh.qparser import QueryParser
+
+    ix = store.open_index(index_dir)
+    try:
+        with ix.searcher() as s:
+            query = QueryParser("body", ix.schema).parse(word)
+            return len(s.search(query, limit=None))
+    finally:
+        ix.close()
+
+
+def pids_with_open_file(path: Path) -> list[int]:
+    """Processes that hold ``path`` open (from /proc, so without lsof)."""
+    target = os.path.realpath(path)
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            for fd in os.listdir(f"/proc/{entry}/fd"):
+                try:
+                    if os.readlink(f"/proc/{entry}/fd/{fd}") == target:
+                        found.append(int(entry))
+                        break
+                except OSError:
+                    continue
+        except OSError:
+            continue
+    return found
+
+
+# --- a live server ------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``newsarchive serve`` as a subprocess on a free loopback port."""
+
+    def __init__(self, index_dir: Path, log_path: Path, workers: int = 2):
+        self.index_dir = index_dir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.workers = workers
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log = None
+
+    def start(self, timeout: float = 40.0) -> None:
+        self._log = self.log_path.open("wb")
+        # Its own session so stop() can signal gunicorn and its workers as a group.
+        self.process = subprocess.Popen(
+            cli_command("serve", "--index", str(self.index_dir), "--port", str(self.port),
+                        "--workers", str(self.workers)),
+            cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, "NEWSARCHIVE_LOG_LEVEL": "warning"},
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log()}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=2).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"server did not become healthy: {self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-5000:]
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        if self._log is not None:
+            self._log.close()
+
+
+@contextmanager
+def serving(index_dir: Path, log_path: Path, workers: int = 2) -> Iterator[Server]:
+    server = Server(index_dir, log_path, workers)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class Ticker(threading.Thread):
+    """Runs ``step`` repeatedly until stopped (bounded by ``max_seconds``), keeping failures."""
+
+    def __init__(self, step, max_seconds: float = 120.0):
+        super().__init__(daemon=True)
+        self.step = step
+        self.max_seconds = max_seconds
+        self.stop_event = threading.Event()
+        self.errors: list[str] = []
+        self.count = 0
+
+    def run(self) -> None:
+        deadline = time.monotonic() + self.max_seconds
+        while not self.stop_event.is_set() and time.monotonic() < deadline:
+            try:
+                self.step()
+            except Exception as e:  # noqa: BLE001 - collected and asserted on by the test
+                self.errors.append(f"{type(e).__name__}: {e}")
+            self.count += 1
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.join(timeout=30)

@@ -1,0 +1,41 @@
+"""Schemathesis fuzzes the live gunicorn app from its own OpenAPI document."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.web_fixtures import live_corpus, live_server  # noqa: F401 - fixtures
+
+CHECKS = ",".join([
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+    "negative_data_rejection",
+    "unsupported_method",
+])
+
+
+def schemathesis_command() -> list[str]:
+    beside = Path(sys.executable).with_name("schemathesis")
+    return [str(beside)] if beside.exists() else [shutil.which("schemathesis") or "schemathesis"]
+
+
+def test_schemathesis_finds_no_failures(live_server, tmp_path):
+    result = subprocess.run(
+        [*schemathesis_command(), "run", f"{live_server.url}/api/openapi.json",
+         "--checks", CHECKS,
+         "--max-examples", "30",
+         "--seed", "4",
+         "--workers", "2",
+         "--request-timeout", "10",
+         "--report", "junit", "--report-dir", str(tmp_path),
+         "--warnings", "off"],
+        capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-8000:]
+    assert "passed" in output.lower()

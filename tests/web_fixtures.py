@@ -1,0 +1,152 @@
+"""Shared fixtures for the web tests: a small archive and a live gunicorn.
+
+Import the fixtures you use into the test module (pytest finds fixtures by
+module namespace): ``from tests.web_fixtures import app, client, ...``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from flask import Flask
+from flask.testing import FlaskClient
+
+from search.models import Article
+from tests.conftest import REPO, build_index, make_article
+
+SECTIONS = ["Politics", "Sport", "Culture", "Business"]
+AUTHORS = ["Ana Petrović", "Ben Okafor", "Clara Weiss"]
+XSS_TITLE = 'Council <script>alert("title")</script> budget row'
+XSS_BODY = ('The mayor said <img src=x onerror=alert("body")> nothing.\n\n'
+            'A second paragraph mentions the <script>alert(2)</script> budget again.')
+
+
+def web_corpus() -> list[Article]:
+    """30 budget articles over four sections, two years and three authors,
+    plus unrelated ones and one whose title and body carry markup."""
+    articles = []
+    for i in range(30):
+        year = 2023 + i % 2
+        month = 1 + i % 12
+        section = SECTIONS[i % len(SECTIONS)]
+        articles.append(make_article(
+            f"Budget story {i:02d}: {section.lower()} spending plans",
+            f"The city budget for {section.lower()} was debated on day {i}. "
+            f"Councillors argued over the budget line by line.\n\n"
+            f"Paragraph two of story {i} talks about taxes and the harbour.",
+            date=f"{year}-{month:02d}-{1 + i % 27:02d}",
+            section=section,
+            authors=[AUTHORS[i % len(AUTHORS)]],
+            url=f"https://news.example.org/{year}/story-{i}",
+        ))
+    articles.append(make_article("Harbour festival draws crowds", "Thousands came to the harbour festival.\n\n"
+                                 "Music played all night by the harbour.", date="2024-07-04",
+                                 section="Culture", authors=["Clara Weiss"],
+                                 url="https://news.example.org/2024/harbour-festival"))
+    articles.append(make_article("Undated harbour note", "A note about the harbour without a date.",
+                                 section="Business", url="javascript:alert('url')"))
+    articles.append(make_article(XSS_TITLE, XSS_BODY, date="2024-03-03", section="Politics",
+                                 authors=["Ben <b>Okafor</b>"], url="https://news.example.org/xss"))
+    return articles
+
+
+def article_id(articles: list[Article], title: str) -> str:
+    return next(a.id for a in articles if a.title == title)
+
+
+@pytest.fixture
+def corpus() -> list[Article]:
+    return web_corpus()
+
+
+@pytest.fixture
+def index_dir(index_factory, corpus) -> Path:
+    return index_factory(corpus)
+
+
+@pytest.fixture
+def app(index_dir: Path) -> Iterator[Flask]:
+    from web import create_app
+
+    application = create_app(index_dir, config={"TESTING": True})
+    yield application
+    application.extensions["newsarchive"].close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+# --- a real server ----------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, index_dir: Path, log_path: Path):
+        self.index_dir = index_dir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30.0) -> None:
+        env = {**os.environ, "NEWSARCHIVE_INDEX": str(self.index_dir)}
+        self._log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py"),
+             "--bind", f"127.0.0.1:{self.port}", "--workers", "2", "--threads", "4"],
+            cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.log_path.read_text(errors='replace')}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=2).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not become healthy: {self.log_path.read_text(errors='replace')}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+@pytest.fixture(scope="module")
+def live_corpus() -> list[Article]:
+    return web_corpus()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory, live_corpus) -> Iterator[LiveServer]:
+    base = tmp_path_factory.mktemp("live")
+    # build_index is what conftest's index_factory runs; called directly so
+    # one server can serve a whole module.
+    index_dir = build_index(base / "index", live_corpus)
+    server = LiveServer(index_dir, base / "gunicorn.log")
+    server.start()
+    yield server
+    server.stop()

@@ -1,0 +1,60 @@
+"""``newsarchive serve``: run the site under gunicorn."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from search import store
+
+#: The repository's gunicorn settings, when running from a checkout.
+CONFIG = Path(__file__).resolve().parents[1] / "gunicorn.conf.py"
+
+
+def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
+    command = [sys.executable, "-m", "gunicorn"]
+    if CONFIG.is_file():
+        command += ["--config", str(CONFIG)]
+    # Explicit flags win over the config file and cover an installed package
+    # that has no gunicorn.conf.py beside it.
+    command += [
+        "--bind", f"{host}:{port}",
+        "--workers", str(workers),
+        "--worker-class", "gthread",
+        "--threads", os.environ.get("NEWSARCHIVE_THREADS", "4"),
+        "web:create_app()",
+    ]
+    return command
+
+
+def serve(index_dir: Path, host: str, port: int, workers: int) -> int:
+    """Run gunicorn until it exits (or we are interrupted); its exit status."""
+    index_dir = index_dir.resolve()
+    if index_dir.is_dir():
+        try:
+            store.check_permissions(index_dir)
+        except store.UnsafeIndex as e:
+            print(f"newsarchive serve: {e}", file=sys.stderr)
+            return 2
+    else:
+        print(f"newsarchive serve: no index at {index_dir} yet; pages say so until "
+              "'newsarchive index' has run", file=sys.stderr)
+    if workers < 1:
+        print("newsarchive serve: --workers must be at least 1", file=sys.stderr)
+        return 2
+    env = {**os.environ, "NEWSARCHIVE_INDEX": str(index_dir)}
+    process = subprocess.Popen(gunicorn_command(host, port, workers), env=env)
+
+    def forward(signum: int, _frame: object) -> None:
+        # gunicorn shuts down gracefully on SIGTERM/SIGINT: pass ours on.
+        process.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return process.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
