@@ -450,9 +450,15 @@ _NEWSLETTER = re.compile(r"newsletter|mailing list", re.IGNORECASE)
 _SIGN_UP = re.compile(r"sign(?:ing)? up|subscribe|delivered to your inbox|register", re.IGNORECASE)
 
 
+# "Also in the Gazette: <link>", "Lesen Sie auch: <link>": a short label and a link to another story.
+_LABELLED_LINK = re.compile(r"^[^.!?:\n]{2,40}:\s")
+
+
 def _keep(block: _Block, title_key: str) -> bool:
     text = block.text
     if len(text) < 200 and _BOILER_LINE.match(text):
+        return False
+    if len(text) < 200 and block.link_chars >= 0.5 * len(text) and _LABELLED_LINK.match(text):
         return False
     if len(text) < 300 and _NEWSLETTER.search(text) and _SIGN_UP.search(text):
         return False  # newsletter pitch written as a paragraph

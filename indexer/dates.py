@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from email.utils import parsedate_to_datetime
 
-__all__ = ["parse_date", "find_text_date"]
+__all__ = ["parse_date", "find_text_date", "is_decoy_label"]
 
 _MIN_YEAR = 1900
 _MAX_YEAR = 2100
@@ -120,28 +120,59 @@ def parse_date(value: str | None) -> dt.datetime | None:
     return find_text_date(text)
 
 
-def find_text_date(text: str) -> dt.datetime | None:
-    """The first date written out for readers in ``text`` (naive midnight)."""
+# Labels that mark a date as something other than the publication date: an
+# update, a copyright line, a comment time. Checked just before the date.
+_DECOY_LABEL = re.compile(
+    r"(?:updated|modified|edited|revised|changed|corrected|amended|aktualisiert|geändert|"
+    r"bearbeitet|mis à jour|modifié|actualizado|aggiornato|bijgewerkt|zaktualizowano|"
+    r"ažurirano|izmenjeno|ажурирано|измењено|обновлено|изменено|©|\(c\)|copyright)"
+    r"\W{0,3}(?:(?:on|at|am|um|le|el|il|op)\W+)?(?:[^\W\d]+,?\s+)?$",
+    re.IGNORECASE,
+)
+_DECOY_WINDOW = 40
+
+
+def _is_decoy(text: str, start: int) -> bool:
+    return _DECOY_LABEL.search(text[max(0, start - _DECOY_WINDOW):start]) is not None
+
+
+def is_decoy_label(before: str) -> bool:
+    """Does ``before`` end with a label such as "Updated" or "©" that a date would follow?"""
+    return bool(before) and _is_decoy(before.rstrip() + " ", len(before.rstrip()) + 1)
+
+
+def find_text_date(text: str, *, skip_decoys: bool = True) -> dt.datetime | None:
+    """The first date written out for readers in ``text`` (naive midnight).
+
+    With ``skip_decoys`` a date introduced by "Updated", "Modified", "©" and
+    the like is passed over: it is not when the story was published.
+    """
     best: tuple[int, dt.datetime] | None = None
     for pattern, order in ((_MDY, "mdy"), (_DMY, "dmy"), (_ISO, "iso"),
                            (_DOTTED, "dotted"), (_SLASHED, "slashed")):
-        match = pattern.search(text)
-        if not match or (best is not None and match.start() >= best[0]):
-            continue
-        if order == "mdy":
-            found = _make(int(match.group(3)), _MONTHS[match.group(1).lower()], int(match.group(2)))
-        elif order == "dmy":
-            found = _make(int(match.group(3)), _MONTHS[match.group(2).lower()], int(match.group(1)))
-        elif order == "iso":
-            if "-" not in match.group(0)[:10]:
-                continue  # bare 8-digit numbers in prose are rarely dates
-            found = _parse_iso(match.group(0))
-        elif order == "dotted":
-            found = _make(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-        else:
-            first, second = int(match.group(1)), int(match.group(2))
-            month, day = (second, first) if first > 12 else (first, second)
-            found = _make(int(match.group(3)), month, day)
-        if found is not None:
-            best = (match.start(), found)
+        for match in pattern.finditer(text):
+            if best is not None and match.start() >= best[0]:
+                break
+            if skip_decoys and _is_decoy(text, match.start()):
+                continue
+            found = _from_match(match, order)
+            if found is not None:
+                best = (match.start(), found)
+                break
     return best[1] if best else None
+
+
+def _from_match(match: re.Match[str], order: str) -> dt.datetime | None:
+    if order == "mdy":
+        return _make(int(match.group(3)), _MONTHS[match.group(1).lower()], int(match.group(2)))
+    if order == "dmy":
+        return _make(int(match.group(3)), _MONTHS[match.group(2).lower()], int(match.group(1)))
+    if order == "iso":
+        if "-" not in match.group(0)[:10]:
+            return None  # bare 8-digit numbers in prose are rarely dates
+        return _parse_iso(match.group(0))
+    if order == "dotted":
+        return _make(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+    first, second = int(match.group(1)), int(match.group(2))
+    month, day = (second, first) if first > 12 else (first, second)
+    return _make(int(match.group(3)), month, day)

@@ -168,6 +168,7 @@ def plausibility(text: str) -> float:
         return -3.0 * bad
     counts: dict[str, int] = {}
     flips = 0
+    mixed = 0
     for word in words:
         prev_lower = False
         for ch in word:
@@ -178,13 +179,43 @@ def plausibility(text: str) -> float:
             if prev_lower and ch.isupper():
                 flips += 1
             prev_lower = is_lower
+        if _mixes_scripts(word):
+            mixed += 1
     total = sum(counts.values())
     best = 0
     for letters in _LANG_SETS:
         covered = sum(n for ch, n in counts.items() if ch in letters)
         best = max(best, covered)
     # Non-letters (symbols such as "¹" or "¾" inside words) count as misses.
-    return best - 1.5 * (total - best) - 2.0 * flips - 3.0 * bad
+    # A word that mixes alphabets ("poveжava": Latin text read with a Cyrillic
+    # code page) is almost never real text, whatever its letter frequencies.
+    return best - 1.5 * (total - best) - 2.0 * flips - 3.0 * bad - 4.0 * mixed
+
+
+def _script(ch: str) -> int:
+    """1 Latin, 2 Greek, 3 Cyrillic, 0 anything else (digits, marks, other scripts)."""
+    if ch < "\x80":
+        return 1 if ch.isalpha() else 0
+    code = ord(ch)
+    if 0xC0 <= code <= 0x24F or 0x1E00 <= code <= 0x1EFF:
+        return 1 if ch.isalpha() else 0
+    if 0x370 <= code <= 0x3FF:
+        return 2
+    if 0x400 <= code <= 0x52F:
+        return 3
+    return 0
+
+
+def _mixes_scripts(word: str) -> bool:
+    """Does ``word`` hold letters of two of the Latin, Greek and Cyrillic alphabets?"""
+    seen = 0
+    for ch in word:
+        script = _script(ch)
+        if script:
+            if seen and script != seen:
+                return True
+            seen = script
+    return False
 
 
 def _detect(raw: bytes) -> str:

@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 from lxml import etree
 
-from indexer.dates import find_text_date, parse_date
+from indexer.dates import find_text_date, is_decoy_label, parse_date
 from indexer.htmltext import text_of
 
 __all__ = ["PageMeta", "extract_metadata", "clean_title", "split_authors"]
@@ -197,7 +197,17 @@ def _json_ld(root: etree._Element) -> tuple[dict[str, Any] | None, dict[str, dic
 # ---------------------------------------------------------------- meta and microdata
 
 def _meta_map(root: etree._Element) -> dict[str, str]:
+    return _meta_maps(root)[0]
+
+
+def _meta_maps(root: etree._Element) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """First value per meta key, and every value (page order) per key.
+
+    The lists come from ``property``/``name`` only: an ``itemprop`` meta
+    belongs to a microdata scope (perhaps a comment's), read with its scope.
+    """
     found: dict[str, str] = {}
+    every: dict[str, list[str]] = {}
     for meta in root.iter("meta"):
         content = meta.get("content")
         if content is None:
@@ -208,8 +218,13 @@ def _meta_map(root: etree._Element) -> dict[str, str]:
         for attr in ("property", "name", "itemprop", "http-equiv"):
             key = meta.get(attr)
             if key:
-                found.setdefault(key.strip().lower(), content)
-    return found
+                key = key.strip().lower()
+                found.setdefault(key, content)
+                if attr in ("property", "name"):
+                    values = every.setdefault(key, [])
+                    if len(values) < 50:
+                        values.append(content)
+    return found, every
 
 
 def _itemprop_value(el: etree._Element) -> str:
@@ -228,6 +243,24 @@ def _microdata(root: etree._Element) -> dict[str, list[etree._Element]]:
         for name in (el.get("itemprop") or "").split():
             props.setdefault(name.lower(), []).append(el)
     return props
+
+
+# Microdata scopes whose "author" is not the article's author.
+_FOREIGN_SCOPE = re.compile(r"comment|review|answer|question|rating", re.IGNORECASE)
+
+
+def _in_foreign_scope(el: etree._Element) -> bool:
+    """Is ``el`` inside a comment/review item rather than the article item?"""
+    parent = el.getparent()
+    while parent is not None:
+        if parent.get("itemscope") is not None or parent.get("itemtype") or parent.get("itemprop"):
+            kind = f"{parent.get('itemtype') or ''} {parent.get('itemprop') or ''}".lower()
+            if "article" in kind or "posting" in kind:
+                return False  # the story's own scope (ReviewNewsArticle included)
+            if _FOREIGN_SCOPE.search(kind):
+                return True
+        parent = parent.getparent()
+    return False
 
 
 # ---------------------------------------------------------------- helpers
@@ -361,12 +394,247 @@ def _htmldate(root: etree._Element) -> dt.datetime | None:
     return parse_date(found) if found else None
 
 
+# ---------------------------------------------------------------- visible bylines
+
+# "By", "Von", "Par", "Por", "Di", "Door", "Av", "Przez", "Piše", "Автор"... then the names.
+_BYLINE_LABEL = re.compile(
+    r"^\s*(?:(?:written|words|story|reporting|text|photos?)\s+)?"
+    r"(?:by|von|par|por|di|door|av|af|przez|autor(?:in)?|author(?:s)?|"
+    r"pi[šs]e|pi[šs]u|napisao|napisala|пише|пишу|аутор|автор|написао|написала)\b\s*[:\-–—]?\s*",
+    re.IGNORECASE,
+)
+# Plain contains() ("byline", "Byline", "post-byline") is far faster in libxml2
+# than a case-folding translate(); _BYLINE_CLASS confirms the match.
+_BYLINE_XPATH = etree.XPath("descendant::*[contains(@class, 'yline') or contains(@id, 'yline')]")
+_BYLINE_CLASS = re.compile(r"by[-_]?line", re.IGNORECASE)
+# Containers of other people's names: comments, teaser lists, sidebars, footers.
+_NOT_ARTICLE = re.compile(
+    r"comment|reply|respon|discussion|related|teaser|sidebar|widget|footer|promo|recommend|"
+    r"popular|most-?read|trending|more-?(?:from|stories|news)|newsletter|breadcrumb|(?:^|[\s_-])nav",
+    re.IGNORECASE,
+)
+_NOT_ARTICLE_TAGS = frozenset({"nav", "footer", "aside", "form"})
+# Job titles and desk names that follow names in bylines ("By Ann Lee, Political Editor").
+_ROLE_WORDS = re.compile(
+    r"\b(?:correspondent|editor|reporter|writer|staff|columnist|contributor|contributing|"
+    r"photographer|producer|journalist|analyst|desk|bureau|team|newsroom|agency|wire|"
+    r"redaktion|korrespondent(?:in)?|redakcija|редакција|newsletter)\b",
+    re.IGNORECASE,
+)
+_CREDENTIALS = frozenset({"phd", "ph.d", "md", "mba", "msc", "bsc", "rd", "rn", "jr", "sr", "esq",
+                          "ii", "iii", "iv"})
+_NAME_PARTICLES = frozenset({
+    "van", "von", "der", "den", "de", "da", "das", "do", "dos", "del", "della", "di", "du", "la",
+    "le", "bin", "ibn", "al", "el", "ten", "ter", "zu", "y", "e", "st.",
+})
+
+
+def _looks_like_name(name: str) -> bool:
+    """A person's name as bylines write it: 1-5 capitalised words, no digits."""
+    words = name.split()
+    if not 1 <= len(words) <= 5 or len(name) > 60 or any(ch.isdigit() for ch in name):
+        return False
+    if any(ch in name for ch in "!?:;()[]{}<>|/\\@#=+*\"") or _ROLE_WORDS.search(name):
+        return False
+    if not words[0][:1].isupper():
+        return False
+    if len(words) == 1 and (len(name) <= 4 and name.replace(".", "").isupper()
+                            or name.lower().strip(".") in _CREDENTIALS):
+        return False  # "MS", "PhD", "Jr."
+    return all(w[:1].isupper() or w.lower() in _NAME_PARTICLES or w[:1] in "'’" for w in words)
+
+
+_PAGE_WRAPPERS = frozenset({"html", "body", "main"})
+
+
+def _outside_article(el: etree._Element, headline: etree._Element | None = None) -> bool:
+    """Is ``el`` inside comments, a teaser list, a sidebar or the page footer?
+
+    Wrappers that hold the headline are the story's own (whatever page-state
+    classes they carry, such as "comments-open" or "with-sidebar").
+    """
+    node: etree._Element | None = el
+    around = set(headline.iterancestors()) if headline is not None else set()
+    while node is not None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag in _PAGE_WRAPPERS or node in around:
+            node = node.getparent()
+            continue
+        if tag in _NOT_ARTICLE_TAGS:
+            return True
+        cid = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if cid.strip() and _NOT_ARTICLE.search(cid):
+            return True
+        node = node.getparent()
+    return False
+
+
+_INLINE = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "cite", "data", "em", "font", "i", "mark", "q", "s", "small",
+    "span", "strong", "sub", "sup", "time", "u", "var",
+})
+# Parts of a byline that hold just the names ("<span class='author'>").
+_NAME_PART = re.compile(r"author|(?:^|[\s_-])name|contributor|writer|reporter", re.IGNORECASE)
+_NOT_NAME_PART = re.compile(r"image|img|photo|avatar|bio|title|role|job|desc", re.IGNORECASE)
+
+
+def _lines_of(el: etree._Element) -> list[str]:
+    """The text of ``el`` split where a reader sees line breaks (<br>, block elements)."""
+    lines: list[str] = []
+    parts: list[str] = []
+
+    def flush() -> None:
+        line = _norm("".join(parts))
+        if line:
+            lines.append(line)
+        parts.clear()
+
+    for event, node in etree.iterwalk(el, events=("start", "end")):
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if event == "start":
+            if tag not in _INLINE:
+                flush()
+            if node.text:
+                parts.append(node.text)
+        else:
+            if tag not in _INLINE:
+                flush()
+            if node is not el and node.tail:
+                parts.append(node.tail)
+    flush()
+    return lines
+
+
+# "By Ann Lee on Monday, ...", "By Ann Lee in Berlin", "By Ann Lee at 10:04".
+_BYLINE_TAIL = re.compile(r"\s+(?:on|at|in|for|am|um|le|el)\s+(?=[A-Z0-9])")
+
+
+def _names_in_line(line: str, *, need_label: bool) -> list[str]:
+    labelled = _BYLINE_LABEL.match(line)
+    if need_label and not labelled:
+        return []
+    if labelled:
+        line = line[labelled.end():]
+    line = _BYLINE_TAIL.split(line, 1)[0]
+    return [n for n in split_authors(line) if _looks_like_name(n)]
+
+
+def _byline_names(el: etree._Element, *, need_label: bool) -> list[str]:
+    """Names in one byline element ("By A, B and C"), or [] if it is not one."""
+    if len(text_of(el)) > 400:
+        return []
+    if not need_label:
+        # A byline box often holds the names apart from the outlet and the date.
+        names: list[str] = []
+        for part in el.iterdescendants():
+            cid = f"{part.get('class') or ''} {part.get('itemprop') or ''} {part.get('rel') or ''}"
+            if _NAME_PART.search(cid) and not _NOT_NAME_PART.search(cid):
+                names.extend(n for line in _lines_of(part) for n in _names_in_line(line, need_label=False))
+        if names:
+            return names
+    lines = _lines_of(el)
+    if len(lines) > 1 and _BYLINE_LABEL.fullmatch(lines[0]):
+        lines[:2] = [f"{lines[0]} {lines[1]}"]  # "By" on a line of its own
+    for line in lines[:3]:
+        names = _names_in_line(line, need_label=need_label)
+        if names:
+            return names
+        if need_label:
+            if not _BYLINE_LABEL.match(line):
+                return []  # a "By ..." line must come first in the element
+            break
+    # Names only in links ("<a>Ann Lee</a><a>Bo Chan</a>").
+    names = []
+    for link in el.iter("a"):
+        names.extend(n for n in split_authors(text_of(link)) if _looks_like_name(n))
+    return names
+
+
+def _following_blocks(anchor: etree._Element, limit: int) -> Iterator[etree._Element]:
+    """Elements after ``anchor`` in document order (its siblings, then its parent's)."""
+    count = 0
+    node: etree._Element | None = anchor
+    for _ in range(3):
+        if node is None:
+            return
+        for sibling in node.itersiblings():
+            for sub in sibling.iter():
+                if not isinstance(sub.tag, str):
+                    continue
+                yield sub
+                count += 1
+                if count >= limit:
+                    return
+        node = node.getparent()
+
+
+def _visible_byline(root: etree._Element, h1: etree._Element | None) -> list[str]:
+    """Authors from the byline readers see: a "byline" element, else "By ..." under the headline."""
+    candidates = [el for el in _BYLINE_XPATH(root)
+                  if el.tag not in ("meta", "script", "style")
+                  and _BYLINE_CLASS.search(f"{el.get('class') or ''} {el.get('id') or ''}")
+                  and not _outside_article(el, h1)]
+    if candidates:
+        # Nested byline wrappers: the first that yields names, in page order,
+        # preferring bylines after the headline (earlier ones may be teasers).
+        after: list[etree._Element] = []
+        if h1 is not None:
+            following = set(h1.itersiblings())
+            for el in candidates:
+                node = el
+                while node is not None and node not in following and node is not h1:
+                    node = node.getparent()
+                if node is not None and node is not h1:
+                    after.append(el)
+        for el in after + [c for c in candidates if c not in after]:
+            names = _byline_names(el, need_label=False)
+            if names:
+                return names
+    if h1 is None:
+        return []
+    for el in _following_blocks(h1, 40):
+        if el.tag in ("p", "div", "span", "address", "small", "li", "strong", "em", "b", "font"):
+            names = _byline_names(el, need_label=True)
+            if names and not _outside_article(el, h1):
+                return names
+    return []
+
+
+_PUBLISHED_HINT = re.compile(r"publish|posted|created|issued|pubdate|dateline", re.IGNORECASE)
+_UPDATED_HINT = re.compile(r"updat|modif|edited|revis|changed|comment", re.IGNORECASE)
+
+
+def _published_time(root: etree._Element, headline: etree._Element | None) -> str | None:
+    """The ``<time datetime>`` that dates the story, not an update, a comment or a teaser."""
+    plain: str | None = None
+    for count, time_el in enumerate(root.iter("time")):
+        if count >= 200:
+            break
+        value = time_el.get("datetime")
+        if not value:
+            continue
+        parent = time_el.getparent()
+        hints = " ".join(filter(None, (
+            time_el.get("class"), time_el.get("itemprop"), time_el.get("id"),
+            parent.get("class") if parent is not None else None,
+            parent.get("itemprop") if parent is not None else None)))
+        previous = time_el.getprevious()
+        before = (previous.tail if previous is not None else parent.text if parent is not None else "") or ""
+        if _UPDATED_HINT.search(hints) or is_decoy_label(before) or _outside_article(time_el, headline):
+            continue
+        if time_el.get("pubdate") is not None or _PUBLISHED_HINT.search(hints):
+            return value
+        if plain is None:
+            plain = value
+    return plain
+
+
 # ---------------------------------------------------------------- main entry
 
 def extract_metadata(root: etree._Element, *, use_htmldate: bool = True) -> PageMeta:
     """Collect title, canonical url, date, section and authors from ``root``."""
     ld, by_id = _json_ld(root)
-    meta = _meta_map(root)
+    meta, meta_all = _meta_maps(root)
     micro = _microdata(root)
     result = PageMeta(site_name=meta.get("og:site_name") or meta.get("application-name"))
 
@@ -419,15 +687,13 @@ def extract_metadata(root: etree._Element, *, use_htmldate: bool = True) -> Page
         except ValueError:
             pass
     dates.extend(_itemprop_value(el) for el in micro.get("datepublished", [])[:2])
-    for time_el in root.iter("time"):
-        if time_el.get("datetime"):
-            dates.append(time_el.get("datetime"))
-            break
     for value in dates:
         parsed_date = parse_date(value)
         if parsed_date is not None:
             result.date = parsed_date
             break
+    if result.date is None:
+        result.date = parse_date(_published_time(root, h1_el))
     if result.date is None:
         result.date = _date_near(root, h1_el)
     if result.date is None and use_htmldate:
@@ -444,23 +710,29 @@ def extract_metadata(root: etree._Element, *, use_htmldate: bool = True) -> Page
             result.section = section
             break
 
-    # Authors.
+    # Authors. Structured sources first; the visible byline only without them.
     authors: list[str] = []
     if ld and ld.get("author"):
         authors = _ld_authors(ld["author"], by_id)
     if not authors:
         for key in _META_AUTHOR_KEYS:
-            if meta.get(key):
-                authors = split_authors(meta[key])
-                if authors:
-                    break
+            # One meta per author is the OpenGraph convention: keep them all.
+            for value in meta_all.get(key, []):
+                authors.extend(split_authors(value))
+            if authors:
+                break
     if not authors:
-        for el in micro.get("author", [])[:10]:
+        for el in micro.get("author", [])[:20]:
+            if _in_foreign_scope(el):
+                continue
             names = el.xpath(".//*[@itemprop='name']")
             value = _itemprop_value(names[0]) if names else _itemprop_value(el)
             authors.extend(split_authors(value))
     if not authors:
+        authors = _visible_byline(root, h1_el)
+    if not authors:
         for el in root.xpath("//a[@rel='author']")[:10]:
-            authors.extend(split_authors(text_of(el)))
+            if not _outside_article(el, h1_el):
+                authors.extend(split_authors(text_of(el)))
     result.authors = _dedupe(authors)[:20]
     return result

@@ -131,6 +131,10 @@ def _read_known(ix) -> dict[str, _Known]:
     """source path -> what the index holds for it, from one column."""
     known: dict[str, _Known] = {}
     with ix.reader() as reader:
+        if reader.doc_count_all() == 0:
+            # A commit with no documents (every page failed, or all were
+            # deleted) leaves no segment, and Whoosh's empty reader has no columns.
+            return known
         column = reader.column_reader("file_state")
         for docnum in reader.all_doc_ids():
             source, doc_id, state = SourceState.decode(column[docnum])
