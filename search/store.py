@@ -100,7 +100,15 @@ def current_generation(index_dir: Path) -> Generation:
 
 def check_permissions(index_dir: Path) -> None:
     """Refuse an index others could write: Whoosh unpickles its files."""
-    for path in [index_dir, *index_dir.iterdir()]:
+    entries = [index_dir, *index_dir.iterdir()]
+    # The files inside each generation are what gets unpickled: check them
+    # too, in case a generation directory was opened up (chmod) later.
+    for gen_dir in generation_dirs(index_dir):
+        try:
+            entries += list(gen_dir.iterdir())
+        except FileNotFoundError:  # an old generation the indexer is deleting
+            continue
+    for path in entries:
         try:
             mode = path.lstat().st_mode
         except FileNotFoundError:
@@ -174,6 +182,10 @@ def writer_lock(index_dir: Path, timeout: float = 30.0) -> Iterator[LockInfo]:
     index_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = index_dir / LOCK_FILE
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    # Whoosh creates its files with mode 0o666 minus the umask; under a lax
+    # umask (002, 000) they would be group/world-writable. Everything written
+    # to the index happens while this lock is held, so tighten it here.
+    old_umask = os.umask(0o077)
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -202,6 +214,7 @@ def writer_lock(index_dir: Path, timeout: float = 30.0) -> Iterator[LockInfo]:
         finally:
             os.ftruncate(fd, 0)
     finally:
+        os.umask(old_umask)
         os.close(fd)  # closing releases the flock
 
 

@@ -49,7 +49,7 @@ def page_html(n: int, *, marker: str = "", rng: random.Random | None = None) -> 
     section = SECTIONS[n % len(SECTIONS)]
     words = [rng.choice(WORDS) for _ in range(60)]
     paragraphs = "".join(
-        f"<p>Story {n} {marker} reports that the {' '.join(words[i:i + 15])} met again today.</p>"
+        f"<p>Story {n} {marker} relgazette reports that the {' '.join(words[i:i + 15])} met again today.</p>"
         for i in range(0, 60, 15)
     )
     return PAGE.format(

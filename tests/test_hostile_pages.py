@@ -36,7 +36,7 @@ from search import store
 from search.models import Article
 from search.schema import SourceState, article_to_document
 from tests.conftest import REPO
-from tests.reliability_helpers import index_json, page_html
+from tests.reliability_helpers import index_json, page_html, search_count
 
 ENCODINGS = ["utf-8", "cp1252", "latin-1", "utf-16", "utf-16-le", "cp1251", "koi8-r",
              "shift_jis", "gb18030", "iso-8859-2", "mac-roman", "utf-32"]
@@ -171,10 +171,8 @@ def test_extreme_pages_through_the_index_command(extreme_dir, tmp_path):
     for name in ("good.html", "nul-bytes.html", "mixed-encodings.html", "utf16-bom.html",
                  "surrogate-entities.html", "truncated.html"):
         assert name not in failures, failures.get(name)
-    # The committed index opens and finds the well-formed page.
-    from tests.reliability_helpers import search_count
-
-    assert search_count(index_dir, "wellformed") == 1
+    # The committed index opens and finds the well-formed page and its four damaged copies.
+    assert search_count(index_dir, "wellformed") == 5
     assert store.current_generation(index_dir).commit >= 1
 
 
@@ -182,8 +180,10 @@ def test_page_size_limit_is_configurable(extreme_dir, tmp_path):
     report = index_json(str(extreme_dir / "good.html"), "--index", str(tmp_path / "ix"),
                         "--max-page-bytes", "1000", codes=(3,))
     assert report["failed"] == 1 and "1,000 bytes" in report["failures"][0]["reason"]
-    report = index_json(str(extreme_dir / "fifty-megabytes.html"), "--index", str(tmp_path / "ix"),
-                        "--max-page-bytes", str(BIG + 1000))
+    # The limit is inclusive: a page of exactly the limit's size is indexed.
+    size = (extreme_dir / "good.html").stat().st_size
+    report = index_json(str(extreme_dir / "good.html"), "--index", str(tmp_path / "ix"),
+                        "--max-page-bytes", str(size))
     assert report["added"] == 1
 
 
@@ -261,3 +261,22 @@ def test_pages_just_under_the_cap_take_bounded_time_and_memory():
     assert results["article"]["outcome"].startswith("article")
     # A resource check in this process too: the limit is a constant, not a guess.
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss > 0
+
+
+def test_an_index_left_empty_by_failed_or_deleted_pages_can_be_updated(tmp_path):
+    """Regression: a commit with no documents used to make every later run crash
+    (Whoosh's empty reader has no ``file_state`` column)."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "broken.html").write_bytes(b"\x00" * 5000)
+    index_dir = tmp_path / "index"
+    assert index_json(str(pages), "--index", str(index_dir), codes=(3,))["documents"] == 0
+    (pages / "broken.html").unlink()
+    (pages / "good.html").write_text(page_html(1), "utf-8")
+    assert index_json("--index", str(index_dir))["added"] == 1
+    # Deleting every page empties the index; the run after that still works.
+    (pages / "good.html").unlink()
+    assert index_json("--index", str(index_dir))["documents"] == 0
+    (pages / "again.html").write_text(page_html(2), "utf-8")
+    report = Indexer(index_dir, jobs=1).run(None)
+    assert (report.added, report.documents) == (1, 1)

@@ -182,3 +182,45 @@ def test_request_bounds():
     assert dates.bounds(None, None) is None
     with pytest.raises(dates.BadDate):
         dates.bounds("2025-13", None)
+
+
+# --- property: any text parses, and searching it is either an answer or a SearchError ----------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_ALPHABET = st.sampled_from(list('ab "()-*~:[]{}') + ["OR", "AND", "NOT", "date:", "title:", "TO", "2025",
+                                                     "-05", "Vučić", "the"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, max_size=12).map(" ".join))
+def test_parser_never_raises(text):
+    parsed = ql.parse(text)
+    assert isinstance(parsed.warnings, list)
+
+
+@pytest.fixture(scope="module")
+def tiny_service(tmp_path_factory):
+    from search.service import SearchService
+    from tests.conftest import build_index, make_article
+    index_dir = build_index(tmp_path_factory.mktemp("tiny") / "ix", [
+        make_article("a b", "a b the Vučić", date="2025-05-01", section="S"),
+        make_article("b c", "b c", section="T"),
+    ])
+    svc = SearchService(index_dir)
+    yield svc
+    svc.close()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_ALPHABET, max_size=10).map(" ".join), st.sampled_from(["and", "or"]), st.booleans())
+def test_search_answers_or_raises_search_error(tiny_service, text, operator, exact):
+    from search.models import SearchError, SearchRequest
+    try:
+        resp = tiny_service.search(SearchRequest(q=text, operator=operator, exact=exact))
+    except SearchError as e:
+        assert e.param == "q"
+        return
+    assert resp.total == len(resp.hits) or resp.total > len(resp.hits)
+    for hit in resp.hits:
+        assert "<" not in hit.snippet.replace("<mark>", "").replace("</mark>", "")

@@ -422,3 +422,115 @@ def test_threads_get_their_own_searchers(service):
     for t in threads:
         t.join()
     assert errors == []
+
+
+# --- the fast match set agrees with Whoosh ------------------------------------------------
+
+
+@pytest.mark.parametrize("q", ["economy OR inflation", "inflation -bank", "(vucic OR economy) date:2025",
+                               '"state of the art" OR runs', "-inflation", "econ* OR vucic~"])
+def test_match_set_equals_whoosh(service, q):
+    from search.matchset import matching_docnums
+    from search.query import compile_query
+    opened, table = service._current()
+    searcher = opened.searcher
+    compiled = compile_query(q, searcher.reader(), days=table.dated_between)
+    fast = matching_docnums(compiled.query, searcher, table.live).tolist()
+    assert fast == sorted(searcher.docs_for_query(compiled.query))
+
+
+def test_multi_segment_index_with_deletions(tmp_path):
+    from search.schema import SourceState, article_to_document
+    index_dir = build_index(tmp_path / "ix", CORPUS[:3])
+    with store.writer_lock(index_dir):
+        ix = store.open_for_writing(store.live_dir(index_dir))
+        with ix.writer() as w:
+            for a in CORPUS[3:]:
+                w.add_document(**article_to_document(a, SourceState("0" * 40, 0, 0)))
+        with ix.writer() as w:
+            w.delete_by_term("id", CORPUS[0].id)
+    svc = SearchService(index_dir)
+    assert set(ids(search(svc, "vucic"))) == {"Вучић у Београду"}
+    assert search(svc, "").total == len(CORPUS) - 1
+    assert set(ids(search(svc, "date:2025"))) == {"Economy grows", "Inflation worries"}
+    assert set(ids(search(svc, "economy OR vucic OR art", operator="or"))) == {
+        "Economy grows", "Вучић у Београду", "Art of the state"}
+    svc.close()
+
+
+@pytest.mark.parametrize("q,op", [("economy inflation", "or"), ("inflation economy bank", "or"),
+                                  ("inflation -bank", "and"), ("vucic OR economy OR art", "and"),
+                                  ("title:inflation OR body:economy", "and"),
+                                  ("(vucic OR economy) date:2025", "and"), ("the of", "and")])
+def test_numpy_scores_equal_whoosh_scores(service, q, op):
+    from search import fastrank
+    from search.query import compile_query
+    opened, table = service._current()
+    searcher = opened.searcher
+    compiled = compile_query(q, searcher.reader(), operator=op, days=table.dated_between)
+    scored = fastrank.evaluate(compiled.query, searcher, table)
+    assert scored is not None
+    ours = fastrank.top(scored, table.live, 100)
+    theirs = [(hit.docnum, hit.score) for hit in searcher.search(compiled.query, limit=100)]
+    assert [d for d, _ in ours] == [d for d, _ in theirs]
+    assert [round(s, 9) for _, s in ours] == [round(s, 9) for _, s in theirs]
+
+
+@pytest.mark.parametrize("q", ['"state of the art" OR inflation', '"economy percent"~3 economy',
+                               'econ* OR "central bank"'])
+def test_phrase_matches_equal_whoosh_matches(service, q):
+    # Phrase scores are our own (Lucene-style); the matches must be Whoosh's.
+    from search import fastrank
+    from search.query import compile_query
+    opened, table = service._current()
+    searcher = opened.searcher
+    compiled = compile_query(q, searcher.reader(), days=table.dated_between)
+    scored = fastrank.evaluate(compiled.query, searcher, table)
+    assert scored.ids.tolist() == sorted(searcher.docs_for_query(compiled.query))
+
+
+@pytest.mark.parametrize("positions,slop,expected", [
+    ([[1, 5], [2, 7]], 1, 1),
+    ([[1, 5], [2, 6]], 1, 2),
+    ([[1], [3]], 1, 0),
+    ([[1], [3]], 2, 1),
+    ([[1], [0]], 5, 0),  # order matters
+    ([[1], [3], [4]], 2, 1),
+    ([[1], [4], [5]], 2, 0),
+])
+def test_phrase_frequency(positions, slop, expected):
+    from search.fastrank import _phrase_frequency
+    assert _phrase_frequency(positions, slop) == expected
+
+
+def test_suggestion_distance_counts_swaps_as_one():
+    from search.suggest import _distance
+    assert _distance("pricse", "prices") == 1
+    assert _distance("pricse", "price") == 1
+    assert _distance("kitten", "sitting") == 3
+
+
+def test_prefix_and_fuzzy_are_accent_insensitive(service):
+    assert set(ids(search(service, "vuc*"))) == {"Vučić meets Đoković in Belgrade", "Вучић у Београду"}
+    hit = search(service, "djokovi~").hits[0]
+    assert "<mark>Đoković</mark>" in hit.title_html
+
+
+def test_related_default_limit(service):
+    related = service.related(CORPUS[3].id)
+    assert 1 <= len(related) <= 5
+    assert related[0].title == "Inflation worries"
+
+
+def test_total_expansion_cap_counts_each_word_once(index_factory, monkeypatch):
+    from search import query
+    monkeypatch.setattr(query, "MAX_EXPANDED_TERMS", 12)
+    # Each word is in both title and body: 10 + 2 distinct expansions = 12, within the cap.
+    words = " ".join([f"alpha{i}" for i in range(10)] + ["beta1", "beta2"])
+    svc = SearchService(index_factory([make_article(words, words)]))
+    assert search(svc, "alpha* OR beta*").total == 1
+    monkeypatch.setattr(query, "MAX_EXPANDED_TERMS", 11)
+    with pytest.raises(SearchError) as e:
+        search(svc, "alpha* OR beta*")
+    assert e.value.param == "q" and "11" in e.value.message
+    svc.close()

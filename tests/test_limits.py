@@ -1,0 +1,130 @@
+"""Resource caps: query length, wildcard and fuzzy expansions, per_page, page depth.
+
+Exceeding each one is a 400 from the API (and a SearchError from the service)
+whose message names the limit, with ``param`` naming the parameter; just
+under each limit is answered. The index is built so that the expansions
+really exceed their caps: 2,500 words sharing a prefix, and 676 six-letter
+words within two edits of one another.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from search import query as query_module
+from search import service as service_module
+from search.models import SearchError, SearchRequest
+from search.service import SearchService
+from tests.conftest import build_index, make_article
+
+PREFIX_WORDS = [f"zeta{i:04d}" for i in range(2500)]
+# Six letters: long enough for edit distance 2 (shorter words are held to 1).
+FUZZY_WORDS = ["qaaa" + a + b for a, b in itertools.product("abcdefghijklmnopqrstuvwxyz", repeat=2)]
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory) -> Path:
+    words = PREFIX_WORDS + FUZZY_WORDS
+    articles = [make_article(f"Limits {i}", "council " + " ".join(words[i::50]), section="City",
+                             url=f"https://limits.example/{i}") for i in range(50)]
+    return build_index(tmp_path_factory.mktemp("limits") / "index", articles)
+
+
+@pytest.fixture(scope="module")
+def client(index_dir):
+    from web import create_app
+
+    app = create_app(index_dir, config={"TESTING": True})
+    yield app.test_client()
+    app.extensions["newsarchive"].close()
+
+
+@pytest.fixture(scope="module")
+def service(index_dir):
+    svc = SearchService(index_dir)
+    yield svc
+    svc.close()
+
+
+def refused(client, params: dict, param: str, *words: str) -> str:
+    response = client.get("/api/search", query_string=params)
+    assert response.status_code == 400, (params, response.status_code)
+    error = response.get_json()["error"]
+    assert error["param"] == param, error
+    for word in words:
+        assert word in error["message"], error["message"]
+    return error["message"]
+
+
+def answered(client, params: dict) -> dict:
+    response = client.get("/api/search", query_string=params)
+    assert response.status_code == 200, (params, response.get_json())
+    return response.get_json()
+
+
+def test_query_length(client, service):
+    limit = query_module.MAX_QUERY_CHARS
+    refused(client, {"q": "council " * (limit // 8 + 1)}, "q", str(limit))
+    answered(client, {"q": ("council " * limit)[:limit]})
+    with pytest.raises(SearchError) as info:
+        service.search(SearchRequest(q="x" * (limit + 1)))
+    assert info.value.param == "q" and str(limit) in info.value.message
+
+
+def test_wildcard_expansion(client):
+    limit = query_module.MAX_PREFIX_TERMS
+    assert len(PREFIX_WORDS) > limit
+    message = refused(client, {"q": "zeta*"}, "q", str(limit))
+    assert "zeta" in message
+    # Narrower prefixes stay under the cap and are answered.
+    assert answered(client, {"q": "zeta00*"})["total"] > 0
+
+
+def test_fuzzy_expansion(client):
+    limit = query_module.MAX_FUZZY_TERMS
+    assert len(FUZZY_WORDS) > limit
+    refused(client, {"q": "qaaaaa~2"}, "q", str(limit))
+    assert answered(client, {"q": "qaaaaa~1"})["total"] > 0  # 51 neighbours: under the cap
+
+
+def test_combined_expansions(client):
+    limit = query_module.MAX_EXPANDED_TERMS
+    # Each prefix is under its own cap; together they pass the total cap.
+    answered(client, {"q": "zeta0* OR zeta1*"})  # 2 x 1,000: at both caps
+    refused(client, {"q": "zeta0* OR zeta1* OR zeta2*"}, "q", f"{limit}")  # + 500 > 2,000
+
+
+def test_per_page(client):
+    limit = service_module.MAX_PER_PAGE
+    refused(client, {"q": "council", "per_page": str(limit + 1)}, "per_page", str(limit))
+    refused(client, {"q": "council", "per_page": "0"}, "per_page", str(limit))
+    assert len(answered(client, {"q": "council", "per_page": str(limit)})["hits"]) == 50
+
+
+def test_page_depth(client):
+    depth = service_module.MAX_DEPTH
+    message = refused(client, {"q": "council", "per_page": "100", "page": str(depth // 100 + 1)},
+                      "page", f"{depth:,}")
+    assert "deep" in message
+    # The deepest allowed page is answered (empty here: the index is small).
+    assert answered(client, {"q": "council", "per_page": "100", "page": str(depth // 100)})["hits"] == []
+    # A huge page number is a 400, not an overflow or a 500.
+    refused(client, {"q": "council", "page": "9" * 30}, "page")
+
+
+@pytest.mark.xfail(strict=True, reason="search/query.py _count adds the running per-word total once per "
+                   "field, so words found in both title and body are counted two or more times against "
+                   "MAX_EXPANDED_TERMS (reported to the search core's owner)")
+def test_total_expansion_counts_distinct_words(tmp_path):
+    words = [f"zeta{d}{i:03d}" for d in "01" for i in range(700)]
+    articles = [make_article("Limits " + " ".join(words[i::40]), " ".join(words[i::40]),
+                             url=f"https://limits.example/both/{i}") for i in range(40)]
+    svc = SearchService(build_index(tmp_path / "index", articles))
+    try:
+        # 1,400 distinct words in all, each prefix under its own cap of 1,000.
+        assert svc.search(SearchRequest(q="zeta0* OR zeta1*")).total == 40
+    finally:
+        svc.close()
