@@ -16,7 +16,9 @@ from whoosh.query import qcore
 class DocSetQuery(qcore.Query):
     """Matches exactly ``docnums`` (global, ascending); every match scores ``score``."""
 
-    def __init__(self, docnums: np.ndarray, label: str, score: float = 0.0):
+    # Every match scores the same constant (1.0 unless told): in an AND it
+    # shifts all candidates alike, so it never reorders them.
+    def __init__(self, docnums: np.ndarray, label: str, score: float = 1.0):
         self.docnums = np.asarray(docnums, dtype=np.int64)
         self.label = label  # for repr and equality: what the set stands for
         self.score = score
@@ -55,4 +57,7 @@ class DocSetQuery(qcore.Query):
         local = (self.docnums[lo:hi] - offset).tolist()
         if not local:
             return matching.NullMatcher()
-        return matching.ListMatcher(local, all_weights=self.score)
+        if self.score:
+            return matching.ListMatcher(local, all_weights=self.score)
+        # ListMatcher treats all_weights=0 as "not given" (weights of 1.0).
+        return matching.ListMatcher(local, weights=[0.0] * len(local))

@@ -8,9 +8,11 @@ column readers and shared (read-only) by every thread.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 import numpy as np
+from whoosh.util.numeric import byte_to_length
 
 from .analysis import fold
 from .schema import AUTHOR_SEP, NO_DATE
@@ -42,6 +44,48 @@ class Vocabulary:
         return out
 
 
+class PostingCache:
+    """Decoded (ids, term frequencies) of frequent terms, for one generation.
+
+    Whoosh unpickles and decompresses posting blocks on every read; for a
+    word in most of the archive that is the bulk of a request. Only long
+    lists are kept (short ones are cheap to read), within a total budget,
+    least recently used first out.
+    """
+
+    MIN_POSTINGS = 2_000
+    BUDGET = 4_000_000  # postings: ~64 MB of frequencies, more for positions
+
+    def __init__(self) -> None:
+        self._items: dict[tuple[str, ...], tuple] = {}
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...]) -> tuple | None:
+        with self._lock:
+            item = self._items.pop(key, None)
+            if item is not None:
+                self._items[key] = item  # most recently used goes last
+            return item
+
+    def put(self, key: tuple[str, ...], ids: np.ndarray, payload) -> None:
+        """Keep ``(ids, payload)``; payload is aligned with ids (frequencies,
+        or encoded positions for phrase fields)."""
+        if len(ids) < self.MIN_POSTINGS or len(ids) > self.BUDGET:
+            return
+        ids.setflags(write=False)
+        if isinstance(payload, np.ndarray):
+            payload.setflags(write=False)
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = (ids, payload)
+            self._size += len(ids)
+            while self._size > self.BUDGET:
+                old = next(iter(self._items))
+                self._size -= len(self._items.pop(old)[0])
+
+
 @dataclass
 class DocTable:
     size: int  # doc_count_all: deleted documents included (masked by ``live``)
@@ -55,6 +99,22 @@ class DocTable:
     published: np.ndarray  # int64 epoch seconds (meaningless where day == NO_DATE)
     year: np.ndarray  # int32 year or 0
     month: np.ndarray  # int32 YYYYMM or 0
+    # Field lengths as Whoosh's scorer sees them (quantised), read on first use.
+    _lengths: dict[str, np.ndarray] = field(default_factory=dict)
+    _lengths_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Decoded posting lists of frequent terms (see search.fastrank).
+    postings: "PostingCache" = field(default_factory=lambda: PostingCache())
+
+    def field_lengths(self, reader, fieldname: str) -> np.ndarray:
+        """Per-document length of ``fieldname`` (float64), for vectorised BM25."""
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            with self._lengths_lock:
+                lengths = self._lengths.get(fieldname)
+                if lengths is None:
+                    lengths = _read_lengths(reader, fieldname, self.size)
+                    self._lengths[fieldname] = lengths
+        return lengths
 
     @classmethod
     def build(cls, reader) -> "DocTable":
@@ -137,13 +197,88 @@ class DocTable:
 
 
 def _column(reader, fieldname: str, size: int, default):
-    """Values of a sortable column for every document of every segment."""
+    """Values of a sortable column for every document of every segment.
+
+    Read raw (``translate=False``) and decoded here: Whoosh's translating
+    reader costs ~20 µs a value, too slow for 100k documents.
+    """
+    fieldobj = reader.schema[fieldname]
+    numeric = getattr(fieldobj, "numtype", None) is int
     values: list = [default] * size
     for sub, offset in reader.leaf_readers():
         n = sub.doc_count_all()
-        if sub.has_column(fieldname):
-            col = sub.column_reader(fieldname)
-            values[offset:offset + n] = list(col)[:n]
-        # else: a segment without the column has no document carrying a
-        # value for it (Whoosh writes a column as soon as one does).
+        if not sub.has_column(fieldname):
+            # No document of this segment carries a value: defaults stand.
+            continue
+        column = sub.column_reader(fieldname, translate=False)
+        if numeric:
+            # whoosh.util.numeric.from_sortable, for whole arrays.
+            arr = _raw_numbers(column, n)
+            if fieldobj.signed:
+                arr = arr - np.uint64(1 << (fieldobj.bits - 1))
+            values[offset:offset + n] = arr.view(np.int64).tolist()
+        else:
+            raw = list(column)[:n]
+            decoded: dict[bytes, str] = {}
+            values[offset:offset + n] = [
+                decoded.get(b) if b in decoded else decoded.setdefault(b, fieldobj.from_column_value(b))
+                for b in raw
+            ]
     return values
+
+
+#: Whoosh stores field lengths as one byte each; this decodes all 256 codes.
+_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+def _read_lengths(reader, fieldname: str, size: int) -> np.ndarray:
+    codes = np.zeros(size, dtype=np.int64)
+    for sub, offset in reader.leaf_readers():
+        n = sub.doc_count_all()
+        column = _length_column(sub, fieldname)
+        if column is not None:
+            codes[offset:offset + n] = _raw_bytes(column, n)
+        elif sub.field_length(fieldname):
+            # Not the codec we know: ask document by document (slow, once).
+            for d in range(n):
+                codes[offset + d] = _encode(sub.doc_field_length(d, fieldname, 0) or 0)
+    return _BYTE_TO_LENGTH[codes]
+
+
+def _length_column(sub, fieldname: str):
+    """The raw one-byte length column of a Whoosh 2.7 (W3 codec) segment, if any."""
+    try:
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+        return sub._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    except AttributeError:
+        return None
+
+
+def _encode(length: int) -> int:
+    from whoosh.util.numeric import length_to_byte
+    return length_to_byte(length)
+
+
+def _raw_bytes(column, n: int) -> np.ndarray:
+    """All one-byte values of a Whoosh fixed-size column at once."""
+    try:
+        count = column._count
+        data = column._dbfile.get(column._basepos, count) if count else b""
+        out = np.zeros(n, dtype=np.int64)
+        out[:min(count, n)] = np.frombuffer(data, dtype=np.uint8)[:n]
+        return out
+    except AttributeError:  # another column implementation: iterate it
+        return np.fromiter(column, dtype=np.int64, count=n)
+
+
+def _raw_numbers(column, n: int) -> np.ndarray:
+    """All values of a Whoosh numeric column (sortable form) as uint64."""
+    try:
+        width, count = column._fixedlen, column._count
+        data = column._dbfile.get(column._basepos, count * width) if count else b""
+        out = np.full(n, column._default, dtype=np.uint64)
+        values = np.frombuffer(data, dtype=np.dtype(">" + column._typecode))
+        out[:min(count, n)] = values[:n].astype(np.uint64)
+        return out
+    except AttributeError:  # another column implementation: iterate it
+        return np.array(list(column)[:n], dtype=np.uint64)

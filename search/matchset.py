@@ -70,15 +70,22 @@ def _term(searcher, fieldname: str, text) -> np.ndarray:
 
 
 def _all_block_ids(m: W3LeafMatcher) -> np.ndarray:
-    # Read each posting block's id list whole instead of stepping per posting.
+    # Read each posting block's id list whole instead of stepping per
+    # posting. Blocks store ids delta-encoded (whoosh.util.numlists
+    # .delta_decode is a running sum), so numpy's cumsum decodes them.
     chunks = []
     while m.is_active():
-        m._read_ids()
-        chunks.append(m._ids)
+        if m._byteids:
+            m._read_ids()
+            chunks.append(np.asarray(m._ids, dtype=np.int64))
+        else:
+            if m._data is None:
+                m._read_data()
+            chunks.append(np.cumsum(np.asarray(m._data[0], dtype=np.int64)))
         m._next_block()
     if not chunks:
         return _EMPTY
-    return np.fromiter((i for c in chunks for i in c), dtype=np.int64)
+    return np.concatenate(chunks)
 
 
 def _leaves(searcher):

@@ -24,7 +24,7 @@ import numpy as np
 from whoosh import query as wq
 
 from . import querylang as ql
-from .analysis import STOP_WORDS, analyze, exact_analyzer, phrase_analyzer, ranking_analyzer
+from .analysis import STOP_WORDS, analyze, exact_analyzer, fold, phrase_analyzer, ranking_analyzer
 from .docset import DocSetQuery
 from .models import SearchError
 from .ranking import FIELD_BOOSTS
@@ -246,12 +246,16 @@ class _Compiler:
             return fam.exact, analyze(_EXACT, w.text)
         return fam.literal, analyze(_PHRASE, w.text)
 
-    def _count(self, w: ql.Word, n: int, cap: int, kind: str) -> None:
-        self.expanded += n
-        if n > cap:
+    def _check_word(self, w: ql.Word, distinct: int, cap: int, kind: str) -> None:
+        """One word's distinct expansions (over all its fields) against its cap."""
+        if distinct > cap:
             raise SearchError(
                 f"'{w.text}{'*' if w.prefix else '~'}' matches more than {cap} words (the {kind} "
                 f"expansion limit): type more letters", "q")
+
+    def _add_expansions(self, distinct: int) -> None:
+        """Count one word's distinct expansions, once, against the query's total."""
+        self.expanded += distinct
         if self.expanded > MAX_EXPANDED_TERMS:
             raise SearchError(
                 f"the query's prefixes and fuzzy words expand to more than {MAX_EXPANDED_TERMS} "
@@ -272,17 +276,17 @@ class _Compiler:
                 if len(terms) > MAX_PREFIX_TERMS:
                     break
             seen.update(terms)
-            self._count(w, len(seen), MAX_PREFIX_TERMS, "prefix")
+            # Checked per field too, so a huge expansion stops early.
+            self._check_word(w, len(seen), MAX_PREFIX_TERMS, "prefix")
             boost = FIELD_BOOSTS.get(f, 1.0)
             per_field.extend(wq.Term(f, t, boost=boost) for t in terms)
-        self.expanded += 0
+        self._add_expansions(len(seen))
         if positive:
             self.scored = True
-            if self.exact and w.field in (None, "title", "body"):
-                self.highlight.prefixes.add(stem)  # highlight folds anyway
-            else:
-                self.highlight.prefixes.add(stem)
-            self.highlight.words.update(tokens[:-1])
+            # Marked on folded text: in exact mode a folded prefix may mark a
+            # few more spellings than matched, never fewer.
+            self.highlight.prefixes.add(fold(stem))
+            self.highlight.words.update(fold(t) for t in tokens[:-1])
         q: wq.Query = wq.Or(per_field) if per_field else wq.NullQuery
         if len(tokens) > 1:
             lead = [wq.Or([wq.Term(f, t) for f in fields]) for t in tokens[:-1]]
@@ -302,11 +306,13 @@ class _Compiler:
                 dist = min(w.fuzzy, max(1, len(token) // 3))
                 terms = sorted(set(self.reader.terms_within(f, token, dist, prefix=0)))
                 seen.update(terms)
-                self._count(w, len(seen), MAX_FUZZY_TERMS, "fuzzy")
+                self._check_word(w, len(seen), MAX_FUZZY_TERMS, "fuzzy")
                 boost = FIELD_BOOSTS.get(f, 1.0)
                 per_field.extend(wq.Term(f, t, boost=boost) for t in terms)
+            self._add_expansions(len(seen))
             if positive:
-                self.highlight.words.update(seen)
+                exact = self.exact and w.field in (None, "title", "body")
+                (self.highlight.exact if exact else self.highlight.words).update(seen)
             clauses.append(wq.Or(per_field) if per_field else wq.NullQuery)
         if positive:
             self.scored = True

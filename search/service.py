@@ -12,6 +12,7 @@ import datetime as dt
 import math
 import threading
 import time
+import weakref
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -19,12 +20,13 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.idsets import DocIdSet
 
-from . import dates, facets as facet_mod, highlight, store, suggest
+from . import dates, facets as facet_mod, fastrank, highlight, store, suggest
 from .analysis import analyze, ranking_analyzer
 from .doctable import DocTable
 from .facets import FacetMasks, Selection
+from .matchset import matching_docnums
 from .models import Hit, IndexStats, SearchError, SearchRequest, SearchResponse, StoredArticle, FacetValue
-from .query import CompiledQuery, HighlightSpec, check_length, compile_query
+from .query import HighlightSpec, check_length, compile_query
 from .ranking import FIELD_BOOSTS, lucene_idf, weighting
 
 MAX_PER_PAGE = 100
@@ -58,13 +60,31 @@ class _Mask(DocIdSet):
         return True
 
 
-@dataclass
+@dataclass(eq=False)
 class _Open:
     """One thread's searcher on one generation."""
 
     label: str
     gen: store.Generation
     searcher: object
+
+
+class _Slot:
+    """Lives in one thread's ``threading.local``; Python drops it when the
+    thread ends, and a finalizer then closes that thread's searcher (servers
+    that start a thread per request would otherwise leak one per request)."""
+
+    __slots__ = ("box", "__weakref__")
+
+    def __init__(self) -> None:
+        self.box: list[_Open | None] = [None]
+
+
+def _release(service_ref: "weakref.ref[SearchService]", box: list) -> None:
+    service = service_ref()
+    opened = box[0]
+    if service is not None and opened is not None:
+        service._retire(opened)
 
 
 class SearchService:
@@ -83,12 +103,16 @@ class SearchService:
         if self._closed:
             raise RuntimeError("SearchService is closed")
         gen = store.current_generation(self.index_dir)
-        opened: _Open | None = getattr(self._local, "opened", None)
+        slot: _Slot | None = getattr(self._local, "slot", None)
+        if slot is None:
+            slot = self._local.slot = _Slot()
+            weakref.finalize(slot, _release, weakref.ref(self), slot.box)
+        opened = slot.box[0]
         if opened is None or opened.label != gen.label:
             if opened is not None:
+                slot.box[0] = None
                 self._retire(opened)
-            opened = self._open(gen)
-            self._local.opened = opened
+            opened = slot.box[0] = self._open(gen)
         return opened, self._table(opened)
 
     def _open(self, gen: store.Generation) -> _Open:
@@ -104,8 +128,9 @@ class SearchService:
 
     def _retire(self, opened: _Open) -> None:
         with self._lock:
-            if opened in self._all_open:
-                self._all_open.remove(opened)
+            if opened not in self._all_open:
+                return  # already closed (by close())
+            self._all_open.remove(opened)
             still_used = {o.label for o in self._all_open}
             for label in [k for k in self._tables if k not in still_used]:
                 del self._tables[label]
@@ -148,14 +173,20 @@ class SearchService:
                                  days=table.dated_between)
         warnings = list(compiled.warnings)
 
-        # Match set as a boolean mask over document numbers.
+        # Match set as a boolean mask over document numbers; scored with
+        # numpy when the query's shape allows (see fastrank), else by Whoosh.
+        scored: fastrank.Scored | None = None
         if compiled.query is None:
             text_mask = table.live.copy()
         else:
             text_mask = np.zeros(table.size, dtype=bool)
-            docnums = np.fromiter(searcher.docs_for_query(compiled.query), dtype=np.int64)
-            text_mask[docnums] = True
-            text_mask &= table.live
+            if compiled.scored:
+                scored = fastrank.evaluate(compiled.query, searcher, table)
+            if scored is not None:
+                text_mask[scored.ids] = True
+                text_mask &= table.live
+            else:
+                text_mask[matching_docnums(compiled.query, searcher, table.live)] = True
 
         sections = Selection(req.sections, table.sections.ordinals(req.sections))
         authors = Selection(req.authors, table.authors.ordinals(req.authors))
@@ -178,14 +209,22 @@ class SearchService:
 
         page_docs: list[tuple[int, float]] = []
         if start < total:
-            if sort == "relevance":
+            if sort == "relevance" and scored is not None:
+                page_docs = fastrank.top(scored, matches, end)[start:end]
+            elif sort == "relevance":
                 assert compiled.query is not None
                 results = searcher.search(compiled.query, limit=end,
                                           filter=_Mask(matches) if filtered else None)
                 page_docs = [(docnum, float(score)) for score, docnum in results.top_n[start:end]]
             else:
                 ordered = table.date_order(np.flatnonzero(matches), sort == "newest", end)
-                page_docs = [(int(d), 0.0) for d in ordered[start:end]]
+                page = ordered[start:end]
+                if scored is not None:
+                    # Relevance scores are known anyway: report them.
+                    at = np.searchsorted(scored.ids, page)
+                    page_docs = [(int(d), float(scored.scores[i])) for d, i in zip(page, at)]
+                else:
+                    page_docs = [(int(d), 0.0) for d in page]
 
         hits = [self._hit(searcher, d, score, compiled.highlight) for d, score in page_docs]
 
@@ -277,9 +316,14 @@ class SearchService:
         q = wq.Or(clauses)
         mask = table.live.copy()
         mask[docnum] = False
-        results = searcher.search(q, limit=limit, filter=_Mask(mask))
         spec = HighlightSpec(stems={w for _, w in top})
-        return [self._hit(searcher, hit.docnum, float(hit.score), spec) for hit in results]
+        scored = fastrank.evaluate(q, searcher, table)
+        if scored is not None:
+            best_docs = fastrank.top(scored, mask, limit)
+        else:
+            results = searcher.search(q, limit=limit, filter=_Mask(mask))
+            best_docs = [(hit.docnum, float(hit.score)) for hit in results]
+        return [self._hit(searcher, d, score, spec) for d, score in best_docs]
 
     def stats(self) -> IndexStats:
         opened, table = self._current()

@@ -534,3 +534,26 @@ def test_total_expansion_cap_counts_each_word_once(index_factory, monkeypatch):
         search(svc, "alpha* OR beta*")
     assert e.value.param == "q" and "11" in e.value.message
     svc.close()
+
+
+def test_searchers_of_finished_threads_are_closed(service):
+    search(service, "vucic")  # this thread's searcher
+
+    def work():
+        assert search(service, "vucic").total == 2
+
+    threads = [threading.Thread(target=work) for _ in range(5)]
+    for t in threads:
+        t.start()
+        t.join()
+    import gc
+    gc.collect()
+    assert len(service._all_open) == 1  # only the main thread's is left open
+
+
+def test_close_then_reuse_is_refused(index_factory):
+    svc = SearchService(index_factory(CORPUS[:1]))
+    search(svc, "vucic")
+    svc.close()
+    with pytest.raises(RuntimeError):
+        search(svc, "vucic")
