@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,10 +18,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import requests
 
 from search import store
 from tests.conftest import REPO
+from tests.live_server import LiveServer
 
 SECTIONS = ["Politics", "Sport", "Culture", "Business", "Science"]
 
@@ -136,64 +134,18 @@ def pids_with_open_file(path: Path) -> list[int]:
 # --- a live server ------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """``newsarchive serve`` as a subprocess on a free loopback port."""
-
-    def __init__(self, index_dir: Path, log_path: Path, workers: int = 2):
-        self.index_dir = index_dir
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        self.workers = workers
-        self.process: subprocess.Popen[bytes] | None = None
-        self._log = None
-
-    def start(self, timeout: float = 40.0) -> None:
-        self._log = self.log_path.open("wb")
-        # Its own session so stop() can signal gunicorn and its workers as a group.
-        self.process = subprocess.Popen(
-            cli_command("serve", "--index", str(self.index_dir), "--port", str(self.port),
-                        "--workers", str(self.workers)),
-            cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
-            env={**os.environ, "NEWSARCHIVE_LOG_LEVEL": "warning"},
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log()}")
-            try:
-                if requests.get(self.url + "/healthz", timeout=2).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"server did not become healthy: {self.log()}")
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-5000:]
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        if self._log is not None:
-            self._log.close()
+def cli_server(index_dir: Path, log_path: Path, workers: int = 2) -> LiveServer:
+    """``newsarchive serve`` as an operator runs it."""
+    return LiveServer(
+        lambda port: cli_command("serve", "--index", str(index_dir), "--port", str(port),
+                                 "--workers", str(workers)),
+        log_path, env={"NEWSARCHIVE_LOG_LEVEL": "warning"},
+    )
 
 
 @contextmanager
-def serving(index_dir: Path, log_path: Path, workers: int = 2) -> Iterator[Server]:
-    server = Server(index_dir, log_path, workers)
+def serving(index_dir: Path, log_path: Path, workers: int = 2) -> Iterator[LiveServer]:
+    server = cli_server(index_dir, log_path, workers)
     server.start()
     try:
         yield server

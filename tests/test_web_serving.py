@@ -13,7 +13,8 @@ import requests
 
 from search import store
 from tests.conftest import REPO, build_index, make_article
-from tests.web_fixtures import LiveServer, free_port, web_corpus
+from tests.live_server import free_port
+from tests.web_fixtures import gunicorn_server, web_corpus
 from web import create_app
 
 
@@ -108,7 +109,7 @@ def test_serve_runs_gunicorn_and_stops_on_sigterm(tmp_path):
 
 def test_live_server_picks_up_a_rebuild_without_restart(tmp_path):
     index_dir = build_index(tmp_path / "ix", web_corpus())
-    server = LiveServer(index_dir, tmp_path / "gunicorn.log")
+    server = gunicorn_server(index_dir, tmp_path / "gunicorn.log")
     server.start()
     try:
         before = requests.get(server.url + "/healthz", timeout=5).json()

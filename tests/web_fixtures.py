@@ -6,21 +6,17 @@ module namespace): ``from tests.web_fixtures import app, client, ...``.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
 from search.models import Article
 from tests.conftest import REPO, build_index, make_article
+from tests.live_server import LiveServer
 
 SECTIONS = ["Politics", "Sport", "Culture", "Business"]
 AUTHORS = ["Ana Petrović", "Ben Okafor", "Clara Weiss"]
@@ -89,50 +85,13 @@ def client(app: Flask) -> FlaskClient:
 # --- a real server ----------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
-    def __init__(self, index_dir: Path, log_path: Path):
-        self.index_dir = index_dir
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, timeout: float = 30.0) -> None:
-        env = {**os.environ, "NEWSARCHIVE_INDEX": str(self.index_dir)}
-        self._log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py"),
-             "--bind", f"127.0.0.1:{self.port}", "--workers", "2", "--threads", "4"],
-            cwd=REPO, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.log_path.read_text(errors='replace')}")
-            try:
-                if requests.get(self.url + "/healthz", timeout=2).status_code == 200:
-                    return
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"gunicorn did not become healthy: {self.log_path.read_text(errors='replace')}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
+def gunicorn_server(index_dir: Path, log_path: Path) -> LiveServer:
+    """gunicorn started directly with the repository's gunicorn.conf.py."""
+    return LiveServer(
+        lambda port: [sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py"),
+                      "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"],
+        log_path, env={"NEWSARCHIVE_INDEX": str(index_dir)},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +105,7 @@ def live_server(tmp_path_factory, live_corpus) -> Iterator[LiveServer]:
     # build_index is what conftest's index_factory runs; called directly so
     # one server can serve a whole module.
     index_dir = build_index(base / "index", live_corpus)
-    server = LiveServer(index_dir, base / "gunicorn.log")
+    server = gunicorn_server(index_dir, base / "gunicorn.log")
     server.start()
     yield server
     server.stop()
