@@ -21,7 +21,6 @@ import random
 import shutil
 import threading
 import time
-from pathlib import Path
 
 import requests
 
