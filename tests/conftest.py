@@ -11,6 +11,8 @@ from search import store
 from search.models import Article
 from search.schema import SourceState, article_to_document, make_doc_id
 
+pytest_plugins = ["tests.web_fixtures"]
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
 

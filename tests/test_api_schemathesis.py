@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.web_fixtures import live_corpus, live_server  # noqa: F401 - fixtures
 
 CHECKS = ",".join([
     "not_a_server_error",

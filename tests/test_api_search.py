@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import make_article
-from tests.web_fixtures import app, client, corpus, index_dir, article_id  # noqa: F401 - fixtures
+from tests.web_fixtures import article_id
 
 
 def error_of(r, status: int, param: str | None) -> dict:

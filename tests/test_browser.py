@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tests.web_fixtures import XSS_TITLE, live_corpus, live_server  # noqa: F401 - fixtures
+from tests.web_fixtures import XSS_TITLE
 
 CHROMIUM = Path("/usr/bin/chromium")
 OUTPUT = REPO / "test-output"

@@ -9,7 +9,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from tests.web_fixtures import app, article_id, client, corpus, index_dir  # noqa: F401 - fixtures
+from tests.web_fixtures import article_id
 from web.openapi import openapi_document
 
 

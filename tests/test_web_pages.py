@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from tests.web_fixtures import app, client, corpus, index_dir, article_id  # noqa: F401 - fixtures
+from tests.web_fixtures import article_id
 
 
 def hrefs(html: str, css_class: str) -> list[str]:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.web_fixtures import (XSS_BODY, XSS_TITLE, app, article_id, client, corpus,  # noqa: F401
-                                index_dir)
+from tests.web_fixtures import XSS_BODY, XSS_TITLE, article_id
 
 
 def test_security_headers_on_pages_api_and_errors(client):

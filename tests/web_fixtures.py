@@ -1,7 +1,7 @@
 """Shared fixtures for the web tests: a small archive and a live gunicorn.
 
-Import the fixtures you use into the test module (pytest finds fixtures by
-module namespace): ``from tests.web_fixtures import app, client, ...``.
+Registered as a pytest plugin in conftest.py, so every test module can ask
+for ``client``, ``live_server`` and the rest by name.
 """
 
 from __future__ import annotations
