@@ -226,14 +226,16 @@ class SearchService:
                 else:
                     page_docs = [(int(d), 0.0) for d in page]
 
-        hits = [self._hit(searcher, d, score, compiled.highlight) for d, score in page_docs]
+        decided: dict[str, bool] = {}  # word -> marked?, shared by the page's snippets
+        hits = [self._hit(searcher, d, score, compiled.highlight, decided) for d, score in page_docs]
 
         found, facet_warnings = facet_mod.compute(
             table, FacetMasks(matches, without_section, without_author), sections, authors,
             self.facet_time_limit)
         warnings.extend(facet_warnings)
 
-        suggestion = suggest.suggest(reader, req.q, compiled.words)
+        suggestion = suggest.suggest(reader, req.q, compiled.words,
+                                     lambda f: table.lexicon(reader, f))
 
         understood = replace(req, sort=sort)  # e.g. relevance without words means newest
         return SearchResponse(
@@ -249,7 +251,8 @@ class SearchService:
             warnings=warnings,
         )
 
-    def _hit(self, searcher, docnum: int, score: float, spec: HighlightSpec) -> Hit:
+    def _hit(self, searcher, docnum: int, score: float, spec: HighlightSpec,
+             decided: dict[str, bool] | None = None) -> Hit:
         stored = searcher.stored_fields(docnum)
         title = stored.get("title") or ""
         body = stored.get("body") or ""
@@ -261,8 +264,8 @@ class SearchService:
             section=stored.get("section") or None,
             author=stored.get("author") or None,
             score=round(score, 4),
-            snippet=highlight.snippet(body, spec),
-            title_html=highlight.mark(title, spec),
+            snippet=highlight.snippet(body, spec, decided=decided),
+            title_html=highlight.mark(title, spec, decided),
         )
 
     # --- single articles -------------------------------------------------
