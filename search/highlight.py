@@ -48,7 +48,7 @@ _SCAN_MIN_CHARS = 1_500
 
 @lru_cache(maxsize=1_024)
 def _words_re(words: frozenset[str]) -> re.Pattern[str]:
-    """A pattern matching exactly the tokens (as ``_TOKEN_RE`` cuts them) spelled
+    r"""A pattern matching exactly the tokens (as ``_TOKEN_RE`` cuts them) spelled
     as one of ``words``.
 
     Scanning in C for a few words beats walking every token of the article in

@@ -20,7 +20,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.idsets import DocIdSet
 
-from . import dates, facets as facet_mod, fastrank, highlight, store, suggest
+from . import dates, facets as facet_mod, fastrank, highlight, query as query_mod, store, suggest
 from .analysis import analyze, ranking_analyzer
 from .doctable import DocTable
 from .facets import FacetMasks, Selection
@@ -69,6 +69,62 @@ class _Open:
     searcher: object
 
 
+@dataclass(eq=False)
+class _Matched:
+    """What a query text matches in one generation, before any filter: what
+    paging and facet toggles would otherwise recompute."""
+
+    compiled: object  # CompiledQuery
+    scored: fastrank.Scored | None
+    text_mask: np.ndarray  # read-only
+    suggestion: str | None
+
+    @property
+    def size(self) -> int:
+        return len(self.scored.ids) if self.scored is not None else 0
+
+
+class MatchCache:
+    """A small LRU of :class:`_Matched`, keyed by (generation, query, operator, exact).
+
+    The generation label changes with every commit, so an entry can never
+    answer for another index state; old generations' entries simply age out.
+    Bounded by entries and by scored postings held (~16 bytes each).
+    """
+
+    MAX_ENTRIES = 64
+    MAX_POSTINGS = 2_000_000
+
+    def __init__(self) -> None:
+        self._items: dict[tuple, _Matched] = {}
+        self._postings = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> _Matched | None:
+        with self._lock:
+            item = self._items.pop(key, None)
+            if item is not None:
+                self._items[key] = item  # most recently used goes last
+            return item
+
+    def put(self, key: tuple, item: _Matched) -> None:
+        if item.size > self.MAX_POSTINGS:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._postings -= old.size
+            self._items[key] = item
+            self._postings += item.size
+            while len(self._items) > self.MAX_ENTRIES or self._postings > self.MAX_POSTINGS:
+                self._postings -= self._items.pop(next(iter(self._items))).size
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._postings = 0
+
+
 class _Slot:
     """Lives in one thread's ``threading.local``; Python drops it when the
     thread ends, and a finalizer then closes that thread's searcher (servers
@@ -96,6 +152,7 @@ class SearchService:
         self._tables: dict[str, DocTable] = {}
         self._all_open: list[_Open] = []  # every searcher opened, to close them all
         self._closed = False
+        self._matches = MatchCache()
 
     # --- searchers -------------------------------------------------------
 
@@ -146,6 +203,10 @@ class SearchService:
                     self._tables[opened.label] = table
         return table
 
+    def clear_match_cache(self) -> None:
+        """Forget cached match sets (benchmarks time queries without them)."""
+        self._matches.clear()
+
     def generation(self) -> str:
         return store.current_generation(self.index_dir).label
 
@@ -169,24 +230,18 @@ class SearchService:
         searcher = opened.searcher
         reader = searcher.reader()
 
-        compiled = compile_query(req.q, reader, operator=req.operator, exact=req.exact,
-                                 days=table.dated_between)
+        # Paging and facet toggles repeat the query text: its match set (and
+        # suggestion) is the same for the same generation, so reuse it.
+        # The expansion limits shape the compiled query (and may be changed
+        # at run time, e.g. by tests): they are part of what is cached.
+        key = (opened.label, req.q, req.operator, req.exact, query_mod.MAX_PREFIX_TERMS,
+               query_mod.MAX_FUZZY_TERMS, query_mod.MAX_EXPANDED_TERMS)
+        matched = self._matches.get(key)
+        if matched is None:
+            matched = self._match(req, searcher, table)
+            self._matches.put(key, matched)
+        compiled, scored, text_mask = matched.compiled, matched.scored, matched.text_mask
         warnings = list(compiled.warnings)
-
-        # Match set as a boolean mask over document numbers; scored with
-        # numpy when the query's shape allows (see fastrank), else by Whoosh.
-        scored: fastrank.Scored | None = None
-        if compiled.query is None:
-            text_mask = table.live.copy()
-        else:
-            text_mask = np.zeros(table.size, dtype=bool)
-            if compiled.scored:
-                scored = fastrank.evaluate(compiled.query, searcher, table)
-            if scored is not None:
-                text_mask[scored.ids] = True
-                text_mask &= table.live
-            else:
-                text_mask[matching_docnums(compiled.query, searcher, table.live)] = True
 
         sections = Selection(req.sections, table.sections.ordinals(req.sections))
         authors = Selection(req.authors, table.authors.ordinals(req.authors))
@@ -234,8 +289,7 @@ class SearchService:
             self.facet_time_limit)
         warnings.extend(facet_warnings)
 
-        suggestion = suggest.suggest(reader, req.q, compiled.words,
-                                     lambda f: table.lexicon(reader, f))
+        suggestion = matched.suggestion
 
         understood = replace(req, sort=sort)  # e.g. relevance without words means newest
         return SearchResponse(
@@ -250,6 +304,29 @@ class SearchService:
             suggestion=suggestion,
             warnings=warnings,
         )
+
+    def _match(self, req: SearchRequest, searcher, table: DocTable) -> _Matched:
+        reader = searcher.reader()
+        compiled = compile_query(req.q, reader, operator=req.operator, exact=req.exact,
+                                 days=table.dated_between)
+        # Match set as a boolean mask over document numbers; scored with
+        # numpy when the query's shape allows (see fastrank), else by Whoosh.
+        scored: fastrank.Scored | None = None
+        if compiled.query is None:
+            text_mask = table.live.copy()
+        else:
+            text_mask = np.zeros(table.size, dtype=bool)
+            if compiled.scored:
+                scored = fastrank.evaluate(compiled.query, searcher, table)
+            if scored is not None:
+                text_mask[scored.ids] = True
+                text_mask &= table.live
+            else:
+                text_mask[matching_docnums(compiled.query, searcher, table.live)] = True
+        # Shared between requests from now on: nobody may write to it.
+        text_mask.setflags(write=False)
+        suggestion = suggest.suggest(reader, req.q, compiled.words, lambda f: table.lexicon(reader, f))
+        return _Matched(compiled, scored, text_mask, suggestion)
 
     def _hit(self, searcher, docnum: int, score: float, spec: HighlightSpec,
              decided: dict[str, bool] | None = None) -> Hit:
