@@ -231,3 +231,49 @@ def test_index_files_are_private_to_the_indexer_user(tmp_path, corpus):
     os.chmod(index, 0o777)
     with pytest.raises(store.UnsafeIndex):
         store.check_permissions(index)
+
+
+def _stored(index: Path) -> dict[str, dict]:
+    ix = store.open_index(index)
+    with ix.searcher() as s:
+        return {f["source"]: f for f in s.all_stored_fields()}
+
+
+def test_parallel_segment_writers_match_the_single_writer(tmp_path, monkeypatch):
+    """Big runs index in worker processes, each writing its own segment: same result."""
+    from indexer import pipeline
+
+    root = tmp_path / "pages"
+    for i in range(40):
+        page = write_page(root / f"s{i % 3}" / f"story-{i:02d}.html", f"Story {i} about the harbour",
+                          f"Paragraph for story {i}: the harbour board met on day {i}.")
+        if i in (3, 31):  # two files claiming one canonical URL, far apart
+            text = page.read_text().replace("</head>", '<link rel="canonical" href="https://x.example/same"></head>')
+            page.write_text(text)
+    broken = root / "s0" / "broken.html"
+    broken.write_bytes(b"")
+
+    serial = Indexer(tmp_path / "serial", jobs=1).run([root])
+    monkeypatch.setattr(pipeline, "PARALLEL_WRITE_THRESHOLD", 1)
+    monkeypatch.setattr(pipeline, "WORKER_CHUNK", 4)  # spread the pages over both workers
+    parallel = Indexer(tmp_path / "parallel", jobs=2).run([root])
+
+    for report in (serial, parallel):
+        assert (report.added, report.failed, report.documents) == (40, 1, 40)
+        assert report.failures[0].path.endswith("broken.html")
+    a, b = _stored(tmp_path / "serial"), _stored(tmp_path / "parallel")
+    assert a.keys() == b.keys()
+    for source in a:
+        assert {k: v for k, v in a[source].items() if k != "id"} == {k: v for k, v in b[source].items() if k != "id"}
+    # Each worker wrote a segment of its own (the path under test).
+    assert len(store.open_index(tmp_path / "parallel")._segments()) == 2
+    ids = [f["id"] for f in b.values()]
+    assert len(set(ids)) == 40  # the canonical-URL clash fell back to a path id
+
+    # An incremental run through the workers: changes replace, the rest stays.
+    for i in (0, 1, 2):
+        write_page(root / f"s{i % 3}" / f"story-{i:02d}.html", f"Story {i} rewritten", "New text on the harbour.")
+    rerun = Indexer(tmp_path / "parallel", jobs=2).run([root])
+    assert (rerun.added, rerun.updated, rerun.unchanged, rerun.documents) == (0, 3, 37, 40)
+    titles = {f["title"] for f in _stored(tmp_path / "parallel").values()}
+    assert {"Story 0 rewritten", "Story 2 rewritten"} <= titles and "Story 0 about the harbour" not in titles
