@@ -354,21 +354,14 @@ def _date_near(root: etree._Element, anchor: etree._Element | None) -> dt.dateti
             budget -= len(el.tail)
         if budget <= 0:
             break
-    # Past the headline element itself, keep reading the following elements.
-    if anchor is not None and budget > 0:
-        for el in anchor.itersiblings():
-            for sub in el.iter():
-                if sub.tag in skip or not isinstance(sub.tag, str):
-                    continue
-                for chunk in (sub.text, sub.tail):
-                    if chunk and chunk.strip():
-                        texts.append(chunk)
-                        budget -= len(chunk)
-            if budget <= 0:
-                break
+    # Past the headline element itself, keep reading the elements after it,
+    # then those after its parent.
+    if anchor is not None:
         parent = anchor.getparent()
-        if budget > 0 and parent is not None:
-            for el in parent.itersiblings():
+        for following in (anchor.itersiblings(), parent.itersiblings() if parent is not None else ()):
+            for el in following:
+                if budget <= 0:
+                    break
                 for sub in el.iter():
                     if sub.tag in skip or not isinstance(sub.tag, str):
                         continue
@@ -376,8 +369,6 @@ def _date_near(root: etree._Element, anchor: etree._Element | None) -> dt.dateti
                         if chunk and chunk.strip():
                             texts.append(chunk)
                             budget -= len(chunk)
-                if budget <= 0:
-                    break
     return find_text_date(" ".join(texts))
 
 
