@@ -267,20 +267,16 @@ class _Compiler:
             return None
         # "covid-1*": the leading tokens must match as words, the last as a prefix.
         stem = tokens[-1]
-        per_field: list[wq.Query] = []
-        seen: set[str] = set()
-        for f in fields:
+
+        def expand(f: str) -> list[str]:
             terms = []
             for btext in self.reader.expand_prefix(f, stem):
                 terms.append(btext.decode("utf-8"))
                 if len(terms) > MAX_PREFIX_TERMS:
                     break
-            seen.update(terms)
-            # Checked per field too, so a huge expansion stops early.
-            self._check_word(w, len(seen), MAX_PREFIX_TERMS, "prefix")
-            boost = FIELD_BOOSTS.get(f, 1.0)
-            per_field.extend(wq.Term(f, t, boost=boost) for t in terms)
-        self._add_expansions(len(seen))
+            return terms
+
+        per_field, seen = self._expand(w, fields, expand, MAX_PREFIX_TERMS, "prefix")
         if positive:
             self.scored = True
             # Marked on folded text: in exact mode a folded prefix may mark a
@@ -293,23 +289,31 @@ class _Compiler:
             q = wq.And([*lead, q])
         return q
 
+    def _expand(self, w: ql.Word, fields, expand, limit: int, kind: str) -> tuple[list[wq.Query], set[str]]:
+        """Boosted term queries for one word's expansions in each field, within the caps."""
+        per_field: list[wq.Query] = []
+        seen: set[str] = set()
+        for f in fields:
+            terms = expand(f)
+            seen.update(terms)
+            # Checked per field too, so a huge expansion stops early.
+            self._check_word(w, len(seen), limit, kind)
+            boost = FIELD_BOOSTS.get(f, 1.0)
+            per_field.extend(wq.Term(f, t, boost=boost) for t in terms)
+        self._add_expansions(len(seen))
+        return per_field, seen
+
     def fuzzy(self, w: ql.Word, positive: bool) -> wq.Query | None:
         fields, tokens = self._literal_fields(w)
         if not tokens:
             return None
         clauses = []
         for token in tokens:
-            per_field: list[wq.Query] = []
-            seen: set[str] = set()
-            for f in fields:
-                # Short words would match half the dictionary at distance 2.
-                dist = min(w.fuzzy, max(1, len(token) // 3))
-                terms = sorted(set(self.reader.terms_within(f, token, dist, prefix=0)))
-                seen.update(terms)
-                self._check_word(w, len(seen), MAX_FUZZY_TERMS, "fuzzy")
-                boost = FIELD_BOOSTS.get(f, 1.0)
-                per_field.extend(wq.Term(f, t, boost=boost) for t in terms)
-            self._add_expansions(len(seen))
+            # Short words would match half the dictionary at distance 2.
+            dist = min(w.fuzzy, max(1, len(token) // 3))
+            per_field, seen = self._expand(
+                w, fields, lambda f: sorted(set(self.reader.terms_within(f, token, dist, prefix=0))),
+                MAX_FUZZY_TERMS, "fuzzy")
             if positive:
                 exact = self.exact and w.field in (None, "title", "body")
                 (self.highlight.exact if exact else self.highlight.words).update(seen)
