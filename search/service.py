@@ -228,7 +228,6 @@ class SearchService:
         req, day_range = _validate(request)
         opened, table = self._current()
         searcher = opened.searcher
-        reader = searcher.reader()
 
         # Paging and facet toggles repeat the query text: its match set (and
         # suggestion) is the same for the same generation, so reuse it.
