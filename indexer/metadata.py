@@ -196,10 +196,6 @@ def _json_ld(root: etree._Element) -> tuple[dict[str, Any] | None, dict[str, dic
 
 # ---------------------------------------------------------------- meta and microdata
 
-def _meta_map(root: etree._Element) -> dict[str, str]:
-    return _meta_maps(root)[0]
-
-
 def _meta_maps(root: etree._Element) -> tuple[dict[str, str], dict[str, list[str]]]:
     """First value per meta key, and every value (page order) per key.
 

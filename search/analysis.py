@@ -9,13 +9,8 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-from whoosh.analysis import (
-    Filter,
-    LowercaseFilter,
-    RegexTokenizer,
-    StemFilter,
-    StopFilter,
-)
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.lang import stemmer_for_language
 
 # Serbian Cyrillic (plus the Russian letters journalists also meet) to the
 # Latin spelling a reader would type once accents are dropped: Вучић -> vucic.
@@ -64,6 +59,28 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+_english_stem = stemmer_for_language("en")  # Porter2 (Snowball English)
+
+
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    return _english_stem(word)
+
+
+class EnglishStemFilter(Filter):
+    """Porter2 stemming ("running" -> "run") behind a thread-safe cache.
+
+    Whoosh's own StemFilter cache is not safe to share between threads, and
+    the web app analyses queries and snippets in several threads at once.
+    """
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if not t.stopped:
+                t.text = stem(t.text)
+            yield t
+
+
 class FoldFilter(Filter):
     """Accent- and script-insensitive matching (see :func:`fold`)."""
 
@@ -83,7 +100,7 @@ def ranking_analyzer():
         _tokenizer()
         | FoldFilter()
         | StopFilter(stoplist=STOP_WORDS, minsize=1)
-        | StemFilter(lang="en", cachesize=50_000)
+        | EnglishStemFilter()
     )
 
 

@@ -27,8 +27,6 @@ AUTHOR_SEP = "\x1f"
 #: are stored as this sentinel and read back as "no date".
 NO_DATE = 0
 
-TEXT_FIELDS = ("title", "body")
-SEARCHABLE_FIELDS = ("title", "body", "section", "author")
 
 
 def build_schema() -> Schema:

@@ -13,6 +13,7 @@ import math
 import threading
 import time
 import weakref
+from typing import get_args
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,7 +26,8 @@ from .analysis import analyze, ranking_analyzer
 from .doctable import DocTable
 from .facets import FacetMasks, Selection
 from .matchset import matching_docnums
-from .models import Hit, IndexStats, SearchError, SearchRequest, SearchResponse, StoredArticle, FacetValue
+from .models import (FacetValue, Hit, IndexStats, Operator, SearchError, SearchRequest, SearchResponse,
+                     Sort, StoredArticle)
 from .query import HighlightSpec, check_length, compile_query
 from .ranking import FIELD_BOOSTS, lucene_idf, weighting
 
@@ -33,8 +35,8 @@ MAX_PER_PAGE = 100
 #: Deepest result reachable by paging (page * per_page).
 MAX_DEPTH = 10_000
 MAX_FILTER_VALUES = 100
-SORTS = ("relevance", "newest", "oldest")
-OPERATORS = ("and", "or")
+SORTS: tuple[str, ...] = get_args(Sort)
+OPERATORS: tuple[str, ...] = get_args(Operator)
 #: Words of an article used to find related ones.
 RELATED_TERMS = 25
 

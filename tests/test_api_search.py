@@ -57,7 +57,7 @@ def test_browse_without_query(client):
 
 
 @pytest.mark.parametrize("query, param", [
-    ("page=0", "page"), ("page=-1", "page"), ("page=abc", "page"), ("page=1.5", "page"),
+    ("page=0", "page"), ("page=-1", "page"), ("page=abc", "page"), ("page=1.5", "page"), ("page=--5", "page"), ("per_page=-+5", "per_page"),
     ("per_page=1000", "per_page"), ("per_page=0", "per_page"), ("per_page=ten", "per_page"),
     ("from=yesterday", "from"), ("to=2024-13", "to"), ("from=2023-02-30", "from"),
     ("sort=sideways", "sort"), ("operator=xor", "operator"), ("exact=maybe", "exact"),

@@ -265,8 +265,9 @@ def test_parallel_segment_writers_match_the_single_writer(tmp_path, monkeypatch)
     assert a.keys() == b.keys()
     for source in a:
         assert {k: v for k, v in a[source].items() if k != "id"} == {k: v for k, v in b[source].items() if k != "id"}
-    # Each worker wrote a segment of its own (the path under test).
-    assert len(store.open_index(tmp_path / "parallel")._segments()) == 2
+    # Each worker wrote a segment of its own (the path under test); the main
+    # writer adds one more when the URL clash crossed workers.
+    assert len(store.open_index(tmp_path / "parallel")._segments()) in (2, 3)
     ids = [f["id"] for f in b.values()]
     assert len(set(ids)) == 40  # the canonical-URL clash fell back to a path id
 

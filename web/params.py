@@ -7,22 +7,18 @@ CLI all reject the same requests with the same messages.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import get_args
 from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
-from search.models import Operator, SearchError, SearchRequest, Sort
-
-SORTS: tuple[str, ...] = get_args(Sort)
-OPERATORS: tuple[str, ...] = get_args(Operator)
+from search.models import SearchError, SearchRequest
+from search.service import OPERATORS, SORTS
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
-
-#: Query parameters the search endpoints understand, in URL order.
-SEARCH_PARAMS = ("q", "section", "author", "from", "to", "sort", "page", "per_page", "operator", "exact")
 
 Args = Mapping[str, str] | MultiDict[str, str]
 
@@ -59,12 +55,15 @@ def _single(args: MultiDict[str, str], name: str) -> str | None:
     return value or None
 
 
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+
+
 def _int(args: MultiDict[str, str], name: str, default: int) -> int:
     raw = args.get(name)
     if raw is None:
         return default
     # int() alone would accept "1_0" and " +3"; insist on plain digits.
-    if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 9:
+    if len(raw) > 9 or not _WHOLE_NUMBER.fullmatch(raw):
         raise ParamError(f"{name} must be a whole number, got {raw!r}", name)
     return int(raw)
 
