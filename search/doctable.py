@@ -25,21 +25,21 @@ class Vocabulary:
 
     values: list[str]
     by_fold: dict[str, list[int]]  # folded value -> ordinals, for lenient selection
+    exact: dict[str, int]  # value -> ordinal, built once per generation
 
     @classmethod
     def of(cls, values: list[str]) -> "Vocabulary":
         by_fold: dict[str, list[int]] = {}
         for i, v in enumerate(values):
             by_fold.setdefault(fold(v.strip()), []).append(i)
-        return cls(values, by_fold)
+        return cls(values, by_fold, {v: i for i, v in enumerate(values)})
 
     def ordinals(self, wanted: list[str]) -> dict[str, list[int]]:
         """Each requested value -> matching ordinals (exact spelling first, then folded)."""
         out: dict[str, list[int]] = {}
-        exact = {v: i for i, v in enumerate(self.values)}
         for w in wanted:
-            if w in exact:
-                out[w] = [exact[w]]
+            if w in self.exact:
+                out[w] = [self.exact[w]]
             else:
                 out[w] = self.by_fold.get(fold(w.strip()), [])
         return out
