@@ -24,11 +24,11 @@ from typing import Callable, Iterable, Iterator
 from whoosh.codec.base import Segment
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
-from whoosh.writing import SegmentWriter
 
 from search import store
 from search.models import Article
 from search.schema import SourceState, article_to_document, make_doc_id
+from search.writing import FastSegmentWriter
 
 from .extract import ExtractionError, extract_article
 from .scan import FoundFile, merge_roots, normalize, under, walk
@@ -178,8 +178,8 @@ def _segment_worker(ix: FileIndex, owner: dict[str, str], jobs: multiprocessing.
     _die_with_parent(parent)
     try:
         # _lk=False: the parent's writer holds Whoosh's lock for all of us.
-        writer = SegmentWriter(ix, _lk=False, limitmb=WORKER_LIMIT_MB,
-                               compound=WORKER_COMPOUND_SEGMENTS)
+        writer = FastSegmentWriter(ix, _lk=False, limitmb=WORKER_LIMIT_MB,
+                                   compound=WORKER_COMPOUND_SEGMENTS)
         # Ids claimed in the index plus by this worker; the parent resolves
         # clashes between workers afterwards.
         claimed = dict(owner)
@@ -213,7 +213,7 @@ def _segment_worker(ix: FileIndex, owner: dict[str, str], jobs: multiprocessing.
         results.put(("error", number, f"{type(e).__name__}: {e}"))
 
 
-class _CombiningWriter(SegmentWriter):
+class _CombiningWriter(FastSegmentWriter):
     """The run's one writer, whose commit also publishes the workers' segments.
 
     Whoosh's own ``commit`` (lock, merge policy, table of contents written and

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from whoosh.columns import VarBytesColumn
-from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import COLUMN, ID, NUMERIC, STORED, Schema
 
 from .analysis import exact_analyzer, phrase_analyzer, ranking_analyzer
+from .fields import AnalyzedText, folded_term, lower_term, ranked_term
 from .models import Article
 
 #: Separates several authors inside the single-valued author facet column.
@@ -37,15 +38,15 @@ def build_schema() -> Schema:
         id=ID(stored=True, unique=True),
         source=ID(stored=True, unique=True),
         url=STORED(),
-        title=TEXT(analyzer=ranking, stored=True, phrase=False),
-        body=TEXT(analyzer=ranking, stored=True, phrase=False),
-        title_phrase=TEXT(analyzer=phrase, phrase=True),
-        body_phrase=TEXT(analyzer=phrase, phrase=True),
-        title_exact=TEXT(analyzer=exact, phrase=False),
-        body_exact=TEXT(analyzer=exact, phrase=False),
-        section=TEXT(analyzer=phrase, stored=True),
+        title=AnalyzedText(ranked_term, analyzer=ranking, stored=True, phrase=False),
+        body=AnalyzedText(ranked_term, analyzer=ranking, stored=True, phrase=False),
+        title_phrase=AnalyzedText(folded_term, analyzer=phrase, phrase=True),
+        body_phrase=AnalyzedText(folded_term, analyzer=phrase, phrase=True),
+        title_exact=AnalyzedText(lower_term, analyzer=exact, phrase=False),
+        body_exact=AnalyzedText(lower_term, analyzer=exact, phrase=False),
+        section=AnalyzedText(folded_term, analyzer=phrase, stored=True),
         section_facet=ID(sortable=True),
-        author=TEXT(analyzer=phrase, stored=True),
+        author=AnalyzedText(folded_term, analyzer=phrase, stored=True),
         author_facet=ID(sortable=True),
         date=STORED(),  # "YYYY-MM-DD" as published, or None
         day=NUMERIC(int, bits=32, signed=False, sortable=True),  # YYYYMMDD or NO_DATE

@@ -326,7 +326,8 @@ class SearchService:
                 text_mask[matching_docnums(compiled.query, searcher, table.live)] = True
         # Shared between requests from now on: nobody may write to it.
         text_mask.setflags(write=False)
-        suggestion = suggest.suggest(reader, req.q, compiled.words, lambda f: table.lexicon(reader, f))
+        suggestion = suggest.suggest(reader, req.q, compiled.words,
+                                     lambda fields: table.spelling_words(reader, fields))
         return _Matched(compiled, scored, text_mask, suggestion)
 
     def _hit(self, searcher, docnum: int, score: float, spec: HighlightSpec,

@@ -8,14 +8,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from whoosh.reading import SegmentReader
-
 from .analysis import analyze, phrase_analyzer
-from .doctable import Lexicon
+from .doctable import SpellingWords
 from .querylang import Word
-
-#: fieldname -> that field's in-memory term list for the reader's generation.
-Lexicons = Callable[[str], Lexicon]
 
 _PHRASE = phrase_analyzer()
 _FIELDS = ("body_phrase", "title_phrase")
@@ -42,38 +37,14 @@ def _is_rare(reader, word: str) -> bool:
     return _df(reader, word) <= max(RARE_DF, reader.doc_count() // RARE_SHARE)
 
 
-def _terms_within(reader, word: str, maxdist: int, prefix: int,
-                  lexicons: Lexicons | None) -> set[str]:
-    """The words of ``_FIELDS`` within ``maxdist`` edits of ``word``.
-
-    For a single-segment reader this is exactly ``SegmentReader.terms_within``
-    (the same Levenshtein automaton, walked by the same ``find_matches``) but
-    over the generation's in-memory term lists, and with one automaton for
-    both fields: the on-disk seeks and building the automaton twice were
-    ~50 ms a rare word. Other readers use Whoosh's own method.
-    """
-    found: set[str] = set()
-    if lexicons is None or type(reader) is not SegmentReader:
-        for f in _FIELDS:
-            found.update(reader.terms_within(f, word, maxdist, prefix=prefix))
-        return found
-    automata = reader._codec.automata(reader._storage, reader._segment)
-    dfa = automata.levenshtein_dfa(word, maxdist, prefix)
-    schema = reader.schema
-    for f in _FIELDS:
-        spellfield = schema[f].spelling_fieldname(f)
-        found.update(automata.find_matches(dfa, lexicons(spellfield).cursor()))
-    return found
-
-
-def _best_correction(reader, word: str, lexicons: Lexicons | None = None) -> str | None:
+def _best_correction(reader, word: str, words: SpellingWords) -> str | None:
     df = _df(reader, word)
     maxdist = 1 if len(word) < 6 else 2
     best: tuple[float, str] | None = None
     # Typos rarely hit the first letters; requiring them keeps the walk of
     # the word list short (two letters: 2-4x faster on a 100k archive).
     prefix = 2 if len(word) >= 5 else 1
-    candidates = _terms_within(reader, word, maxdist, prefix, lexicons)
+    candidates = words.within(word, maxdist, prefix)
     candidates.discard(word)
     for cand in candidates:
         cdf = _df(reader, cand)
@@ -109,8 +80,12 @@ def _match_case(original: str, word: str) -> str:
     return word
 
 
-def suggest(reader, text: str, words: list[Word], lexicons: Lexicons | None = None) -> str | None:
-    """The query text with misspelled words corrected, or None when nothing changes."""
+def suggest(reader, text: str, words: list[Word],
+            spelling_words: Callable[[tuple[str, ...]], SpellingWords]) -> str | None:
+    """The query text with misspelled words corrected, or None when nothing changes.
+
+    ``spelling_words(fields)`` gives the generation's words of those fields.
+    """
     # Long natural-language queries (scripts, the relevance bench) are not
     # typed by hand: checking every word would cost more than it is worth.
     if not words or len(words) > MAX_WORDS:
@@ -128,7 +103,7 @@ def suggest(reader, text: str, words: list[Word], lexicons: Lexicons | None = No
         checked += 1
         if checked > MAX_CHECKED:
             break
-        fix = _best_correction(reader, tokens[0], lexicons)
+        fix = _best_correction(reader, tokens[0], spelling_words(_FIELDS))
         if fix:
             start, end = w.span
             if text[start:end] == w.text:

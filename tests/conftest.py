@@ -29,6 +29,21 @@ def build_index(index_dir: Path, articles: list[Article]) -> Path:
     return index_dir
 
 
+def sample_documents() -> list[dict]:
+    """Whoosh documents of the sample corpus's readable pages (real text, many languages)."""
+    from indexer.extract import ExtractionError, extract_article
+
+    docs = []
+    for path in sorted((REPO / "sample_corpus").rglob("*.html")):
+        try:
+            article = extract_article(path.read_bytes(), str(path))
+        except ExtractionError:
+            continue
+        docs.append(article_to_document(article, SourceState("0" * 40, 1, 1)))
+    assert len(docs) > 50
+    return docs
+
+
 def make_article(title: str, body: str, *, date: str | None = None, section: str | None = None,
                  authors: list[str] | None = None, url: str | None = None, source: str | None = None) -> Article:
     source = source or f"/corpus/{title.lower().replace(' ', '-')[:40]}.html"

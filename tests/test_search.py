@@ -557,3 +557,38 @@ def test_close_then_reuse_is_refused(index_factory):
     svc.close()
     with pytest.raises(RuntimeError):
         search(svc, "vucic")
+
+
+def test_spelling_words_find_what_whoosh_automaton_finds(tmp_path):
+    import random
+
+    from whoosh.filedb.filestore import FileStorage
+
+    from search.doctable import SpellingWords
+    from search.schema import build_schema
+    from tests.conftest import sample_documents
+
+    ix = FileStorage(str(tmp_path)).create_index(build_schema())
+    with ix.writer() as w:
+        for doc in sample_documents():
+            w.add_document(**doc)
+    fields = ("body_phrase", "title_phrase")
+    with ix.reader() as reader:
+        vocabulary = sorted(set().union(*(reader.lexicon(f) for f in fields)))
+        words = SpellingWords(t.decode("utf-8") for t in vocabulary)
+        rng = random.Random(7)
+        probes = [t.decode("utf-8") for t in rng.sample(vocabulary, 150)]
+        # Typo-like probes too: a letter dropped, doubled or swapped.
+        probes += [p[:i] + p[i + 1:] for p in probes[:50] if len(p) > 4 for i in [len(p) // 2]]
+        probes += [p[:3] + p[2:] for p in probes[50:100] if len(p) > 3]
+        probes += [p[:2] + p[3] + p[2] + p[4:] for p in probes[100:150] if len(p) > 4]
+        compared = 0
+        for probe in probes:
+            for maxdist, prefix in [(1, 1), (2, 2), (1, 2), (2, 1)]:
+                if len(probe) < prefix:
+                    continue
+                expected = set().union(*(reader.terms_within(f, probe, maxdist, prefix=prefix)
+                                         for f in fields))
+                assert words.within(probe, maxdist, prefix) == expected, (probe, maxdist, prefix)
+                compared += len(expected)
+    assert compared > 300
