@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import numpy as np
 from rapidfuzz import process
@@ -31,7 +31,7 @@ class Vocabulary:
     exact: dict[str, int]  # value -> ordinal, built once per generation
 
     @classmethod
-    def of(cls, values: list[str]) -> "Vocabulary":
+    def of(cls, values: list[str]) -> Vocabulary:
         by_fold: dict[str, list[int]] = {}
         for i, v in enumerate(values):
             by_fold.setdefault(fold(v.strip()), []).append(i)
@@ -145,7 +145,7 @@ class DocTable:
     _lengths: dict[str, np.ndarray] = field(default_factory=dict)
     _lengths_lock: threading.Lock = field(default_factory=threading.Lock)
     #: Decoded posting lists of frequent terms (see search.fastrank).
-    postings: "PostingCache" = field(default_factory=lambda: PostingCache())
+    postings: PostingCache = field(default_factory=lambda: PostingCache())
     #: The spelling fields' words, read on first use (see search.suggest).
     _spelling: dict[tuple[str, ...], SpellingWords] = field(default_factory=dict)
 
@@ -173,7 +173,7 @@ class DocTable:
         return lengths
 
     @classmethod
-    def build(cls, reader) -> "DocTable":
+    def build(cls, reader) -> DocTable:
         size = reader.doc_count_all()
         live = np.ones(size, dtype=bool)
         if reader.has_deletions():

@@ -6,7 +6,7 @@ terms are real words as written, so a suggestion is a word people used.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from .analysis import analyze, phrase_analyzer
 from .doctable import SpellingWords

@@ -19,9 +19,9 @@ from __future__ import annotations
 import heapq
 import marshal
 from array import array
+from collections.abc import Iterator
 from itertools import groupby
 from operator import itemgetter
-from typing import Iterator
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.util import random_name
