@@ -268,15 +268,10 @@ def _clear_cache(service: SearchService) -> None:
 
 
 def fresh_service(index_dir: Path) -> SearchService:
-    """A new service with its generation tables built (doc table, field lengths):
-    the per-generation work every server does once, not per query."""
+    """A new service with its generation tables built (doc table, field lengths,
+    spelling words): the per-generation work every server does once, not per query."""
     service = SearchService(index_dir)
-    opened, table = service._current()
-    reader = opened.searcher.reader()
-    for f in ("title", "body", "title_phrase", "body_phrase"):
-        table.field_lengths(reader, f)
-        if f.endswith("_phrase") and hasattr(table, "lexicon"):
-            table.lexicon(reader, f)  # spelling suggestions' word lists
+    service.warm()
     return service
 
 

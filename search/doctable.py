@@ -49,45 +49,45 @@ class Vocabulary:
 
 
 class PostingCache:
-    """Decoded (ids, term frequencies) of frequent terms, for one generation.
+    """Decoded posting lists of frequent terms, for one generation: (ids, term
+    frequencies) for ranking, (ids, position keys) for phrases.
 
     Whoosh unpickles and decompresses posting blocks on every read; for a
     word in most of the archive that is the bulk of a request. Only long
-    lists are kept (short ones are cheap to read), within a total budget,
+    lists are kept (short ones are cheap to read), within a memory budget,
     least recently used first out.
     """
 
     MIN_POSTINGS = 2_000
-    BUDGET = 4_000_000  # postings: ~64 MB of frequencies, more for positions
+    BUDGET_BYTES = 160 * 1024 * 1024  # per process: each web worker has its own
 
     def __init__(self) -> None:
-        self._items: dict[tuple[str, ...], tuple] = {}
+        self._items: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
         self._size = 0
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, ...]) -> tuple | None:
+    def get(self, key: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray] | None:
         with self._lock:
             item = self._items.pop(key, None)
             if item is not None:
                 self._items[key] = item  # most recently used goes last
             return item
 
-    def put(self, key: tuple[str, ...], ids: np.ndarray, payload) -> None:
-        """Keep ``(ids, payload)``; payload is aligned with ids (frequencies,
-        or encoded positions for phrase fields)."""
-        if len(ids) < self.MIN_POSTINGS or len(ids) > self.BUDGET:
+    def put(self, key: tuple[str, ...], ids: np.ndarray, payload: np.ndarray) -> None:
+        """Keep ``(ids, payload)`` (read-only from now on)."""
+        size = ids.nbytes + payload.nbytes
+        if len(ids) < self.MIN_POSTINGS or size > self.BUDGET_BYTES:
             return
         ids.setflags(write=False)
-        if isinstance(payload, np.ndarray):
-            payload.setflags(write=False)
+        payload.setflags(write=False)
         with self._lock:
             if key in self._items:
                 return
             self._items[key] = (ids, payload)
-            self._size += len(ids)
-            while self._size > self.BUDGET:
-                old = next(iter(self._items))
-                self._size -= len(self._items.pop(old)[0])
+            self._size += size
+            while self._size > self.BUDGET_BYTES:
+                old_ids, old_payload = self._items.pop(next(iter(self._items)))
+                self._size -= old_ids.nbytes + old_payload.nbytes
 
 
 class SpellingWords:

@@ -22,7 +22,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.formats import Positions
 
 from .docset import DocSetQuery
-from .doctable import DocTable
+from .doctable import DocTable, PostingCache
 from .ranking import B, K1, lucene_idf
 
 
@@ -118,17 +118,20 @@ class _Evaluator:
 
         Whoosh's own phrase matcher walks span objects per candidate and was
         the slowest part of a request (~150 ms for a common two-word phrase
-        in a 100k archive); here candidates come from numpy intersections and
-        only their positions are decoded.
+        in a 100k archive); here candidates come from numpy intersections,
+        a rare word's positions are decoded for the candidates only, and a
+        frequent word's positions are decoded whole once per generation and
+        kept in the posting cache (decoding "the" was ~200 ms a phrase).
         """
         searcher = self.searcher
         fieldname, words = q.fieldname, list(q.words)
         fmt = searcher.schema[fieldname].format
-        per_word = []
+        cached: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # word -> (ids, keys)
+        raw: dict[str, tuple[np.ndarray, list[bytes]]] = {}  # word -> (ids, values)
         for w in dict.fromkeys(words):
-            cached = self.table.postings.get(("positions", fieldname, w))
-            if cached is not None:
-                per_word.append((w, cached[0], cached[1]))
+            hit = self.table.postings.get(("positions", fieldname, w))
+            if hit is not None:
+                cached[w] = hit
                 continue
             ids_parts, val_parts = [], []
             for sub, offset in searcher.subsearchers or [(searcher, 0)]:
@@ -140,23 +143,34 @@ class _Evaluator:
                 val_parts.extend(values)
             if not ids_parts:
                 return _EMPTY
-            all_ids = np.concatenate(ids_parts)
-            self.table.postings.put(("positions", fieldname, w), all_ids, val_parts)
-            per_word.append((w, all_ids, val_parts))
-        by_word = {w: (ids, vals) for w, ids, vals in per_word}
-        candidates = per_word[0][1]
-        for _, ids, _ in per_word[1:]:
-            candidates = np.intersect1d(candidates, ids, assume_unique=True)
+            raw[w] = (np.concatenate(ids_parts), val_parts)
+        doc_ids = [ids for ids, _ in (*cached.values(), *raw.values())]
+        candidates = min(doc_ids, key=len)
+        for ids in doc_ids:
+            if ids is not candidates:
+                candidates = np.intersect1d(candidates, ids, assume_unique=True)
         if not len(candidates):
             return _EMPTY
-        index = {w: np.searchsorted(ids, candidates) for w, (ids, _) in by_word.items()}
+        keys = {w: k for w, (_, k) in cached.items()}
+        for w, (ids, values) in raw.items():
+            if len(ids) >= PostingCache.MIN_POSTINGS:
+                # A frequent word: decode all its positions once and keep
+                # them, so the next phrase with it reads and decodes nothing.
+                keys[w] = _position_keys(ids, values)
+                self.table.postings.put(("positions", fieldname, w), ids, keys[w])
+            else:
+                at = np.searchsorted(ids, candidates)
+                keys[w] = _position_keys(candidates, [values[j] for j in at.tolist()])
         slop = max(1, q.slop)
         if slop == 1 and type(fmt) is Positions:
-            ids, tf = _exact_phrase(candidates, words, by_word, index)
+            ids, tf = _exact_phrase(words, keys)
         else:
             found_ids, freqs = [], []
-            for k, doc in enumerate(candidates.tolist()):
-                positions = {w: fmt.decode_positions(by_word[w][1][index[w][k]]) for w in by_word}
+            lo = {w: np.searchsorted(k, candidates * _STRIDE).tolist() for w, k in keys.items()}
+            hi = {w: np.searchsorted(k, (candidates + 1) * _STRIDE).tolist() for w, k in keys.items()}
+            for n, doc in enumerate(candidates.tolist()):
+                base = doc * int(_STRIDE)
+                positions = {w: (k[lo[w][n]:hi[w][n]] - base).tolist() for w, k in keys.items()}
                 freq = _phrase_frequency([positions[w] for w in words], slop)
                 if freq:
                     found_ids.append(doc)
@@ -262,7 +276,7 @@ def _postings(m, with_values: bool = False) -> tuple[np.ndarray, np.ndarray, lis
     return np.concatenate(id_chunks), np.concatenate(w_chunks), values
 
 
-#: Positions of one candidate document live in [k * _STRIDE, (k + 1) * _STRIDE).
+#: Positions of document d are kept as keys in [d * _STRIDE, (d + 1) * _STRIDE).
 _STRIDE = np.int64(1) << 32
 
 
@@ -290,27 +304,31 @@ def _decode_all_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     return owner, positions
 
 
-def _exact_phrase(candidates: np.ndarray, words: list[str], by_word: dict, index: dict
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def _position_keys(ids: np.ndarray, values: list[bytes]) -> np.ndarray:
+    """``docnum * _STRIDE + position`` for every position of a word in the
+    documents ``ids`` (``values`` aligned with them): ascending."""
+    owner, positions = _decode_all_positions(values)
+    return ids[owner] * _STRIDE + positions
+
+
+def _exact_phrase(words: list[str], keys: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Documents where ``words`` occur adjacent and in order, with how often:
-    ``_phrase_frequency`` with slop 1 for all candidates at once (a start
+    ``_phrase_frequency`` with slop 1 for all documents at once (a start
     counts when word i is at start + i for every i)."""
-    keys: dict[str, np.ndarray] = {}
-    for w, (_, vals) in by_word.items():
-        owner, positions = _decode_all_positions([vals[j] for j in index[w].tolist()])
-        keys[w] = owner * _STRIDE + positions
-    starts = keys[words[0]]
-    for i, w in enumerate(words[1:], 1):
-        # Keys are ascending (by candidate, then position): a binary search
-        # answers membership faster than np.isin's hashing of both arrays.
+    # Anchor on the word with the fewest positions; check the others by
+    # binary search in their (ascending) keys, cheaper than np.isin's hashing.
+    anchor = min(range(len(words)), key=lambda i: len(keys[words[i]]))
+    starts = keys[words[anchor]] - anchor
+    for i, w in enumerate(words):
+        if i == anchor:
+            continue
         wanted, have = starts + i, keys[w]
         at = np.searchsorted(have, wanted)
         hit = at < len(have)
         hit[hit] = have[at[hit]] == wanted[hit]
         starts = starts[hit]
-    freq = np.bincount(starts // _STRIDE, minlength=len(candidates))
-    found = np.flatnonzero(freq)
-    return candidates[found].astype(np.int64), freq[found].astype(np.float64)
+    ids, tf = np.unique(starts // _STRIDE, return_counts=True)
+    return ids.astype(np.int64), tf.astype(np.float64)
 
 
 def _phrase_frequency(positions: list[list[int]], slop: int) -> int:

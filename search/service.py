@@ -205,6 +205,15 @@ class SearchService:
                     self._tables[opened.label] = table
         return table
 
+    def warm(self) -> None:
+        """Build the current generation's tables now (document table, field
+        lengths, spelling words) instead of in the first requests that need them."""
+        opened, table = self._current()
+        reader = opened.searcher.reader()
+        for fieldname in FIELD_BOOSTS:
+            table.field_lengths(reader, fieldname)
+        table.spelling_words(reader, suggest.SPELLING_FIELDS)
+
     def clear_match_cache(self) -> None:
         """Forget cached match sets (benchmarks time queries without them)."""
         self._matches.clear()

@@ -13,7 +13,8 @@ from .doctable import SpellingWords
 from .querylang import Word
 
 _PHRASE = phrase_analyzer()
-_FIELDS = ("body_phrase", "title_phrase")
+#: The fields whose words are suggested.
+SPELLING_FIELDS = ("body_phrase", "title_phrase")
 
 #: A word found in at most this many articles (or 1 in RARE_SHARE of the
 #: archive, if more) may be a typo; archives keep their typos too...
@@ -30,7 +31,7 @@ MAX_WORDS = 8
 
 
 def _df(reader, word: str) -> int:
-    return sum(reader.doc_frequency(f, word) for f in _FIELDS)
+    return sum(reader.doc_frequency(f, word) for f in SPELLING_FIELDS)
 
 
 def _is_rare(reader, word: str) -> bool:
@@ -103,7 +104,7 @@ def suggest(reader, text: str, words: list[Word],
         checked += 1
         if checked > MAX_CHECKED:
             break
-        fix = _best_correction(reader, tokens[0], spelling_words(_FIELDS))
+        fix = _best_correction(reader, tokens[0], spelling_words(SPELLING_FIELDS))
         if fix:
             start, end = w.span
             if text[start:end] == w.text:

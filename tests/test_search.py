@@ -592,3 +592,67 @@ def test_spelling_words_find_what_whoosh_automaton_finds(tmp_path):
                 assert words.within(probe, maxdist, prefix) == expected, (probe, maxdist, prefix)
                 compared += len(expected)
     assert compared > 300
+
+
+def test_warm_builds_the_generation_tables(service):
+    from search.suggest import SPELLING_FIELDS
+
+    service.warm()
+    opened, table = service._current()
+    assert {"title", "body", "title_phrase", "body_phrase"} <= set(table._lengths)
+    assert SPELLING_FIELDS in table._spelling
+    # The tables are reused, not rebuilt, by the searches that follow.
+    words = table._spelling[SPELLING_FIELDS]
+    assert search(service, "inflatoin").suggestion == "inflation"
+    assert service._current()[1]._spelling[SPELLING_FIELDS] is words
+
+
+@pytest.mark.parametrize("min_postings", [1, 10**9], ids=["positions-cached", "candidates-only"])
+def test_phrases_match_whoosh_on_real_text(tmp_path, monkeypatch, min_postings):
+    # Frequent words' positions are decoded whole and cached; rare words'
+    # only for the candidates. Both paths, first use and cached, must match
+    # exactly the documents Whoosh's own phrase matcher finds.
+    import random
+
+    import numpy as np
+
+    from search import fastrank
+    from search.analysis import analyze, phrase_analyzer
+    from search.doctable import PostingCache
+    from search.query import compile_query
+    from tests.conftest import sample_documents
+
+    monkeypatch.setattr(PostingCache, "MIN_POSTINGS", min_postings)
+    docs = sample_documents()
+    with store.writer_lock(tmp_path):
+        gen_dir = store.new_generation_dir(tmp_path)
+        ix = store.open_for_writing(gen_dir)
+        for part in (docs[::2], docs[1::2]):  # two segments
+            with ix.writer() as w:
+                for doc in part:
+                    w.add_document(**doc)
+        store.publish(tmp_path, gen_dir)
+    rng = random.Random(11)
+    phrases = set()
+    for doc in rng.sample(docs, 20):
+        words = analyze(phrase_analyzer(), doc["body"])
+        for n in (2, 3):
+            i = rng.randrange(len(words) - n)
+            phrases.add(" ".join(words[i:i + n]))
+    phrases |= {"of the", "in the", "the government"}
+    svc = SearchService(tmp_path)
+    opened, table = svc._current()
+    searcher = opened.searcher
+    checked = 0
+    for phrase in sorted(phrases):
+        for q in (f'"{phrase}"', f'"{phrase}"~3'):
+            compiled = compile_query(q, searcher.reader(), days=table.dated_between)
+            first = fastrank.evaluate(compiled.query, searcher, table)
+            again = fastrank.evaluate(compiled.query, searcher, table)
+            expected = sorted(searcher.docs_for_query(compiled.query))
+            assert first.ids.tolist() == expected, q
+            assert again.ids.tolist() == expected, q
+            assert np.array_equal(first.scores, again.scores), q
+            checked += len(expected)
+    svc.close()
+    assert checked > 100
