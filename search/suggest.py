@@ -51,8 +51,12 @@ def _best_correction(reader, word: str, words: SpellingWords) -> str | None:
         cdf = _df(reader, cand)
         if cdf == 0 or (df and cdf < FREQUENCY_RATIO * df):
             continue
-        # Closer words win unless a farther one is far more frequent.
         dist = _distance(word, cand)
+        # A word the archive has (a rare name, 'Compton') is only taken for
+        # a one-slip typo of a frequent word, never two edits away ('common').
+        if df and dist > 1:
+            continue
+        # Closer words win unless a farther one is far more frequent.
         score = cdf / (FREQUENCY_RATIO ** (dist - 1))
         if best is None or (score, cand) > best:
             best = (score, cand)

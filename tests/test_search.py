@@ -656,3 +656,17 @@ def test_phrases_match_whoosh_on_real_text(tmp_path, monkeypatch, min_postings):
             checked += len(expected)
     svc.close()
     assert checked > 100
+
+
+def test_suggestion_leaves_rare_real_words_alone(index_factory):
+    # "Compton" and "goverment" are each in one article; "common" and
+    # "government" in many articles. A typo one slip away is corrected; a
+    # rare name two edits from a frequent word is not.
+    arts = [make_article(f"Report {i}", "The government said the common market grew.") for i in range(60)]
+    arts += [make_article("Compton", "A concert in Compton."),
+             make_article("Typo", "The goverment spokesman spoke.")]
+    svc = SearchService(index_factory(arts))
+    assert search(svc, "goverment").suggestion == "government"
+    assert search(svc, "compton").suggestion is None
+    assert search(svc, "comon").suggestion == "common"  # absent word: any close one
+    svc.close()
