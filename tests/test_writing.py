@@ -104,3 +104,22 @@ def test_fast_writer_merges_segments_the_same(tmp_path, documents):
                              batches=3, optimize=True, limitmb=1))
     assert got["segments"] == 1
     assert got == expected
+
+
+@pytest.mark.parametrize("limitmb", [128, 0], ids=["in-memory", "spilling-every-posting"])
+def test_term_pool_sorts_postings_that_arrive_out_of_order(tmp_path, limitmb):
+    # Whoosh's writers add documents in docnum order, but its posting API
+    # allows otherwise (spelling words go in as docnum 0): the pool must still
+    # yield (fieldname, term, docnum) order.
+    from search.writing import TermPool
+
+    store = FileStorage(str(tmp_path)).create()
+    pool = TermPool(store, limitmb)
+    postings = [("body", b"b", 5, 1.0, b"x"), ("body", b"a", 7, 2.0, None),
+                ("body", b"b", 2, 1.0, b"y"), ("author", b"z", 3, 1.0, b""),
+                ("body", b"a", 1, 1.0, None)]
+    for p in postings:
+        pool.add(p)
+    assert list(pool.iter_postings()) == sorted(postings, key=lambda p: p[:3])
+    pool.cleanup()
+    assert store.list() == []
