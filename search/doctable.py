@@ -73,10 +73,16 @@ class PostingCache:
                 self._items[key] = item  # most recently used goes last
             return item
 
+    def worth_keeping(self, postings: int, nbytes: int) -> bool:
+        """Whether a list this long and this big is kept: long enough to be
+        slow to read, small enough (a quarter of the budget) that one word
+        does not push out everything else."""
+        return postings >= self.MIN_POSTINGS and nbytes <= self.BUDGET_BYTES // 4
+
     def put(self, key: tuple[str, ...], ids: np.ndarray, payload: np.ndarray) -> None:
-        """Keep ``(ids, payload)`` (read-only from now on)."""
+        """Keep ``(ids, payload)`` (read-only from now on) if worth keeping."""
         size = ids.nbytes + payload.nbytes
-        if len(ids) < self.MIN_POSTINGS or size > self.BUDGET_BYTES:
+        if not self.worth_keeping(len(ids), size):
             return
         ids.setflags(write=False)
         payload.setflags(write=False)

@@ -22,7 +22,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.formats import Positions
 
 from .docset import DocSetQuery
-from .doctable import DocTable, PostingCache
+from .doctable import DocTable
 from .ranking import B, K1, lucene_idf
 
 
@@ -127,24 +127,25 @@ class _Evaluator:
         fieldname, words = q.fieldname, list(q.words)
         fmt = searcher.schema[fieldname].format
         cached: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # word -> (ids, keys)
-        raw: dict[str, tuple[np.ndarray, list[bytes]]] = {}  # word -> (ids, values)
+        raw: dict[str, tuple[np.ndarray, int, list[bytes]]] = {}  # word -> (ids, positions, values)
         for w in dict.fromkeys(words):
             hit = self.table.postings.get(("positions", fieldname, w))
             if hit is not None:
                 cached[w] = hit
                 continue
-            ids_parts, val_parts = [], []
+            ids_parts, val_parts, count = [], [], 0
             for sub, offset in searcher.subsearchers or [(searcher, 0)]:
                 reader = sub.reader()
                 if (fieldname, w) not in reader:
                     continue
-                ids, _, values = _postings(reader.postings(fieldname, w), with_values=True)
+                ids, freqs, values = _postings(reader.postings(fieldname, w), with_values=True)
                 ids_parts.append(ids + offset if offset else ids)
                 val_parts.extend(values)
+                count += int(freqs.sum())
             if not ids_parts:
                 return _EMPTY
-            raw[w] = (np.concatenate(ids_parts), val_parts)
-        doc_ids = [ids for ids, _ in (*cached.values(), *raw.values())]
+            raw[w] = (np.concatenate(ids_parts), count, val_parts)
+        doc_ids = [v[0] for v in (*cached.values(), *raw.values())]
         candidates = min(doc_ids, key=len)
         for ids in doc_ids:
             if ids is not candidates:
@@ -152,8 +153,8 @@ class _Evaluator:
         if not len(candidates):
             return _EMPTY
         keys = {w: k for w, (_, k) in cached.items()}
-        for w, (ids, values) in raw.items():
-            if len(ids) >= PostingCache.MIN_POSTINGS:
+        for w, (ids, count, values) in raw.items():
+            if self.table.postings.worth_keeping(len(ids), ids.nbytes + count * 8):
                 # A frequent word: decode all its positions once and keep
                 # them, so the next phrase with it reads and decodes nothing.
                 keys[w] = _position_keys(ids, values)
