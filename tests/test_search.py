@@ -670,3 +670,23 @@ def test_suggestion_leaves_rare_real_words_alone(index_factory):
     assert search(svc, "compton").suggestion is None
     assert search(svc, "comon").suggestion == "common"  # absent word: any close one
     svc.close()
+
+
+def test_posting_cache_keeps_long_lists_within_its_budget(monkeypatch):
+    import numpy as np
+
+    from search.doctable import PostingCache
+
+    monkeypatch.setattr(PostingCache, "MIN_POSTINGS", 10)
+    monkeypatch.setattr(PostingCache, "BUDGET_BYTES", 4_000)
+    cache = PostingCache()
+    short, big = np.arange(5), np.arange(200)  # 1,600 bytes each array: over a quarter
+    cache.put(("w", "f", "short"), short, short * 1.0)
+    cache.put(("w", "f", "big"), big, big * 1.0)
+    assert cache.get(("w", "f", "short")) is None and cache.get(("w", "f", "big")) is None
+    for i in range(10):  # 480 bytes each: the oldest go once 4,000 bytes are used
+        ids = np.arange(30)
+        cache.put(("w", "f", str(i)), ids, ids * 1.0)
+    kept = [i for i in range(10) if cache.get(("w", "f", str(i))) is not None]
+    assert kept == list(range(10 - len(kept), 10)) and len(kept) == 4_000 // 480
+    assert not cache.get(("w", "f", "9"))[0].flags.writeable
