@@ -1,7 +1,9 @@
 """Incremental indexing: scan files, parse what changed, commit once.
 
-Parsing runs in a process pool (it is CPU-bound); the single Whoosh writer in
-this process is fed the results as they arrive. Nothing is visible to readers
+Small runs parse in a process pool (it is CPU-bound) and feed one writer in
+this process; big runs (``PARALLEL_WRITE_THRESHOLD``) have worker processes
+parse and write a segment each, published by that same writer's commit. Both
+write through ``search.writing.FastSegmentWriter``. Nothing is visible to readers
 until the one commit at the end, and a rebuild becomes visible only when its
 generation is published, so a crash at any point leaves the previous index.
 """
@@ -36,12 +38,11 @@ from .scan import FoundFile, merge_roots, normalize, under, walk
 DEFAULT_MAX_BYTES = 10_000_000
 #: Below this many files to parse, a process pool costs more than it saves.
 POOL_THRESHOLD = 32
-#: Whoosh writer memory before it spills postings to temporary runs.
+#: Posting-pool memory of this process's writer before it spills to runs.
 WRITER_LIMIT_MB = 256
 #: From this many files to parse, each worker process parses AND indexes its
-#: share into its own segment: Whoosh's writer costs several times more CPU
-#: than extraction, so a single writer in this process caps a big build at
-#: one core. Smaller runs keep one writer (one new segment per run, so
+#: share into its own segment: writing postings costs about twice the CPU of
+#: extraction, so a single writer in this process caps a big build at one core. Smaller runs keep one writer (one new segment per run, so
 #: incremental runs do not pile up segments).
 PARALLEL_WRITE_THRESHOLD = 2000
 #: Posting memory of each segment-writing worker before it spills to runs
