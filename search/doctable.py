@@ -19,6 +19,7 @@ from rapidfuzz.distance import Levenshtein
 from whoosh.util.numeric import byte_to_length
 
 from .analysis import fold
+from .lru import SizedLRU
 from .schema import AUTHOR_SEP, NO_DATE
 
 
@@ -62,16 +63,10 @@ class PostingCache:
     BUDGET_BYTES = 160 * 1024 * 1024  # per process: each web worker has its own
 
     def __init__(self) -> None:
-        self._items: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
-        self._size = 0
-        self._lock = threading.Lock()
+        self._lru: SizedLRU[tuple[np.ndarray, np.ndarray]] = SizedLRU(self.BUDGET_BYTES)
 
     def get(self, key: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray] | None:
-        with self._lock:
-            item = self._items.pop(key, None)
-            if item is not None:
-                self._items[key] = item  # most recently used goes last
-            return item
+        return self._lru.get(key)
 
     def worth_keeping(self, postings: int, nbytes: int) -> bool:
         """Whether a list this long and this big is kept: long enough to be
@@ -86,14 +81,7 @@ class PostingCache:
             return
         ids.setflags(write=False)
         payload.setflags(write=False)
-        with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = (ids, payload)
-            self._size += size
-            while self._size > self.BUDGET_BYTES:
-                old_ids, old_payload = self._items.pop(next(iter(self._items)))
-                self._size -= old_ids.nbytes + old_payload.nbytes
+        self._lru.put(key, (ids, payload), size)
 
 
 class SpellingWords:

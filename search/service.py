@@ -25,6 +25,7 @@ from . import dates, facets as facet_mod, fastrank, highlight, query as query_mo
 from .analysis import analyze, ranking_analyzer
 from .doctable import DocTable
 from .facets import FacetMasks, Selection
+from .lru import SizedLRU
 from .matchset import matching_docnums
 from .models import (FacetValue, Hit, IndexStats, Operator, SearchError, SearchRequest, SearchResponse,
                      Sort, StoredArticle)
@@ -86,45 +87,14 @@ class _Matched:
         return len(self.scored.ids) if self.scored is not None else 0
 
 
-class MatchCache:
+def match_cache() -> SizedLRU[_Matched]:
     """A small LRU of :class:`_Matched`, keyed by (generation, query, operator, exact).
 
     The generation label changes with every commit, so an entry can never
     answer for another index state; old generations' entries simply age out.
-    Bounded by entries and by scored postings held (~16 bytes each).
+    Bounded by entries (64) and by scored postings held (2M, ~16 bytes each).
     """
-
-    MAX_ENTRIES = 64
-    MAX_POSTINGS = 2_000_000
-
-    def __init__(self) -> None:
-        self._items: dict[tuple, _Matched] = {}
-        self._postings = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> _Matched | None:
-        with self._lock:
-            item = self._items.pop(key, None)
-            if item is not None:
-                self._items[key] = item  # most recently used goes last
-            return item
-
-    def put(self, key: tuple, item: _Matched) -> None:
-        if item.size > self.MAX_POSTINGS:
-            return
-        with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self._postings -= old.size
-            self._items[key] = item
-            self._postings += item.size
-            while len(self._items) > self.MAX_ENTRIES or self._postings > self.MAX_POSTINGS:
-                self._postings -= self._items.pop(next(iter(self._items))).size
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._postings = 0
+    return SizedLRU(budget=2_000_000, max_entries=64)
 
 
 class _Slot:
@@ -154,7 +124,7 @@ class SearchService:
         self._tables: dict[str, DocTable] = {}
         self._all_open: list[_Open] = []  # every searcher opened, to close them all
         self._closed = False
-        self._matches = MatchCache()
+        self._matches = match_cache()
 
     # --- searchers -------------------------------------------------------
 
@@ -249,7 +219,7 @@ class SearchService:
         matched = self._matches.get(key)
         if matched is None:
             matched = self._match(req, searcher, table)
-            self._matches.put(key, matched)
+            self._matches.put(key, matched, matched.size)
         compiled, scored, text_mask = matched.compiled, matched.scored, matched.text_mask
         warnings = list(compiled.warnings)
 

@@ -690,3 +690,25 @@ def test_posting_cache_keeps_long_lists_within_its_budget(monkeypatch):
     kept = [i for i in range(10) if cache.get(("w", "f", str(i))) is not None]
     assert kept == list(range(10 - len(kept), 10)) and len(kept) == 4_000 // 480
     assert not cache.get(("w", "f", "9"))[0].flags.writeable
+
+
+def test_sized_lru_bounds_entries_and_size():
+    from search.lru import SizedLRU
+
+    lru: SizedLRU[str] = SizedLRU(budget=10, max_entries=3)
+    lru.put("big", "x", 11)  # larger than the whole budget: not kept
+    assert lru.get("big") is None
+    for key in "abc":
+        lru.put(key, key.upper(), 2)
+    assert lru.get("a") == "A"  # now the most recently used
+    lru.put("d", "D", 2)  # a 4th entry: "b", least recently used, goes
+    assert [lru.get(k) for k in "abcd"] == ["A", None, "C", "D"]
+    lru.put("e", "E", 6)  # 2+2+2+6 > 10 and 4 entries: the oldest ("a") goes
+    assert [lru.get(k) for k in "acde"] == [None, "C", "D", "E"]
+    lru.put("f", "F", 4)  # 2+2+6+4 > 10: "c" and "d" go
+    assert [lru.get(k) for k in "cdef"] == [None, None, "E", "F"]
+    lru.put("f", "F2", 1)  # replacing an entry replaces its size too
+    lru.put("g", "G", 3)  # 6+1+3 fits
+    assert [lru.get(k) for k in "efg"] == ["E", "F2", "G"]
+    lru.clear()
+    assert lru.get("e") is None
