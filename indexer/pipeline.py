@@ -42,7 +42,8 @@ POOL_THRESHOLD = 32
 WRITER_LIMIT_MB = 256
 #: From this many files to parse, each worker process parses AND indexes its
 #: share into its own segment: writing postings costs about twice the CPU of
-#: extraction, so a single writer in this process caps a big build at one core. Smaller runs keep one writer (one new segment per run, so
+#: extraction, so a single writer in this process caps a big build at one
+#: core. Smaller runs keep one writer (one new segment per run, so
 #: incremental runs do not pile up segments).
 PARALLEL_WRITE_THRESHOLD = 2000
 #: Posting memory of each segment-writing worker before it spills to runs

@@ -287,7 +287,7 @@ def _read_lengths(reader, fieldname: str, size: int) -> np.ndarray:
         n = sub.doc_count_all()
         column = _length_column(sub, fieldname)
         if column is not None:
-            codes[offset:offset + n] = _raw_bytes(column, n)
+            codes[offset:offset + n] = column_bytes(column, n)
         elif sub.field_length(fieldname):
             # Not the codec we know: ask document by document (slow, once).
             for d in range(n):
@@ -309,7 +309,7 @@ def _encode(length: int) -> int:
     return length_to_byte(length)
 
 
-def _raw_bytes(column, n: int) -> np.ndarray:
+def column_bytes(column, n: int) -> np.ndarray:
     """All one-byte values of a Whoosh fixed-size column at once."""
     try:
         count = column._count

@@ -8,7 +8,7 @@ its own (fold, drop stop words, stem), so a field can cut the text with
 ``re.findall`` and map each distinct token through a cached function instead.
 
 ``AnalyzedText.term`` must give, token for token, what ``analyzer`` gives
-(``tests/test_fields.py`` checks this on random text): queries are still
+(``tests/test_writing.py`` checks this on random text): queries are still
 analysed by ``analyzer``. Whoosh pickles the schema into the index's table of
 contents, so this class and the term functions are part of the on-disk format:
 keep their module path and names.

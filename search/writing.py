@@ -28,6 +28,8 @@ from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
+from .doctable import column_bytes
+
 #: (fieldname, term bytes, docnum, weight, encoded value): Whoosh's posting.
 Posting = tuple[str, bytes, int, float, "bytes | None"]
 #: A pooled term: its key and its postings' docnums, weights and values.
@@ -136,9 +138,10 @@ class _FieldLengths:
         if lengths is None:
             column = f"_{fieldname}_len"  # Whoosh's name for a field's length column
             if self._reader.has_column(column):
-                raw = self._reader.column_reader(column, LENGTHS_COLUMN)
+                codes = column_bytes(self._reader.column_reader(column, LENGTHS_COLUMN),
+                                     self._doc_count)
                 # Whoosh reads a zero length byte as None.
-                lengths = [byte_to_length(b) if b else None for b in raw]
+                lengths = [byte_to_length(b) if b else None for b in codes.tolist()]
             else:
                 lengths = [default] * self._doc_count
             self._lengths[fieldname] = lengths
