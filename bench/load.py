@@ -21,8 +21,6 @@ import os
 import platform
 import random
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,18 +30,16 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.server import Server  # noqa: E402
+
 QUERIES = ["council", "budget", "oil prices", "bank OR rates", "trade -japan", "\"interest rates\"",
            "export*", "harbour", "grain~1", "profit", "election", "stock market", ""]
 
 
 def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "web.cli", *args], cwd=REPO, **kwargs)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def build_corpus(work: Path, reuters: bool) -> Path:
@@ -144,28 +140,15 @@ def main() -> int:
         documents = json.loads(first.stdout)["documents"]
         print(f"indexed {documents} articles in {time.monotonic() - started:.1f}s")
 
-        port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "web.cli", "serve", "--index", str(index_dir), "--port", str(port),
-             "--workers", str(args.workers)],
-            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-            env={**os.environ, "NEWSARCHIVE_LOG_LEVEL": "warning"})
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                print("server did not start", file=sys.stderr)
-                return 2
-            time.sleep(0.2)
+        server = Server(index_dir, args.workers)
+        try:
+            server.wait_healthy(timeout=30)
+        except RuntimeError as e:
+            print(f"server did not start: {e}", file=sys.stderr)
+            return 2
 
         stop = threading.Event()
-        clients = [Client(port, i, stop) for i in range(args.connections)]
+        clients = [Client(server.port, i, stop) for i in range(args.connections)]
         reindex_log: list[str] = []
         reindexer = threading.Thread(target=reindex_loop, args=(index_dir, pages, stop, reindex_log), daemon=True)
         load_before = os.getloadavg()
@@ -207,12 +190,8 @@ def main() -> int:
             print(f"error:       {e}")
         return 1 if errors else 0
     finally:
-        if server is not None and server.poll() is None:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
+        if server is not None:
+            server.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 

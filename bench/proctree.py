@@ -54,6 +54,21 @@ def tree_rss_bytes(pid: int) -> int:
     return total
 
 
+def tree_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process and its live descendants."""
+    children, total, stack = _children_map(), 0.0, [pid]
+    tick = os.sysconf("SC_CLK_TCK")
+    while stack:
+        p = stack.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except OSError:
+            pass
+        stack.extend(children.get(p, []))
+    return total
+
+
 def run_measured(cmd: list[str], *, env: dict | None = None, interval: float = 0.1) -> Measured:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()

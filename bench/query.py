@@ -42,10 +42,8 @@ import os
 import platform
 import random
 import re
-import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -58,6 +56,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench import fts5  # noqa: E402
+from bench.proctree import tree_cpu_s  # noqa: E402
+from bench.server import Server  # noqa: E402
 from search import dates  # noqa: E402
 from search.analysis import STOP_WORDS, analyze, ranking_analyzer  # noqa: E402
 from search.models import SearchRequest  # noqa: E402
@@ -380,80 +380,6 @@ def print_library(queries: list[BenchQuery], res: dict[str, Any], have_fts: bool
 
 
 # --- HTTP ----------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _children() -> dict[int, list[int]]:
-    kids: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            kids.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
-    return kids
-
-
-def tree_cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process and its live descendants."""
-    kids, total, stack = _children(), 0.0, [pid]
-    tick = os.sysconf("SC_CLK_TCK")
-    while stack:
-        p = stack.pop()
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-        except OSError:
-            pass
-        stack.extend(kids.get(p, []))
-    return total
-
-
-class Server:
-    def __init__(self, index_dir: Path, workers: int, log_path: Path):
-        self.port = free_port()
-        self.log = log_path.open("wb")
-        env = {**os.environ, "NEWSARCHIVE_LOG_LEVEL": "warning"}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "web.cli", "serve", "--index", str(index_dir), "--host", "127.0.0.1",
-             "--port", str(self.port), "--workers", str(workers)],
-            cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT, env=env)
-
-    def get(self, conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
-        conn.request("GET", path)
-        resp = conn.getresponse()
-        return resp.status, resp.read()
-
-    def wait_healthy(self, timeout: float = 300.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}")
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-                status, _ = self.get(conn, "/healthz")
-                conn.close()
-                if status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError("server not healthy in time")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
 
 
 def warm_workers(server: Server, queries: list[BenchQuery]) -> None:
