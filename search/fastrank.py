@@ -23,7 +23,8 @@ from whoosh.formats import Positions
 
 from .docset import DocSetQuery
 from .doctable import DocTable
-from .ranking import B, K1, lucene_idf
+from .matchset import block_ids, leaves
+from .ranking import K1, B, lucene_idf
 
 
 @dataclass
@@ -134,7 +135,7 @@ class _Evaluator:
                 cached[w] = hit
                 continue
             ids_parts, val_parts, count = [], [], 0
-            for sub, offset in searcher.subsearchers or [(searcher, 0)]:
+            for sub, offset in leaves(searcher):
                 reader = sub.reader()
                 if (fieldname, w) not in reader:
                     continue
@@ -193,7 +194,7 @@ class _Evaluator:
         context = searcher.context()
         ids: list[int] = []
         scores: list[float] = []
-        for sub, offset in searcher.subsearchers or [(searcher, 0)]:
+        for sub, offset in leaves(searcher):
             m = q.matcher(sub, context)
             while m.is_active():
                 ids.append(m.id() + offset)
@@ -215,8 +216,7 @@ class _Evaluator:
             ids, tf = cached
         else:
             ids_parts, weight_parts = [], []
-            leaves = searcher.subsearchers or [(searcher, 0)]
-            for sub, offset in leaves:
+            for sub, offset in leaves(searcher):
                 reader = sub.reader()
                 if (fieldname, text) not in reader:
                     continue
@@ -241,16 +241,8 @@ def _postings(m, with_values: bool = False) -> tuple[np.ndarray, np.ndarray, lis
     id_chunks, w_chunks, values = [], [], []
     if isinstance(m, W3LeafMatcher):
         while m.is_active():
-            if m._data is None:
-                m._read_data()
-            raw_ids, raw_w = m._data[0], m._data[1]
-            n = m._blocklength
-            if m._byteids:
-                m._read_ids()
-                id_chunks.append(np.asarray(m._ids, dtype=np.int64))
-            else:
-                # Ids are delta-encoded (whoosh.util.numlists.delta_decode).
-                id_chunks.append(np.cumsum(np.asarray(raw_ids, dtype=np.int64)))
+            id_chunks.append(block_ids(m))
+            raw_w, n = m._data[1], m._blocklength
             if raw_w is None:
                 w_chunks.append(np.ones(n))
             elif isinstance(raw_w, float):

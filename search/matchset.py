@@ -54,7 +54,7 @@ def _eval(q: wq.Query, searcher, live: np.ndarray) -> np.ndarray:
 
 def _term(searcher, fieldname: str, text) -> np.ndarray:
     out = []
-    for sub, offset in _leaves(searcher):
+    for sub, offset in leaves(searcher):
         reader = sub.reader()
         if (fieldname, text) not in reader:
             continue
@@ -69,26 +69,31 @@ def _term(searcher, fieldname: str, text) -> np.ndarray:
     return out[0] if len(out) == 1 else np.concatenate(out)
 
 
+def block_ids(m: W3LeafMatcher) -> np.ndarray:
+    """The document numbers of the posting block ``m`` is on, read whole
+    instead of stepping per posting. Blocks store ids delta-encoded
+    (whoosh.util.numlists.delta_decode is a running sum), so numpy's cumsum
+    decodes them."""
+    if m._byteids:
+        m._read_ids()
+        return np.asarray(m._ids, dtype=np.int64)
+    if m._data is None:
+        m._read_data()
+    return np.cumsum(np.asarray(m._data[0], dtype=np.int64))
+
+
 def _all_block_ids(m: W3LeafMatcher) -> np.ndarray:
-    # Read each posting block's id list whole instead of stepping per
-    # posting. Blocks store ids delta-encoded (whoosh.util.numlists
-    # .delta_decode is a running sum), so numpy's cumsum decodes them.
     chunks = []
     while m.is_active():
-        if m._byteids:
-            m._read_ids()
-            chunks.append(np.asarray(m._ids, dtype=np.int64))
-        else:
-            if m._data is None:
-                m._read_data()
-            chunks.append(np.cumsum(np.asarray(m._data[0], dtype=np.int64)))
+        chunks.append(block_ids(m))
         m._next_block()
     if not chunks:
         return _EMPTY
     return np.concatenate(chunks)
 
 
-def _leaves(searcher):
+def leaves(searcher):
+    """(sub-searcher, docnum offset) of each segment."""
     if searcher.subsearchers:
         return searcher.subsearchers
     return [(searcher, 0)]
