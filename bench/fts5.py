@@ -175,7 +175,8 @@ def articles_from_index(index_dir: Path) -> Iterator[dict[str, Any]]:
 
     service = SearchService(index_dir)
     try:
-        opened, table = service._current()
+        opened = service.engine.snapshot()  # the Whoosh engine's searcher and columns
+        table = opened.table
         reader = opened.searcher.reader()
         authors_of: dict[int, list[str]] = {}
         for d, o in zip(table.author_doc.tolist(), table.author_ord.tolist()):

@@ -58,8 +58,8 @@ sys.path.insert(0, str(REPO))
 from bench import fts5  # noqa: E402
 from bench.proctree import tree_cpu_s  # noqa: E402
 from bench.server import Server  # noqa: E402
-from search import dates  # noqa: E402
-from search.analysis import STOP_WORDS, analyze, ranking_analyzer  # noqa: E402
+from search.engines.whoosh.analysis import STOP_WORDS, analyze, ranking_analyzer  # noqa: E402
+from search.query import dates  # noqa: E402
 from search.models import SearchRequest  # noqa: E402
 from search.service import SearchService  # noqa: E402
 
@@ -122,7 +122,8 @@ def make_queries(service: SearchService, seed: int) -> list[BenchQuery]:
     """200 queries from the index's vocabulary and articles; deterministic for a seed
     and an index generation (candidates are sorted before sampling)."""
     rng = random.Random(seed)
-    opened, table = service._current()
+    opened = service.engine.snapshot()  # the Whoosh engine's searcher and columns
+    table = opened.table
     reader = opened.searcher.reader()
     n = reader.doc_count()
     ranking = ranking_analyzer()

@@ -1,7 +1,7 @@
 """Relevance benchmark: the product's analysis and ranking on four classic collections.
 
 Each collection is indexed through the product's own path (Article records ->
-``article_to_document`` -> a generation in a temporary index directory) and
+the engine's writer session -> a temporary index directory) and
 every query runs through ``SearchService`` with ``operator="or"`` and
 ``per_page=100``. Prints MAP, nDCG@10, P@10 and R@100 per collection next to
 Lucene BM25's MAP (the target).
@@ -25,9 +25,8 @@ sys.path.insert(0, str(REPO))
 import ir_measures  # noqa: E402
 from ir_measures import AP, P, R, nDCG  # noqa: E402
 
-from search import store  # noqa: E402
-from search.models import Article, SearchRequest  # noqa: E402
-from search.schema import SourceState, article_to_document  # noqa: E402
+from search import open_engine  # noqa: E402
+from search.models import Article, SearchRequest, SourceState  # noqa: E402
 from search.service import SearchService  # noqa: E402
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared/data/relevance"
@@ -135,15 +134,11 @@ LOADERS = {"time": ("time", load_time), "cisi": ("cisi", load_cisi),
 
 def build(index_dir: Path, coll: Collection) -> None:
     """Index the collection the way the product indexes articles."""
-    with store.writer_lock(index_dir):
-        gen_dir = store.new_generation_dir(index_dir)
-        ix = store.open_for_writing(gen_dir)
-        with ix.writer() as w:
-            for doc_id, title, body in coll.docs:
-                article = Article(id=doc_id, url=None, title=" ".join(title.split()),
-                                  body=body, source=f"{coll.name}/{doc_id}")
-                w.add_document(**article_to_document(article, SourceState("0" * 40, 0, 0)))
-        store.publish(index_dir, gen_dir)
+    with open_engine(index_dir).writer(rebuild=True) as session:
+        for doc_id, title, body in coll.docs:
+            article = Article(id=doc_id, url=None, title=" ".join(title.split()),
+                              body=body, source=f"{coll.name}/{doc_id}")
+            session.add(article, SourceState("0" * 40, 0, 0))
 
 
 _SYNTAX = re.compile(r"[\"()*~:\[\]{}+?]|(?<!\w)-")

@@ -1,0 +1,19 @@
+"""The search core: query language, limits, facet meaning and plain records over an engine.
+
+The public face: :class:`SearchService` (what the web and the CLI search
+through), :func:`open_engine` (an index directory -> its engine), the records
+of :mod:`search.models` and the errors. Engines live in ``search/engines/``.
+"""
+
+from .engine import Engine, WriterSession, default_index_dir, open_engine
+from .errors import IndexBusy, IndexError_, IndexMissing, UnsafeIndex
+from .models import (Article, Bucket, Facets, FacetValue, Hit, IndexStats, SearchError, SearchRequest,
+                     SearchResponse, SourceState, Sources, StoredArticle)
+from .service import SearchService
+
+__all__ = [
+    "Article", "Bucket", "Engine", "FacetValue", "Facets", "Hit", "IndexBusy", "IndexError_",
+    "IndexMissing", "IndexStats", "SearchError", "SearchRequest", "SearchResponse", "SearchService",
+    "SourceState", "Sources", "StoredArticle", "UnsafeIndex", "WriterSession", "default_index_dir",
+    "open_engine",
+]

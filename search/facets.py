@@ -1,96 +1,87 @@
-"""Facets and date histograms, counted with numpy over whole match sets.
+"""Facets: what each one means, and running each within its own time limit.
 
-Each facet is one small class with two methods (the Datasette model):
-``counts(...)`` does the arithmetic over a boolean mask of matching documents,
-``records(...)`` turns counts into plain records. :func:`compute` runs them
-under a time budget so one slow facet cannot sink a page.
+Each facet kind is one small class with two methods (the Datasette model):
+``counts(counter)`` asks the engine for the numbers, ``records(counted)``
+turns them into the plain records of :class:`search.models.Facets`.
+
+What a facet means is decided here: a value facet counts as if its own
+selection were not made (the other values stay choosable, several selected
+values are OR-ed), lists the most frequent values first and every selected
+value even when nothing matches it; a date histogram fills the periods
+between the first and the last with zeros and ends with the bucket of
+articles without a date. How to count is the engine's (:class:`FacetCounter`).
+
+A new facet: its class (or an instance of an existing kind) in ``FACETS``
+and its list in ``search.models.Facets``; the engine counts the field it names.
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass, field
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-import numpy as np
-
-from .doctable import DocTable, Vocabulary
-from .models import Bucket, FacetValue, Facets
+from .models import Bucket, Facets, FacetValue
 
 #: Most values listed per facet (selected values are always listed too).
 FACET_LIMIT = 50
 
 
 @dataclass
-class Selection:
-    """Requested facet values and their ordinals in the generation's vocabulary."""
+class ValueCounts:
+    """What an engine counted for a value facet."""
 
-    requested: list[str] = field(default_factory=list)
-    ordinals: dict[str, list[int]] = field(default_factory=dict)
-
-    def all_ordinals(self) -> list[int]:
-        return sorted({o for ords in self.ordinals.values() for o in ords})
+    top: list[tuple[str, int]]  # (value, count): most frequent first, equal counts by value; no zeros
+    selected: dict[str, list[tuple[str, int]]]  # each requested value -> the values it selected
 
 
-class _ValueFacet:
-    """A facet over a vocabulary of values, listing the most frequent first."""
+@dataclass
+class PeriodCounts:
+    """What an engine counted for a date histogram."""
 
-    name = ""
+    periods: list[tuple[int, int]]  # (period, count) ascending, only periods with matches
+    undated: int  # matches without a date
 
-    def __init__(self, table: DocTable, selection: Selection, limit: int = FACET_LIMIT):
-        self.table = table
-        self.selection = selection
-        self.limit = limit
 
-    @property
-    def vocabulary(self) -> Vocabulary:
-        raise NotImplementedError
+class FacetCounter(Protocol):
+    """An engine's counting over one search's matches (see ``Answer.counts``)."""
 
-    def counts(self, mask: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+    def values(self, field: str, *, own_selection: bool, limit: int) -> ValueCounts:
+        """The ``limit`` most frequent values of ``field``, and the selected ones;
+        counted with or without the request's selection on ``field`` itself."""
 
-    def records(self, counts: np.ndarray) -> list[FacetValue]:
-        values = self.vocabulary.values
-        chosen = set(self.selection.all_ordinals())
-        nonzero = np.flatnonzero(counts)
-        # Most frequent first; equal counts alphabetically (values are sorted,
-        # so ordinal order is alphabetical order).
-        order = nonzero[np.lexsort((nonzero, -counts[nonzero]))]
-        listed = [int(o) for o in order[: self.limit]]
-        listed += [o for o in sorted(chosen) if o not in listed]
-        out = [FacetValue(values[o], int(counts[o]), o in chosen) for o in listed]
+    def periods(self, unit: str) -> PeriodCounts:
+        """Matches per ``unit``: "year" (period YYYY) or "month" (YYYYMM)."""
+
+
+class Facet(Protocol):
+    name: str  # its list in ``Facets``
+
+    def counts(self, counter: FacetCounter) -> Any: ...
+
+    def records(self, counted: Any) -> list: ...
+
+
+class ValueFacet:
+    """Values of an indexed field (section, author), filterable by a request list."""
+
+    def __init__(self, name: str, param: str):
+        self.name = name
+        self.param = param  # the SearchRequest list that selects values
+
+    def counts(self, counter: FacetCounter) -> ValueCounts:
+        return counter.values(self.name, own_selection=False, limit=FACET_LIMIT)
+
+    def records(self, counted: ValueCounts) -> list[FacetValue]:
+        chosen = {v: c for pairs in counted.selected.values() for v, c in pairs}
+        out = [FacetValue(v, c, v in chosen) for v, c in counted.top]
+        listed = {v for v, _ in counted.top}
+        out += [FacetValue(v, chosen[v], True) for v in sorted(chosen) if v not in listed]
         # A requested value the index does not know still shows as selected.
-        for wanted, ords in self.selection.ordinals.items():
-            if not ords:
-                out.append(FacetValue(wanted, 0, True))
+        out += [FacetValue(wanted, 0, True) for wanted, pairs in counted.selected.items() if not pairs]
         return out
-
-
-class SectionFacet(_ValueFacet):
-    name = "section"
-
-    @property
-    def vocabulary(self) -> Vocabulary:
-        return self.table.sections
-
-    def counts(self, mask: np.ndarray) -> np.ndarray:
-        n = len(self.table.sections.values)
-        ords = self.table.section[mask]
-        return np.bincount(ords[ords >= 0], minlength=n)[:n] if n else np.zeros(0, dtype=np.int64)
-
-
-class AuthorFacet(_ValueFacet):
-    name = "author"
-
-    @property
-    def vocabulary(self) -> Vocabulary:
-        return self.table.authors
-
-    def counts(self, mask: np.ndarray) -> np.ndarray:
-        n = len(self.table.authors.values)
-        if not n:
-            return np.zeros(0, dtype=np.int64)
-        hit = mask[self.table.author_doc]
-        return np.bincount(self.table.author_ord[hit], minlength=n)
 
 
 class _Histogram:
@@ -98,11 +89,17 @@ class _Histogram:
 
     name = ""
 
-    def __init__(self, table: DocTable):
-        self.table = table
+    def counts(self, counter: FacetCounter) -> PeriodCounts:
+        return counter.periods(self.name)
 
-    def periods(self) -> np.ndarray:
-        raise NotImplementedError
+    def records(self, counted: PeriodCounts) -> list[Bucket]:
+        out: list[Bucket] = []
+        if counted.periods:
+            by_period = dict(counted.periods)
+            out = [Bucket(self.label(p), by_period.get(p, 0))
+                   for p in self.span(counted.periods[0][0], counted.periods[-1][0])]
+        out.append(Bucket(None, counted.undated))
+        return out
 
     def label(self, period: int) -> str:
         raise NotImplementedError
@@ -110,28 +107,9 @@ class _Histogram:
     def span(self, first: int, last: int) -> list[int]:
         raise NotImplementedError
 
-    def counts(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-        periods = self.periods()[mask]
-        dated = periods[periods != 0]
-        values, counts = np.unique(dated, return_counts=True)
-        return values, counts, int(len(periods) - len(dated))
-
-    def records(self, counted: tuple[np.ndarray, np.ndarray, int]) -> list[Bucket]:
-        values, counts, undated = counted
-        out: list[Bucket] = []
-        if len(values):
-            by_period = dict(zip(values.tolist(), counts.tolist()))
-            out = [Bucket(self.label(p), by_period.get(p, 0))
-                   for p in self.span(int(values[0]), int(values[-1]))]
-        out.append(Bucket(None, undated))
-        return out
-
 
 class YearHistogram(_Histogram):
     name = "year"
-
-    def periods(self) -> np.ndarray:
-        return self.table.year
 
     def label(self, period: int) -> str:
         return f"{period:04d}"
@@ -142,9 +120,6 @@ class YearHistogram(_Histogram):
 
 class MonthHistogram(_Histogram):
     name = "month"
-
-    def periods(self) -> np.ndarray:
-        return self.table.month
 
     def label(self, period: int) -> str:
         return f"{period // 100:04d}-{period % 100:02d}"
@@ -160,33 +135,75 @@ class MonthHistogram(_Histogram):
         return out
 
 
-@dataclass
-class FacetMasks:
-    """Match masks: the full one, and the ones that leave out one facet's own selection."""
+#: Every facet of a search response, in the order they are listed.
+FACETS: tuple[Facet, ...] = (
+    ValueFacet("section", "sections"),
+    ValueFacet("author", "authors"),
+    YearHistogram(),
+    MonthHistogram(),
+)
 
-    matches: np.ndarray
-    without_section: np.ndarray
-    without_author: np.ndarray
+#: Request lists that filter a value field: field -> SearchRequest attribute.
+VALUE_FILTERS = {f.name: f.param for f in FACETS if isinstance(f, ValueFacet)}
 
 
-def compute(table: DocTable, masks: FacetMasks, sections: Selection, authors: Selection,
-            time_limit: float) -> tuple[Facets, list[str]]:
-    """All facets within ``time_limit`` seconds; the ones not reached are left empty."""
-    deadline = time.perf_counter() + time_limit
-    facets = Facets()
-    skipped: list[str] = []
-    jobs = [
-        ("section", lambda: (f := SectionFacet(table, sections)).records(f.counts(masks.without_section))),
-        ("author", lambda: (f := AuthorFacet(table, authors)).records(f.counts(masks.without_author))),
-        ("year", lambda: (h := YearHistogram(table)).records(h.counts(masks.matches))),
-        ("month", lambda: (h := MonthHistogram(table)).records(h.counts(masks.matches))),
-    ]
-    for name, job in jobs:
-        if time.perf_counter() > deadline:
-            skipped.append(name)
-            continue
-        setattr(facets, name, job())
-    warnings = []
-    if skipped:
-        warnings.append(f"facets not computed in time ({time_limit:g}s limit): {', '.join(skipped)}")
-    return facets, warnings
+def _timed(facet: Facet, counter: FacetCounter) -> tuple[list, float]:
+    started = time.perf_counter()
+    records = facet.records(facet.counts(counter))
+    return records, time.perf_counter() - started
+
+
+class FacetRunner:
+    """Runs the facets side by side, each within ``time_limit`` seconds.
+
+    Each facet runs in a thread of a small pool, so a slow one is cut off (its
+    page is answered without it, the facet named in ``Facets.timed_out`` and
+    in a warning) instead of holding up the page. The limit counts from when
+    the facets were handed to the pool; a facet that finished but took longer
+    than the limit counts as timed out too, so the outcome does not depend on
+    when its result was looked at.
+    """
+
+    #: Threads per service: a few requests' facets at once (web workers run 4 threads).
+    WORKERS = 16
+
+    def __init__(self, time_limit: float, facets: tuple[Facet, ...] = FACETS):
+        self.time_limit = time_limit
+        self.facets = facets
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.WORKERS, thread_name_prefix="facets")
+            return self._pool
+
+    def run(self, counter: FacetCounter) -> tuple[Facets, list[str]]:
+        pool = self._executor()
+        started = time.perf_counter()
+        jobs: list[tuple[Facet, Future]] = [(f, pool.submit(_timed, f, counter)) for f in self.facets]
+        found = Facets()
+        for facet, job in jobs:
+            remaining = started + self.time_limit - time.perf_counter()
+            try:
+                records, took = job.result(timeout=max(remaining, 0.0))
+            except TimeoutError:
+                job.cancel()  # not started yet: never start it
+                found.timed_out.append(facet.name)
+                continue
+            if took > self.time_limit:
+                found.timed_out.append(facet.name)
+                continue
+            setattr(found, facet.name, records)
+        warnings = []
+        if found.timed_out:
+            warnings.append(f"facets not computed in time ({self.time_limit:g}s limit): "
+                            f"{', '.join(found.timed_out)}")
+        return found, warnings
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)

@@ -1,10 +1,14 @@
-"""Plain records that cross layer borders: no Whoosh objects, no Flask requests."""
+"""Plain records that cross layer borders: no engine objects, no Flask requests."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .facets import FacetCounter
+    from .query.dates import DayRange
 
 Sort = Literal["relevance", "newest", "oldest"]
 Operator = Literal["and", "or"]
@@ -28,6 +32,32 @@ class Article:
     section: str | None = None
     authors: list[str] = field(default_factory=list)
     source: str = ""
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """What the indexer remembers about a file, to skip unchanged ones cheaply."""
+
+    content_hash: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    """A source file the index holds an article of."""
+
+    doc_id: str
+    state: SourceState
+
+
+@dataclass
+class Sources:
+    """What an index was built from: the roots given to the indexer (files or
+    directories, rescanned by a run without paths) and every indexed file."""
+
+    roots: list[str] = field(default_factory=list)
+    files: dict[str, KnownFile] = field(default_factory=dict)  # source path -> what is indexed
 
 
 @dataclass
@@ -96,6 +126,8 @@ class Facets:
     author: list[FacetValue] = field(default_factory=list)
     year: list[Bucket] = field(default_factory=list)
     month: list[Bucket] = field(default_factory=list)
+    #: Facets that ran out of their time limit (their lists are left empty).
+    timed_out: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -113,6 +145,27 @@ class SearchResponse:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class ValidRequest:
+    """A request that passed validation, as an engine is asked it."""
+
+    request: SearchRequest  # normalised: q stripped, filter values deduplicated
+    days: DayRange | None  # the date_from..date_to filter
+    filters: dict[str, list[str]]  # value field ("section", "author") -> selected values
+
+
+@dataclass
+class Answer:
+    """An engine's answer to one search, before the product adds facets and timing."""
+
+    total: int
+    hits: list[Hit]
+    sort: Sort  # the order used (relevance without any ranked word is newest)
+    suggestion: str | None
+    warnings: list[str]  # how the engine read the query (parse warnings come first)
+    counts: FacetCounter  # counts the facets over this search's matches
 
 
 class SearchError(ValueError):

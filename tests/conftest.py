@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from search import store
-from search.models import Article
-from search.schema import SourceState, article_to_document, make_doc_id
+from search import open_engine
+from search.ids import make_doc_id
+from search.models import Article, SourceState
 
 pytest_plugins = ["tests.web_fixtures"]
 
@@ -17,31 +17,33 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
 
 
+#: The source state fixtures record (no real file behind them).
+NO_FILE = SourceState("0" * 40, 0, 0)
+
+
 def build_index(index_dir: Path, articles: list[Article]) -> Path:
-    """Write ``articles`` as a fresh live generation of ``index_dir``."""
-    with store.writer_lock(index_dir):
-        gen_dir = store.new_generation_dir(index_dir)
-        ix = store.open_for_writing(gen_dir)
-        with ix.writer() as w:
-            for a in articles:
-                w.add_document(**article_to_document(a, SourceState("0" * 40, 0, 0)))
-        store.publish(index_dir, gen_dir)
+    """Write ``articles`` as a fresh live index in ``index_dir``, through the
+    engine's writer session as the indexer does (a rebuild)."""
+    engine = open_engine(index_dir)
+    with engine.writer(rebuild=True) as session:
+        for a in articles:
+            session.add(a, NO_FILE)
+    engine.close()
     return index_dir
 
 
-def sample_documents() -> list[dict]:
-    """Whoosh documents of the sample corpus's readable pages (real text, many languages)."""
+def sample_articles() -> list[Article]:
+    """The sample corpus's readable pages (real text, many languages)."""
     from indexer.extract import ExtractionError, extract_article
 
-    docs = []
+    articles = []
     for path in sorted((REPO / "sample_corpus").rglob("*.html")):
         try:
-            article = extract_article(path.read_bytes(), str(path))
+            articles.append(extract_article(path.read_bytes(), str(path)))
         except ExtractionError:
             continue
-        docs.append(article_to_document(article, SourceState("0" * 40, 1, 1)))
-    assert len(docs) > 50
-    return docs
+    assert len(articles) > 50
+    return articles
 
 
 def make_article(title: str, body: str, *, date: str | None = None, section: str | None = None,

@@ -18,8 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
-from search import store
+from search import SearchRequest, SearchService
 from tests.conftest import REPO
 from tests.live_server import LiveServer
 
@@ -87,28 +86,13 @@ def index_json(*args: str, codes: tuple[int, ...] = (0,)) -> dict:
     return json.loads(proc.stdout)
 
 
-def doc_count(index_dir: Path) -> int:
-    ix = store.open_index(index_dir)
-    try:
-        return ix.doc_count()
-    finally:
-        ix.close()
-
-
 def search_count(index_dir: Path, word: str) -> int:
-    """Hits for ``word`` in the body, straight from Whoosh (no search service).
-
-    The field's own analyzer is applied (the body field is stemmed).
-    """
-    from whoosh.qparser import QueryParser
-
-    ix = store.open_index(index_dir)
+    """Articles whose body holds ``word`` (analysed as the body field is), on the committed index."""
+    service = SearchService(index_dir)
     try:
-        with ix.searcher() as s:
-            query = QueryParser("body", ix.schema).parse(word)
-            return len(s.search(query, limit=None))
+        return service.search(SearchRequest(q=f"body:{word}", per_page=1)).total
     finally:
-        ix.close()
+        service.close()
 
 
 def pids_with_open_file(path: Path) -> list[int]:

@@ -123,7 +123,8 @@ def test_unexpected_error_is_json_500_without_details(client, monkeypatch):
 
 
 def test_etag_follows_the_index_generation(app, client, index_dir):
-    from search import store
+    from search import open_engine
+    from search.models import SourceState
 
     r = client.get("/api/search?q=harbour")
     before = r.get_json()["total"]
@@ -133,12 +134,9 @@ def test_etag_follows_the_index_generation(app, client, index_dir):
     # Another URL, another tag.
     assert client.get("/api/search?q=harbour&page=2").headers["ETag"] != etag
     # Commit once more into the live generation: the tag changes.
-    ix = store.open_for_writing(store.live_dir(index_dir))
-    with ix.writer() as w:
-        from search.schema import SourceState, article_to_document
-        w.add_document(**article_to_document(make_article("Late harbour news", "harbour again",
-                                                          url="https://n.example/late"),
-                                             SourceState("1" * 40, 0, 0)))
+    with open_engine(index_dir).writer() as session:
+        session.add(make_article("Late harbour news", "harbour again", url="https://n.example/late"),
+                    SourceState("1" * 40, 0, 0))
     fresh = client.get("/api/search?q=harbour", headers={"If-None-Match": etag})
     assert fresh.status_code == 200 and fresh.headers["ETag"] != etag
     assert fresh.get_json()["total"] == before + 1

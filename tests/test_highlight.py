@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from search import highlight
+from search.engines.whoosh import highlight
 from search.models import SearchRequest
-from search.query import HighlightSpec
+from search.engines.whoosh.highlight import HighlightSpec
 from search.service import SearchService
 from tests.conftest import make_article
 

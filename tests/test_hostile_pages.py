@@ -31,10 +31,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer.extract import ExtractionError, extract_article
-from indexer.pipeline import DEFAULT_MAX_BYTES, Indexer, _read_page
-from search import store
-from search.models import Article
-from search.schema import SourceState, article_to_document
+from indexer.pipeline import DEFAULT_MAX_BYTES, Indexer
+from indexer.workers import read_page
+from search.engines.whoosh import store
+from search.engines.whoosh.schema import article_to_document
+from search.models import Article, SourceState
 from tests.conftest import REPO
 from tests.reliability_helpers import index_json, page_html, search_count
 
@@ -193,7 +194,7 @@ def test_oversized_page_is_refused_without_reading_it_whole(extreme_dir):
     try:
         started = time.perf_counter()
         with pytest.raises(ExtractionError, match="page size limit"):
-            _read_page(str(path), DEFAULT_MAX_BYTES)
+            read_page(str(path), DEFAULT_MAX_BYTES)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -202,7 +203,7 @@ def test_oversized_page_is_refused_without_reading_it_whole(extreme_dir):
     with pytest.raises(ExtractionError, match="limit"):
         extract_article(path.read_bytes(), str(path))
     # And the cap is exact: one byte under it is read.
-    raw, _ = _read_page(str(extreme_dir / "good.html"), (extreme_dir / "good.html").stat().st_size)
+    raw, _ = read_page(str(extreme_dir / "good.html"), (extreme_dir / "good.html").stat().st_size)
     assert raw
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from indexer.pipeline import Indexer, UsageError
-from search import store
+from search.engines.whoosh import store
 from tests.conftest import REPO
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>{title} | Test Gazette</title>
@@ -184,7 +184,7 @@ def test_second_writer_waits_then_fails_clearly(tmp_path, corpus):
     Indexer(index, jobs=1).run([corpus])
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from search import store\n"
+         "import sys, time; from pathlib import Path; from search.engines.whoosh import store\n"
          "with store.writer_lock(Path(sys.argv[1])):\n print('locked', flush=True); time.sleep(30)",
          str(index)],
         cwd=REPO, stdout=subprocess.PIPE, text=True,
@@ -241,7 +241,7 @@ def _stored(index: Path) -> dict[str, dict]:
 
 def test_parallel_segment_writers_match_the_single_writer(tmp_path, monkeypatch):
     """Big runs index in worker processes, each writing its own segment: same result."""
-    from indexer import pipeline
+    from indexer import pipeline, workers
 
     root = tmp_path / "pages"
     for i in range(40):
@@ -255,7 +255,7 @@ def test_parallel_segment_writers_match_the_single_writer(tmp_path, monkeypatch)
 
     serial = Indexer(tmp_path / "serial", jobs=1).run([root])
     monkeypatch.setattr(pipeline, "PARALLEL_WRITE_THRESHOLD", 1)
-    monkeypatch.setattr(pipeline, "WORKER_CHUNK", 4)  # spread the pages over both workers
+    monkeypatch.setattr(workers, "WORKER_CHUNK", 4)  # spread the pages over both workers
     parallel = Indexer(tmp_path / "parallel", jobs=2).run([root])
 
     for report in (serial, parallel):

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from search import query as query_module
-from search import service as service_module
+from search import limits
 from search.models import SearchError, SearchRequest
 from search.service import SearchService
 from tests.conftest import build_index, make_article
@@ -66,7 +65,7 @@ def answered(client, params: dict) -> dict:
 
 
 def test_query_length(client, service):
-    limit = query_module.MAX_QUERY_CHARS
+    limit = limits.MAX_QUERY_CHARS
     refused(client, {"q": "council " * (limit // 8 + 1)}, "q", str(limit))
     answered(client, {"q": ("council " * limit)[:limit]})
     with pytest.raises(SearchError) as info:
@@ -75,7 +74,7 @@ def test_query_length(client, service):
 
 
 def test_wildcard_expansion(client):
-    limit = query_module.MAX_PREFIX_TERMS
+    limit = limits.MAX_PREFIX_TERMS
     assert len(PREFIX_WORDS) > limit
     message = refused(client, {"q": "zeta*"}, "q", str(limit))
     assert "zeta" in message
@@ -84,28 +83,28 @@ def test_wildcard_expansion(client):
 
 
 def test_fuzzy_expansion(client):
-    limit = query_module.MAX_FUZZY_TERMS
+    limit = limits.MAX_FUZZY_TERMS
     assert len(FUZZY_WORDS) > limit
     refused(client, {"q": "qaaaaa~2"}, "q", str(limit))
     assert answered(client, {"q": "qaaaaa~1"})["total"] > 0  # 51 neighbours: under the cap
 
 
 def test_combined_expansions(client):
-    limit = query_module.MAX_EXPANDED_TERMS
+    limit = limits.MAX_EXPANDED_TERMS
     # Each prefix is under its own cap; together they pass the total cap.
     answered(client, {"q": "zeta0* OR zeta1*"})  # 2 x 1,000: at both caps
     refused(client, {"q": "zeta0* OR zeta1* OR zeta2*"}, "q", f"{limit}")  # + 500 > 2,000
 
 
 def test_per_page(client):
-    limit = service_module.MAX_PER_PAGE
+    limit = limits.MAX_PER_PAGE
     refused(client, {"q": "council", "per_page": str(limit + 1)}, "per_page", str(limit))
     refused(client, {"q": "council", "per_page": "0"}, "per_page", str(limit))
     assert len(answered(client, {"q": "council", "per_page": str(limit)})["hits"]) == 50
 
 
 def test_page_depth(client):
-    depth = service_module.MAX_DEPTH
+    depth = limits.MAX_DEPTH
     message = refused(client, {"q": "council", "per_page": "100", "page": str(depth // 100 + 1)},
                       "page", f"{depth:,}")
     assert "deep" in message

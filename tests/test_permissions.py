@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from search import store
+from search.engines.whoosh import store
 from tests.conftest import REPO
 from tests.reliability_helpers import cli_command, serving, write_pages
 

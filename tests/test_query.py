@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from search import dates
-from search import querylang as ql
+from search.query import dates
+from search.query import language as ql
 
 
 def parse(text: str, operator: str = "and") -> ql.Parsed:

@@ -14,7 +14,7 @@ from search.models import SearchRequest
 from search.service import MAX_DEPTH, MAX_FILTER_VALUES, MAX_PER_PAGE
 
 from .params import OPERATORS, SORTS
-#: 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD', as search/dates.py reads them; empty
+#: 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD', as search/query/dates.py reads them; empty
 #: (as the web form submits an unfilled field) means no bound.
 DATE_PATTERN = r"^([0-9]{4}(-[0-9]{1,2}(-[0-9]{1,2})?)?)?$"
 DOC_ID_PATTERN = r"^[0-9a-f]{16}$"
@@ -129,12 +129,16 @@ def _schemas() -> dict[str, Any]:
         "Facets": {
             "type": "object",
             "additionalProperties": False,
-            "required": ["section", "author", "year", "month"],
+            "required": ["section", "author", "year", "month", "timed_out"],
             "properties": {
                 "section": {"type": "array", "items": _ref("FacetValue")},
                 "author": {"type": "array", "items": _ref("FacetValue")},
                 "year": {"type": "array", "items": _ref("Bucket")},
                 "month": {"type": "array", "items": _ref("Bucket")},
+                "timed_out": {"type": "array",
+                              "items": {"enum": ["section", "author", "year", "month"]},
+                              "description": "Facets that ran out of their time limit; "
+                                             "their lists are empty."},
             },
         },
         "SearchResponse": {

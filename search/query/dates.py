@@ -1,7 +1,7 @@
 """Date bounds: 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' to inclusive day numbers.
 
-Dates are compared as YYYYMMDD integers (the schema's ``day`` column), so a
-bound is just the first or last day number the text could mean.
+Dates are compared as YYYYMMDD integers ("day numbers"), so a bound is just
+the first or last day number the text could mean.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import calendar
 import re
 from dataclasses import dataclass
 
-from .schema import NO_DATE
+#: The day number of an article without a date.
+NO_DATE = 0
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 

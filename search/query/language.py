@@ -12,16 +12,17 @@ Grammar (loosest binding first)::
 Only upper-case AND/OR/NOT are operators, so "war and peace" is three words.
 Every repair of malformed input (unbalanced quotes or parentheses, dangling
 operators, unknown fields, half-typed dates) is reported as a warning; nothing
-here raises for bad syntax. This module knows nothing about Whoosh.
+here raises for bad syntax. The tree's node types are in :mod:`search.query.tree`;
+this module knows nothing about any search engine.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Union
+from dataclasses import dataclass
 
 from . import dates
+from .tree import DateClause, Junction, Negation, Node, Parsed, Phrase, Word
 
 #: Fields a user may name, mapped to the schema's searchable family.
 USER_FIELDS = ("title", "body", "section", "author")
@@ -29,47 +30,6 @@ DATE_FIELD = "date"
 #: Proximity above this many words is no longer a phrase in any useful sense.
 MAX_SLOP = 50
 MAX_FUZZY = 2
-
-
-@dataclass
-class Word:
-    text: str  # as typed, without prefix/fuzzy markers
-    field: str | None = None  # one of USER_FIELDS, None = title and body
-    prefix: bool = False
-    fuzzy: int = 0  # maximum edit distance, 0 = exact word
-    span: tuple[int, int] = (0, 0)  # where the word sits in the query text
-
-
-@dataclass
-class Phrase:
-    text: str
-    field: str | None = None
-    slop: int = 0
-
-
-@dataclass
-class DateClause:
-    range: dates.DayRange
-
-
-@dataclass
-class Junction:
-    op: str  # "and" | "or"
-    children: list["Node"] = field(default_factory=list)
-
-
-@dataclass
-class Negation:
-    child: "Node"
-
-
-Node = Union[Word, Phrase, DateClause, Junction, Negation]
-
-
-@dataclass
-class Parsed:
-    tree: Node | None
-    warnings: list[str]
 
 
 # --- lexing --------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Text analysis shared by indexing and querying.
 
 Whoosh pickles analyzers into the index's table of contents, so the filter
-classes here are part of the on-disk format: keep their module path and names.
+classes here are part of the on-disk format: keep their names, and leave an
+alias behind when the module moves (as ``search/analysis.py`` is for indexes
+written before it moved here).
 """
 
 from __future__ import annotations

@@ -1,44 +1,36 @@
-"""Turns query text into a Whoosh query, plus what highlighting and spelling need.
+"""Compiles a query's syntax tree into a Whoosh query, plus what highlighting and spelling need.
 
-The syntax tree comes from :mod:`search.querylang`; this module maps it onto
-the schema's fields:
+The tree comes from :mod:`search.query`; this module maps it onto the
+schema's fields:
 
 * a bare word: the stemmed ranking fields ``title`` and ``body`` (title boosted);
 * phrases, prefixes and fuzzy words: the unstemmed ``*_phrase`` fields, where
   stop words are kept, so phrases stay exact;
 * exact-spelling mode: the lower-case-only ``*_exact`` fields;
-* ``date:`` clauses: a numeric range on ``day``.
+* ``date:`` clauses: the set of documents dated in the range (``DocSetQuery``).
 
 Prefix and fuzzy words are expanded here, against the open reader, so the
-expansion can be capped (``a*`` must not turn into a 50,000-term query).
+expansion can be capped (``a*`` must not turn into a 50,000-term query; the
+caps are ``search.limits``').
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-
 from whoosh import query as wq
 
-from . import querylang as ql
-from .analysis import STOP_WORDS, analyze, exact_analyzer, fold, phrase_analyzer, ranking_analyzer
-from .docset import DocSetQuery
-from .models import SearchError
-from .ranking import FIELD_BOOSTS
+from search import limits
+from search import query as ql
+from search.models import SearchError
 
-#: Longest query text accepted (characters). Long enough for pasted paragraphs
-#: (the relevance collections have 2,000-character queries), short enough
-#: to bound the work one request can cause.
-MAX_QUERY_CHARS = 2_500
-#: Most index words one prefix (``word*``) may stand for.
-MAX_PREFIX_TERMS = 1_000
-#: Most index words one fuzzy word (``word~``) may stand for.
-MAX_FUZZY_TERMS = 200
-#: Most expanded words a whole query may hold.
-MAX_EXPANDED_TERMS = 2_000
+from .analysis import STOP_WORDS, analyze, exact_analyzer, fold, phrase_analyzer, ranking_analyzer
+from .bm25 import FIELD_BOOSTS
+from .docset import DocSetQuery
+from .highlight import HighlightSpec
 
 #: (lo, hi) inclusive YYYYMMDD -> ascending document numbers dated in that range.
 DaySet = Callable[[int, int], np.ndarray]
@@ -46,20 +38,6 @@ DaySet = Callable[[int, int], np.ndarray]
 _RANKING = ranking_analyzer()
 _PHRASE = phrase_analyzer()
 _EXACT = exact_analyzer()
-
-
-@dataclass
-class HighlightSpec:
-    """What to mark in article text; every entry is in the form named."""
-
-    stems: set[str] = field(default_factory=set)  # folded + stemmed (ranking fields)
-    words: set[str] = field(default_factory=set)  # folded whole words
-    exact: set[str] = field(default_factory=set)  # lower-cased whole words
-    prefixes: set[str] = field(default_factory=set)  # folded prefixes
-    phrases: list[tuple[str, ...]] = field(default_factory=list)  # folded word runs
-
-    def __bool__(self) -> bool:
-        return bool(self.stems or self.words or self.exact or self.prefixes or self.phrases)
 
 
 @dataclass
@@ -87,12 +65,6 @@ _FAMILIES: dict[str | None, _Fields] = {
     "section": _Fields(("section",), ("section",), ("section",)),
     "author": _Fields(("author",), ("author",), ("author",)),
 }
-
-
-def check_length(text: str) -> None:
-    if len(text) > MAX_QUERY_CHARS:
-        raise SearchError(
-            f"query is too long: {len(text)} characters (the limit is {MAX_QUERY_CHARS})", "q")
 
 
 class _Compiler:
@@ -256,9 +228,9 @@ class _Compiler:
     def _add_expansions(self, distinct: int) -> None:
         """Count one word's distinct expansions, once, against the query's total."""
         self.expanded += distinct
-        if self.expanded > MAX_EXPANDED_TERMS:
+        if self.expanded > limits.MAX_EXPANDED_TERMS:
             raise SearchError(
-                f"the query's prefixes and fuzzy words expand to more than {MAX_EXPANDED_TERMS} "
+                f"the query's prefixes and fuzzy words expand to more than {limits.MAX_EXPANDED_TERMS} "
                 f"words (the expansion limit): use fewer or longer ones", "q")
 
     def prefix(self, w: ql.Word, positive: bool) -> wq.Query | None:
@@ -272,11 +244,11 @@ class _Compiler:
             terms = []
             for btext in self.reader.expand_prefix(f, stem):
                 terms.append(btext.decode("utf-8"))
-                if len(terms) > MAX_PREFIX_TERMS:
+                if len(terms) > limits.MAX_PREFIX_TERMS:
                     break
             return terms
 
-        per_field, seen = self._expand(w, fields, expand, MAX_PREFIX_TERMS, "prefix")
+        per_field, seen = self._expand(w, fields, expand, limits.MAX_PREFIX_TERMS, "prefix")
         if positive:
             self.scored = True
             # Marked on folded text: in exact mode a folded prefix may mark a
@@ -313,7 +285,7 @@ class _Compiler:
             dist = min(w.fuzzy, max(1, len(token) // 3))
             per_field, seen = self._expand(
                 w, fields, lambda f: sorted(set(self.reader.terms_within(f, token, dist, prefix=0))),
-                MAX_FUZZY_TERMS, "fuzzy")
+                limits.MAX_FUZZY_TERMS, "fuzzy")
             if positive:
                 exact = self.exact and w.field in (None, "title", "body")
                 (self.highlight.exact if exact else self.highlight.words).update(seen)
@@ -327,30 +299,27 @@ class _Compiler:
             self.warnings.append(message)
 
 
-def compile_query(text: str, reader, *, operator: str = "and", exact: bool = False,
-                  days: DaySet | None = None) -> CompiledQuery:
-    """Parse and compile; raises SearchError only for limits and unanswerable queries.
+def compile_tree(tree: ql.Node | None, reader, *, operator: str = "and", exact: bool = False,
+                 days: DaySet | None = None) -> CompiledQuery:
+    """Compile; raises SearchError only for limits and unanswerable queries.
 
-    ``days(lo, hi)`` returns the (ascending) live document numbers dated in
-    that inclusive YYYYMMDD range; the service passes its per-generation
-    table's. Without it, date clauses fall back to Whoosh's NumericRange.
+    ``tree`` None means every article. ``days(lo, hi)`` returns the
+    (ascending) live document numbers dated in that inclusive YYYYMMDD range;
+    without it, date clauses fall back to Whoosh's NumericRange. The warnings
+    say how the engine read the query (the parser's own come before them).
     """
-    check_length(text)
-    if not text.strip():
+    if tree is None:
         return CompiledQuery(None, False, [], HighlightSpec(), [])
-    parsed = ql.parse(text, operator)
-    warnings = list(parsed.warnings)
-    if parsed.tree is None:
-        raise SearchError("the query has nothing to search for: type some words", "q")
+    warnings: list[str] = []
     comp = _Compiler(reader, operator, exact, False, days)
-    q = comp.node(parsed.tree, True)
+    q = comp.node(tree, True)
     if not comp.scored and comp.dropped_stop:
         # Only very common words: rather than match everything or nothing,
         # look them up as written in the fields that keep stop words.
         comp = _Compiler(reader, operator, exact, True, days)
-        q = comp.node(parsed.tree, True)
+        q = comp.node(tree, True)
         warnings.append("the query has only very common words ("
-                        + ", ".join(dict.fromkeys(w.lower() for w in _stop_words_of(parsed.tree)))
+                        + ", ".join(dict.fromkeys(w.lower() for w in _stop_words_of(tree)))
                         + "): they were matched as exact words")
     warnings.extend(w for w in comp.warnings if w not in warnings)
     if q is None:

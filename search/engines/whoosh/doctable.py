@@ -9,18 +9,17 @@ column readers and shared (read-only) by every thread.
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
 from whoosh.util.numeric import byte_to_length
 
+from search.query.dates import NO_DATE
+
 from .analysis import fold
-from .lru import SizedLRU
-from .schema import AUTHOR_SEP, NO_DATE
+from .postings import PostingCache
+from .schema import AUTHOR_SEP
+from .suggest import SpellingWords
 
 
 @dataclass
@@ -49,79 +48,6 @@ class Vocabulary:
         return out
 
 
-class PostingCache:
-    """Decoded posting lists of frequent terms, for one generation: (ids, term
-    frequencies) for ranking, (ids, position keys) for phrases.
-
-    Whoosh unpickles and decompresses posting blocks on every read; for a
-    word in most of the archive that is the bulk of a request. Only long
-    lists are kept (short ones are cheap to read), within a memory budget,
-    least recently used first out.
-    """
-
-    MIN_POSTINGS = 2_000
-    BUDGET_BYTES = 160 * 1024 * 1024  # per process: each web worker has its own
-
-    def __init__(self) -> None:
-        self._lru: SizedLRU[tuple[np.ndarray, np.ndarray]] = SizedLRU(self.BUDGET_BYTES)
-
-    def get(self, key: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray] | None:
-        return self._lru.get(key)
-
-    def worth_keeping(self, postings: int, nbytes: int) -> bool:
-        """Whether a list this long and this big is kept: long enough to be
-        slow to read, small enough (a quarter of the budget) that one word
-        does not push out everything else."""
-        return postings >= self.MIN_POSTINGS and nbytes <= self.BUDGET_BYTES // 4
-
-    def put(self, key: tuple[str, ...], ids: np.ndarray, payload: np.ndarray) -> None:
-        """Keep ``(ids, payload)`` (read-only from now on) if worth keeping."""
-        size = ids.nbytes + payload.nbytes
-        if not self.worth_keeping(len(ids), size):
-            return
-        ids.setflags(write=False)
-        payload.setflags(write=False)
-        self._lru.put(key, (ids, payload), size)
-
-
-class SpellingWords:
-    """The words of the spelling fields, bucketed for edit-distance search.
-
-    A correction keeps the first letter or two of the word (see
-    ``search.suggest``), and a word within k edits is at most k letters
-    longer or shorter: so only the buckets (first letters, length) that can
-    hold a match are compared, each in one C call (rapidfuzz). Walking the
-    whole sorted word list with Whoosh's Levenshtein automaton instead cost
-    3-9 ms a rare word on a 100k-article archive.
-    """
-
-    #: How many leading letters a correction may be asked to keep.
-    PREFIXES = (1, 2)
-
-    def __init__(self, words: Iterable[str]):
-        self._buckets: dict[int, dict[tuple[str, int], list[str]]] = {
-            p: defaultdict(list) for p in self.PREFIXES
-        }
-        for w in words:
-            for p, buckets in self._buckets.items():
-                if len(w) >= p:
-                    buckets[w[:p], len(w)].append(w)
-
-    def within(self, word: str, maxdist: int, prefix: int) -> set[str]:
-        """Words within ``maxdist`` Levenshtein edits of ``word`` that share its
-        first ``prefix`` letters: what Whoosh's ``terms_within`` finds."""
-        buckets = self._buckets[prefix]
-        head = word[:prefix]
-        found: set[str] = set()
-        for length in range(max(prefix, len(word) - maxdist), len(word) + maxdist + 1):
-            bucket = buckets.get((head, length))
-            if bucket:
-                matches = process.extract(word, bucket, scorer=Levenshtein.distance,
-                                          score_cutoff=maxdist, limit=None)
-                found.update(m[0] for m in matches)
-        return found
-
-
 @dataclass
 class DocTable:
     size: int  # doc_count_all: deleted documents included (masked by ``live``)
@@ -138,9 +64,9 @@ class DocTable:
     # Field lengths as Whoosh's scorer sees them (quantised), read on first use.
     _lengths: dict[str, np.ndarray] = field(default_factory=dict)
     _lengths_lock: threading.Lock = field(default_factory=threading.Lock)
-    #: Decoded posting lists of frequent terms (see search.fastrank).
+    #: Decoded posting lists of frequent terms (see .evaluate and .phrases).
     postings: PostingCache = field(default_factory=lambda: PostingCache())
-    #: The spelling fields' words, read on first use (see search.suggest).
+    #: The spelling fields' words, read on first use (see .suggest).
     _spelling: dict[tuple[str, ...], SpellingWords] = field(default_factory=dict)
 
     def spelling_words(self, reader, fieldnames: tuple[str, ...]) -> SpellingWords:

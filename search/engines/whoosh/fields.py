@@ -8,10 +8,11 @@ its own (fold, drop stop words, stem), so a field can cut the text with
 ``re.findall`` and map each distinct token through a cached function instead.
 
 ``AnalyzedText.term`` must give, token for token, what ``analyzer`` gives
-(``tests/test_writing.py`` checks this on random text): queries are still
-analysed by ``analyzer``. Whoosh pickles the schema into the index's table of
+(``tests/engines/whoosh/test_writing.py`` checks this on random text):
+queries are still analysed by ``analyzer``. Whoosh pickles the schema into the index's table of
 contents, so this class and the term functions are part of the on-disk format:
-keep their module path and names.
+keep their names, and leave an alias behind when the module moves (as
+``search/fields.py`` is for indexes written before it moved here).
 """
 
 from __future__ import annotations

@@ -10,11 +10,13 @@ article can never inject markup.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape
 
+from search.models import Hit
+
 from .analysis import TOKEN_PATTERN, analyze, fold, ranking_analyzer
-from .query import HighlightSpec
 
 SNIPPET_CHARS = 160
 SNIPPET_FRAGMENTS = 3
@@ -22,6 +24,20 @@ SEPARATOR = " … "
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _RANKING = ranking_analyzer()
+
+
+@dataclass
+class HighlightSpec:
+    """What to mark in article text; every entry is in the form named."""
+
+    stems: set[str] = field(default_factory=set)  # folded + stemmed (ranking fields)
+    words: set[str] = field(default_factory=set)  # folded whole words
+    exact: set[str] = field(default_factory=set)  # lower-cased whole words
+    prefixes: set[str] = field(default_factory=set)  # folded prefixes
+    phrases: list[tuple[str, ...]] = field(default_factory=list)  # folded word runs
+
+    def __bool__(self) -> bool:
+        return bool(self.stems or self.words or self.exact or self.prefixes or self.phrases)
 
 
 @lru_cache(maxsize=200_000)
@@ -208,3 +224,22 @@ def snippet(body: str, spec: HighlightSpec, *, size: int = SNIPPET_CHARS,
                 e = b
         parts.append(_render(text, spans, s, e).strip())
     return SEPARATOR.join(p for p in parts if p)
+
+
+def hit(searcher, docnum: int, score: float, spec: HighlightSpec,
+        decided: dict[str, bool] | None = None) -> Hit:
+    """The result record of one document: stored fields, marked title, snippet."""
+    stored = searcher.stored_fields(docnum)
+    title = stored.get("title") or ""
+    body = stored.get("body") or ""
+    return Hit(
+        id=stored["id"],
+        url=stored.get("url"),
+        title=title,
+        date=stored.get("date"),
+        section=stored.get("section") or None,
+        author=stored.get("author") or None,
+        score=round(score, 4),
+        snippet=snippet(body, spec, decided=decided),
+        title_html=mark(title, spec, decided),
+    )

@@ -11,23 +11,21 @@ Every searchable text is indexed three ways:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, Schema
 
+from search.models import Article, SourceState
+from search.query.dates import NO_DATE
+
 from .analysis import exact_analyzer, phrase_analyzer, ranking_analyzer
 from .fields import AnalyzedText, folded_term, lower_term, ranked_term
-from .models import Article
 
 #: Separates several authors inside the single-valued author facet column.
 AUTHOR_SEP = "\x1f"
-#: Whoosh cannot add a sortable numeric field without a value: missing dates
-#: are stored as this sentinel and read back as "no date".
-NO_DATE = 0
-
+# Whoosh cannot add a sortable numeric field without a value: missing dates
+# are stored as NO_DATE and read back as "no date".
 
 
 def build_schema() -> Schema:
@@ -52,39 +50,21 @@ def build_schema() -> Schema:
         day=NUMERIC(int, bits=32, signed=False, sortable=True),  # YYYYMMDD or NO_DATE
         published=NUMERIC(int, bits=64, sortable=True),  # UTC epoch seconds or NO_DATE
         # One column the indexer reads for every document on each run: far
-        # cheaper than unpickling stored fields (see SourceState).
+        # cheaper than unpickling stored fields (see encode_state).
         file_state=COLUMN(VarBytesColumn()),
     )
 
 
-def make_doc_id(key: str) -> str:
-    """A short, URL-safe, stable document id from a canonical URL or a source path."""
-    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+def encode_state(source: str, doc_id: str, state: SourceState) -> bytes:
+    """The ``file_state`` column value of a document (see ``decode_state``)."""
+    fields = (source, doc_id, state.content_hash, str(state.size), str(state.mtime_ns))
+    return "\0".join(fields).encode("utf-8", "surrogateescape")
 
 
-def is_doc_id(value: str) -> bool:
-    return len(value) == 16 and all(c in "0123456789abcdef" for c in value)
-
-
-@dataclass(frozen=True)
-class SourceState:
-    """What the indexer remembers about a file, to skip unchanged ones cheaply."""
-
-    content_hash: str
-    size: int
-    mtime_ns: int
-
-    def encode(self, source: str, doc_id: str) -> bytes:
-        fields = (source, doc_id, self.content_hash, str(self.size), str(self.mtime_ns))
-        return "\0".join(fields).encode("utf-8", "surrogateescape")
-
-    @staticmethod
-    def decode(raw: bytes) -> tuple[str, str, "SourceState"]:
-        """(source, doc_id, state) from a ``file_state`` column value."""
-        source, doc_id, content_hash, size, mtime_ns = raw.decode(
-            "utf-8", "surrogateescape"
-        ).split("\0")
-        return source, doc_id, SourceState(content_hash, int(size), int(mtime_ns))
+def decode_state(raw: bytes) -> tuple[str, str, SourceState]:
+    """(source, doc_id, state) from a ``file_state`` column value."""
+    source, doc_id, content_hash, size, mtime_ns = raw.decode("utf-8", "surrogateescape").split("\0")
+    return source, doc_id, SourceState(content_hash, int(size), int(mtime_ns))
 
 
 def day_number(d: dt.date) -> int:
@@ -122,5 +102,5 @@ def article_to_document(article: Article, state: SourceState) -> dict[str, Any]:
         "date": date_text,
         "day": day,
         "published": published,
-        "file_state": state.encode(article.source, article.id),
+        "file_state": encode_state(article.source, article.id, state),
     }

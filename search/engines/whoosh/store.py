@@ -27,35 +27,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from whoosh.index import TOC
 from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
 
-from .schema import build_schema
+from search.errors import IndexBusy, IndexMissing, UnsafeIndex
+from search.models import KnownFile
+
+from .schema import build_schema, decode_state
 
 CURRENT = "current"
 LOCK_FILE = "writer.lock"
 SOURCES_FILE = "sources.json"
 _GEN_RE = re.compile(r"^gen-(\d{6})$")
-
-
-class IndexError_(Exception):
-    """Base for index directory problems (named to avoid shadowing IndexError)."""
-
-
-class IndexMissing(IndexError_):
-    pass
-
-
-class IndexBusy(IndexError_):
-    pass
-
-
-class UnsafeIndex(IndexError_):
-    pass
-
-
-def default_index_dir() -> Path:
-    return Path(os.environ.get("NEWSARCHIVE_INDEX") or "var/index")
 
 
 @dataclass(frozen=True)
@@ -142,6 +125,21 @@ def write_sources(gen_dir: Path, sources: list[str]) -> None:
     tmp.write_text(json.dumps(sorted(set(sources)), indent=1), "utf-8")
     os.chmod(tmp, 0o600)
     os.replace(tmp, gen_dir / SOURCES_FILE)
+
+
+def read_files(ix) -> dict[str, KnownFile]:
+    """source path -> what the index holds for it, from one column."""
+    known: dict[str, KnownFile] = {}
+    with ix.reader() as reader:
+        if reader.doc_count_all() == 0:
+            # A commit with no documents (every page failed, or all were
+            # deleted) leaves no segment, and Whoosh's empty reader has no columns.
+            return known
+        column = reader.column_reader("file_state")
+        for docnum in reader.all_doc_ids():
+            source, doc_id, state = decode_state(column[docnum])
+            known[source] = KnownFile(doc_id, state)
+    return known
 
 
 def last_indexed(gen: Generation) -> float:

@@ -163,3 +163,18 @@ class FastSegmentWriter(SegmentWriter):
         self.fieldwriter.close()
         if pdr:
             pdr.close()
+
+
+class CombiningWriter(FastSegmentWriter):
+    """A session's one writer, whose commit also publishes its parts' segments.
+
+    Whoosh's own ``commit`` (lock, merge policy, table of contents written and
+    renamed last, old files cleaned) does the work, so a run stays one
+    atomic commit whether or not worker processes wrote segments.
+    """
+
+    #: Finished, uncommitted segments written by worker processes.
+    extra_segments: tuple = ()
+
+    def _merge_segments(self, mergetype, optimize, merge):
+        return super()._merge_segments(mergetype, optimize, merge) + list(self.extra_segments)

@@ -36,7 +36,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Every
 
 from indexer.pipeline import Indexer
-from search import store
+from search.engines.whoosh import store
 from tests.conftest import REPO
 from tests.reliability_helpers import cli_command, page_html, pids_with_open_file, write_pages
 

@@ -17,11 +17,10 @@ from whoosh.fields import TEXT
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
-from search.fields import AnalyzedText
-from search.schema import build_schema
-from search.writing import FastSegmentWriter
-
-from .conftest import sample_documents
+from search.engines.whoosh.fields import AnalyzedText
+from search.engines.whoosh.schema import article_to_document, build_schema
+from search.engines.whoosh.writer import FastSegmentWriter, TermPool
+from tests.conftest import NO_FILE, sample_articles
 
 SCHEMA = build_schema()
 ANALYZED = [name for name in SCHEMA.names() if isinstance(SCHEMA[name], AnalyzedText)]
@@ -85,7 +84,7 @@ def _write(index_dir: Path, writer_class, docs: list[dict], *, batches: int = 1,
 
 @pytest.fixture(scope="module")
 def documents():
-    return sample_documents()
+    return [article_to_document(a, NO_FILE) for a in sample_articles()]
 
 
 @pytest.mark.parametrize("limitmb", [128, 1], ids=["in-memory", "spilling"])
@@ -111,8 +110,6 @@ def test_term_pool_sorts_postings_that_arrive_out_of_order(tmp_path, limitmb):
     # Whoosh's writers add documents in docnum order, but its posting API
     # allows otherwise (spelling words go in as docnum 0): the pool must still
     # yield (fieldname, term, docnum) order.
-    from search.writing import TermPool
-
     store = FileStorage(str(tmp_path)).create()
     pool = TermPool(store, limitmb)
     postings = [("body", b"b", 5, 1.0, b"x"), ("body", b"a", 7, 2.0, None),

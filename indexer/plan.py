@@ -1,0 +1,50 @@
+"""What one indexing run has to do, decided from the files on disk and the index's sources."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from search.models import KnownFile
+
+from .scan import FoundFile, under, walk
+
+
+class UsageError(Exception):
+    """Bad command-line input (exit status 2)."""
+
+
+def choose_roots(given: list[str], recorded: list[str]) -> tuple[list[str], list[str]]:
+    """(roots to scan, warnings): the given paths, else the roots the index records.
+
+    A recorded root that is gone is skipped (its articles are kept).
+    """
+    if not given and not recorded:
+        raise UsageError("nothing to index: give files or directories (PATH)")
+    roots = given or recorded
+    absent = [r for r in roots if not os.path.exists(r)]
+    warnings = [f"indexed source {r} is gone; its articles are kept" for r in absent]
+    return [r for r in roots if r not in absent], warnings
+
+
+@dataclass
+class Plan:
+    to_parse: list[FoundFile] = field(default_factory=list)  # new, or size or mtime changed
+    gone: list[str] = field(default_factory=list)  # indexed, but no longer under an indexed directory
+    unchanged: int = 0  # same size and mtime: not even read
+
+
+def make_plan(roots: list[str], known: dict[str, KnownFile]) -> Plan:
+    """Compare the pages under ``roots`` with what the index holds (``known``)."""
+    found = list(walk(roots))
+    present = {f.path for f in found}
+    root_dirs = [r for r in roots if os.path.isdir(r)]
+    plan = Plan(gone=[src for src in known
+                      if src not in present and any(under(src, d) for d in root_dirs)])
+    for f in found:
+        k = known.get(f.path)
+        if k and k.state.size == f.size and k.state.mtime_ns == f.mtime_ns:
+            plan.unchanged += 1
+        else:
+            plan.to_parse.append(f)
+    return plan

@@ -1,0 +1,41 @@
+"""The Whoosh engine: the embedded default, an index in a directory.
+
+Only this package imports ``whoosh``. Modules, from the request down:
+``engine`` (the :class:`search.engine.Engine`), ``searchers`` (per-thread
+searchers and the per-generation column table), ``searching`` (one search:
+match, filter, page, hits), ``compile`` (syntax tree -> Whoosh query),
+``evaluate`` (the one query-tree evaluator, scored or id-only), ``postings``
+(block posting reader and cache), ``phrases``, ``bm25``, ``docset`` (date
+sets as a query), ``doctable`` (numpy columns), ``facets`` (filter masks and
+counting), ``highlight``, ``suggest``, ``related``; for writing, ``session``
+(the :class:`search.engine.WriterSession`), ``writer`` (the segment writer),
+``store`` (generations, lock, publishing), ``schema``, ``fields``, ``analysis``.
+
+Private Whoosh internals (names with a leading underscore, or file formats
+Whoosh does not document) are used only in this package, each for speed
+measured in BENCHMARKS.md, and each checked against Whoosh's own results by
+the tests in ``tests/engines/whoosh/``:
+
+* ``postings``: the W3 codec's posting blocks (``W3LeafMatcher._data``,
+  ``_read_ids``, ``_ids``, ``_byteids``, ``_blocklength``, ``_read_values``,
+  ``_values``, ``_next_block``), to read a block at a time;
+* ``phrases``: the pickled position lists of ``whoosh.formats.Positions``,
+  unpickled many at once;
+* ``doctable``: whole fixed-size columns (``_count``, ``_dbfile``, ``_basepos``,
+  ``_fixedlen``, ``_typecode``, ``_default``) and the length columns
+  (``SegmentReader._perdoc._cached_reader``, ``whoosh.codec.whoosh3._lenfield``);
+* ``writer``: ``SegmentWriter``'s posting pool and ``_flush_segment``, and
+  ``_merge_segments`` (to publish worker segments in the session's commit);
+* ``session``: a worker's segment writer (``_lk=False``, ``_added``,
+  ``_finalize_segment``, ``_close_segment``);
+* ``store``: ``TOC._latest_generation``, the commit number without opening the index.
+
+Existing indexes pickle the analysis and field classes under their old paths
+``search.analysis`` and ``search.fields``: those modules stay as aliases of
+``analysis`` and ``fields`` here until ``newsarchive index --rebuild`` has
+rewritten every index (see the README).
+"""
+
+from .engine import WhooshEngine
+
+__all__ = ["WhooshEngine"]

@@ -1,0 +1,122 @@
+"""The Whoosh engine: an index directory answering :class:`search.engine.Engine`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import numpy as np
+
+from search.models import Answer, FacetValue, Hit, IndexStats, Sources, StoredArticle, ValidRequest
+from search.query import Node, dates
+
+from . import related as related_mod
+from . import searching, store, suggest
+from .bm25 import FIELD_BOOSTS
+from .searchers import Searchers
+from .session import WhooshWriterSession
+
+
+class WhooshEngine:
+    """Searches and writes the index in ``index_dir`` (see :mod:`.store` for its layout).
+
+    Opens nothing until asked: searchers are opened per thread on first use.
+    """
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = Path(index_dir)
+        self._searchers = Searchers(self.index_dir)
+        self._matches = searching.match_cache()
+
+    def __repr__(self) -> str:
+        return f"WhooshEngine({str(self.index_dir)!r})"
+
+    @property
+    def generation(self) -> str:
+        return store.current_generation(self.index_dir).label
+
+    def check(self) -> None:
+        store.current_generation(self.index_dir)  # IndexMissing until the indexer published
+        # Checked before anything is unpickled from the index.
+        store.check_permissions(self.index_dir)
+
+    def snapshot(self):
+        """This thread's searcher and column table on the live index state
+        (for tools that read the index directly, e.g. the benchmarks)."""
+        return self._searchers.current()
+
+    # --- reading ---------------------------------------------------------
+
+    def search(self, request: ValidRequest, tree: Node | None) -> Answer:
+        return searching.search(self._searchers.current(), self._matches, request, tree)
+
+    def article(self, doc_id: str) -> StoredArticle | None:
+        stored = self._searchers.current().searcher.document(id=doc_id)
+        if stored is None:
+            return None
+        return StoredArticle(
+            id=stored["id"],
+            url=stored.get("url"),
+            title=stored.get("title") or "",
+            body=stored.get("body") or "",
+            date=stored.get("date"),
+            section=stored.get("section") or None,
+            author=stored.get("author") or None,
+            source=stored.get("source") or "",
+        )
+
+    def related(self, doc_id: str, limit: int) -> list[Hit]:
+        return related_mod.related(self._searchers.current(), doc_id, limit)
+
+    def stats(self) -> IndexStats:
+        snap = self._searchers.current()
+        table = snap.table
+        live = table.live
+        counts = np.bincount(table.section[live & (table.section >= 0)],
+                             minlength=len(table.sections.values))
+        sections = [FacetValue(v, int(c), False) for v, c in zip(table.sections.values, counts) if c]
+        sections.sort(key=lambda fv: (-fv.count, fv.value))
+        dated = table.day[live & (table.day != dates.NO_DATE)]
+        try:
+            when = store.last_indexed(snap.gen)
+        except FileNotFoundError:
+            when = time.time()
+        return IndexStats(
+            documents=int(live.sum()),
+            sections=sections,
+            date_min=dates.day_text(int(dated.min())) if len(dated) else None,
+            date_max=dates.day_text(int(dated.max())) if len(dated) else None,
+            generation=snap.label,
+            last_indexed=dt.datetime.fromtimestamp(when, dt.timezone.utc).isoformat(timespec="seconds"),
+            size_bytes=store.size_on_disk(snap.gen.directory),
+        )
+
+    def sources(self) -> Sources:
+        try:
+            live = store.live_dir(self.index_dir)
+        except store.IndexMissing:
+            return Sources()
+        ix = store.open_for_writing(live)
+        try:
+            return Sources(store.read_sources(live), store.read_files(ix))
+        finally:
+            ix.close()
+
+    def warm(self) -> None:
+        snap = self._searchers.current()
+        reader = snap.searcher.reader()
+        for fieldname in FIELD_BOOSTS:
+            snap.table.field_lengths(reader, fieldname)
+        snap.table.spelling_words(reader, suggest.SPELLING_FIELDS)
+
+    def clear_caches(self) -> None:
+        self._matches.clear()
+
+    def close(self) -> None:
+        self._searchers.close()
+
+    # --- writing ---------------------------------------------------------
+
+    def writer(self, *, rebuild: bool = False, lock_timeout: float = 60.0) -> WhooshWriterSession:
+        return WhooshWriterSession(self.index_dir, rebuild=rebuild, lock_timeout=lock_timeout)

@@ -1,0 +1,110 @@
+"""One search on one index state: match (cached), filter, order, page, hits.
+
+The query text's match set and suggestion depend only on the text, the
+operator, the spelling mode and the index state, so paging and facet toggles
+reuse them from a small cache; filters, facets and the page are computed per
+request from the match mask with numpy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from search import limits
+from search.models import Answer, ValidRequest
+from search.query import Node
+
+from . import highlight, suggest
+from .compile import CompiledQuery, compile_tree
+from .evaluate import Scored, evaluate, top
+from .facets import Filtered, TableCounter
+from .lru import SizedLRU
+from .searchers import Snapshot
+
+
+@dataclass(eq=False)
+class Matched:
+    """What a query text matches in one index state, before any filter."""
+
+    compiled: CompiledQuery
+    scored: Scored | None  # with scores, when the query ranks
+    text_mask: np.ndarray  # read-only
+    suggestion: str | None
+
+    @property
+    def size(self) -> int:
+        return len(self.scored.ids) if self.scored is not None else 0
+
+
+def match_cache() -> SizedLRU[Matched]:
+    """A small LRU of :class:`Matched`, keyed by (index state, query, operator, exact, caps).
+
+    The index state label changes with every commit, so an entry can never
+    answer for another index state; old states' entries simply age out.
+    Bounded by entries (64) and by scored postings held (2M, ~16 bytes each).
+    """
+    return SizedLRU(budget=2_000_000, max_entries=64)
+
+
+def search(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree: Node | None) -> Answer:
+    req = request.request
+    # The expansion caps shape the compiled query (and may be changed at run
+    # time, e.g. by tests): they are part of what is cached.
+    key = (snap.label, req.q, req.operator, req.exact, *limits.expansion_limits())
+    matched = cache.get(key)
+    if matched is None:
+        matched = _match(snap, req.q, req.operator, req.exact, tree)
+        cache.put(key, matched, matched.size)
+    table = snap.table
+    filtered = Filtered.build(table, matched.text_mask, request)
+    matches = filtered.matches
+    total = int(matches.sum())
+
+    sort = req.sort
+    if sort == "relevance" and not matched.compiled.scored:
+        sort = "newest"  # nothing to rank by: newest first
+    start = (req.page - 1) * req.per_page
+    end = start + req.per_page
+    page_docs: list[tuple[int, float]] = []
+    if start < total:
+        scored = matched.scored
+        if sort == "relevance":
+            assert scored is not None
+            page_docs = top(scored, matches, end)[start:end]
+        else:
+            page = table.date_order(np.flatnonzero(matches), sort == "newest", end)[start:end]
+            if scored is not None:
+                # Relevance scores are known anyway: report them.
+                at = np.searchsorted(scored.ids, page)
+                page_docs = [(int(d), float(scored.scores[i])) for d, i in zip(page, at)]
+            else:
+                page_docs = [(int(d), 0.0) for d in page]
+
+    decided: dict[str, bool] = {}  # word -> marked?, shared by the page's snippets
+    spec = matched.compiled.highlight
+    hits = [highlight.hit(snap.searcher, d, score, spec, decided) for d, score in page_docs]
+    return Answer(total, hits, sort, matched.suggestion, list(matched.compiled.warnings),
+                  TableCounter(table, filtered))
+
+
+def _match(snap: Snapshot, text: str, operator: str, exact: bool, tree: Node | None) -> Matched:
+    searcher, table = snap.searcher, snap.table
+    reader = searcher.reader()
+    compiled = compile_tree(tree, reader, operator=operator, exact=exact, days=table.dated_between)
+    scored: Scored | None = None
+    if compiled.query is None:
+        text_mask = table.live.copy()
+    else:
+        found = evaluate(compiled.query, searcher, table, scored=compiled.scored)
+        text_mask = np.zeros(table.size, dtype=bool)
+        text_mask[found.ids] = True
+        text_mask &= table.live
+        if compiled.scored:
+            scored = found
+    # Shared between requests from now on: nobody may write to it.
+    text_mask.setflags(write=False)
+    suggestion = suggest.suggest(reader, text, compiled.words,
+                                 lambda fields: table.spelling_words(reader, fields))
+    return Matched(compiled, scored, text_mask, suggestion)

@@ -1,0 +1,222 @@
+"""The Whoosh writer session: one indexing run's changes, committed atomically.
+
+Entering takes the index's writer lock (see :mod:`.store`). An incremental
+session writes one new segment into the live generation; a rebuild writes a
+new generation beside it, which becomes live only when the commit publishes
+it. Nothing is visible to readers until the one Whoosh commit on leaving the
+block, so an exception (or a crash) at any point leaves the previous index.
+
+Worker processes can write segments in parallel (:meth:`WhooshWriterSession.parts`):
+each part writer, inherited by a forked worker, writes an uncommitted segment
+of its own; the session's commit publishes them with its own segment.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from search.ids import IdClaims
+from search.models import Article, Sources, SourceState
+
+from . import store
+from .schema import article_to_document
+from .writer import CombiningWriter, FastSegmentWriter
+
+#: Posting-pool memory of the session's own writer before it spills to runs.
+WRITER_LIMIT_MB = 256
+#: Posting memory of each part (worker) writer before it spills to runs
+#: (sized so the whole process tree stays under ~1 GB with two workers).
+WORKER_LIMIT_MB = 128
+#: Workers' (big) segments stay as separate files instead of one compound
+#: file: reading a compound segment copies each sub-file it opens (stored
+#: fields, term index) into memory, so merely opening a reader cost ~14 KB per
+#: document (over 1 GB of RSS at 108k documents) on every incremental run, and
+#: in every search process too. The session's own segments (incremental
+#: runs: small) keep Whoosh's default compound file.
+WORKER_COMPOUND_SEGMENTS = False
+
+
+@dataclass(frozen=True)
+class PartReceipt:
+    """An article a part writer wrote: which part, its segment docnum, its id."""
+
+    part: int
+    docnum: int
+    doc_id: str
+    source: str
+
+
+@dataclass
+class PartResult:
+    part: int
+    segment: object | None  # a finished, uncommitted whoosh Segment (None: nothing written)
+
+
+class WhooshPartWriter:
+    """Writes one worker process's own segment (see the module docstring)."""
+
+    def __init__(self, number: int, ix, claims: IdClaims):
+        self.number = number
+        self._ix = ix
+        # The ids claimed when the workers started, plus this part's own;
+        # the session settles clashes between parts (``accept``).
+        self._claims = claims
+        self._writer: FastSegmentWriter | None = None
+
+    def add(self, article: Article, state: SourceState) -> PartReceipt:
+        if self._writer is None:
+            # _lk=False: the session's writer holds Whoosh's lock for every part.
+            self._writer = FastSegmentWriter(self._ix, _lk=False, limitmb=WORKER_LIMIT_MB,
+                                             compound=WORKER_COMPOUND_SEGMENTS)
+        doc_id = self._claims.claim(article.id, article.source)
+        docnum = self._writer.docnum
+        self._writer.add_document(**article_to_document(replace(article, id=doc_id), state))
+        return PartReceipt(self.number, docnum, doc_id, article.source)
+
+    def finish(self) -> PartResult:
+        writer = self._writer
+        if writer is None:
+            return PartResult(self.number, None)
+        if writer._added:
+            return PartResult(self.number, writer._finalize_segment())
+        writer._close_segment()
+        return PartResult(self.number, None)
+
+
+class WhooshWriterSession:
+    """:class:`search.engine.WriterSession` for an index directory."""
+
+    def __init__(self, index_dir: Path, *, rebuild: bool, lock_timeout: float):
+        self.index_dir = index_dir
+        self.rebuild = rebuild
+        self.lock_timeout = lock_timeout
+        self.previous = Sources()
+        self.warnings: list[str] = []
+        self.documents = 0
+        self.generation = ""
+        self._stack = ExitStack()
+        self._live: Path | None = None
+        self._gen_dir: Path | None = None
+        self._ix = None
+        self._writer: CombiningWriter | None = None
+        self._searcher = None
+        self._roots: list[str] = []
+        self._claims = IdClaims()
+        self._replaced: set[str] = set()
+        self._drops: dict[int, list[int]] = {}
+        self._segments: dict[int, object] = {}  # part -> its finished segment
+
+    # --- the block -------------------------------------------------------
+
+    def __enter__(self) -> WhooshWriterSession:
+        with ExitStack() as stack:
+            lock = stack.enter_context(store.writer_lock(self.index_dir, timeout=self.lock_timeout))
+            if lock.stale_pid:
+                self.warnings.append(
+                    f"cleared the lock left by indexer pid {lock.stale_pid}, which is no longer running")
+            store.remove_stale_generations(self.index_dir)
+            try:
+                self._live = store.live_dir(self.index_dir)
+            except store.IndexMissing:
+                self._live = None
+            roots = store.read_sources(self._live) if self._live else []
+            files = {}
+            if self._live is not None and not self.rebuild:
+                self._gen_dir = self._live
+                self._ix = store.open_for_writing(self._live)
+                files = store.read_files(self._ix)
+            # A rebuild starts from no files (everything is parsed again), but
+            # from the live roots (rescanned when no paths are given).
+            self.previous = Sources(roots, files)
+            self._roots = list(roots)
+            self._claims = IdClaims({k.doc_id: src for src, k in files.items()})
+            self._stack = stack.pop_all()
+        return self
+
+    def __exit__(self, kind, error, tb) -> None:
+        with self._stack:
+            if error is not None:
+                if self._writer is not None:
+                    self._writer.cancel()  # a failed commit keeps Whoosh's lock until cancelled
+                return
+            self._commit()
+
+    def _begin(self) -> CombiningWriter:
+        """The session's writer, made on the first change (a rebuild's new
+        generation is created only then, after the caller's own checks)."""
+        if self._writer is None:
+            if self._ix is None:
+                self._gen_dir = store.new_generation_dir(self.index_dir)
+                self._ix = store.open_for_writing(self._gen_dir)
+            self._writer = CombiningWriter(self._ix, limitmb=WRITER_LIMIT_MB)
+            # One searcher for every deletion: Whoosh otherwise opens a new
+            # reader over all segments for each delete_by_term call.
+            self._searcher = self._writer.searcher()
+            self._stack.callback(self._close_searcher)
+        return self._writer
+
+    def _close_searcher(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    def _commit(self) -> None:
+        writer = self._begin()
+        self._close_searcher()
+        for part, segment in self._segments.items():
+            for docnum in self._drops.get(part, []):
+                segment.delete_document(docnum)
+        try:
+            writer.extra_segments = tuple(self._segments.values())
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        assert self._gen_dir is not None
+        store.write_sources(self._gen_dir, self._roots)
+        if self._gen_dir != self._live:
+            store.publish(self.index_dir, self._gen_dir)
+            store.remove_stale_generations(self.index_dir)
+        self.documents = self._ix.doc_count()
+        self.generation = store.current_generation(self.index_dir).label
+
+    # --- changes ---------------------------------------------------------
+
+    def _replace_old(self, source: str) -> None:
+        if source in self.previous.files and source not in self._replaced:
+            self._replaced.add(source)
+            self._begin().delete_by_term("source", source, searcher=self._searcher)
+
+    def add(self, article: Article, state: SourceState) -> str:
+        writer = self._begin()
+        self._replace_old(article.source)
+        doc_id = self._claims.claim(article.id, article.source)
+        writer.add_document(**article_to_document(replace(article, id=doc_id), state))
+        return doc_id
+
+    def remove(self, source: str) -> None:
+        self._begin().delete_by_term("source", source, searcher=self._searcher)
+        known = self.previous.files.get(source)
+        if known is not None:
+            self._claims.release(known.doc_id, source)
+
+    def set_roots(self, roots: list[str]) -> None:
+        self._roots = list(roots)
+
+    def parts(self, count: int) -> list[WhooshPartWriter]:
+        self._begin()  # the parts' segments join this writer's commit
+        return [WhooshPartWriter(n, self._ix, self._claims.copy()) for n in range(count)]
+
+    def accept(self, receipt: PartReceipt) -> bool:
+        if self._claims.claim(receipt.doc_id, receipt.source) != receipt.doc_id:
+            # Another part's file took this id first: drop this copy.
+            self._drops.setdefault(receipt.part, []).append(receipt.docnum)
+            return False
+        self._replace_old(receipt.source)
+        return True
+
+    def adopt(self, result: PartResult) -> None:
+        if result.segment is not None:
+            self._segments[result.part] = result.segment

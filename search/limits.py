@@ -1,0 +1,94 @@
+"""Request and query limits, and the validation that enforces the request's.
+
+Every engine answers within the same limits: the paging cap, the number of
+filter values, the query length, and how far prefixes and fuzzy words may
+expand (an engine reads the expansion caps from here when it expands them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import get_args
+
+from .facets import VALUE_FILTERS
+from .models import Operator, SearchError, SearchRequest, Sort, ValidRequest
+from .query import dates
+
+MAX_PER_PAGE = 100
+#: Deepest result reachable by paging (page * per_page).
+MAX_DEPTH = 10_000
+MAX_FILTER_VALUES = 100
+SORTS: tuple[str, ...] = get_args(Sort)
+OPERATORS: tuple[str, ...] = get_args(Operator)
+
+#: Longest query text accepted (characters). Long enough for pasted paragraphs
+#: (the relevance collections have 2,000-character queries), short enough
+#: to bound the work one request can cause.
+MAX_QUERY_CHARS = 2_500
+#: Most index words one prefix (``word*``) may stand for.
+MAX_PREFIX_TERMS = 1_000
+#: Most index words one fuzzy word (``word~``) may stand for.
+MAX_FUZZY_TERMS = 200
+#: Most expanded words a whole query may hold.
+MAX_EXPANDED_TERMS = 2_000
+
+
+def check_length(text: str) -> None:
+    if len(text) > MAX_QUERY_CHARS:
+        raise SearchError(
+            f"query is too long: {len(text)} characters (the limit is {MAX_QUERY_CHARS})", "q")
+
+
+def expansion_limits() -> tuple[int, int, int]:
+    """(prefix, fuzzy, whole query) expansion caps as they stand now (tests change them)."""
+    return MAX_PREFIX_TERMS, MAX_FUZZY_TERMS, MAX_EXPANDED_TERMS
+
+
+def check_related_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_PER_PAGE:
+        raise SearchError(f"limit must be between 1 and {MAX_PER_PAGE}", "limit")
+
+
+def validate(request: SearchRequest) -> ValidRequest:
+    """Check limits and normalise; raises SearchError naming the parameter."""
+    q = request.q if isinstance(request.q, str) else ""
+    check_length(q)
+    if request.sort not in SORTS:
+        raise SearchError(f"sort must be one of {', '.join(SORTS)}", "sort")
+    if request.operator not in OPERATORS:
+        raise SearchError("operator must be 'and' or 'or'", "operator")
+    if not isinstance(request.per_page, int) or not 1 <= request.per_page <= MAX_PER_PAGE:
+        raise SearchError(f"per_page must be between 1 and {MAX_PER_PAGE}", "per_page")
+    if not isinstance(request.page, int) or request.page < 1:
+        raise SearchError("page must be 1 or more", "page")
+    if request.page * request.per_page > MAX_DEPTH:
+        raise SearchError(
+            f"page {request.page} is too deep: results beyond the first {MAX_DEPTH:,} cannot be "
+            "paged to (narrow the search instead)", "page")
+    for name in VALUE_FILTERS.values():
+        values = getattr(request, name)
+        if len(values) > MAX_FILTER_VALUES:
+            raise SearchError(f"at most {MAX_FILTER_VALUES} {name} may be selected", name)
+    try:
+        lo_range = dates.bounds(request.date_from, None)
+    except dates.BadDate as e:
+        raise SearchError(f"date_from: {e}", "date_from") from None
+    try:
+        hi_range = dates.bounds(None, request.date_to)
+    except dates.BadDate as e:
+        raise SearchError(f"date_to: {e}", "date_to") from None
+    day_range = None
+    if lo_range or hi_range:
+        day_range = dates.DayRange(lo_range.lo if lo_range else dates.FIRST_DAY,
+                                   hi_range.hi if hi_range else dates.LAST_DAY)
+    normalised = replace(
+        request,
+        q=q.strip(),
+        sections=list(dict.fromkeys(s for s in request.sections if s)),
+        authors=list(dict.fromkeys(a for a in request.authors if a)),
+        date_from=request.date_from or None,
+        date_to=request.date_to or None,
+    )
+    filters = {field: getattr(normalised, name) for field, name in VALUE_FILTERS.items()
+               if getattr(normalised, name)}
+    return ValidRequest(normalised, day_range, filters)
