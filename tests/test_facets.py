@@ -94,6 +94,7 @@ def test_facet_time_limit_returns_partial_with_warning(index_factory):
     assert resp.total == 5 and len(resp.hits) == 5
     assert any("facets" in w for w in resp.warnings)
     assert resp.facets.section == [] and resp.facets.month == []
+    assert resp.facets.timed_out == ["section", "author", "year", "month"]
     s.close()
 
 
@@ -101,3 +102,48 @@ def test_facets_count_all_matches_not_only_the_page(svc):
     resp = svc.search(SearchRequest(q="budget", per_page=1))
     assert len(resp.hits) == 1
     assert sum(v.count for v in resp.facets.section) == 5
+
+
+def test_facets_are_the_registry():
+    from dataclasses import fields
+
+    from search.facets import FACETS
+    from search.models import Facets
+
+    assert [f.name for f in FACETS] + ["timed_out"] == [f.name for f in fields(Facets)]
+
+
+def test_a_slow_facet_is_cut_off_alone(index_factory, monkeypatch):
+    """One facet stuck in its counting times out on its own: the page comes
+    back within the limit, with every other facet, and says which one it lacks."""
+    import threading
+    import time
+
+    from search.engines.whoosh import facets as engine_facets
+
+    release = threading.Event()
+    count_authors = engine_facets._Authors.counts
+
+    def stuck(self, table, mask):
+        release.wait(10)
+        return count_authors(self, table, mask)
+
+    monkeypatch.setattr(engine_facets._Authors, "counts", stuck)
+    s = SearchService(index_factory(ARTICLES), facet_time_limit=0.3)
+    try:
+        started = time.monotonic()
+        resp = s.search(SearchRequest(q="budget"))
+        assert time.monotonic() - started < 5
+        assert resp.facets.timed_out == ["author"] and resp.facets.author == []
+        assert counts(resp.facets.section) == {"Politics": (2, False), "Business": (2, False),
+                                               "Sport": (1, False)}
+        assert resp.facets.year[-1] == Bucket(None, 1) and resp.facets.month
+        assert any("facets not computed in time" in w and "author" in w for w in resp.warnings)
+        assert resp.total == 5 and len(resp.hits) == 5
+        release.set()
+        # Once counting is quick again, nothing times out.
+        again = s.search(SearchRequest(q="budget"))
+        assert again.facets.timed_out == [] and counts(again.facets.author)["Ana"] == (2, False)
+    finally:
+        release.set()
+        s.close()

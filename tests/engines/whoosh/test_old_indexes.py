@@ -1,0 +1,51 @@
+"""Indexes written before the engine package existed still open and answer.
+
+Whoosh pickles the schema (its field classes, analyzers and term functions)
+into each index's table of contents, by module path. Older indexes name
+``search.analysis`` and ``search.fields``; those modules stay as aliases.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from search import SearchRequest, SearchService
+from search.engines.whoosh import analysis, fields
+from tests.conftest import build_index, make_article
+
+#: What the table of contents of an index built at commit 4100c17 names.
+OLD_PATHS = {
+    "search.analysis": (analysis, ["EnglishStemFilter", "FoldFilter"]),
+    "search.fields": (fields, ["AnalyzedText", "folded_term", "lower_term", "ranked_term"]),
+}
+
+
+@pytest.fixture
+def old_index(tmp_path, monkeypatch):
+    """An index whose table of contents names the old module paths."""
+    with monkeypatch.context() as m:
+        for old, (module, names) in OLD_PATHS.items():
+            for name in names:
+                m.setattr(getattr(module, name), "__module__", old)
+        build_index(tmp_path / "ix", [make_article("Vučić in Belgrade", "The president met voters.",
+                                                   date="2025-05-03", section="Politics")])
+    return tmp_path / "ix"
+
+
+def test_an_index_naming_the_old_paths_opens_and_answers(old_index):
+    toc = next((old_index / "current").glob("_MAIN_*.toc")).read_bytes()
+    assert b"search.fields" in toc and b"search.analysis" in toc
+    assert b"search.engines" not in toc
+    service = SearchService(old_index)
+    try:
+        response = service.search(SearchRequest(q="vucic president"))
+        assert [h.title for h in response.hits] == ["Vučić in Belgrade"]
+        assert "<mark>voters</mark>" in service.search(SearchRequest(q="voter")).hits[0].snippet
+    finally:
+        service.close()
+
+
+def test_new_indexes_name_the_engine_paths(tmp_path):
+    build_index(tmp_path / "ix", [make_article("A title", "A body.")])
+    toc = next((tmp_path / "ix" / "current").glob("_MAIN_*.toc")).read_bytes()
+    assert b"search.engines.whoosh.fields" in toc and b"search.engines.whoosh.analysis" in toc
