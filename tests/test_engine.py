@@ -112,3 +112,18 @@ def test_id_claims():
     claims.release("u", "/a")
     assert claims.claim("u", "/c") == "u"
     assert copy.claim("u", "/c") == make_doc_id("/c")  # copies do not share later claims
+
+
+def test_check_says_whether_the_engine_can_serve(tmp_path):
+    import os
+
+    from search import IndexMissing, UnsafeIndex
+
+    engine = open_engine(tmp_path / "ix")
+    with pytest.raises(IndexMissing):
+        engine.check()
+    build_index(tmp_path / "ix", ARTICLES)
+    engine.check()
+    os.chmod(tmp_path / "ix", 0o777)
+    with pytest.raises(UnsafeIndex):
+        engine.check()

@@ -37,9 +37,11 @@ class WhooshEngine:
         return store.current_generation(self.index_dir).label
 
     def check(self) -> None:
+        # Whoosh unpickles its files: a directory others can write is refused
+        # before anything is read from it, whether or not it holds an index yet.
+        if self.index_dir.is_dir():
+            store.check_permissions(self.index_dir)
         store.current_generation(self.index_dir)  # IndexMissing until the indexer published
-        # Checked before anything is unpickled from the index.
-        store.check_permissions(self.index_dir)
 
     def snapshot(self):
         """This thread's searcher and column table on the live index state
