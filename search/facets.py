@@ -11,15 +11,18 @@ value even when nothing matches it; a date histogram fills the periods
 between the first and the last with zeros and ends with the bucket of
 articles without a date. How to count is the engine's (:class:`FacetCounter`).
 
+Each facet has its own time limit: the engine checks the facet's deadline
+as it counts and gives up past it (:class:`FacetTimeout`), and a facet that
+finished late counts as timed out too. A facet that timed out is left
+empty and named in ``Facets.timed_out``; the page is answered regardless.
+
 A new facet: its class (or an instance of an existing kind) in ``FACETS``
 and its list in ``search.models.Facets``; the engine counts the field it names.
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -45,21 +48,29 @@ class PeriodCounts:
     undated: int  # matches without a date
 
 
-class FacetCounter(Protocol):
-    """An engine's counting over one search's matches (see ``Answer.counts``)."""
+class FacetTimeout(Exception):
+    """A facet's counting went past its deadline."""
 
-    def values(self, field: str, *, own_selection: bool, limit: int) -> ValueCounts:
+
+class FacetCounter(Protocol):
+    """An engine's counting over one search's matches (see ``Answer.counts``).
+
+    ``deadline`` is a ``time.perf_counter()`` value: past it, the engine stops
+    counting and raises :class:`FacetTimeout`.
+    """
+
+    def values(self, field: str, *, own_selection: bool, limit: int, deadline: float) -> ValueCounts:
         """The ``limit`` most frequent values of ``field``, and the selected ones;
         counted with or without the request's selection on ``field`` itself."""
 
-    def periods(self, unit: str) -> PeriodCounts:
+    def periods(self, unit: str, *, deadline: float) -> PeriodCounts:
         """Matches per ``unit``: "year" (period YYYY) or "month" (YYYYMM)."""
 
 
 class Facet(Protocol):
     name: str  # its list in ``Facets``
 
-    def counts(self, counter: FacetCounter) -> Any: ...
+    def counts(self, counter: FacetCounter, deadline: float) -> Any: ...
 
     def records(self, counted: Any) -> list: ...
 
@@ -71,8 +82,8 @@ class ValueFacet:
         self.name = name
         self.param = param  # the SearchRequest list that selects values
 
-    def counts(self, counter: FacetCounter) -> ValueCounts:
-        return counter.values(self.name, own_selection=False, limit=FACET_LIMIT)
+    def counts(self, counter: FacetCounter, deadline: float) -> ValueCounts:
+        return counter.values(self.name, own_selection=False, limit=FACET_LIMIT, deadline=deadline)
 
     def records(self, counted: ValueCounts) -> list[FacetValue]:
         chosen = {v: c for pairs in counted.selected.values() for v, c in pairs}
@@ -89,8 +100,8 @@ class _Histogram:
 
     name = ""
 
-    def counts(self, counter: FacetCounter) -> PeriodCounts:
-        return counter.periods(self.name)
+    def counts(self, counter: FacetCounter, deadline: float) -> PeriodCounts:
+        return counter.periods(self.name, deadline=deadline)
 
     def records(self, counted: PeriodCounts) -> list[Bucket]:
         out: list[Bucket] = []
@@ -147,63 +158,22 @@ FACETS: tuple[Facet, ...] = (
 VALUE_FILTERS = {f.name: f.param for f in FACETS if isinstance(f, ValueFacet)}
 
 
-def _timed(facet: Facet, counter: FacetCounter) -> tuple[list, float]:
-    started = time.perf_counter()
-    records = facet.records(facet.counts(counter))
-    return records, time.perf_counter() - started
-
-
-class FacetRunner:
-    """Runs the facets side by side, each within ``time_limit`` seconds.
-
-    Each facet runs in a thread of a small pool, so a slow one is cut off (its
-    page is answered without it, the facet named in ``Facets.timed_out`` and
-    in a warning) instead of holding up the page. The limit counts from when
-    the facets were handed to the pool; a facet that finished but took longer
-    than the limit counts as timed out too, so the outcome does not depend on
-    when its result was looked at.
-    """
-
-    #: Threads per service: a few requests' facets at once (web workers run 4 threads).
-    WORKERS = 16
-
-    def __init__(self, time_limit: float, facets: tuple[Facet, ...] = FACETS):
-        self.time_limit = time_limit
-        self.facets = facets
-        self._pool: ThreadPoolExecutor | None = None
-        self._lock = threading.Lock()
-
-    def _executor(self) -> ThreadPoolExecutor:
-        with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.WORKERS, thread_name_prefix="facets")
-            return self._pool
-
-    def run(self, counter: FacetCounter) -> tuple[Facets, list[str]]:
-        pool = self._executor()
-        started = time.perf_counter()
-        jobs: list[tuple[Facet, Future]] = [(f, pool.submit(_timed, f, counter)) for f in self.facets]
-        found = Facets()
-        for facet, job in jobs:
-            remaining = started + self.time_limit - time.perf_counter()
-            try:
-                records, took = job.result(timeout=max(remaining, 0.0))
-            except TimeoutError:
-                job.cancel()  # not started yet: never start it
-                found.timed_out.append(facet.name)
-                continue
-            if took > self.time_limit:
-                found.timed_out.append(facet.name)
-                continue
-            setattr(found, facet.name, records)
-        warnings = []
-        if found.timed_out:
-            warnings.append(f"facets not computed in time ({self.time_limit:g}s limit): "
-                            f"{', '.join(found.timed_out)}")
-        return found, warnings
-
-    def close(self) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+def compute(counter: FacetCounter, time_limit: float,
+            facets: tuple[Facet, ...] = FACETS) -> tuple[Facets, list[str]]:
+    """Every facet, each within ``time_limit`` seconds of its own start."""
+    found = Facets()
+    for facet in facets:
+        deadline = time.perf_counter() + time_limit
+        try:
+            records = facet.records(facet.counts(counter, deadline))
+        except FacetTimeout:
+            found.timed_out.append(facet.name)
+            continue
+        if time.perf_counter() > deadline:  # finished, but late: same outcome as cut off
+            found.timed_out.append(facet.name)
+            continue
+        setattr(found, facet.name, records)
+    warnings = []
+    if found.timed_out:
+        warnings.append(f"facets not computed in time ({time_limit:g}s limit): {', '.join(found.timed_out)}")
+    return found, warnings

@@ -13,9 +13,8 @@ import os
 import time
 from dataclasses import replace
 
-from . import limits
+from . import facets, limits
 from .engine import Engine, open_engine
-from .facets import FacetRunner
 from .limits import MAX_DEPTH, MAX_FILTER_VALUES, MAX_PER_PAGE, OPERATORS, SORTS
 from .models import Hit, IndexStats, SearchError, SearchRequest, SearchResponse, StoredArticle
 from .query import parse
@@ -34,11 +33,7 @@ class SearchService:
     def __init__(self, target: str | os.PathLike[str] | Engine, *, facet_time_limit: float = 0.5):
         self.engine: Engine = (open_engine(target) if isinstance(target, (str, os.PathLike))
                                else target)
-        self._facets = FacetRunner(facet_time_limit)
-
-    @property
-    def facet_time_limit(self) -> float:
-        return self._facets.time_limit
+        self.facet_time_limit = facet_time_limit
 
     def search(self, request: SearchRequest) -> SearchResponse:
         started = time.perf_counter()
@@ -52,7 +47,7 @@ class SearchService:
             tree, warnings = parsed.tree, list(parsed.warnings)
         answer = self.engine.search(valid, tree)
         warnings.extend(w for w in answer.warnings if w not in warnings)
-        facets, facet_warnings = self._facets.run(answer.counts)
+        found, facet_warnings = facets.compute(answer.counts, self.facet_time_limit)
         warnings.extend(facet_warnings)
         return SearchResponse(
             query=replace(req, sort=answer.sort),  # e.g. relevance without words means newest
@@ -62,7 +57,7 @@ class SearchService:
             pages=math.ceil(answer.total / req.per_page) if answer.total else 0,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             hits=answer.hits,
-            facets=facets,
+            facets=found,
             suggestion=answer.suggestion,
             warnings=warnings,
         )
@@ -90,5 +85,4 @@ class SearchService:
         self.engine.clear_caches()
 
     def close(self) -> None:
-        self._facets.close()
         self.engine.close()

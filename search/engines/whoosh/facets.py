@@ -3,19 +3,35 @@
 The meaning of filters and facets (several values OR-ed, a value facet
 counted without its own selection, the no-date bucket) is the product's
 (:mod:`search.facets`); this module does the arithmetic on the generation's
-columns (:class:`.doctable.DocTable`).
+columns (:class:`.doctable.DocTable`). Counting goes through the documents
+(or author pairs) ``CHUNK`` at a time and looks at the facet's deadline
+before each chunk, so a facet over a huge archive is cut off in time.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-from search.facets import PeriodCounts, ValueCounts
+from search.facets import FacetTimeout, PeriodCounts, ValueCounts
 from search.models import ValidRequest
 
 from .doctable import DocTable, Vocabulary
+
+
+#: Documents (or author pairs) counted between two looks at the deadline:
+#: one chunk is a millisecond or two of numpy work.
+CHUNK = 1 << 18
+
+
+def _chunks(n: int, deadline: float) -> Iterator[slice]:
+    for start in range(0, n, CHUNK):
+        if time.perf_counter() > deadline:
+            raise FacetTimeout
+        yield slice(start, min(start + CHUNK, n))
 
 
 class _Sections:
@@ -27,10 +43,16 @@ class _Sections:
     def mask(self, table: DocTable, ordinals: list[int]) -> np.ndarray:
         return table.section_mask(ordinals)
 
-    def counts(self, table: DocTable, mask: np.ndarray) -> np.ndarray:
+    def counts(self, table: DocTable, mask: np.ndarray, deadline: float) -> np.ndarray:
         n = len(table.sections.values)
-        ords = table.section[mask]
-        return np.bincount(ords[ords >= 0], minlength=n)[:n] if n else np.zeros(0, dtype=np.int64)
+        total = np.zeros(n, dtype=np.int64)
+        for part in _chunks(table.size, deadline):
+            total += self.count_part(table, mask, part, n)
+        return total
+
+    def count_part(self, table: DocTable, mask: np.ndarray, part: slice, n: int) -> np.ndarray:
+        ords = table.section[part][mask[part]]
+        return np.bincount(ords[ords >= 0], minlength=n)[:n]
 
 
 class _Authors:
@@ -42,11 +64,16 @@ class _Authors:
     def mask(self, table: DocTable, ordinals: list[int]) -> np.ndarray:
         return table.author_mask(ordinals)
 
-    def counts(self, table: DocTable, mask: np.ndarray) -> np.ndarray:
+    def counts(self, table: DocTable, mask: np.ndarray, deadline: float) -> np.ndarray:
         n = len(table.authors.values)
-        if not n:
-            return np.zeros(0, dtype=np.int64)
-        return np.bincount(table.author_ord[mask[table.author_doc]], minlength=n)
+        total = np.zeros(n, dtype=np.int64)
+        for part in _chunks(len(table.author_doc), deadline):
+            total += self.count_part(table, mask, part, n)
+        return total
+
+    def count_part(self, table: DocTable, mask: np.ndarray, part: slice, n: int) -> np.ndarray:
+        hit = mask[table.author_doc[part]]
+        return np.bincount(table.author_ord[part][hit], minlength=n)
 
 
 #: The value fields that can be filtered and counted.
@@ -97,11 +124,11 @@ class TableCounter:
         self.table = table
         self.filtered = filtered
 
-    def values(self, field: str, *, own_selection: bool, limit: int) -> ValueCounts:
+    def values(self, field: str, *, own_selection: bool, limit: int, deadline: float) -> ValueCounts:
         column = VALUE_COLUMNS[field]
         values = column.vocabulary(self.table).values
         mask = self.filtered.matches if own_selection else self.filtered.without(field)
-        counts = column.counts(self.table, mask)
+        counts = column.counts(self.table, mask, deadline)
         nonzero = np.flatnonzero(counts)
         # Most frequent first; equal counts alphabetically (values are sorted,
         # so ordinal order is alphabetical order).
@@ -110,8 +137,14 @@ class TableCounter:
                     for wanted, ords in self.filtered.selected.get(field, {}).items()}
         return ValueCounts([(values[o], int(counts[o])) for o in order], selected)
 
-    def periods(self, unit: str) -> PeriodCounts:
-        periods = getattr(self.table, PERIODS[unit])[self.filtered.matches]
-        dated = periods[periods != 0]
-        values, counts = np.unique(dated, return_counts=True)
-        return PeriodCounts(list(zip(values.tolist(), counts.tolist())), int(len(periods) - len(dated)))
+    def periods(self, unit: str, *, deadline: float) -> PeriodCounts:
+        column, mask = getattr(self.table, PERIODS[unit]), self.filtered.matches
+        counted: dict[int, int] = {}
+        undated = 0
+        for part in _chunks(self.table.size, deadline):
+            periods = column[part][mask[part]]
+            dated = periods[periods != 0]
+            undated += len(periods) - len(dated)
+            for value, count in zip(*(a.tolist() for a in np.unique(dated, return_counts=True))):
+                counted[value] = counted.get(value, 0) + count
+        return PeriodCounts(sorted(counted.items()), undated)
