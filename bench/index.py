@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.copytree(args.pages, pages_dir)
     index = args.index or work / "index"
     pages = sorted(pages_dir.rglob("*.html"))
-    cli = [sys.executable, "-m", "web.cli", "index", "--index", str(index), "--json", "--quiet"]
+    cli = [sys.executable, "-m", "cli", "index", "--index", str(index), "--json", "--quiet"]
     if args.jobs:
         cli += ["--jobs", str(args.jobs)]
     print(f"newsarchive index benchmark: {len(pages)} pages; Python {platform.python_version()}, "

@@ -39,7 +39,7 @@ QUERIES = ["council", "budget", "oil prices", "bank OR rates", "trade -japan", "
 
 
 def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "web.cli", *args], cwd=REPO, **kwargs)
+    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=REPO, **kwargs)
 
 
 def build_corpus(work: Path, reuters: bool) -> Path:

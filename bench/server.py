@@ -29,7 +29,7 @@ class Server:
         env = {**os.environ, "NEWSARCHIVE_LOG_LEVEL": "warning"}
         # Its own session, so stop() can kill the workers with the arbiter.
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "web.cli", "serve", "--index", str(index_dir), "--host", "127.0.0.1",
+            [sys.executable, "-m", "cli", "serve", "--index", str(index_dir), "--host", "127.0.0.1",
              "--port", str(self.port), "--workers", str(workers)],
             cwd=REPO, stdout=self.log or subprocess.DEVNULL, stderr=subprocess.STDOUT, env=env,
             start_new_session=True)

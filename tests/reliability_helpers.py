@@ -2,7 +2,7 @@
 
 Kept separate from ``web_fixtures`` (owned by the web tests) so these tests
 exercise the public entry points exactly as an operator would: the
-``newsarchive`` command (``python -m web.cli``) in real subprocesses.
+``newsarchive`` command (``python -m cli``) in real subprocesses.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def write_pages(root: Path, numbers: range | list[int], *, marker: str = "") -> 
 
 
 def cli_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "web.cli", *args]
+    return [sys.executable, "-m", "cli", *args]
 
 
 def run_cli(*args: str, codes: tuple[int, ...] = (0,), timeout: float = 180) -> subprocess.CompletedProcess:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from search import store
 
-from .pipeline import DEFAULT_MAX_BYTES, IndexReport, Indexer, UsageError
+from indexer.pipeline import DEFAULT_MAX_BYTES, IndexReport, Indexer, UsageError
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 

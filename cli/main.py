@@ -13,8 +13,8 @@ import re
 import sys
 from typing import Sequence
 
-from indexer import cli as index_cli
-from indexer.cli import EXIT_FATAL, EXIT_OK, EXIT_USAGE, add_index_dir_option, index_dir
+from cli import index as index_cli
+from cli.index import EXIT_FATAL, EXIT_OK, EXIT_USAGE, add_index_dir_option, index_dir
 from search import store
 from search.models import SearchError, SearchRequest, SearchResponse
 
@@ -163,6 +163,3 @@ def run_serve(args: argparse.Namespace) -> int:
 
     return serve(index_dir(args), args.host, args.port, args.workers)
 
-
-if __name__ == "__main__":
-    sys.exit(main())
