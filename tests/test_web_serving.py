@@ -125,3 +125,11 @@ def test_live_server_picks_up_a_rebuild_without_restart(tmp_path):
         assert after["generation"] != before["generation"] and after["documents"] == 1
     finally:
         server.stop()
+
+
+def test_flask_cli_finds_the_app_factory():
+    """``flask --app web run`` (the README's development server) discovers create_app."""
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "web", "routes"], cwd=REPO,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "/api/search" in result.stdout and "/articles/<doc_id>" in result.stdout
