@@ -91,8 +91,3 @@ def run_measured(cmd: list[str], *, env: dict | None = None, interval: float = 0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return Measured(proc.returncode, wall, cpu, peak / 1e6, out, err)
-
-
-def machine_line() -> str:
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"cores {os.cpu_count()}, load average {load}"

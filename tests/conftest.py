@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from search import store
+from bench.harness import index_articles
 from search.models import Article
 from search.schema import SourceState, article_to_document, make_doc_id
 
@@ -19,14 +19,7 @@ SHARED = REPO.parent / "shared" / "data"
 
 def build_index(index_dir: Path, articles: list[Article]) -> Path:
     """Write ``articles`` as a fresh live generation of ``index_dir``."""
-    with store.writer_lock(index_dir):
-        gen_dir = store.new_generation_dir(index_dir)
-        ix = store.open_for_writing(gen_dir)
-        with ix.writer() as w:
-            for a in articles:
-                w.add_document(**article_to_document(a, SourceState("0" * 40, 0, 0)))
-        store.publish(index_dir, gen_dir)
-    return index_dir
+    return index_articles(index_dir, articles)
 
 
 def sample_documents() -> list[dict]:

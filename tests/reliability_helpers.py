@@ -19,9 +19,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+from bench.server import Server, newsarchive_serve
 from search import store
 from tests.conftest import REPO
-from tests.live_server import LiveServer
 
 SECTIONS = ["Politics", "Sport", "Culture", "Business", "Science"]
 
@@ -134,21 +134,12 @@ def pids_with_open_file(path: Path) -> list[int]:
 # --- a live server ------------------------------------------------------------
 
 
-def cli_server(index_dir: Path, log_path: Path, workers: int = 2) -> LiveServer:
-    """``newsarchive serve`` as an operator runs it."""
-    return LiveServer(
-        lambda port: cli_command("serve", "--index", str(index_dir), "--port", str(port),
-                                 "--workers", str(workers)),
-        log_path, env={"NEWSARCHIVE_LOG_LEVEL": "warning"},
-    )
-
-
 @contextmanager
-def serving(index_dir: Path, log_path: Path, workers: int = 2) -> Iterator[LiveServer]:
-    server = cli_server(index_dir, log_path, workers)
-    server.start()
+def serving(index_dir: Path, log_path: Path, workers: int = 2) -> Iterator[Server]:
+    """``newsarchive serve`` as an operator runs it, stopped on leaving, also when it never became ready."""
+    server = newsarchive_serve(index_dir, log_path, workers)
     try:
-        yield server
+        yield server.start()
     finally:
         server.stop()
 
