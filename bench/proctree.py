@@ -41,6 +41,25 @@ def _children_map() -> dict[int, list[int]]:
     return children
 
 
+def _state(pid: int) -> str | None:
+    """The process's state letter (R, S, Z, ...), None when it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return None
+
+
+def descendants(pid: int) -> list[int]:
+    """Running processes below ``pid`` (children, theirs, ...); zombies only wait to be reaped."""
+    children = _children_map()
+    found, stack = [], list(children.get(pid, []))
+    while stack:
+        p = stack.pop()
+        found.append(p)
+        stack.extend(children.get(p, []))
+    return [p for p in found if _state(p) not in (None, "Z")]
+
+
 def tree_rss_bytes(pid: int) -> int:
     children = _children_map()
     total, stack = 0, [pid]
