@@ -10,7 +10,7 @@ Runs ``indexer.extract.extract_article`` over the shared extraction benchmark
   fn = missing; precision/recall are averaged over pages, F1 is taken from
   the two means.
 
-Usage: python bench/extraction.py [--data DIR] [--rounds N] [--worst N] [--json]
+Usage: python -m bench.extraction [--data DIR] [--rounds N] [--worst N] [--json]
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
-import platform
 import re
 import statistics
 import sys
@@ -28,11 +26,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
-
-from indexer.extract import ExtractionError, extract_article  # noqa: E402
+from bench.harness import REPO, machine_line, versions, versions_line
+from indexer.extract import ExtractionError, extract_article
 
 DEFAULT_DATA = REPO.parent / "shared/data/extraction-benchmark"
 _TOKEN = re.compile(r"\w+")
@@ -126,20 +121,6 @@ def evaluate(data: Path = DEFAULT_DATA, rounds: int = 3) -> dict:
     return result
 
 
-def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {"python": platform.python_version()}
-    for name in ("lxml", "charset-normalizer", "htmldate"):
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = "-"
-    found["cores"] = str(os.cpu_count())
-    found["machine"] = f"{platform.system()} {platform.machine()}"
-    return found
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="benchmark directory")
@@ -156,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     bodies = result.pop("bodies")
     truth = result.pop("truth")
     worst = sorted(scores, key=lambda s: ((s.precision or 0) + (s.recall or 0)))[: args.worst]
-    versions = _versions()
+    libraries = ("lxml", "charset-normalizer", "htmldate")
     if args.show:
         key = next((k for k in bodies if k.startswith(args.show)), None)
         if key:
@@ -165,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.json:
         out = {k: v for k, v in result.items()}
-        out["versions"] = versions
+        out["versions"] = versions(*libraries)
+        out["machine"] = machine_line()
         out["worst"] = [
             {"page": s.key, "url": truth[s.key].get("url"), "precision": s.precision, "recall": s.recall}
             for s in worst
@@ -178,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"F1         {result['f1']:.4f}")
     print(f"speed      {result['pages_per_second']:.1f} pages/s  ({result['ms_per_page']:.2f} ms/page, "
           f"{result['mb_per_second']:.1f} MB/s, median of {args.rounds} rounds, 1 process)")
-    print("versions   " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+    print(f"versions   {versions_line(*libraries)}")
+    print(f"machine    {machine_line()}")
     for key, reason in list(result["errors"].items())[:10]:
         print(f"error      {key[:12]}  {reason}")
     if worst:

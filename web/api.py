@@ -12,7 +12,7 @@ from search.schema import is_doc_id
 from search.store import IndexMissing
 
 from . import params
-from .app import cached, service
+from .context import cached, service
 from .errors import json_error
 from .openapi import openapi_document
 

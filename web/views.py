@@ -14,7 +14,7 @@ from search.schema import is_doc_id
 from search.service import MAX_DEPTH
 
 from . import params
-from .app import cached, service
+from .context import cached, service
 from .chart import build_histogram
 
 bp = Blueprint("pages", __name__)
