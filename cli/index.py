@@ -7,7 +7,7 @@ import json
 import sys
 
 from indexer.pipeline import DEFAULT_MAX_BYTES, IndexReport, Indexer, UsageError
-from search import store
+from search import IndexBusy, IndexError_
 
 from .exits import EXIT_FATAL, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 from .options import add_index_option, index_target
@@ -78,10 +78,10 @@ def run(args: argparse.Namespace) -> int:
     except UsageError as e:
         print(f"newsarchive index: {e}", file=sys.stderr)
         return EXIT_USAGE
-    except store.IndexBusy as e:
+    except IndexBusy as e:
         print(f"newsarchive index: {e}", file=sys.stderr)
         return EXIT_FATAL
-    except (OSError, store.IndexError_) as e:
+    except (OSError, IndexError_) as e:
         print(f"newsarchive index: fatal: {e}; the previous index is untouched", file=sys.stderr)
         return EXIT_FATAL
     if args.json:

@@ -44,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The top level has no options but --help: the first word is the command.
     command = next((a for a in argv if not a.startswith("-")), None)
     args = build_parser(command).parse_args(argv)
-    from search.store import IndexMissing  # after parsing: --help never loads the search library
+    from search import IndexMissing  # after parsing: --help never loads the search library
 
     try:
         return args.run(args)

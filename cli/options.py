@@ -6,7 +6,6 @@ Nothing here imports the search library at module level: ``--help`` stays light.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -31,7 +30,7 @@ def add_index_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def index_target(args: argparse.Namespace) -> Path:
+def index_target(args: argparse.Namespace) -> str:
     """The index a command works on: ``--index``, else $NEWSARCHIVE_INDEX, else ./var/index.
 
     Every subcommand gets its index from here and hands it on as it is: today
@@ -39,9 +38,9 @@ def index_target(args: argparse.Namespace) -> Path:
     place to turn a target into an engine (``open_engine(target)``) once a
     target can also be an OpenSearch URL.
     """
-    from search import store  # the environment/default rule is the one gunicorn and create_app use
+    from search import default_index_target  # the rule gunicorn and create_app use too
 
-    return Path(args.index) if args.index else store.default_index_dir()
+    return args.index or default_index_target()
 
 
 def open_service(args: argparse.Namespace) -> SearchService:

@@ -20,40 +20,12 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .models import Bucket, Facets, FacetValue
+from .models import Bucket, FacetCounter, Facets, FacetValue, PeriodCounts, ValueCounts
 
 #: Most values listed per facet (selected values are always listed too).
 FACET_LIMIT = 50
-
-
-@dataclass
-class ValueCounts:
-    """What an engine counted for a value facet."""
-
-    top: list[tuple[str, int]]  # (value, count): most frequent first, equal counts by value; no zeros
-    selected: dict[str, list[tuple[str, int]]]  # each requested value -> the values it selected
-
-
-@dataclass
-class PeriodCounts:
-    """What an engine counted for a date histogram."""
-
-    periods: list[tuple[int, int]]  # (period, count) ascending, only periods with matches
-    undated: int  # matches without a date
-
-
-class FacetCounter(Protocol):
-    """An engine's counting over one search's matches (see ``Answer.counts``)."""
-
-    def values(self, field: str, *, own_selection: bool, limit: int) -> ValueCounts:
-        """The ``limit`` most frequent values of ``field``, and the selected ones;
-        counted with or without the request's selection on ``field`` itself."""
-
-    def periods(self, unit: str) -> PeriodCounts:
-        """Matches per ``unit``: "year" (period YYYY) or "month" (YYYYMM)."""
 
 
 class Facet(Protocol):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
-    from .facets import FacetCounter
     from .query.dates import DayRange
 
 Sort = Literal["relevance", "newest", "oldest"]
@@ -154,6 +153,33 @@ class ValidRequest:
     request: SearchRequest  # normalised: q stripped, filter values deduplicated
     days: DayRange | None  # the date_from..date_to filter
     filters: dict[str, list[str]]  # value field ("section", "author") -> selected values
+
+
+@dataclass
+class ValueCounts:
+    """What an engine counted for a value facet."""
+
+    top: list[tuple[str, int]]  # (value, count): most frequent first, equal counts by value; no zeros
+    selected: dict[str, list[tuple[str, int]]]  # each requested value -> the values it selected
+
+
+@dataclass
+class PeriodCounts:
+    """What an engine counted for a date histogram."""
+
+    periods: list[tuple[int, int]]  # (period, count) ascending, only periods with matches
+    undated: int  # matches without a date
+
+
+class FacetCounter(Protocol):
+    """An engine's counting over one search's matches (see ``Answer.counts``)."""
+
+    def values(self, field: str, *, own_selection: bool, limit: int) -> ValueCounts:
+        """The ``limit`` most frequent values of ``field``, and the selected ones;
+        counted with or without the request's selection on ``field`` itself."""
+
+    def periods(self, unit: str) -> PeriodCounts:
+        """Matches per ``unit``: "year" (period YYYY) or "month" (YYYYMM)."""
 
 
 @dataclass

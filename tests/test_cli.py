@@ -53,10 +53,10 @@ def test_every_command_is_a_module_with_configure_and_run():
 
 def test_index_target_option_then_environment_then_default(monkeypatch, tmp_path):
     monkeypatch.delenv("NEWSARCHIVE_INDEX", raising=False)
-    assert index_target(argparse.Namespace(index=None)) == Path("var/index")
+    assert index_target(argparse.Namespace(index=None)) == "var/index"
     monkeypatch.setenv("NEWSARCHIVE_INDEX", str(tmp_path / "env"))
-    assert index_target(argparse.Namespace(index=None)) == tmp_path / "env"
-    assert index_target(argparse.Namespace(index=str(tmp_path / "opt"))) == tmp_path / "opt"
+    assert index_target(argparse.Namespace(index=None)) == str(tmp_path / "env")
+    assert index_target(argparse.Namespace(index=str(tmp_path / "opt"))) == str(tmp_path / "opt")
 
 
 def test_every_command_reads_the_index_it_is_given(monkeypatch, tmp_path, capsys):

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from bench.server import Server, free_port
-from search import store
+from search import UnsafeIndex
 from tests.conftest import REPO, build_index, make_article
 from tests.web_fixtures import gunicorn_server, web_corpus
 from web import create_app
@@ -47,7 +47,7 @@ def test_index_dir_from_environment(tmp_path, monkeypatch):
 def test_refuses_an_index_others_can_write(tmp_path):
     index_dir = build_index(tmp_path / "ix", [make_article("A", "b", url="https://x.example/a")])
     os.chmod(index_dir, 0o777)
-    with pytest.raises(store.UnsafeIndex):
+    with pytest.raises(UnsafeIndex):
         create_app(index_dir)
 
 

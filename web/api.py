@@ -8,8 +8,8 @@ from typing import Any, NoReturn
 from flask import Blueprint, Response, jsonify, request
 
 from search.models import IndexStats, StoredArticle
-from search.schema import is_doc_id
-from search.store import IndexMissing
+from search.ids import is_doc_id
+from search import IndexMissing
 
 from . import params
 from .context import cached, service

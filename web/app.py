@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, Response
 
-from search import store
+from search import absolute_target, default_index_target, index_ready
 
 from . import api, errors, views
 from .context import EXTENSION, ServiceHolder
@@ -38,13 +38,10 @@ def _security_headers(response: Response) -> Response:
 
 def create_app(index_dir: Path | str | None = None, *, config: dict[str, Any] | None = None) -> Flask:
     """Build the app; raises UnsafeIndex when others could write the index."""
-    directory = Path(index_dir) if index_dir is not None else store.default_index_dir()
-    directory = directory.resolve()
-    if directory.is_dir():
-        # Refuse to start rather than unpickle files someone else could write.
-        store.check_permissions(directory)
-    else:
-        log.warning("no index at %s yet; serving 'no index' pages until it appears", directory)
+    target = absolute_target(index_dir if index_dir is not None else default_index_target())
+    # Refuses to start (UnsafeIndex) rather than read an index others could write.
+    if not index_ready(target):
+        log.warning("no index at %s yet; serving 'no index' pages until it appears", target)
 
     app = Flask(__name__)
     app.config.update(
@@ -61,7 +58,7 @@ def create_app(index_dir: Path | str | None = None, *, config: dict[str, Any] | 
     # tidy the whitespace that block tags leave behind.
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.extensions[EXTENSION] = ServiceHolder(directory, float(app.config["FACET_TIME_LIMIT"]))
+    app.extensions[EXTENSION] = ServiceHolder(target, float(app.config["FACET_TIME_LIMIT"]))
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

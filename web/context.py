@@ -14,8 +14,7 @@ from pathlib import Path
 
 from flask import Response, current_app, request
 
-from search import store
-from search.service import SearchService
+from search import SearchService, open_engine
 
 #: Where ``create_app`` keeps the ServiceHolder in ``app.extensions``.
 EXTENSION = "newsarchive"
@@ -30,8 +29,8 @@ class ServiceHolder:
     tries again, so the site comes up by itself once the indexer has run.
     """
 
-    def __init__(self, index_dir: Path, facet_time_limit: float):
-        self.index_dir = index_dir
+    def __init__(self, target: str, facet_time_limit: float):
+        self.target = target
         self.facet_time_limit = facet_time_limit
         self._service: SearchService | None = None
         self._lock = threading.Lock()
@@ -42,12 +41,11 @@ class ServiceHolder:
             return service
         with self._lock:
             if self._service is None:
-                # Raises IndexMissing (-> 503) until the indexer has published.
-                store.current_generation(self.index_dir)
-                # The index may have appeared after startup: check it before
-                # unpickling anything from it.
-                store.check_permissions(self.index_dir)
-                self._service = SearchService(self.index_dir, facet_time_limit=self.facet_time_limit)
+                engine = open_engine(self.target)
+                # Raises IndexMissing (-> 503) until the indexer has published,
+                # UnsafeIndex when the index appeared since startup but is unsafe.
+                engine.check()
+                self._service = SearchService(engine, facet_time_limit=self.facet_time_limit)
             return self._service
 
     def close(self) -> None:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, abort, render_template, request
 
 from search.models import SearchError, SearchRequest, SearchResponse
-from search.schema import is_doc_id
+from search.ids import is_doc_id
 from search.service import MAX_DEPTH
 
 from . import params

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from search.facets import PeriodCounts, ValueCounts
+from search.models import PeriodCounts, ValueCounts
 from search.models import ValidRequest
 
 from .doctable import DocTable, Vocabulary
