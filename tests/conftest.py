@@ -11,7 +11,7 @@ from search import store
 from search.models import Article
 from search.schema import SourceState, article_to_document, make_doc_id
 
-pytest_plugins = ["tests.web_fixtures"]
+pytest_plugins = ["tests.web_fixtures", "tests.opensearch_cluster"]
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
