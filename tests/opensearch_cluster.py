@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.live_server import free_port
 
 CLUSTER_SCRIPT = REPO / "opensearch-dev" / "cluster"
 NODES = 2
@@ -87,14 +88,10 @@ def _wait_gone(pid: int, timeout: float = 30.0) -> None:
 def _free_port_pair() -> int:
     """A port P with P+1 free as well (the nodes' HTTP ports)."""
     for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port + NODES - 1 > 65535:
-            continue
+        port = free_port()
         try:
-            with socket.socket() as s2:
-                s2.bind(("127.0.0.1", port + 1))
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", port + 1))
             return port
         except OSError:
             continue

@@ -20,18 +20,32 @@ public final class DevNode {
 
     private DevNode() {}
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) throws InterruptedException {
+        CountDownLatch closed = new CountDownLatch(1);
+        try {
+            start(settings(args), closed);
+        } catch (Exception e) {
+            // Threads a half-built node started could keep the JVM alive: exit, so ./cluster sees the failure.
+            e.printStackTrace();
+            System.exit(1);
+        }
+        closed.await();
+    }
+
+    private static Settings settings(String[] args) {
         Settings.Builder settings = Settings.builder();
         for (String arg : args) {
             int eq = arg.indexOf('=');
             if (eq <= 0) {
-                System.err.println("DevNode: expected key=value, got: " + arg);
-                System.exit(2);
+                throw new IllegalArgumentException("expected key=value, got: " + arg);
             }
             settings.put(arg.substring(0, eq), arg.substring(eq + 1));
         }
-        Node node = new MockNode(settings.build(), List.of(Netty4Plugin.class, CommonAnalysisPlugin.class));
-        CountDownLatch closed = new CountDownLatch(1);
+        return settings.build();
+    }
+
+    private static void start(Settings settings, CountDownLatch closed) throws Exception {
+        Node node = new MockNode(settings, List.of(Netty4Plugin.class, CommonAnalysisPlugin.class));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 node.close();
@@ -44,7 +58,6 @@ public final class DevNode {
             }
         }, "devnode-shutdown"));
         node.start();
-        System.out.println("DevNode started: " + node.settings().get("node.name"));
-        closed.await();
+        System.out.println("DevNode started: " + settings.get("node.name"));
     }
 }
