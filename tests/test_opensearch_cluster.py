@@ -1,10 +1,18 @@
-"""The development cluster itself: two real nodes, one of which can crash and come back."""
+"""The development cluster itself: real nodes, one of which can crash and come back; clear failures."""
 
 from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from pathlib import Path
 
 import pytest
 import requests
 from opensearchpy import OpenSearch
+
+from tests.live_server import free_port
+from tests.opensearch_cluster import CLUSTER_SCRIPT, _require_tools
 
 pytestmark = [pytest.mark.opensearch, pytest.mark.slow]
 
@@ -60,3 +68,55 @@ def test_a_killed_node_rejoins_with_its_data(opensearch_dev_cluster):
         assert resp["_shards"]["successful"] == 2
     finally:
         client.indices.delete(index=INDEX, ignore_unavailable=True)
+
+
+def _run_script(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", str(CLUSTER_SCRIPT), *args], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, **(env or {})})
+
+
+def _processes_under(home: Path) -> list[int]:
+    """Live processes whose command line names a path inside ``home``."""
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if str(home).encode() in cmdline.read_bytes():
+                pids.append(int(cmdline.parent.name))
+        except OSError:  # gone meanwhile
+            continue
+    return pids
+
+
+def test_start_refuses_a_port_in_use(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = _run_script("start", "--nodes", "1", "--http-port", str(port), "--home", str(tmp_path))
+    assert done.returncode == 1
+    assert f"port in use: {port}" in done.stderr
+
+
+def test_start_without_java_says_so(tmp_path):
+    done = _run_script("start", "--nodes", "1", "--http-port", "19999", "--home", str(tmp_path),
+                       env={"JAVA_HOME": str(tmp_path / "no-jdk")})
+    assert done.returncode == 1
+    assert "no Java found" in done.stderr
+
+
+def test_a_node_that_cannot_start_stops_the_others(tmp_path):
+    (tmp_path / "node-2").write_text("a file where node 2's data directory belongs")
+    port = free_port()
+    done = _run_script("start", "--nodes", "2", "--http-port", str(port), "--home", str(tmp_path))
+    assert done.returncode == 1
+    assert "node 2 exited while starting" in done.stderr
+    assert "NodeEnvironment" in done.stderr  # the end of its log, with the reason
+    assert _processes_under(tmp_path) == []
+    assert list(tmp_path.glob("*.pid")) == []
+
+
+def test_the_fixture_fails_without_a_jdk_or_maven(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    with pytest.raises(pytest.fail.Exception, match="need java, javac, mvn: install a JDK 17 and Maven"):
+        _require_tools()

@@ -10,12 +10,14 @@ OpenSearch, so both engines index and query the same words:
 * ``newsarchive_exact`` (``*.exact``): lower-cased only.
 
 Folding is Lucene's ``serbian_normalization`` (the 30 letters of Serbian
-Cyrillic to Latin, and Latin đ to dj) and ``asciifolding`` (accents, ß to ss,
-ligatures), after a ``mapping`` char filter for the letters those two leave
-alone but :func:`search.analysis.fold` transliterates (Russian, Ukrainian and
-Macedonian Cyrillic, accented Greek, Arabic presentation forms). The mapping is computed from ``fold``
-itself, so the Whoosh rules stay the one source. Where the two engines still
-differ, ``tests/test_opensearch_analysis.py`` says how and checks that the
+Cyrillic to Latin, Latin đ to dj) and ``asciifolding`` (the accents of Latin-1
+and Latin Extended-A, ß to ss), after a ``mapping`` char filter that applies
+:func:`search.analysis.fold` to every other letter it changes (Russian,
+Ukrainian and Macedonian Cyrillic, accented Greek, Arabic and presentation
+forms, full-width and mathematical letters): the rules are computed from
+``fold`` itself, so the Whoosh rules stay the one source. Where the two
+engines still differ (a few rare letters that Lucene folds further than
+``fold``), ``tests/test_opensearch_analysis.py`` says how and checks that the
 same word still gives the same token on each side.
 
 Any change to what this module returns changes the index format: bump
@@ -45,7 +47,7 @@ JAVA_TOKEN_PATTERN = TOKEN_PATTERN.replace(r"\w", _JAVA_WORD_CLASS)
 
 #: Lower-case letters of the Serbian Cyrillic alphabet, which Lucene's
 #: ``serbian_normalization`` turns into Latin the way ``fold`` does.
-SERBIAN_CYRILLIC = "абвгдђежзијклљмнњопрстћуфхцчџш"
+SERBIAN_CYRILLIC = frozenset("абвгдђежзијклљмнњопрстћуфхцчџш")
 
 #: Letters left to ``asciifolding``: Latin-1 Supplement and Latin Extended-A,
 #: whose accents it strips as ``fold`` does.
@@ -63,7 +65,8 @@ _WORD_ONLY = re.compile(r"\w*")
 _HIDDEN = "\ue000"
 
 
-def fold_char_mappings() -> list[str]:
+@cache
+def fold_char_mappings() -> tuple[str, ...]:
     """``mapping`` char filter rules: ``fold`` for each letter the Lucene filters leave to it.
 
     Those are the letters ``fold`` changes, except Serbian Cyrillic
@@ -83,12 +86,7 @@ def fold_char_mappings() -> list[str]:
         folded = fold(char)
         if folded != lower and _WORD_ONLY.fullmatch(folded):
             rules.append(f"{char} => {folded}")
-    return rules
-
-
-@cache
-def _fold_rules() -> tuple[str, ...]:
-    return tuple(fold_char_mappings())
+    return tuple(rules)
 
 
 def analysis_settings() -> dict[str, Any]:
@@ -99,7 +97,7 @@ def analysis_settings() -> dict[str, Any]:
             "newsarchive_words": {"type": "pattern", "pattern": JAVA_TOKEN_PATTERN, "group": 0},
         },
         "char_filter": {
-            "newsarchive_fold": {"type": "mapping", "mappings": list(_fold_rules())},
+            "newsarchive_fold": {"type": "mapping", "mappings": list(fold_char_mappings())},
         },
         "filter": {
             # asciifolding turns ’ into ', which the Whoosh phrase fields keep
