@@ -44,8 +44,8 @@ class LiveServer:
             try:
                 if requests.get(self.url + "/healthz", timeout=2).status_code == 200:
                     return
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or too busy starting to answer within 2 s: ask again
             time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"server did not become healthy: {self.log()}")

@@ -71,6 +71,11 @@ class DevCluster:
         self.run("stop", timeout=120)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Runs the OpenSearch tests last, so their cluster's JVMs do not idle beside the timing-sensitive tests."""
+    items.sort(key=lambda item: item.get_closest_marker("opensearch") is not None)
+
+
 def _wait_gone(pid: int, timeout: float = 30.0) -> None:
     """Until ``pid`` is gone or a zombie (the script that started it is not there to reap it)."""
     deadline = time.monotonic() + timeout

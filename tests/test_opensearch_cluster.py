@@ -59,6 +59,7 @@ def test_a_killed_node_rejoins_with_its_data(opensearch_dev_cluster):
         assert cluster.pid(2) != killed_pid
         health = _health(cluster.url, nodes="2", status="green")
         assert (health["number_of_nodes"], health["status"]) == (2, "green")
+        assert _health(cluster.node_url(2))["number_of_nodes"] == 2  # its own HTTP is back
         # Every copy answers alike: read each shard copy on node 2 alone.
         node2 = client.nodes.info(node_id="node-2")["nodes"]
         (node2_id,) = node2
