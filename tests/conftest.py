@@ -11,7 +11,7 @@ from bench.harness import NO_FILE, index_articles
 from search.ids import make_doc_id
 from search.models import Article, SourceState
 
-pytest_plugins = ["tests.web_fixtures", "tests.processes"]
+pytest_plugins = ["tests.web_fixtures", "tests.processes", "tests.opensearch_cluster"]
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
