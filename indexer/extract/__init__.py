@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from indexer.body import extract_body
-from indexer.encoding import BinaryContent, decode_html
-from indexer.metadata import extract_metadata
+from indexer.extract.body import extract_body
+from indexer.extract.encoding import BinaryContent, decode_html
+from indexer.extract.metadata import extract_metadata
 from search.models import Article
 
 __all__ = ["ExtractionError", "extract_article"]

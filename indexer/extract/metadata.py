@@ -3,7 +3,7 @@
 Sources in order of trust: JSON-LD, OpenGraph / ``article:*`` meta, other
 common meta names, microdata, ``<time datetime>``, ``link rel=canonical``,
 and finally what the page shows (``<h1>``, ``<title>``, a date near the headline).
-JSON-LD is read by :mod:`indexer.jsonld`, visible bylines by :mod:`indexer.byline`.
+JSON-LD is read by :mod:`indexer.extract.jsonld`, visible bylines by :mod:`indexer.extract.byline`.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from indexer.byline import norm_text, outside_article, split_authors, visible_byline
-from indexer.dates import find_text_date, is_decoy_label, parse_date
-from indexer.htmltext import text_of
-from indexer.jsonld import article_json_ld, first_str, ld_authors
+from indexer.extract.byline import norm_text, outside_article, split_authors, visible_byline
+from indexer.extract.dates import find_text_date, is_decoy_label, parse_date
+from indexer.extract.text import text_of
+from indexer.extract.jsonld import article_json_ld, first_str, ld_authors
 
 __all__ = ["PageMeta", "clean_title", "extract_metadata"]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from lxml import etree
 
-from indexer.byline import norm_text, split_authors
+from indexer.extract.byline import norm_text, split_authors
 
 __all__ = ["article_json_ld", "first_str", "ld_authors"]
 
