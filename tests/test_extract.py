@@ -417,13 +417,32 @@ def _load_bench_module():
 
 
 def test_metric_counts_shingles() -> None:
-    bench = _load_bench_module()
-    perfect = bench.score_page("k", "one two three four five", "one two three four five")
+    from bench.extraction_scoring import score_zyte_page
+
+    perfect = score_zyte_page("k", "one two three four five", "one two three four five")
     assert (perfect.precision, perfect.recall) == (1.0, 1.0)
-    half = bench.score_page("k", "a b c d e", "a b c d x")
+    half = score_zyte_page("k", "a b c d e", "a b c d x")
     assert half.precision == pytest.approx(0.5) and half.recall == pytest.approx(0.5)
-    empty = bench.score_page("k", "a b c d", "")
+    empty = score_zyte_page("k", "a b c d", "")
     assert empty.precision is None and empty.recall == 0.0
+
+
+def test_snippet_metric_searches_title_and_body() -> None:
+    from bench.extraction_scoring import score_snippets, snippet_prf
+
+    expected = {"with": ["Tram line", "four  kilometres"], "without": ["Cookie policy", "Share"]}
+    score = score_snippets("k", expected, "Tram line extended", "by four\nkilometres.\n\nShare")
+    assert (score.tp, score.fn, score.fp, score.tn) == (2, 0, 1, 1)
+    assert snippet_prf([score])["precision"] == pytest.approx(2 / 3)
+
+
+def test_url_dates_are_read_from_the_path_only() -> None:
+    from bench.extraction_scoring import url_date
+
+    assert url_date("https://x.example/news/2024/03/14/tram/") == "2024-03-14"
+    assert url_date("https://x.example/a/20240314-tram.html") == "2024-03-14"
+    assert url_date("https://20240314.example/tram") is None
+    assert url_date("https://x.example/2024/03/tram") is None
 
 
 @pytest.mark.shared_data
@@ -431,5 +450,5 @@ def test_shared_benchmark_f1() -> None:
     if not (SHARED_BENCH / "ground-truth.json").is_file():
         pytest.skip("../shared/data/extraction-benchmark is not available")
     bench = _load_bench_module()
-    result = bench.evaluate(SHARED_BENCH, rounds=1)
+    result = bench.bench_zyte(SHARED_BENCH, 1, bench._extractor())
     assert result["f1"] >= 0.97, f"F1 {result['f1']:.4f} (P {result['precision']:.4f}, R {result['recall']:.4f})"

@@ -49,9 +49,13 @@ def _parse(text: str) -> etree._Element:
     return root
 
 
-def extract_article(raw: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
+def extract_article(raw: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                    skip_date_sources: frozenset[str] = frozenset()) -> Article:
     """Extract title, body and metadata from one saved page.
 
+    ``skip_date_sources`` names date sources to ignore (see
+    ``indexer.extract.pubdate.DATE_SOURCES``); benchmarks use it to score the
+    other sources against the date a page's URL gives.
     Raises ``ExtractionError`` for empty, binary, oversized or text-less input.
     """
     if not raw or not raw.strip():
@@ -66,7 +70,7 @@ def extract_article(raw: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYT
         raise ExtractionError("no text")
     try:
         root = _parse(text)
-        meta = extract_metadata(root)
+        meta = extract_metadata(root, skip_date_sources=skip_date_sources)
         body = extract_body(root, meta.title)
     except ExtractionError:
         raise

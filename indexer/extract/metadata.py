@@ -258,7 +258,7 @@ def _published_time(root: etree._Element, headline: etree._Element | None) -> st
 
 # ---------------------------------------------------------------- main entry
 
-def extract_metadata(root: etree._Element, *, use_htmldate: bool = True) -> PageMeta:
+def extract_metadata(root: etree._Element, *, skip_date_sources: frozenset[str] = frozenset()) -> PageMeta:
     """Collect title, canonical url, date, section and authors from ``root``."""
     ld, by_id = article_json_ld(root)
     meta, meta_all = _meta_maps(root)
@@ -323,7 +323,7 @@ def extract_metadata(root: etree._Element, *, use_htmldate: bool = True) -> Page
         result.date = parse_date(_published_time(root, h1_el))
     if result.date is None:
         result.date = _date_near(root, h1_el)
-    if result.date is None and use_htmldate:
+    if result.date is None and "htmldate" not in skip_date_sources:
         result.date = _htmldate(root)
 
     # Section.

@@ -1,0 +1,172 @@
+"""The chosen container as text blocks, and which blocks are the article's.
+
+Linearising turns the container into one block per block element (inline
+text joined, ``<br>`` kept as a line break); then page chrome lines, link
+lists and headings that introduce nothing are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from indexer.extract.classes import INLINE_TAGS, tag_name
+
+__all__ = ["Block", "drop_link_runs", "keep", "linearise", "norm_key"]
+
+# Short blocks that are page chrome even inside the article container.
+_BOILER_LINE = re.compile(
+    r"^(?:advert|advertisement|advertising|sponsored(?: content)?|ad|ads|story continues below|"
+    r"explore further|also on \S+\.\w+.{0,200}|(?:like|enjoy|enjoyed) this (?:story|article)\?.{0,60}|"
+    r"continue reading.*|read (?:more|next|also|the full story).*|see also.*|related(?: articles| stories| coverage| content| links)?:?.*|"
+    r"more (?:from|on|about) .{0,60}|share(?: this)?(?: article| story| page)?.{0,40}|"
+    r"(?:share|follow|like) (?:on|us on) .{0,40}|tweet|email|print|copy link|"
+    r"comments?.{0,30}|\d+ comments?|subscribe.{0,80}|sign up.{0,80}|"
+    r"click here.{0,80}|loading.{0,20}|image(?: source| caption| credit)?:.{0,80}|"
+    r"photo(?:graph)?(?: credit)?:.{0,80}|credit:.{0,80}|(?:copyright|©).{0,100}|"
+    r"all rights reserved.{0,60}|listen to (?:this|the) (?:article|story).{0,40}|"
+    r"watch:.{0,80}|video:.{0,80}|recommended.{0,40}|trending.{0,40}|most (?:read|popular).{0,40}|"
+    r"(?:updated|published|posted|last updated|first published)(?: on| at)?:? .{0,60}|"
+    r"by [^.!?]{2,60}|you might also like.{0,40}|we recommend.{0,40}|"
+    r"this (?:article|story) (?:was|has been|is) .{0,40}(?:updated|corrected|produced|published|originally).{0,160}|"
+    r"(?:view|open) (?:image )?gallery.{0,40}|skip (?:to )?.{0,40}|\W*)$",
+    re.IGNORECASE,
+)
+_WS = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_NL = re.compile(r"\s*\n\s*")
+
+
+@dataclass
+class Block:
+    text: str
+    link_chars: int
+    tag: str
+
+
+def linearise(container: etree._Element) -> list[Block]:
+    blocks: list[Block] = []
+    parts: list[str] = []
+    link_chars = 0
+    link_depth = 0
+    block_tags: list[str] = []
+
+    def flush(tag: str) -> None:
+        nonlocal parts, link_chars
+        text = _NL.sub("\n", _WS.sub(" ", "".join(parts))).strip()
+        if text:
+            blocks.append(Block(text, link_chars, tag))
+        parts = []
+        link_chars = 0
+
+    def add(text: str | None) -> None:
+        nonlocal link_chars
+        if text:
+            parts.append(text.replace("\n", " "))
+            if link_depth:
+                link_chars += len(text.strip())
+
+    for event, el in etree.iterwalk(container, events=("start", "end")):
+        tag = tag_name(el)
+        if event == "start":
+            if tag == "br":
+                parts.append("\n")
+            elif tag not in INLINE_TAGS:
+                flush(block_tags[-1] if block_tags else "div")
+                block_tags.append(tag)
+            if tag == "a":
+                link_depth += 1
+            add(el.text)
+        else:
+            if tag == "a":
+                link_depth -= 1
+            if tag not in INLINE_TAGS and tag != "br":
+                flush(tag)
+                if block_tags:
+                    block_tags.pop()
+            if el is not container:
+                add(el.tail)
+    flush("div")
+    return blocks
+
+
+def norm_key(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().casefold()
+
+
+_NEWSLETTER = re.compile(r"newsletter|mailing list", re.IGNORECASE)
+_SIGN_UP = re.compile(r"sign(?:ing)? up|subscribe|delivered to your inbox|register", re.IGNORECASE)
+
+
+# "Also in the Gazette: <link>", "Lesen Sie auch: <link>": a short label and a link to another story.
+_LABELLED_LINK = re.compile(r"^[^.!?:\n]{2,40}:\s")
+
+
+def keep(block: Block, title_key: str) -> bool:
+    text = block.text
+    if len(text) < 200 and _BOILER_LINE.match(text):
+        return False
+    if len(text) < 200 and block.link_chars >= 0.5 * len(text) and _LABELLED_LINK.match(text):
+        return False
+    if len(text) < 300 and _NEWSLETTER.search(text) and _SIGN_UP.search(text):
+        return False  # newsletter pitch written as a paragraph
+    if title_key and norm_key(text) == title_key:
+        return False
+    return True
+
+
+_SENTENCE_END = re.compile(r"[.!?…:;\"'”’»)]\s*$")
+
+
+def _is_heading(block: Block) -> bool:
+    """Short label-like line: a heading, a widget title, a kicker."""
+    return len(block.text) < 60 and not _SENTENCE_END.search(block.text)
+
+
+def _is_linky(block: Block) -> bool:
+    return block.link_chars > 0.5 * len(block.text)
+
+
+def drop_link_runs(blocks: list[Block]) -> list[Block]:
+    """Remove link lists (teasers, tag clouds, "more stories") but keep links in the flow.
+
+    Mostly-link blocks are dropped at the start and end of the text and in
+    runs of three or more (with the headings that introduce them); a single
+    linked line between paragraphs (a product, a source) is article text.
+    """
+    n = len(blocks)
+    drop = [False] * n
+    i = 0
+    while i < n:
+        if _is_linky(blocks[i]):
+            j = i
+            while j < n and (_is_linky(blocks[j]) or _is_heading(blocks[j])):
+                j += 1
+            if sum(1 for k in range(i, j) if _is_linky(blocks[k])) >= 3:
+                for k in range(i, j):
+                    drop[k] = True
+            i = j
+        else:
+            i += 1
+    # Edges: leading/trailing links, and headings whose section was dropped.
+    start = 0
+    while start < n and (drop[start] or _is_linky(blocks[start]) or (
+            _is_heading(blocks[start]) and (start + 1 >= n or drop[start + 1]
+                                             or _is_linky(blocks[start + 1]) or _is_heading(blocks[start + 1])))):
+        drop[start] = True
+        start += 1
+    end = n - 1
+    while end >= start and (drop[end] or _is_linky(blocks[end]) or _is_heading(blocks[end])):
+        drop[end] = True
+        end -= 1
+    # Headings directly before a dropped run introduce nothing any more.
+    for k in range(n - 2, -1, -1):
+        if not drop[k] and _is_heading(blocks[k]) and drop[k + 1] and _is_linky(blocks[k + 1]):
+            drop[k] = True
+    kept = [b for b, d in zip(blocks, drop) if not d]
+    if not kept:
+        # A brief made only of short lines ("Qtly div 25 cts") looks like
+        # headings throughout; its plain lines are still the article.
+        kept = [b for b in blocks if not _is_linky(b)]
+    return kept

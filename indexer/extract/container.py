@@ -1,0 +1,137 @@
+"""Which elements hold the article: the page's own marker, the headed <article>, or the best-scored block."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from indexer.extract.classes import class_words
+from indexer.extract.measure import Stats, inside
+
+__all__ = ["choose_container"]
+
+# Lists of references and footnotes are long, linked prose of their own; they
+# can follow the article but never stand for it.
+_REFERENCES = re.compile(r"\b(?:references?|reflist|footnotes?|endnotes?|citations?|bibliography)\b")
+# The summary paragraph some sites set apart before the marked body text.
+_STANDFIRST = re.compile(r"\b(?:summary|standfirst|lede|lead|intro|dek|deck|excerpt|abstract)\b")
+_ALTERNATIVES = 5     # best-scored blocks considered for a common ancestor
+_CLOSE_SCORE = 0.75   # ... when their score is this close to the best one
+_COMMON_MIN = 3       # ... and at least this many of them share it
+
+
+def _eligible(el: etree._Element, stats: Stats) -> bool:
+    if inside(el, stats.furniture):
+        return False
+    words = class_words(el)
+    return not (words and _REFERENCES.search(words))
+
+
+def _best_block(root: etree._Element, stats: Stats) -> etree._Element | None:
+    """Readability's choice: the best-scored block, moved up to the ancestor it
+    shares with other nearly as good blocks, or to a parent that scores higher."""
+    ranked = [el for el, _ in sorted(stats.score.items(), key=lambda kv: -kv[1])[:40]
+              if _eligible(el, stats)]
+    if not ranked:
+        return None
+    top = ranked[0]
+    best = stats.score[top]
+    close = [el for el in ranked[1:_ALTERNATIVES] if stats.score[el] >= _CLOSE_SCORE * best]
+    if len(close) >= _COMMON_MIN:
+        ancestry = [set(el.iterancestors()) for el in close]
+        for parent in top.iterancestors():
+            if parent.tag in ("body", "html"):
+                break
+            if sum(parent in a for a in ancestry) >= _COMMON_MIN:
+                top = parent
+                break
+    # A score rising on the way up means more of the story lies beside this block.
+    last = stats.score.get(top, 0.0)
+    threshold = last / 3
+    for parent in top.iterancestors():
+        if parent.tag in ("body", "html") or not _eligible(parent, stats):
+            break
+        score = stats.score.get(parent, 0.0)
+        if score < threshold:
+            break
+        if score > last:
+            top = parent
+            break
+        last = score
+    return top
+
+
+def _with_siblings(top: etree._Element, stats: Stats) -> list[etree._Element]:
+    """The best element plus siblings that continue the article (split bodies)."""
+    parent = top.getparent()
+    if parent is None:
+        return [top]
+    best = stats.paras.get(top, 0)
+    chosen = []
+    for sibling in parent:
+        if sibling is top:
+            chosen.append(sibling)
+            continue
+        # Another <article> beside the best one is another story.
+        if not isinstance(sibling.tag, str) or sibling in stats.furniture or sibling.tag == "article":
+            continue
+        score = stats.paras.get(sibling, 0)
+        if score >= max(0.2 * best, 150) and stats.prose.get(sibling, 0) <= 1.6 * score + 200:
+            chosen.append(sibling)
+    return chosen
+
+
+def _standfirst(marked: etree._Element, stats: Stats) -> list[etree._Element]:
+    """A standfirst just before ``marked`` (a sibling classed summary, lede, intro...)."""
+    found = []
+    for sibling in marked.itersiblings(preceding=True):
+        words = class_words(sibling)
+        if (len(found) >= 2 or not words or not _STANDFIRST.search(words)
+                or sibling in stats.furniture or not stats.raw_paras.get(sibling)):
+            break
+        found.insert(0, sibling)
+    return found
+
+
+def _outermost(elements: list[etree._Element]) -> list[etree._Element]:
+    chosen = set(elements)
+    return [el for el in elements if not any(a in chosen for a in el.iterancestors())]
+
+
+def choose_container(root: etree._Element, stats: Stats) -> list[etree._Element]:
+    """The elements whose text is the article, in page order."""
+    body = root.find(".//body")
+    if body is None:
+        body = root
+    paras = stats.paras
+    top = _best_block(root, stats)
+    density_choice = _with_siblings(top, stats) if top is not None else [body]
+    density_total = sum(paras.get(e, 0) for e in density_choice)
+
+    def acceptable(els: list[etree._Element]) -> bool:
+        total = sum(stats.raw_paras.get(e, 0) for e in els)
+        return total >= 0.5 * density_total or total >= 1500
+
+    # The page's own "article body" marker, unless mostly reader comments.
+    markers = [m for m in stats.markers if stats.raw_paras.get(m, 0) > 0
+               and stats.comments.get(m, 0) < 0.5 * stats.raw_paras[m]]
+    itemprop = [m for m in markers if "articlebody" in (m.get("itemprop") or "").lower()]
+    for group in (itemprop, markers):
+        if not group:
+            continue
+        group = _outermost(group)
+        best = max(stats.raw_paras.get(e, 0) for e in group)
+        chosen = [e for e in group if stats.raw_paras.get(e, 0) >= max(0.1 * best, 1)]
+        if acceptable(chosen):
+            return _standfirst(chosen[0], stats) + chosen if len(chosen) == 1 else chosen
+    articles = [a for a in root.iter("article") if not inside(a, stats.furniture)]
+    if articles:
+        # The <article> holding the page headline is the story; others are teasers.
+        headed = [a for a in articles if a.find(".//h1") is not None and paras.get(a, 0) > 0]
+        best_article = max(headed or articles, key=lambda e: paras.get(e, 0))
+        if paras.get(best_article, 0) >= 0.6 * density_total and paras.get(best_article, 0) > 0:
+            return [best_article]
+    if top is None:
+        return [body]
+    return density_choice
