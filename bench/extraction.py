@@ -40,7 +40,7 @@ if str(REPO) not in sys.path:
 
 from bench.extraction_scoring import (  # noqa: E402
     DateTally, Page, is_holdout, load_evaldata, load_zyte, score_snippets, score_zyte_page,
-    snippet_prf, url_date, zyte_prf,
+    snippet_prf, url_date, valid_day, zyte_prf,
 )
 from bench.proctree import machine_line  # noqa: E402
 
@@ -118,10 +118,16 @@ def bench_evaldata(data: Path, extract: Callable) -> dict:
     dev = [s for s in scores if not is_holdout(s.key)]
     held = [s for s in scores if is_holdout(s.key)]
     out = snippet_prf(scores)
+    annotated, annotated_holdout = DateTally(), DateTally()
+    for page in pages:
+        truth_date = valid_day(truth[page.key].get("date"))
+        if truth_date:
+            (annotated_holdout if is_holdout(page.key) else annotated).add(truth_date, _day(results[page.key]))
     out.update(pages=len(pages), pages_per_second=len(pages) / seconds,
                dev=snippet_prf(dev) | {"pages": len(dev)}, holdout=snippet_prf(held) | {"pages": len(held)},
                errors={k: v for k, v in results.items() if isinstance(v, str)},
                dates=_dates(pages, results, extract),
+               annotated_dates={"dev": annotated, "holdout": annotated_holdout},
                worst=sorted(dev, key=lambda s: (s.tp - s.fn - s.fp, s.key)))
     return out
 
@@ -275,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
         for part in ("dev", "holdout"):
             print(f"  {part:9} {e[part]['pages']} pages  {_prf(e[part])}  nothing found on {e[part]['nothing_found']}")
         _print_dates(e["dates"])
+        print(f"  dates     against evaldata's own annotated dates (all sources on): dev "
+              f"{e['annotated_dates']['dev'].line()}; hold-out {e['annotated_dates']['holdout'].line()}")
         for s in e["worst"][: args.worst]:
             print(f"    tp {s.tp} fn {s.fn} fp {s.fp}  {s.key}")
     for name in ("zyte", "evaldata"):

@@ -4,7 +4,9 @@
   averaged over pages, as ../shared/README.md defines it.
 * evaldata (``extraction-evaldata``): must/must-not snippets searched in
   "title\\nbody" with whitespace collapsed, summed over all pages.
-* Dates: a page whose URL holds a full date (``/2024/03/14/``,
+* Dates, two measures. evaldata's pages carry annotated dates (the date a
+  person read off the page; some are the last-modified date): scored as they
+  are. And a page whose URL holds a full date (``/2024/03/14/``,
   ``2024-03-14``, ``20240314``) has that date as its truth. The extractor is
   then run with its own URL signal switched off, so the score measures the
   other sources (metadata, visible text, htmldate), not the URL read twice.
@@ -12,6 +14,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import hashlib
 import json
@@ -133,6 +136,14 @@ def url_date(url: str) -> str | None:
     path = url.split("://", 1)[-1].split("/", 1)[-1] if "/" in url.split("://", 1)[-1] else ""
     found = {f"{m.group(1)}-{m.group(3)}-{m.group(4)}" for m in _URL_DATE.finditer(path)}
     return found.pop() if len(found) == 1 else None
+
+
+def valid_day(value: str | None) -> str | None:
+    """An annotated date if it is a real calendar date (a few annotations read "2022-29-11")."""
+    try:
+        return dt.date.fromisoformat(value).isoformat() if value else None
+    except ValueError:
+        return None
 
 
 @dataclass

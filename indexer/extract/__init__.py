@@ -7,7 +7,7 @@ come from that single tree. Anything that is not a readable article raises
 
 from __future__ import annotations
 
-from lxml import etree
+from lxml import etree, html
 
 from indexer.extract.body import extract_body
 from indexer.extract.encoding import BinaryContent, decode_html
@@ -34,13 +34,15 @@ class ExtractionError(ValueError):
         self.reason = reason
 
 
-def _parse(text: str) -> etree._Element:
+def _parse(text: str) -> html.HtmlElement:
     # Parsing UTF-8 bytes avoids lxml's refusal of str input that carries an
     # XML encoding declaration, and is faster than feeding str.
     # "replace" turns lone surrogates (from lenient decoding) into "?".
     data = text.encode("utf-8", "replace").translate(_CONTROL_TO_SPACE)
-    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
-                              no_network=True, recover=True)
+    # lxml.html's parser: its elements are what htmldate accepts as a parsed
+    # page, so the date fallback does not parse the page a second time.
+    parser = html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
+                             no_network=True, recover=True)
     # Without huge_tree libxml2 stops at a nesting depth of 256, which bounds
     # both memory and any depth-dependent work on hostile pages.
     root = etree.fromstring(data, parser)

@@ -9,28 +9,18 @@ JSON-LD is read by :mod:`indexer.extract.jsonld`, visible bylines by :mod:`index
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 from indexer.extract.byline import norm_text, outside_article, split_authors, visible_byline
-from indexer.extract.dates import find_text_date, is_decoy_label, parse_date
 from indexer.extract.text import text_of
 from indexer.extract.jsonld import article_json_ld, first_str, ld_authors
+from indexer.extract.pubdate import publication_date
 
 __all__ = ["PageMeta", "clean_title", "extract_metadata"]
 
-_META_DATE_KEYS = (
-    "article:published_time", "og:article:published_time", "article:published",
-    "og:published_time", "published_time", "datepublished", "publishdate", "publish-date",
-    "publish_date", "pubdate", "article.published", "article_date_original",
-    "original-publish-date", "parsely-pub-date", "sailthru.date", "dc.date.issued",
-    "dcterms.issued", "dc.date", "dcterms.date", "dcterms.created", "dc.date.created",
-    "date", "article:post_date", "cxenseparse:recs:publishtime", "displaydate", "dat",
-    "release_date", "og:pubdate", "citation_publication_date", "citation_date",
-)
 _META_TITLE_KEYS = ("og:title", "parsely-title", "twitter:title", "dc.title", "headline",
                     "sailthru.title", "title")
 _META_SECTION_KEYS = ("article:section", "og:article:section", "parsely-section", "section",
@@ -54,6 +44,7 @@ class PageMeta:
     section: str | None = None
     authors: list[str] = field(default_factory=list)
     site_name: str | None = None
+    implausible_date: str | None = None
 
 
 # ---------------------------------------------------------------- meta and microdata
@@ -176,86 +167,6 @@ def _h1_text(root: etree._Element) -> tuple[str, etree._Element | None]:
     return "", None
 
 
-def _date_near(root: etree._Element, anchor: etree._Element | None) -> dt.datetime | None:
-    """A date written in the visible text close to the headline (or page top)."""
-    texts: list[str] = []
-    budget = 2500
-    start = anchor if anchor is not None else root.find(".//body")
-    if start is None:
-        return None
-    skip = {"script", "style", "noscript", "template"}
-    for el in start.iter():
-        if el.tag in skip or not isinstance(el.tag, str):
-            continue
-        chunk = el.text or ""
-        if chunk.strip():
-            texts.append(chunk)
-            budget -= len(chunk)
-        if el is not start and el.tail and el.tail.strip():
-            texts.append(el.tail)
-            budget -= len(el.tail)
-        if budget <= 0:
-            break
-    # Past the headline element itself, keep reading the elements after it,
-    # then those after its parent.
-    if anchor is not None:
-        parent = anchor.getparent()
-        for following in (anchor.itersiblings(), parent.itersiblings() if parent is not None else ()):
-            for el in following:
-                if budget <= 0:
-                    break
-                for sub in el.iter():
-                    if sub.tag in skip or not isinstance(sub.tag, str):
-                        continue
-                    for chunk in (sub.text, sub.tail):
-                        if chunk and chunk.strip():
-                            texts.append(chunk)
-                            budget -= len(chunk)
-    return find_text_date(" ".join(texts))
-
-
-def _htmldate(root: etree._Element) -> dt.datetime | None:
-    """Slow last resort: htmldate's heuristics over the whole page."""
-    try:
-        from htmldate import find_date
-    except ImportError:  # pragma: no cover - htmldate is a declared dependency
-        return None
-    try:
-        found = find_date(root, extensive_search=True, original_date=True, outputformat="%Y-%m-%d")
-    except Exception:  # noqa: BLE001 - a third-party failure must not fail the page
-        return None
-    return parse_date(found) if found else None
-
-
-_PUBLISHED_HINT = re.compile(r"publish|posted|created|issued|pubdate|dateline", re.IGNORECASE)
-_UPDATED_HINT = re.compile(r"updat|modif|edited|revis|changed|comment", re.IGNORECASE)
-
-
-def _published_time(root: etree._Element, headline: etree._Element | None) -> str | None:
-    """The ``<time datetime>`` that dates the story, not an update, a comment or a teaser."""
-    plain: str | None = None
-    for count, time_el in enumerate(root.iter("time")):
-        if count >= 200:
-            break
-        value = time_el.get("datetime")
-        if not value:
-            continue
-        parent = time_el.getparent()
-        hints = " ".join(filter(None, (
-            time_el.get("class"), time_el.get("itemprop"), time_el.get("id"),
-            parent.get("class") if parent is not None else None,
-            parent.get("itemprop") if parent is not None else None)))
-        previous = time_el.getprevious()
-        before = (previous.tail if previous is not None else parent.text if parent is not None else "") or ""
-        if _UPDATED_HINT.search(hints) or is_decoy_label(before) or outside_article(time_el, headline):
-            continue
-        if time_el.get("pubdate") is not None or _PUBLISHED_HINT.search(hints):
-            return value
-        if plain is None:
-            plain = value
-    return plain
-
-
 # ---------------------------------------------------------------- main entry
 
 def extract_metadata(root: etree._Element, *, skip_date_sources: frozenset[str] = frozenset()) -> PageMeta:
@@ -300,31 +211,9 @@ def extract_metadata(root: etree._Element, *, skip_date_sources: frozenset[str] 
             break
 
     # Date.
-    dates: list[str | None] = []
-    if ld:
-        for key in ("datePublished", "dateCreated", "uploadDate"):
-            dates.append(first_str(ld.get(key)))
-    dates.extend(meta.get(k) for k in _META_DATE_KEYS)
-    parsely = meta.get("parsely-page")
-    if parsely:
-        try:
-            parsed = json.loads(parsely)
-            if isinstance(parsed, dict):
-                dates.append(first_str(parsed.get("pub_date")))
-        except ValueError:
-            pass
-    dates.extend(_itemprop_value(el) for el in micro.get("datepublished", [])[:2])
-    for value in dates:
-        parsed_date = parse_date(value)
-        if parsed_date is not None:
-            result.date = parsed_date
-            break
-    if result.date is None:
-        result.date = parse_date(_published_time(root, h1_el))
-    if result.date is None:
-        result.date = _date_near(root, h1_el)
-    if result.date is None and "htmldate" not in skip_date_sources:
-        result.date = _htmldate(root)
+    found = publication_date(root, ld=ld, meta=meta, micro=micro, headline=h1_el, url=result.url,
+                             skip=skip_date_sources)
+    result.date, result.implausible_date = found.date, found.implausible
 
     # Section.
     sections: list[str | None] = []
