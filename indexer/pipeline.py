@@ -79,6 +79,7 @@ class IndexReport:
     removed: int = 0
     unchanged: int = 0
     failed: int = 0
+    implausible_dates: int = 0  # pages whose claimed date was not trusted (indexed undated or dated otherwise)
     seconds: float = 0.0
     failures: list[Failure] = field(default_factory=list)
     documents: int = 0
@@ -102,6 +103,7 @@ class _Parsed:
     #: article is then not sent back): the id it used and its segment docnum.
     doc_id: str | None = None
     docnum: int = -1
+    implausible_date: bool = False
 
 
 def _read_page(path: str, max_bytes: int) -> tuple[bytes, bytes]:
@@ -135,7 +137,7 @@ def parse_file(task: tuple[FoundFile, str | None, int]) -> _Parsed:
             return _Parsed(found.path, state, unchanged=True)
         article = extract_article(page, found.path, max_bytes=max_bytes)
         article.id = make_doc_id(article.id)
-        return _Parsed(found.path, state, article=article)
+        return _Parsed(found.path, state, article=article, implausible_date=bool(article.implausible_date))
     except ExtractionError as e:
         return _Parsed(found.path, error=str(e))
     except OSError as e:
@@ -425,6 +427,7 @@ class Indexer:
         if parsed.unchanged:
             report.unchanged += 1
             return False
+        report.implausible_dates += parsed.implausible_date
         if parsed.path in known:
             writer.delete_by_term("source", parsed.path, searcher=searcher)
             report.updated += 1

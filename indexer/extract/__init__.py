@@ -93,4 +93,5 @@ def extract_article(raw: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYT
         section=meta.section,
         authors=meta.authors,
         source=source,
+        implausible_date=meta.implausible_date,
     )
