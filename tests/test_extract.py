@@ -70,7 +70,7 @@ def test_json_ld_graph_with_author_reference() -> None:
             {"@type": ["ReportageNewsArticle"], "headline": "Graph headline",
              "datePublished": "2023-06-01", "author": {"@id": "#ann"}, "articleSection": ["Politics"]},
         ],
-    })
+    }) + "<title>Graph headline | The Daily Post</title>"  # a JSON-LD headline the page shows
     art = extract_article(page(head), "x.html")
     assert art.title == "Graph headline"
     assert art.date == dt.datetime(2023, 6, 1)
@@ -83,7 +83,7 @@ def test_json_ld_top_level_list_and_string_author() -> None:
         {"@type": "BreadcrumbList", "itemListElement": []},
         {"@type": "BlogPosting", "headline": "List headline", "author": "By Carl Dunn and Eve Park",
          "datePublished": "2022-01-02T03:04:05Z"},
-    ])
+    ]) + "<title>List headline</title>"
     art = extract_article(page(head), "x.html")
     assert art.title == "List headline"
     assert art.authors == ["Carl Dunn", "Eve Park"]
@@ -92,7 +92,7 @@ def test_json_ld_top_level_list_and_string_author() -> None:
 
 def test_broken_json_ld_is_tolerated() -> None:
     head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Broken but fine",'
-            ' "datePublished": "2021-05-06",}</script>')
+            ' "datePublished": "2021-05-06",}</script><title>Broken but fine</title>')
     art = extract_article(page(head), "x.html")
     assert art.title == "Broken but fine"
     assert art.date == dt.datetime(2021, 5, 6)

@@ -18,8 +18,10 @@ from indexer.extract.byline import norm_text, outside_article, split_authors, vi
 from indexer.extract.text import text_of
 from indexer.extract.jsonld import article_json_ld, first_str, ld_authors
 from indexer.extract.pubdate import publication_date
+from indexer.extract.sections import fallback_section
+from indexer.extract.titles import clean_title, headline_element, shown_in
 
-__all__ = ["PageMeta", "clean_title", "extract_metadata"]
+__all__ = ["PageMeta", "extract_metadata"]
 
 _META_TITLE_KEYS = ("og:title", "parsely-title", "twitter:title", "dc.title", "headline",
                     "sailthru.title", "title")
@@ -31,9 +33,6 @@ _META_AUTHOR_KEYS = ("author", "article:author", "og:article:author", "parsely-a
                      "article.author", "twitter:creator:name")
 _META_URL_KEYS = ("og:url", "parsely-link", "twitter:url")
 
-_TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•»~/]|::)\s+")
-_SEP_AFTER = re.compile(r"\s+(?:[|\-–—:·•»~/]|::)\s")
-_SEP_BEFORE = re.compile(r"\s(?:[|\-–—:·•»~/]|::)\s+$")
 
 
 @dataclass
@@ -125,53 +124,11 @@ def _dedupe(names: list[str]) -> list[str]:
     return result
 
 
-def clean_title(title: str, site_name: str | None = None, h1: str | None = None) -> str:
-    """Strip a site-name prefix/suffix such as " | The Daily Post" from a title."""
-    title = norm_text(title)
-    if not title:
-        return ""
-    if h1:
-        h1n = norm_text(h1)
-        # "<h1> | Site" or "Site - <h1>": the headline is the h1 exactly. A
-        # title that merely starts with the h1 words is a longer headline.
-        if h1n and h1n != title:
-            if title.startswith(h1n) and _SEP_AFTER.match(title[len(h1n):] + " "):
-                return h1n
-            if title.endswith(h1n) and _SEP_BEFORE.search(" " + title[: -len(h1n)]):
-                return h1n
-    if site_name and norm_text(site_name):
-        site = re.escape(norm_text(site_name))
-        stripped = re.sub(rf"^\s*{site}\s*[:|\-–—·•»/]\s*|\s*[:|\-–—·•»/]\s*{site}\s*$", "", title,
-                          flags=re.IGNORECASE)
-        if stripped and stripped != title:
-            return stripped.strip()
-    parts = _TITLE_SEPARATORS.split(title)
-    if len(parts) < 2:
-        return title
-    # No known site name: drop a short last (or first) segment that reads like a brand.
-    last, first = parts[-1], parts[0]
-    rest_last = title[: title.rfind(last)].rstrip(" |-–—:·•»~/")
-    if len(last.split()) <= 4 and len(last) < len(rest_last):
-        return rest_last.strip()
-    rest_first = title[len(first):].lstrip(" |-–—:·•»~/")
-    if len(first.split()) <= 3 and len(first) * 2 < len(rest_first):
-        return rest_first.strip()
-    return title
-
-
-def _h1_text(root: etree._Element) -> tuple[str, etree._Element | None]:
-    for h1 in root.iter("h1"):
-        text = norm_text(text_of(h1))
-        if 3 <= len(text) <= 400:
-            return text, h1
-    return "", None
-
-
 # ---------------------------------------------------------------- main entry
 
 def extract_metadata(root: etree._Element, *, skip_date_sources: frozenset[str] = frozenset()) -> PageMeta:
     """Collect title, canonical url, date, section and authors from ``root``."""
-    ld, by_id = article_json_ld(root)
+    ld, by_id, trails = article_json_ld(root)
     meta, meta_all = _meta_maps(root)
     micro = _microdata(root)
     result = PageMeta(site_name=meta.get("og:site_name") or meta.get("application-name"))
@@ -193,14 +150,18 @@ def extract_metadata(root: etree._Element, *, skip_date_sources: frozenset[str] 
             break
 
     # Title.
-    h1, h1_el = _h1_text(root)
-    titles: list[str | None] = []
-    if ld:
-        titles.append(first_str(ld.get("headline")) or first_str(ld.get("name")))
-    titles.extend(meta.get(k) for k in _META_TITLE_KEYS)
-    titles.extend(_itemprop_value(el) for el in micro.get("headline", [])[:1])
     page_title = root.find(".//title")
     page_title_text = norm_text(text_of(page_title)) if page_title is not None else ""
+    h1, h1_el = headline_element(root, result.site_name, page_title_text)
+    titles: list[str | None] = []
+    if ld:
+        headline = first_str(ld.get("headline")) or first_str(ld.get("name"))
+        # Some pages put a description in JSON-LD "headline": trust it only
+        # when the page shows it (in the <h1> or the <title>).
+        if headline and (not (h1 or page_title_text) or shown_in(headline, h1, page_title_text)):
+            titles.append(headline)
+    titles.extend(meta.get(k) for k in _META_TITLE_KEYS)
+    titles.extend(_itemprop_value(el) for el in micro.get("headline", [])[:1])
     if h1 and page_title_text and h1.casefold() in page_title_text.casefold():
         titles.append(h1)
     titles.append(page_title_text)
@@ -225,6 +186,9 @@ def extract_metadata(root: etree._Element, *, skip_date_sources: frozenset[str] 
         if section and len(section) <= 100 and not section.startswith(("http://", "https://")):
             result.section = section
             break
+    if result.section is None:
+        result.section = fallback_section(breadcrumb_lists=trails, headline=h1_el,
+                                          title=h1 or result.title, url=result.url)
 
     # Authors. Structured sources first; the visible byline only without them.
     authors: list[str] = []

@@ -164,10 +164,23 @@ def _date_near(anchor: etree._Element) -> dt.datetime | None:
     return min(found, key=lambda f: f[0])[1] if found else None
 
 
+# htmldate's whole-page heuristics take seconds on pages far larger than any
+# article page (the largest real ones hold about 10,000 elements).
+_HTMLDATE_MAX_ELEMENTS = 30_000
+
+
 def _htmldate(root: etree._Element, url: str | None) -> dt.datetime | None:
-    """Slow last resort: htmldate's heuristics over the whole page (an lxml.html tree)."""
+    """Slow last resort: htmldate's heuristics over the whole page (an lxml.html tree).
+
+    The first page that needs its external date parser (dateparser) loads that
+    parser's locale data once per process, which takes a few seconds.
+    """
     from htmldate import find_date
 
+    size = int(root.xpath("count(//*)"))
+    if size > _HTMLDATE_MAX_ELEMENTS:
+        log.debug("htmldate skipped: %d elements", size)
+        return None
     try:
         # url="" keeps htmldate from reading the URL itself when the caller does not want it.
         found = find_date(root, extensive_search=True, original_date=True, url=url or "")
