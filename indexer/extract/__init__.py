@@ -73,7 +73,7 @@ def extract_article(raw: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYT
     try:
         root = _parse(text)
         meta = extract_metadata(root, skip_date_sources=skip_date_sources)
-        body = extract_body(root, meta.title)
+        body = extract_body(root, meta.title, meta.headline)
     except ExtractionError:
         raise
     except (RecursionError, MemoryError) as exc:

@@ -13,15 +13,15 @@ from indexer.extract.measure import measure
 __all__ = ["extract_body"]
 
 
-def extract_body(root: etree._Element, title: str = "") -> str:
-    """The article text under ``root`` as paragraphs separated by blank lines.
+def extract_body(root: etree._Element, title: str = "", headline: etree._Element | None = None) -> str:
+    """The article text under ``root`` as paragraphs separated by blank lines (``headline``: the story's <h1>).
 
     ``root`` is modified (boilerplate is removed in place).
     """
     # Drop non-content elements (scripts, styles, embeds) in C before any counting.
     etree.strip_elements(root, *JUNK_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     stats = measure(root)
-    containers = choose_container(root, stats)
+    containers = choose_container(root, stats, headline)
     title_key = norm_key(title)
     blocks = []
     for container in containers:

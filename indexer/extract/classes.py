@@ -63,6 +63,7 @@ COMMENT_WORDS = _words("disqus|respond", r"comment(?!ary)")
 FURNITURE_WORDS = _words(
     r"cookies?|consent|gdpr|modal|popup|pop up|sign ?up|most ?read|most ?popular|"
     r"more ?(?:from|stories|news|articles|on)|read ?next|up ?next|also ?read|you ?may|"
+    r"(?:next|prev|previous) ?(?:posts?|articles?|stories)|"
     r"share|shares|sharebar|sharethis|addthis|promos?|promoted|ads?|adslot|"
     r"ad ?(?:slot|container|unit|wrap|wrapper|box)|login|sign ?in|"
     r"(?:main|top|sub|site|primary|global)? ?nav(?:bar|menu|links?|list)?|navi|menus?|mainmenu|"

@@ -50,7 +50,8 @@ def strip_boilerplate(container: etree._Element, stats: Stats) -> None:
         # container, or more than a byline or tag list ever does.
         if weak and share < min(0.4 * total, 400):
             doomed.append(el)
-        elif share < 0.4 * total and words and MEDIA_WORDS.search(words) and not CONTENT_WORDS.search(words):
+        elif (share < 0.4 * total and words and MEDIA_WORDS.search(words) and not CONTENT_WORDS.search(words)
+              and not (share and el.find(".//blockquote") is not None)):  # an embedded post is quoted text
             doomed.append(el)
     # Remove outermost first; removing a descendant of a removed element is harmless.
     for el in doomed:

@@ -15,7 +15,10 @@ __all__ = ["choose_container"]
 # can follow the article but never stand for it.
 _REFERENCES = re.compile(r"\b(?:references?|reflist|footnotes?|endnotes?|citations?|bibliography)\b")
 # The summary paragraph some sites set apart before the marked body text.
-_STANDFIRST = re.compile(r"\b(?:summary|standfirst|lede|lead|intro|dek|deck|excerpt|abstract)\b")
+_STANDFIRST = re.compile(
+    r"\b(?:summary|standfirst|lede|lead|intro|introduction|teaser|dek|deck|excerpt|abstract|subtitle|"
+    r"sub ?headline|subline)\b")
+_PARAGRAPH = 100      # text of a plain <p> beside the article that continues it
 _ALTERNATIVES = 5     # best-scored blocks considered for a common ancestor
 _CLOSE_SCORE = 0.75   # ... when their score is this close to the best one
 _COMMON_MIN = 3       # ... and at least this many of them share it
@@ -63,34 +66,59 @@ def _best_block(root: etree._Element, stats: Stats) -> etree._Element | None:
 
 
 def _with_siblings(top: etree._Element, stats: Stats) -> list[etree._Element]:
-    """The best element plus siblings that continue the article (split bodies)."""
-    parent = top.getparent()
+    """The best element plus siblings that continue the article (split bodies):
+    blocks with a good share of its text, plain paragraphs, and further blocks
+    of the same kind (an interview or how-to split over sibling wrappers of
+    one class; a wrapper that is its parent's only child stands for its parent)."""
+    node = top
+    while (node.getparent() is not None and len(node.getparent()) == 1
+           and node.getparent().tag not in ("body", "html")):
+        node = node.getparent()
+    parent = node.getparent()
     if parent is None:
         return [top]
     best = stats.paras.get(top, 0)
+    kind = (node.tag, class_words(node))
     chosen = []
     for sibling in parent:
-        if sibling is top:
-            chosen.append(sibling)
+        if sibling is node:
+            chosen.append(top if node is not top and len(node) == 1 else node)
             continue
         # Another <article> beside the best one is another story.
         if not isinstance(sibling.tag, str) or sibling in stats.furniture or sibling.tag == "article":
             continue
         score = stats.paras.get(sibling, 0)
-        if score >= max(0.2 * best, 150) and stats.prose.get(sibling, 0) <= 1.6 * score + 200:
+        if stats.prose.get(sibling, 0) > 1.6 * score + 200:
+            continue  # mostly links or short lines
+        if (score >= max(0.2 * best, 150)
+                or (sibling.tag == "p" and score >= _PARAGRAPH)
+                or (score >= 150 and kind[1] and (sibling.tag, class_words(sibling)) == kind)):
             chosen.append(sibling)
     return chosen
 
 
-def _standfirst(marked: etree._Element, stats: Stats) -> list[etree._Element]:
-    """A standfirst just before ``marked`` (a sibling classed summary, lede, intro...)."""
-    found = []
-    for sibling in marked.itersiblings(preceding=True):
-        words = class_words(sibling)
-        if (len(found) >= 2 or not words or not _STANDFIRST.search(words)
-                or sibling in stats.furniture or not stats.raw_paras.get(sibling)):
+def _standfirst(marked: etree._Element, stats: Stats, headline: etree._Element | None) -> list[etree._Element]:
+    """The standfirst some sites set apart from the marked body: an intro, lead or
+    teaser block between the headline and the body, inside the story's wrapper."""
+    if headline is None:
+        return []
+    around = set(headline.iterancestors())
+    wrapper = next((a for a in marked.iterancestors() if a in around), None)
+    if wrapper is None or wrapper.tag in ("body", "html"):
+        return []
+    found: list[etree._Element] = []
+    seen_headline = False
+    for el in wrapper.iter():
+        if el is headline:
+            seen_headline = True
+        elif el is marked:
             break
-        found.insert(0, sibling)
+        elif (seen_headline and isinstance(el.tag, str) and stats.raw_paras.get(el)
+              and not any(f in found for f in el.iterancestors())
+              and not inside(el, stats.furniture) and headline not in el.iterancestors()):
+            words = class_words(el)
+            if words and _STANDFIRST.search(words):
+                found.append(el)
     return found
 
 
@@ -99,8 +127,9 @@ def _outermost(elements: list[etree._Element]) -> list[etree._Element]:
     return [el for el in elements if not any(a in chosen for a in el.iterancestors())]
 
 
-def choose_container(root: etree._Element, stats: Stats) -> list[etree._Element]:
-    """The elements whose text is the article, in page order."""
+def choose_container(root: etree._Element, stats: Stats,
+                     headline: etree._Element | None = None) -> list[etree._Element]:
+    """The elements whose text is the article, in page order (``headline``: the story's <h1>)."""
     body = root.find(".//body")
     if body is None:
         body = root
@@ -124,7 +153,7 @@ def choose_container(root: etree._Element, stats: Stats) -> list[etree._Element]
         best = max(stats.raw_paras.get(e, 0) for e in group)
         chosen = [e for e in group if stats.raw_paras.get(e, 0) >= max(0.1 * best, 1)]
         if acceptable(chosen):
-            return _standfirst(chosen[0], stats) + chosen if len(chosen) == 1 else chosen
+            return _standfirst(chosen[0], stats, headline) + chosen if len(chosen) == 1 else chosen
     articles = [a for a in root.iter("article") if not inside(a, stats.furniture)]
     if articles:
         # The <article> holding the page headline is the story; others are teasers.

@@ -85,7 +85,7 @@ def measure(root: etree._Element) -> Stats:
     stats = Stats({}, {})
     units: list[tuple[etree._Element, int]] = []
     candidates: list[tuple[etree._Element, int]] = []
-    # frame: [prose, raw_paras, unit, in_link, block_index, has_marker, has_h1, kind]
+    # frame: [prose, raw_paras, unit, in_link, block_index, has_marker, has_h1, kind, has_quote]
     stack: list[list] = []
     for event, el in etree.iterwalk(root, events=("start", "end")):
         if event == "start":
@@ -99,7 +99,7 @@ def measure(root: etree._Element) -> Stats:
             if tag == "h1" and stats.h1 is None:
                 stats.h1 = el
             stack.append([0, 0, 0, in_link, len(stack) if is_block else parent[4], marker, tag == "h1",
-                          kind])
+                          kind, tag == "blockquote"])
             if el.text and not in_link:
                 n = len(el.text.strip())
                 stack[-1][0] += n
@@ -111,7 +111,10 @@ def measure(root: etree._Element) -> Stats:
                 units.append((el, frame[2]))
             stats.prose[el] = frame[0]
             stats.raw_paras[el] = frame[1]
-            if frame[7] and not frame[5] and not (frame[6] and frame[1] >= 300):
+            # An embedded post (a tweet in a "social-media-embed" box) is quoted
+            # content, not a share bar.
+            embed = frame[7] == 1 and frame[8] and frame[1] > 0
+            if frame[7] and not frame[5] and not (frame[6] and frame[1] >= 300) and not embed:
                 candidates.append((el, frame[7]))
             if stack:
                 parent = stack[-1]
@@ -119,6 +122,7 @@ def measure(root: etree._Element) -> Stats:
                 parent[1] += frame[1]
                 parent[5] = parent[5] or frame[5]
                 parent[6] = parent[6] or frame[6]
+                parent[8] = parent[8] or frame[8]
                 if el.tail and not parent[3]:
                     n = len(el.tail.strip())
                     parent[0] += n

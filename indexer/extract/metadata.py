@@ -44,6 +44,7 @@ class PageMeta:
     authors: list[str] = field(default_factory=list)
     site_name: str | None = None
     implausible_date: str | None = None
+    headline: etree._Element | None = None  # the story's <h1>
 
 
 # ---------------------------------------------------------------- meta and microdata
@@ -153,6 +154,7 @@ def extract_metadata(root: etree._Element, *, skip_date_sources: frozenset[str] 
     page_title = root.find(".//title")
     page_title_text = norm_text(text_of(page_title)) if page_title is not None else ""
     h1, h1_el = headline_element(root, result.site_name, page_title_text)
+    result.headline = h1_el
     titles: list[str | None] = []
     if ld:
         headline = first_str(ld.get("headline")) or first_str(ld.get("name"))
