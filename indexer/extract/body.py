@@ -9,8 +9,26 @@ from indexer.extract.classes import JUNK_TAGS
 from indexer.extract.clean import strip_boilerplate
 from indexer.extract.container import choose_container
 from indexer.extract.measure import measure
+from indexer.extract.text import text_of
 
 __all__ = ["extract_body"]
+
+
+def _unwrap_swallowing_noscript(root: etree._Element) -> None:
+    """Keep the content of a <noscript> that swallowed the page.
+
+    A browser shows <noscript> content only without JavaScript, so it is
+    dropped; but an unclosed tag inside one (``<noscript><div></noscript>``)
+    makes libxml2 nest the rest of the page in it. A <noscript> holding most
+    of the page's text is that accident: its tags are unwrapped instead.
+    """
+    swallowing = [ns for ns in root.iter("noscript") if len(ns)]
+    if not swallowing:
+        return
+    total = len(text_of(root))
+    for ns in swallowing:
+        if len(text_of(ns)) > total / 2:
+            ns.tag = "div"
 
 
 def extract_body(root: etree._Element, title: str = "", headline: etree._Element | None = None) -> str:
@@ -18,6 +36,7 @@ def extract_body(root: etree._Element, title: str = "", headline: etree._Element
 
     ``root`` is modified (boilerplate is removed in place).
     """
+    _unwrap_swallowing_noscript(root)
     # Drop non-content elements (scripts, styles, embeds) in C before any counting.
     etree.strip_elements(root, *JUNK_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     stats = measure(root)
