@@ -16,16 +16,28 @@ from indexer.extract.classes import INLINE_TAGS, tag_name
 
 __all__ = ["Block", "drop_link_runs", "keep", "linearise", "norm_key"]
 
-# Short blocks that are page chrome even inside the article container.
+# Short blocks that are page chrome even inside the article container, in
+# the languages of the archive's sources: ad labels, "read also" and
+# "related" links, picture credits, share/print/follow prompts, bylines.
 _BOILER_LINE = re.compile(
-    r"^(?:advert|advertisement|advertising|sponsored(?: content)?|ad|ads|story continues below|"
+    r"^(?:advert|advertisement|advertising|sponsored(?: content)?|ad|ads|anzeige|werbung|publicidad|"
+    r"publicité|pubblicità|reklama|oglas|оглас|реклама|story continues below|"
     r"explore further|also on \S+\.\w+.{0,200}|(?:like|enjoy|enjoyed) this (?:story|article)\?.{0,60}|"
-    r"continue reading.*|read (?:more|next|also|the full story).*|see also.*|related(?: articles| stories| coverage| content| links)?:?.*|"
+    r"continue reading.*|read (?:more|next|also|the full story).*|see also.*|"
+    r"related(?: articles| stories| coverage| content| links)?:?.*|"
+    r"(?:lesen sie (?:auch|mehr|hier)|lies auch|auch interessant|mehr zum thema|zum weiterlesen|weiterlesen|"
+    r"schon gelesen|das könnte (?:sie|dich) auch interessieren|empfehlungen aus der redaktion|"
+    r"empfohlener redaktioneller inhalt|vorschau auf den nächsten artikel|à lire aussi|lire aussi|"
+    r"voir aussi|lire la suite|zobacz (?:też|także)|czytaj (?:też|także|więcej)|leer también|lee también|"
+    r"notas relacionadas|te puede interesar|leia também|veja também|leggi anche|"
+    r"potrebbe interessarti|pročitajte još|прочитајте још|читайте также).{0,80}|"
     r"more (?:from|on|about) .{0,60}|share(?: this)?(?: article| story| page)?.{0,40}|"
-    r"(?:share|follow|like) (?:on|us on) .{0,40}|tweet|email|print|copy link|"
+    r"(?:share|follow|like) (?:on|us on) .{0,40}|follow \S.{0,60} on (?:twitter|facebook|instagram).{0,60}|"
+    r"tweet|email|print|copy link|(?:rezept |artikel )?drucken|imprimer|imprimir|"
     r"comments?.{0,30}|\d+ comments?|subscribe.{0,80}|sign up.{0,80}|"
     r"click here.{0,80}|loading.{0,20}|image(?: source| caption| credit)?:.{0,80}|"
-    r"photo(?:graph)?(?: credit)?:.{0,80}|credit:.{0,80}|(?:copyright|©).{0,100}|"
+    r"photo(?:graph)?(?: credit)?:.{0,80}|credit:.{0,80}|(?:foto|fotos|bild|bildquelle|quelle|"
+    r"beitragsbild|bild anzeigen|crédit photo|créditos?)(?::.{0,80})?|(?:copyright|©).{0,100}|"
     r"all rights reserved.{0,60}|listen to (?:this|the) (?:article|story).{0,40}|"
     r"watch:.{0,80}|video:.{0,80}|recommended.{0,40}|trending.{0,40}|most (?:read|popular).{0,40}|"
     r"(?:updated|published|posted|last updated|first published)(?: on| at)?:? .{0,60}|"
