@@ -122,6 +122,27 @@ def _standfirst(marked: etree._Element, stats: Stats, headline: etree._Element |
     return found
 
 
+def _same_kind(chosen: list[etree._Element], stats: Stats) -> list[etree._Element]:
+    """``chosen`` plus nearby blocks of exactly the same tag and class (a story
+    split into identical wrappers around ads or a lead image), in page order:
+    searched within each chosen block's grandparent."""
+    found = set(chosen)
+    for el in chosen:
+        words = class_words(el)
+        scope = el.getparent()
+        scope = scope.getparent() if scope is not None else None
+        if not words or scope is None or scope.tag in ("body", "html"):
+            continue
+        for other in scope.iter(el.tag):
+            if (other not in found and class_words(other) == words and stats.raw_paras.get(other, 0) >= _PARAGRAPH
+                    and not inside(other, stats.furniture)):
+                found.add(other)
+    if len(found) == len(chosen):
+        return chosen
+    return [el for el in chosen[0].getroottree().iter() if el in found
+            and not any(a in found for a in el.iterancestors())]
+
+
 def _outermost(elements: list[etree._Element]) -> list[etree._Element]:
     chosen = set(elements)
     return [el for el in elements if not any(a in chosen for a in el.iterancestors())]
@@ -142,9 +163,10 @@ def choose_container(root: etree._Element, stats: Stats,
         total = sum(stats.raw_paras.get(e, 0) for e in els)
         return total >= 0.5 * density_total or total >= 1500
 
-    # The page's own "article body" marker, unless mostly reader comments.
+    # The page's own "article body" marker, unless mostly reader comments or
+    # inside furniture (a teaser's "story-text").
     markers = [m for m in stats.markers if stats.raw_paras.get(m, 0) > 0
-               and stats.comments.get(m, 0) < 0.5 * stats.raw_paras[m]]
+               and stats.comments.get(m, 0) < 0.5 * stats.raw_paras[m] and not inside(m, stats.furniture)]
     itemprop = [m for m in markers if "articlebody" in (m.get("itemprop") or "").lower()]
     for group in (itemprop, markers):
         if not group:
@@ -153,6 +175,7 @@ def choose_container(root: etree._Element, stats: Stats,
         best = max(stats.raw_paras.get(e, 0) for e in group)
         chosen = [e for e in group if stats.raw_paras.get(e, 0) >= max(0.1 * best, 1)]
         if acceptable(chosen):
+            chosen = _same_kind(chosen, stats)
             return _standfirst(chosen[0], stats, headline) + chosen if len(chosen) == 1 else chosen
     articles = [a for a in root.iter("article") if not inside(a, stats.furniture)]
     if articles:
