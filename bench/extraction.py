@@ -210,7 +210,7 @@ def _versions() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     found = [f"python {platform.python_version()}"]
-    for name in ("lxml", "beautifulsoup4", "charset-normalizer", "htmldate"):
+    for name in ("lxml", "charset-normalizer", "htmldate"):
         try:
             found.append(f"{name} {version(name)}")
         except PackageNotFoundError:
