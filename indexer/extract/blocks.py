@@ -14,7 +14,7 @@ from lxml import etree
 
 from indexer.extract.classes import INLINE_TAGS, tag_name
 
-__all__ = ["Block", "drop_link_runs", "keep", "linearise", "norm_key"]
+__all__ = ["Block", "drop_copies", "drop_link_runs", "keep", "linearise", "norm_key"]
 
 # Short blocks that are page chrome even inside the article container, in
 # the languages of the archive's sources: ad labels, "read also" and
@@ -182,3 +182,24 @@ def drop_link_runs(blocks: list[Block]) -> list[Block]:
         # headings throughout; its plain lines are still the article.
         kept = [b for b in blocks if not _is_linky(b)]
     return kept
+
+
+_COPY_MIN = 40       # characters of a paragraph that can be a copy
+_LONE_COPY = 500     # a single repeated paragraph this long is a copy, not a refrain
+
+
+def drop_copies(paragraphs: list[str]) -> list[str]:
+    """Drop a second copy of the text (pages that carry mobile and desktop
+    versions): a repeated paragraph goes only as part of a repeated run of two
+    or more, or when it is too long to be a refrain or a repeated quote."""
+    first: dict[str, int] = {}
+    drop = [False] * len(paragraphs)
+    for i, text in enumerate(paragraphs):
+        j = first.get(text)
+        if j is None or len(text) < _COPY_MIN:
+            first.setdefault(text, i)
+            continue
+        run_on = i + 1 < len(paragraphs) and j + 1 < i and paragraphs[i + 1] == paragraphs[j + 1]
+        run_back = i > 0 and drop[i - 1] and j > 0 and paragraphs[i - 1] == paragraphs[j - 1]
+        drop[i] = run_on or run_back or len(text) >= _LONE_COPY
+    return [text for text, dropped in zip(paragraphs, drop) if not dropped]

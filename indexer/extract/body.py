@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from indexer.extract.blocks import drop_link_runs, keep, linearise, norm_key
+from indexer.extract.blocks import drop_copies, drop_link_runs, keep, linearise, norm_key
 from indexer.extract.classes import JUNK_TAGS
 from indexer.extract.clean import strip_boilerplate
 from indexer.extract.container import choose_container
@@ -46,13 +46,4 @@ def extract_body(root: etree._Element, title: str = "", headline: etree._Element
     for container in containers:
         strip_boilerplate(container, stats)
         blocks.extend(b for b in linearise(container) if keep(b, title_key))
-    paragraphs: list[str] = []
-    seen: set[str] = set()
-    for block in drop_link_runs(blocks):
-        # Pages often carry the same text twice (mobile and desktop copies).
-        key = block.text if len(block.text) >= 40 else ""
-        if key and key in seen:
-            continue
-        seen.add(key)
-        paragraphs.append(block.text)
-    return "\n\n".join(paragraphs)
+    return "\n\n".join(drop_copies([b.text for b in drop_link_runs(blocks)]))
