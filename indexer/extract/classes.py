@@ -16,7 +16,7 @@ import re
 from lxml import etree
 
 __all__ = [
-    "COMMENT_WORDS", "CONTENT_WORDS", "FURNITURE_WORDS", "FURNITURE_ROLES", "FURNITURE_TAGS", "INLINE_TAGS", "JUNK_TAGS",
+    "COMMENT_WORDS", "CONTENT_WORDS", "FURNITURE_WORDS", "REFERENCE_WORDS", "FURNITURE_ROLES", "FURNITURE_TAGS", "INLINE_TAGS", "JUNK_TAGS",
     "MEDIA_WORDS", "OUTSIDE_TAGS", "WEAK_WORDS", "body_marker", "class_words", "is_hidden", "tag_name",
 ]
 
@@ -58,6 +58,9 @@ def _words(whole: str, compound: str = "") -> re.Pattern[str]:
 
 # Reader comments: furniture that never becomes the article, however long.
 COMMENT_WORDS = _words("disqus|respond", r"comment(?!ary)")
+# Lists of references and footnotes: long, linked text of their own that may
+# follow the article but never stands for it.
+REFERENCE_WORDS = _words("references?|reflist|footnotes?|endnotes?|bibliography")
 # Page furniture wherever it sits (comments, cookie boxes, teasers, share
 # bars...). Matched on the class/id words (see ``class_words``).
 FURNITURE_WORDS = _words(

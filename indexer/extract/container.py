@@ -11,9 +11,6 @@ from indexer.extract.measure import Stats, inside
 
 __all__ = ["choose_container"]
 
-# Lists of references and footnotes are long, linked prose of their own; they
-# can follow the article but never stand for it.
-_REFERENCES = re.compile(r"\b(?:references?|reflist|footnotes?|endnotes?|citations?|bibliography)\b")
 # The summary paragraph some sites set apart before the marked body text.
 _STANDFIRST = re.compile(
     r"\b(?:summary|standfirst|lede|lead|intro|introduction|teaser|dek|deck|excerpt|abstract|subtitle|"
@@ -25,10 +22,8 @@ _COMMON_MIN = 3       # ... and at least this many of them share it
 
 
 def _eligible(el: etree._Element, stats: Stats) -> bool:
-    if inside(el, stats.furniture):
-        return False
-    words = class_words(el)
-    return not (words and _REFERENCES.search(words))
+    """Can ``el`` be (part of) the article? Not furniture, not a list of references."""
+    return not inside(el, stats.furniture) and not inside(el, stats.references)
 
 
 def _best_block(root: etree._Element, stats: Stats) -> etree._Element | None:
@@ -84,8 +79,8 @@ def _with_siblings(top: etree._Element, stats: Stats) -> list[etree._Element]:
         if sibling is node:
             chosen.append(top if node is not top and len(node) == 1 else node)
             continue
-        # Another <article> beside the best one is another story.
-        if not isinstance(sibling.tag, str) or sibling in stats.furniture or sibling.tag == "article":
+        # Another <article> beside the best one is another story; references are not the story.
+        if not isinstance(sibling.tag, str) or sibling.tag == "article" or not _eligible(sibling, stats):
             continue
         score = stats.paras.get(sibling, 0)
         if stats.prose.get(sibling, 0) > 1.6 * score + 200:

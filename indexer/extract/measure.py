@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from indexer.extract.classes import (
-    FURNITURE_ROLES, INLINE_TAGS, OUTSIDE_TAGS, body_marker, class_verdict, class_words, tag_name,
+    FURNITURE_ROLES, INLINE_TAGS, OUTSIDE_TAGS, REFERENCE_WORDS, body_marker, class_verdict, class_words,
+    tag_name,
 )
 
 __all__ = ["UNIT_MIN", "Stats", "inside", "measure"]
@@ -42,6 +43,7 @@ class Stats:
     comments: dict[etree._Element, int] = field(default_factory=dict)  # inside comment blocks
     markers: list[etree._Element] = field(default_factory=list)       # marked as article body
     furniture: set[etree._Element] = field(default_factory=set)       # furniture, no marker inside
+    references: set[etree._Element] = field(default_factory=set)      # lists of references, footnotes
     h1: etree._Element | None = None
 
 
@@ -94,6 +96,9 @@ def measure(root: etree._Element) -> Stats:
             in_link = bool(parent and parent[3]) or tag == "a"
             is_block = tag not in INLINE_TAGS or parent is None
             kind, marker = _furniture_kind(el, tag)
+            words = class_words(el)
+            if words and REFERENCE_WORDS.search(words):
+                stats.references.add(el)
             if marker:
                 stats.markers.append(el)
             if tag == "h1" and stats.h1 is None:
@@ -156,8 +161,8 @@ def _credit(stats: Stats, units: list[tuple[etree._Element, int]],
                     score[node] = score.get(node, 0.0) + n * _DECAY[level]
                 open_ = node not in furniture
                 # An <article> is one story: its prose does not make the list
-                # of stories around it look like a bigger one.
-                scoring = scoring and node.tag != "article"
+                # of stories around it look like a bigger one. Nor do references.
+                scoring = scoring and node.tag != "article" and node not in stats.references
             if in_comments or node in comment_blocks:
                 in_comments = True
                 comments[node] = comments.get(node, 0) + n
