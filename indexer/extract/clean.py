@@ -74,9 +74,8 @@ def strip_boilerplate(container: etree._Element, stats: Stats) -> None:
         if el in stats.furniture:
             doomed.append(el)
             continue
-        tag = tag_name(el)
         weak = (
-            (tag in FURNITURE_TAGS and not (tag == "header" and el.find(".//h1") is not None))
+            tag_name(el) in FURNITURE_TAGS
             or (el.get("role") or "").lower() in FURNITURE_ROLES
             or is_hidden(el)
         )

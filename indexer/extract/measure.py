@@ -119,9 +119,7 @@ def measure(root: etree._Element) -> Stats:
             # An embedded post (a tweet in a "social-media-embed" box) is quoted
             # content, not a share bar.
             embed = frame[7] == 1 and frame[8] and frame[1] > 0
-            # A <header> around the headline is the story's own (headline, standfirst).
-            story_header = frame[7] == 2 and frame[6] and tag_name(el) == "header"
-            if frame[7] and not frame[5] and not (frame[6] and frame[1] >= 300) and not embed and not story_header:
+            if frame[7] and not frame[5] and not (frame[6] and frame[1] >= 300) and not embed:
                 candidates.append((el, frame[7]))
             if stack:
                 parent = stack[-1]
