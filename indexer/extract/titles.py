@@ -32,8 +32,12 @@ def _is_site_name(text: str, site_name: str | None, page_title: str) -> bool:
     key = _key(text)
     if site_name and key == _key(site_name):
         return True
+    # "Headline | Site": the site is an end segment of the <title>, not its longest one.
     parts = _TITLE_SEPARATORS.split(page_title)
-    return len(parts) > 1 and key in (_key(parts[0]), _key(parts[-1]))
+    if len(parts) < 2:
+        return False
+    longest = max(parts, key=len)
+    return any(key == _key(part) and part is not longest for part in (parts[0], parts[-1]))
 
 
 def headline_element(root: etree._Element, site_name: str | None = None,
