@@ -12,12 +12,13 @@ ignored.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from lxml import etree
 
 __all__ = [
     "COMMENT_WORDS", "CONTENT_WORDS", "FURNITURE_WORDS", "REFERENCE_WORDS", "FURNITURE_ROLES", "FURNITURE_TAGS", "INLINE_TAGS", "JUNK_TAGS",
-    "MEDIA_WORDS", "OUTSIDE_TAGS", "WEAK_WORDS", "body_marker", "class_words", "is_hidden", "tag_name",
+    "MEDIA_WORDS", "OUTSIDE_TAGS", "Verdict", "WEAK_WORDS", "class_verdict", "class_words", "is_hidden", "tag_name",
 ]
 
 # Elements that never hold article prose.
@@ -112,13 +113,7 @@ _SEPARATORS = re.compile(r"[^a-z0-9]+")
 _WORDS: dict[str, str] = {}
 
 
-def class_words(el: etree._Element) -> str:
-    """The element's class and id as space-separated lower-case words ("" if none)."""
-    cls = el.get("class")
-    ident = el.get("id")
-    if not cls and not ident:
-        return ""
-    raw = f"{cls or ''} {ident or ''}"
+def _words_of(raw: str) -> str:
     words = _WORDS.get(raw)
     if words is None:
         text = _BEM_MODIFIER.sub(" ", _WP_TAXONOMY.sub(" ", raw))
@@ -129,31 +124,54 @@ def class_words(el: etree._Element) -> str:
     return words
 
 
-_VERDICTS: dict[str, tuple[bool, bool, bool]] = {}
+def class_words(el: etree._Element) -> str:
+    """The element's class and id as space-separated lower-case words ("" if none)."""
+    cls = el.get("class")
+    ident = el.get("id")
+    if not cls and not ident:
+        return ""
+    return _words_of(f"{cls or ''} {ident or ''}")
 
 
-def class_verdict(words: str) -> tuple[bool, bool, bool]:
-    """(furniture, comments, article-body marker) by class/id words."""
-    verdict = _VERDICTS.get(words)
-    if verdict is None:
-        furniture = FURNITURE_WORDS.search(words) is not None
-        content = CONTENT_WORDS.search(words) is not None
-        comments = COMMENT_WORDS.search(words) is not None
-        verdict = (furniture and not content, comments and not content,
-                   _BODY_WORDS.search(words) is not None and not furniture)
-        if len(_VERDICTS) > 50_000:
-            _VERDICTS.clear()
-        _VERDICTS[words] = verdict
-    return verdict
+class Verdict(NamedTuple):
+    """What an element's class and id words say it is."""
+
+    furniture: bool   # page furniture (not when also named as content)
+    comments: bool    # reader comments
+    marker: bool      # the article body, as the page names it
+    references: bool  # a list of references or footnotes
 
 
-def body_marker(el: etree._Element) -> bool:
-    """Does the page say this element holds the article text (class, id or itemprop)?"""
+_NO_VERDICT = Verdict(False, False, False, False)
+_VERDICTS: dict[str, Verdict] = {}
+
+
+def class_verdict(el: etree._Element) -> Verdict:
+    """The element's ``Verdict`` (class and id; an itemprop="articleBody" marks the body too).
+
+    Class/id strings repeat a lot within and across pages: each is judged once.
+    """
+    cls = el.get("class")
+    ident = el.get("id")
+    verdict = _NO_VERDICT
+    if cls or ident:
+        raw = f"{cls or ''} {ident or ''}"
+        verdict = _VERDICTS.get(raw)
+        if verdict is None:
+            words = _words_of(raw)
+            furniture = FURNITURE_WORDS.search(words) is not None
+            content = CONTENT_WORDS.search(words) is not None
+            verdict = Verdict(furniture and not content,
+                              COMMENT_WORDS.search(words) is not None and not content,
+                              _BODY_WORDS.search(words) is not None and not furniture,
+                              REFERENCE_WORDS.search(words) is not None)
+            if len(_VERDICTS) > 50_000:
+                _VERDICTS.clear()
+            _VERDICTS[raw] = verdict
     itemprop = el.get("itemprop")
-    if itemprop and "articlebody" in itemprop.lower():
-        return True
-    words = class_words(el)
-    return bool(words) and class_verdict(words)[2]
+    if itemprop and not verdict.marker and "articlebody" in itemprop.lower():
+        verdict = verdict._replace(marker=True)
+    return verdict
 
 
 _TAG_NAMES: dict[str, str] = {}

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from indexer.extract.classes import (
-    FURNITURE_ROLES, INLINE_TAGS, OUTSIDE_TAGS, REFERENCE_WORDS, body_marker, class_verdict, class_words,
-    tag_name,
+    FURNITURE_ROLES, INLINE_TAGS, OUTSIDE_TAGS, Verdict, class_verdict, tag_name,
 )
 
 __all__ = ["UNIT_MIN", "Stats", "inside", "measure"]
@@ -56,23 +55,16 @@ def inside(el: etree._Element | None, group: set[etree._Element]) -> bool:
     return False
 
 
-def _furniture_kind(el: etree._Element, tag: str) -> tuple[int, bool]:
-    """(0 none, 1 by class or role, 2 by tag, 3 comments; is a body marker)."""
-    marker = body_marker(el)
-    if tag in ("body", "html", "main"):
-        # Page-level wrappers carry page-state classes ("single-post sidebar-nav")
-        # and sometimes an "article" id: neither furniture nor the body marker.
-        return 0, False
-    words = class_words(el)
-    furniture, comments, _ = class_verdict(words) if words else (False, False, False)
-    if comments:
-        return 3, marker
+def _furniture_kind(el: etree._Element, tag: str, verdict: Verdict) -> int:
+    """0 none, 1 furniture by class or role, 2 by tag, 3 reader comments."""
+    if verdict.comments:
+        return 3
     if tag in OUTSIDE_TAGS:
-        return 2, marker
+        return 2
+    if verdict.furniture:
+        return 1
     role = el.get("role")
-    if furniture or (role and role.lower() in FURNITURE_ROLES):
-        return 1, marker
-    return 0, marker
+    return 1 if role and role.lower() in FURNITURE_ROLES else 0
 
 
 def measure(root: etree._Element) -> Stats:
@@ -95,10 +87,15 @@ def measure(root: etree._Element) -> Stats:
             parent = stack[-1] if stack else None
             in_link = bool(parent and parent[3]) or tag == "a"
             is_block = tag not in INLINE_TAGS or parent is None
-            kind, marker = _furniture_kind(el, tag)
-            words = class_words(el)
-            if words and REFERENCE_WORDS.search(words):
-                stats.references.add(el)
+            if tag in ("body", "html", "main"):
+                # Page-level wrappers carry page-state classes ("single-post sidebar-nav")
+                # and sometimes an "article" id: neither furniture nor the body marker.
+                kind, marker = 0, False
+            else:
+                verdict = class_verdict(el)
+                kind, marker = _furniture_kind(el, tag, verdict), verdict.marker
+                if verdict.references:
+                    stats.references.add(el)
             if marker:
                 stats.markers.append(el)
             if tag == "h1" and stats.h1 is None:
