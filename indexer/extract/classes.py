@@ -52,8 +52,9 @@ INLINE_TAGS = frozenset({
 def _words(whole: str, compound: str = "") -> re.Pattern[str]:
     """Match ``whole`` words as whole words, and ``compound`` words also glued
     to other words ("relatedposts", "inlinegallery"): they are long enough not
-    to occur by chance inside an unrelated word."""
-    glued = rf"|\b[a-z0-9]*(?:{compound})[a-z0-9]*\b" if compound else ""
+    to occur by chance inside an unrelated word. (Class words hold only
+    [a-z0-9] and spaces, so a compound stem may simply occur anywhere.)"""
+    glued = f"|{compound}" if compound else ""
     return re.compile(rf"\b(?:{whole})\b{glued}")
 
 
@@ -106,7 +107,7 @@ MEDIA_WORDS = _words(
     r"caption|gallery|slideshow|carousel|slider|player|widget|lightbox",
 )
 
-_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _WP_TAXONOMY = re.compile(r"(?:^|\s)(?:tag|category|post_tag|post-tag)-\S*")
 _BEM_MODIFIER = re.compile(r"--\S*")
 _SEPARATORS = re.compile(r"[^a-z0-9]+")
@@ -116,8 +117,12 @@ _WORDS: dict[str, str] = {}
 def _words_of(raw: str) -> str:
     words = _WORDS.get(raw)
     if words is None:
-        text = _BEM_MODIFIER.sub(" ", _WP_TAXONOMY.sub(" ", raw))
-        words = _SEPARATORS.sub(" ", _CAMEL.sub(r"\1 \2", text).lower()).strip()
+        text = _WP_TAXONOMY.sub(" ", raw) if "tag-" in raw or "category-" in raw else raw
+        if "--" in text:
+            text = _BEM_MODIFIER.sub(" ", text)
+        if not text.islower():
+            text = _CAMEL.sub(" ", text).lower()
+        words = _SEPARATORS.sub(" ", text).strip()
         if len(_WORDS) > 50_000:
             _WORDS.clear()
         _WORDS[raw] = words
