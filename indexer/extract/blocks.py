@@ -131,6 +131,9 @@ def keep(block: Block, title_key: str) -> bool:
 _SENTENCE_END = re.compile(r"[.!?…:;\"'”’»)]\s*$")
 
 
+_PLAIN_TAGS = frozenset({"p"})
+
+
 def _is_heading(block: Block) -> bool:
     """Short label-like line: a heading, a widget title, a kicker."""
     return len(block.text) < 60 and not _SENTENCE_END.search(block.text)
@@ -168,8 +171,11 @@ def drop_link_runs(blocks: list[Block]) -> list[Block]:
                                              or _is_linky(blocks[start + 1]) or _is_heading(blocks[start + 1])))):
         drop[start] = True
         start += 1
+    # At the end only headings that introduce nothing go: a short closing line
+    # in a paragraph (a sign-off, "Euer Hans") is the story's own.
     end = n - 1
-    while end >= start and (drop[end] or _is_linky(blocks[end]) or _is_heading(blocks[end])):
+    while end >= start and (drop[end] or _is_linky(blocks[end])
+                            or (_is_heading(blocks[end]) and blocks[end].tag not in _PLAIN_TAGS)):
         drop[end] = True
         end -= 1
     # Headings directly before a dropped run introduce nothing any more.
