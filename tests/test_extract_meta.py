@@ -19,24 +19,15 @@ def extract(head: str = "", body: str = ""):
 
 # ----------------------------------------------------------------- sections
 
-def test_breadcrumb_above_the_headline_names_the_section() -> None:
-    body = ("<nav aria-label='breadcrumb'><ol><li><a href='/'>Home</a></li><li><a href='/news/'>News</a></li>"
-            "<li><a href='/news/sport/'>Sport</a></li><li>Rovers win</li></ol></nav>"
-            f"<article><h1>Rovers win</h1>{STORY}</article>")
-    assert extract(body=body).section == "Sport"
-
-
-def test_plain_breadcrumb_text() -> None:
-    body = ("<div id='left'><div id='breadcrumb'>You are here: <a href='/'>Home</a> &gt; "
-            "<a href='/news/'>News</a> &gt; <a href='/news/business/'>Business</a></div>"
-            f"<div id='story'><h1>Insurer opens office</h1>{STORY}</div></div>")
-    assert extract(body=body).section == "Business"
-
-
-def test_category_link_above_the_headline() -> None:
-    body = (f"<article><div class='category'><a href='/europe'>Europe</a></div>"
-            f"<h1>Summit in Zürich</h1>{STORY}</article>")
-    assert extract(body=body).section == "Europe"
+@pytest.mark.parametrize("above, headline, section", [
+    ("<nav aria-label='breadcrumb'><ol><li><a href='/'>Home</a></li><li><a href='/news/'>News</a></li>"
+     "<li><a href='/news/sport/'>Sport</a></li><li>Rovers win</li></ol></nav>", "Rovers win", "Sport"),
+    ("<div id='breadcrumb'>You are here: <a href='/'>Home</a> &gt; <a href='/news/'>News</a> &gt; "
+     "<a href='/news/business/'>Business</a></div>", "Insurer opens office", "Business"),
+    ("<div class='category'><a href='/europe'>Europe</a></div>", "Summit in Zürich", "Europe"),
+])
+def test_breadcrumb_or_category_link_above_the_headline(above: str, headline: str, section: str) -> None:
+    assert extract(body=f"<div id='left'>{above}<article><h1>{headline}</h1>{STORY}</article></div>").section == section
 
 
 def test_a_teasers_category_is_not_the_section() -> None:
