@@ -43,7 +43,19 @@ _BOILER_LINE = re.compile(
     r"(?:updated|published|posted|last updated|first published)(?: on| at)?:? .{0,60}|"
     r"by [^.!?]{2,60}|you might also like.{0,40}|we recommend.{0,40}|"
     r"this (?:article|story) (?:was|has been|is) .{0,40}(?:updated|corrected|produced|published|originally).{0,160}|"
-    r"(?:view|open) (?:image )?gallery.{0,40}|skip (?:to )?.{0,40}|\W*)$",
+    r"(?:view|open) (?:image )?gallery.{0,40}|skip (?:to )?.{0,40}|"
+    # labels of the contact and credits lines under a press release or a post
+    r"(?:kontakt|pressekontakt|contact|media contact|telefon|phone|fax|e-?mail|weitere informationen|"
+    r"more information|zusatzinformationen|autor(?:in|en)?|authors?|mehr themen|titelbild|"
+    r"crédits? photos?|abbildung \d*|category|release date|last modified|aktualisiert am)\s*:.{0,60}|"
+    r"aktualisiert am.{0,40}|quellen (?:ausblenden|anzeigen)|"
+    # log-in and engagement prompts
+    r"(?:sie müssen sich|bitte) (?:einloggen|anmelden).{0,80}|jetzt (?:registrieren|anmelden).{0,40}|"
+    r"sie sind (?:aktuell |derzeit )?nicht (?:eingeloggt|angemeldet).{0,40}|you must be logged in.{0,80}|"
+    r"kommentieren|antworten|reply|(?:dieser|der) (?:artikel|beitrag) gefällt (?:ihnen|dir)\?.{0,80}|"
+    r"gefällt (?:dir|ihnen) (?:unser|unsere|dieser|dieses).{0,60}\?.{0,80}|"
+    r"if you (?:enjoyed|liked) (?:reading )?this.{0,120}|s[ií]guenos en.{0,80}|follow us.{0,80}|"
+    r"\(?noch keine bewertungen\)?|\W*)$",
     re.IGNORECASE,
 )
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
