@@ -7,10 +7,11 @@
 Prints, per set, body precision/recall/F1 (each set's own metric, see
 bench/extraction_scoring.py), pages/s, date coverage (share of pages given a
 date) and date accuracy on pages whose URL carries a full date, measured with
-the extractor's URL signal off (so it scores the other date sources). The
-evaldata figures are also split into development pages and a fixed hold-out
-fifth that rule development never looked at. Finally the date and section
-coverage of sample_corpus/.
+the extractor's URL signal off (so it scores the other date sources), and on
+evaldata the accuracy against its annotated dates (``--htmldate`` adds htmldate
+alone on the same dates). The evaldata figures are also split into development
+pages and a fixed hold-out fifth that rule development never looked at.
+Finally the date and section coverage of sample_corpus/.
 
 ``--compare REV`` checks REV out in a temporary git worktree and times both
 extractors on the Zyte set in alternating subprocesses (same interpreter and
@@ -110,7 +111,20 @@ def bench_zyte(data: Path, rounds: int, extract: Callable) -> dict:
     return out
 
 
-def bench_evaldata(data: Path, extract: Callable) -> dict:
+def _htmldate_alone(pages: list[Page], truth: dict) -> dict[str, DateTally]:
+    """htmldate by itself (given each page's URL) on the annotated dates, for comparison."""
+    from htmldate import find_date
+
+    tallies = {"dev": DateTally(), "holdout": DateTally()}
+    for page in pages:
+        truth_date = valid_day(truth[page.key].get("date"))
+        if truth_date:
+            found = find_date(page.raw, url=page.url, original_date=True, extensive_search=True)
+            tallies["holdout" if is_holdout(page.key) else "dev"].add(truth_date, found)
+    return tallies
+
+
+def bench_evaldata(data: Path, extract: Callable, htmldate_alone: bool = False) -> dict:
     pages, truth = load_evaldata(data)
     results, seconds = _run(pages, extract)
     scores = [score_snippets(p.key, truth[p.key], getattr(results[p.key], "title", ""),
@@ -128,6 +142,7 @@ def bench_evaldata(data: Path, extract: Callable) -> dict:
                errors={k: v for k, v in results.items() if isinstance(v, str)},
                dates=_dates(pages, results, extract),
                annotated_dates={"dev": annotated, "holdout": annotated_holdout},
+               htmldate_alone=_htmldate_alone(pages, truth) if htmldate_alone else None,
                worst=sorted(dev, key=lambda s: (s.tp - s.fn - s.fp, s.key)))
     return out
 
@@ -239,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worst", type=int, default=0, metavar="N", help="list the N worst pages per set")
     parser.add_argument("--compare", metavar="REV", help="also time the extractor of commit REV, same run")
     parser.add_argument("--trafilatura", action="store_true", help="score trafilatura too, if installed")
+    parser.add_argument("--htmldate", action="store_true", help="also score htmldate alone on evaldata's dates")
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
     parser.add_argument("--time-only", type=Path, metavar="CODE", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -256,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     if "zyte" in parts:
         report["zyte"] = bench_zyte(args.zyte, args.rounds, extract)
     if "evaldata" in parts:
-        report["evaldata"] = bench_evaldata(args.evaldata, extract)
+        report["evaldata"] = bench_evaldata(args.evaldata, extract, args.htmldate)
     if "corpus" in parts:
         report["corpus"] = bench_corpus(args.corpus, extract)
     if args.compare:
@@ -283,6 +299,9 @@ def main(argv: list[str] | None = None) -> int:
         _print_dates(e["dates"])
         print(f"  dates     against evaldata's own annotated dates (all sources on): dev "
               f"{e['annotated_dates']['dev'].line()}; hold-out {e['annotated_dates']['holdout'].line()}")
+        if e["htmldate_alone"]:
+            h = e["htmldate_alone"]
+            print(f"            htmldate alone (with the URL): dev {h['dev'].line()}; hold-out {h['holdout'].line()}")
         for s in e["worst"][: args.worst]:
             print(f"    tp {s.tp} fn {s.fn} fp {s.fp}  {s.key}")
     for name in ("zyte", "evaldata"):
