@@ -229,3 +229,20 @@ def test_htmldate_is_not_called_when_a_cheaper_source_answers(monkeypatch) -> No
 
     monkeypatch.setattr(htmldate, "find_date", lambda *a, **k: pytest.fail("htmldate called"))
     assert _date(page('<meta name="date" content="2021-05-06">')) == dt.date(2021, 5, 6)
+
+
+def test_date_inside_the_headline_element_counts() -> None:
+    body = f"<article><h1>Fans return to the halls <span class='date'>02.02.2022</span></h1>{STORY}</article>"
+    assert _date(page(body=body)) == dt.date(2022, 2, 2)
+
+
+def test_two_digit_year() -> None:
+    body = f"<article><h1>Tram line extended</h1><p>Von Ann Lee | 31.10.23</p>{STORY}</article>"
+    assert _date(page(body=body)) == dt.date(2023, 10, 31)
+
+
+def test_time_in_the_publishers_own_offset_is_not_moved_by_a_written_date() -> None:
+    """"Stand: 07.11.2023" under the headline is the update; the story dates from the 6th."""
+    head = '<meta property="article:published_time" content="2023-11-06T18:19:00+01:00">'
+    body = f"<article><h1>Tram line extended</h1><p>Stand: 07.11.2023, 07:30 Uhr</p>{STORY}</article>"
+    assert _date(page(head, body)) == dt.date(2023, 11, 6)

@@ -101,3 +101,8 @@ def test_title_ending_is_cut_only_when_it_reads_like_a_site_name(title: str, exp
 def test_title_equal_to_the_h1_is_never_cut() -> None:
     head = "<meta property='og:title' content='Würde des Lebens – Ein Projekt'>"
     assert extract(head, f"<h1>Würde des Lebens – Ein Projekt</h1>{STORY}").title == "Würde des Lebens – Ein Projekt"
+
+
+def test_styles_inside_the_h1_are_not_its_words() -> None:
+    body = f"<h1><style>.x{{color:red}}</style>Tram line extended</h1>{STORY}"
+    assert extract(body=body).title == "Tram line extended"

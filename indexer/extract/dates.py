@@ -62,7 +62,7 @@ _MONTH_RE = r"([^\W\d_]{3,12})\.?"
 _MDY = re.compile(rf"(?<!\w){_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)")
 _DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|º)?\.?\s+(?:of\s+|de\s+)?{_MONTH_RE},?\s+(?:de\s+)?(\d{{4}})(?!\d)")
 # "14.03.2024" (European order) and "03/14/2024" (US order unless impossible)
-_DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?![\d])")
+_DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2}(?![\d.]))(?!\d)")
 _SLASHED = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
 
 
@@ -226,7 +226,10 @@ def _from_match(match: re.Match[str], order: str) -> dt.datetime | None:
             return None  # bare 8-digit numbers in prose are rarely dates
         return _parse_iso(match.group(0))
     if order == "dotted":
-        return _make(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        year = int(match.group(3))
+        if len(match.group(3)) == 2:  # "31.10.23": this century unless that is in the future
+            year += 2000 if 2000 + year <= dt.date.today().year else 1900
+        return _make(year, int(match.group(2)), int(match.group(1)))
     first, second = int(match.group(1)), int(match.group(2))
     month, day = (second, first) if first > 12 else (first, second)
     return _make(int(match.group(3)), month, day)

@@ -152,13 +152,18 @@ def _text_before(anchor: etree._Element) -> str:
     return " ".join(reversed(parts))
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _date_near(anchor: etree._Element) -> dt.datetime | None:
-    """The date written closest to the headline, just above or below it."""
-    after = _text_after(anchor)
-    start = len(text_of(anchor))
+    """The date written closest to the headline, just above or below it (a
+    date inside the headline element counts when a child element holds it:
+    "<h1>Title <span>02.02.2022</span></h1>")."""
+    after = _SPACES.sub(" ", _text_after(anchor))
+    start = len(_SPACES.sub(" ", anchor.text or "").strip())
     found = [(found_at - start, date) for found_at, _, date in text_dates(after)[:3]
              if 0 <= found_at - start <= _AFTER]
-    before = _text_before(anchor)
+    before = _SPACES.sub(" ", _text_before(anchor)).rstrip()
     found += [(len(before) - end, date) for _, end, date in text_dates(before)[-1:]
               if len(before) - end <= _BEFORE]
     return min(found, key=lambda f: f[0])[1] if found else None
@@ -224,6 +229,10 @@ def _local_time(date: dt.datetime) -> bool:
     return date.utcoffset() != dt.timedelta(0)
 
 
+def _own_offset(date: dt.datetime) -> bool:
+    return date.tzinfo is not None and date.utcoffset() != dt.timedelta(0)
+
+
 def _one_day_apart(a: dt.datetime, b: dt.datetime) -> bool:
     return abs((a.date() - b.date()).days) == 1
 
@@ -263,7 +272,10 @@ def publication_date(root: etree._Element, *, ld: dict[str, Any] | None, meta: d
             chosen = ("url", in_url)
     elif plausible(near):
         assert near is not None
-        if chosen is None or _one_day_apart(chosen[1], near):
+        # A day apart: metadata in UTC (or without a zone) names another day
+        # than the publisher's calendar; a time with the publisher's own offset
+        # is already in it.
+        if chosen is None or (_one_day_apart(chosen[1], near) and not _own_offset(chosen[1])):
             chosen = ("text", near)
     if chosen and chosen[0] not in ("url", "text") and _utc_time(chosen[1]):
         # The same instant in the publisher's clock, from another source.

@@ -7,7 +7,6 @@ import re
 from lxml import etree
 
 from indexer.extract.byline import norm_text
-from indexer.extract.text import text_of
 
 __all__ = ["clean_title", "headline_element", "shown_in"]
 
@@ -40,12 +39,16 @@ def _is_site_name(text: str, site_name: str | None, page_title: str) -> bool:
     return any(key == _key(part) and part is not longest for part in (parts[0], parts[-1]))
 
 
+# The words of an element without those of a <style> or <script> inside it.
+_VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::style) and not(ancestor::script)]")
+
+
 def headline_element(root: etree._Element, site_name: str | None = None,
                      page_title: str = "") -> tuple[str, etree._Element | None]:
     """The first ``<h1>`` that reads like a headline (not the site's name), and its text."""
     fallback: tuple[str, etree._Element | None] = ("", None)
     for h1 in root.iter("h1"):
-        text = norm_text(text_of(h1))
+        text = norm_text(" ".join(_VISIBLE_TEXT(h1)))
         if not 3 <= len(text) <= 400:
             continue
         if not _is_site_name(text, site_name, page_title):
