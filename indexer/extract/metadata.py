@@ -1,9 +1,12 @@
 """Article metadata (title, url, date, section, authors) from a parsed page.
 
 Sources in order of trust: JSON-LD, OpenGraph / ``article:*`` meta, other
-common meta names, microdata, ``<time datetime>``, ``link rel=canonical``,
-and finally what the page shows (``<h1>``, ``<title>``, a date near the headline).
-JSON-LD is read by :mod:`indexer.extract.jsonld`, visible bylines by :mod:`indexer.extract.byline`.
+common meta names, microdata, ``link rel=canonical``, and finally what the page
+shows (``<h1>``, ``<title>``, a byline). Its own modules hold the harder parts:
+JSON-LD (:mod:`~indexer.extract.jsonld`), bylines (:mod:`~indexer.extract.byline`),
+the headline (:mod:`~indexer.extract.titles`), the publication date
+(:mod:`~indexer.extract.pubdate`) and the section's fallbacks
+(:mod:`~indexer.extract.sections`).
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from indexer.extract.byline import norm_text, outside_article, split_authors, visible_byline
-from indexer.extract.text import text_of
 from indexer.extract.jsonld import article_json_ld, first_str, ld_authors
 from indexer.extract.pubdate import publication_date
 from indexer.extract.sections import fallback_section
+from indexer.extract.text import text_of
 from indexer.extract.titles import clean_title, headline_element, shown_in
 
 __all__ = ["PageMeta", "extract_metadata"]

@@ -211,6 +211,7 @@ def _structured(ld: dict[str, Any] | None, meta: dict[str, str], micro: dict[str
             try:
                 parsed = json.loads(parsely)
             except ValueError:
+                log.debug("unreadable parsely-page meta: %.80s", parsely)
                 parsed = None
             if isinstance(parsed, dict):
                 values.append(("meta", first_str(parsed.get("pub_date"))))
