@@ -54,10 +54,12 @@ class _ProgressBar:
 
 
 def summary_line(report: IndexReport) -> str:
+    implausible = (f"; {report.implausible_dates} with an implausible date ignored"
+                   if report.implausible_dates else "")
     return (
         f"{report.documents} articles in index (generation {report.generation}): "
         f"{report.added} added, {report.updated} updated, {report.removed} removed, "
-        f"{report.unchanged} unchanged, {report.failed} failed in {report.seconds:.1f}s"
+        f"{report.unchanged} unchanged, {report.failed} failed in {report.seconds:.1f}s{implausible}"
     )
 
 

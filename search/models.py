@@ -31,6 +31,9 @@ class Article:
     section: str | None = None
     authors: list[str] = field(default_factory=list)
     source: str = ""
+    #: A publication date the page claimed but that was not trusted (later than
+    #: the time of indexing or before 1800), ISO; the indexer counts such pages.
+    implausible_date: str | None = None
 
 
 @dataclass(frozen=True)
