@@ -36,15 +36,14 @@ limit_request_line = 8190
 
 def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's Arbiter
     """Refuse to start on an index others can write, before forking anything."""
-    from search import store
+    from search import UnsafeIndex, default_index_target, index_ready
 
-    index_dir = store.default_index_dir()
-    if index_dir.is_dir():
-        try:
-            store.check_permissions(index_dir)
-        except store.UnsafeIndex as e:
-            server.log.error("newsarchive: %s", e)
-            raise SystemExit(2) from None
-    else:
+    target = default_index_target()
+    try:
+        ready = index_ready(target)
+    except UnsafeIndex as e:
+        server.log.error("newsarchive: %s", e)
+        raise SystemExit(2) from None
+    if not ready:
         server.log.warning("newsarchive: no index at %s yet; /healthz answers 503 until it appears",
-                           index_dir)
+                           target)

@@ -1,6 +1,6 @@
 """Turn Reuters-21578 into saved article pages, like a news site's, for benchmarks.
 
-    python bench/corpus.py --out var/bench/reuters --copies 5
+    python -m bench.corpus --out var/bench/reuters --copies 5
 
 Each story becomes one HTML page (title, date, topic as section, paragraphs)
 wrapped in navigation, "related" teasers and a footer; two page layouts

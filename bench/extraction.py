@@ -1,16 +1,22 @@
-"""Quality and speed benchmark for article-body extraction.
+"""Quality and speed benchmark for article extraction, on both shared data sets.
 
-Runs ``indexer.extract.extract_article`` over the shared extraction benchmark
-(``html/<sha256>.html.gz`` + ``ground-truth.json``) and scores bodies with a
-4-token shingle precision/recall/F1:
+    python -m bench.extraction                      # both sets + sample_corpus coverage
+    python -m bench.extraction --compare 4100c17    # + speed against an older commit, same run
+    python -m bench.extraction --set evaldata --worst 20
 
-* tokens are ``re.findall(r"\\w+", text)``; a text is the multiset of its
-  consecutive 4-token shingles;
-* per page tp = shared shingles (min of counts), fp = predicted excess,
-  fn = missing; precision/recall are averaged over pages, F1 is taken from
-  the two means.
+Prints, per set, body precision/recall/F1 (each set's own metric, see
+bench/extraction_scoring.py), pages/s, date coverage (share of pages given a
+date) and date accuracy on pages whose URL carries a full date, measured with
+the extractor's URL signal off (so it scores the other date sources), and on
+evaldata the accuracy against its annotated dates (``--htmldate`` adds htmldate
+alone on the same dates). The evaldata figures are also split into development
+pages and a fixed hold-out fifth that rule development never looked at.
+Finally the date and section coverage of sample_corpus/.
 
-Usage: python bench/extraction.py [--data DIR] [--rounds N] [--worst N] [--json]
+``--compare REV`` checks REV out in a temporary git worktree and times both
+extractors on the Zyte set in alternating subprocesses (same interpreter and
+libraries), reporting the speed ratio. ``--trafilatura`` adds trafilatura's
+scores when it happens to be installed (it is not a dependency).
 """
 
 from __future__ import annotations
@@ -19,174 +25,285 @@ import argparse
 import gzip
 import json
 import os
-import platform
-import re
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
-from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-REPO = Path(__file__).resolve().parents[1]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+from bench.extraction_scoring import (
+    DateTally, Page, is_holdout, load_evaldata, load_zyte, score_snippets, score_zyte_page,
+    snippet_prf, url_date, valid_day, zyte_prf,
+)
+from bench.harness import REPO, machine_line, versions_line
 
-from indexer.extract import ExtractionError, extract_article  # noqa: E402
-
-DEFAULT_DATA = REPO.parent / "shared/data/extraction-benchmark"
-_TOKEN = re.compile(r"\w+")
-
-
-def shingles(text: str, size: int = 4) -> Counter[tuple[str, ...]]:
-    tokens = _TOKEN.findall(text or "")
-    return Counter(tuple(tokens[i:i + size]) for i in range(len(tokens) - size + 1))
+SHARED = REPO.parent / "shared/data"
+DEFAULT_ZYTE = SHARED / "extraction-benchmark"
+DEFAULT_EVALDATA = SHARED / "extraction-evaldata"
+DEFAULT_CORPUS = REPO / "sample_corpus"
 
 
-@dataclass
-class PageScore:
-    key: str
-    tp: float
-    fp: float
-    fn: float
-    precision: float | None
-    recall: float | None
+def _extractor(code: Path | None = None) -> Callable:
+    """``extract_article`` from this checkout, or from the checkout at ``code``."""
+    if code is not None:
+        sys.path.insert(0, str(code))
+    from indexer.extract import extract_article
+
+    return extract_article
 
 
-def score_page(key: str, truth: str, predicted: str) -> PageScore:
-    true_sh, pred_sh = shingles(truth), shingles(predicted)
-    tp = sum((true_sh & pred_sh).values())
-    fp = sum((pred_sh - true_sh).values())
-    fn = sum((true_sh - pred_sh).values())
-    total = tp + fp + fn
-    if total == 0:
-        return PageScore(key, 0.0, 0.0, 0.0, 1.0, 1.0)
-    tp, fp, fn = tp / total, fp / total, fn / total
-    if fp == 0 and fn == 0:
-        return PageScore(key, tp, fp, fn, 1.0, 1.0)
-    precision = tp / (tp + fp) if tp + fp > 0 else None
-    recall = tp / (tp + fn) if tp + fn > 0 else None
-    return PageScore(key, tp, fp, fn, precision, recall)
+def _run(pages: list[Page], extract: Callable, **options) -> tuple[dict[str, object], float]:
+    """Extract every page once: key -> Article (or the error reason), and seconds taken."""
+    from indexer.extract import ExtractionError
 
-
-def aggregate(scores: list[PageScore]) -> dict[str, float]:
-    precisions = [s.precision for s in scores if s.precision is not None]
-    recalls = [s.recall for s in scores if s.recall is not None]
-    p = statistics.fmean(precisions) if precisions else 0.0
-    r = statistics.fmean(recalls) if recalls else 0.0
-    f1 = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": p, "recall": r, "f1": f1}
-
-
-def load(data: Path) -> tuple[list[tuple[str, bytes, str]], dict[str, dict]]:
-    truth = json.loads((data / "ground-truth.json").read_text(encoding="utf-8"))
-    pages = []
-    for key in sorted(truth):
-        path = data / "html" / f"{key}.html.gz"
-        pages.append((key, gzip.decompress(path.read_bytes()), str(path)))
-    return pages, truth
-
-
-def extract_all(pages: list[tuple[str, bytes, str]]) -> tuple[dict[str, str], dict[str, str], float]:
-    bodies: dict[str, str] = {}
-    errors: dict[str, str] = {}
+    results: dict[str, object] = {}
     start = time.perf_counter()
-    for key, raw, source in pages:
+    for page in pages:
         try:
-            bodies[key] = extract_article(raw, source).body
+            results[page.key] = extract(page.raw, page.source, **options)
         except ExtractionError as exc:
-            bodies[key] = ""
-            errors[key] = exc.reason
-    return bodies, errors, time.perf_counter() - start
+            results[page.key] = exc.reason
+    return results, time.perf_counter() - start
 
 
-def evaluate(data: Path = DEFAULT_DATA, rounds: int = 3) -> dict:
-    pages, truth = load(data)
+def _day(article: object) -> str | None:
+    date = getattr(article, "date", None)
+    return date.date().isoformat() if date is not None else None
+
+
+def _dates(pages: list[Page], results: dict[str, object], extract: Callable) -> dict:
+    """Coverage over all pages; accuracy on URL-dated pages with the URL signal off."""
+    dated = sum(1 for p in pages if _day(results[p.key]) is not None)
+    truth = {p.key: url_date(p.url) for p in pages}
+    with_truth = [p for p in pages if truth[p.key]]
+    blind, _ = _run(with_truth, extract, skip_date_sources=frozenset({"url"}))
+    tally, holdout = DateTally(), DateTally()
+    for page in with_truth:
+        (holdout if is_holdout(page.key) else tally).add(truth[page.key], _day(blind[page.key]))
+    return {"coverage": dated / len(pages) if pages else 0.0, "accuracy": tally, "holdout": holdout,
+            "wrong": [(p.key, truth[p.key], _day(blind[p.key])) for p in with_truth
+                      if _day(blind[p.key]) != truth[p.key] and not is_holdout(p.key)]}
+
+
+def bench_zyte(data: Path, rounds: int, extract: Callable) -> dict:
+    pages, truth = load_zyte(data)
     timings = []
-    bodies: dict[str, str] = {}
-    errors: dict[str, str] = {}
     for _ in range(max(1, rounds)):
-        bodies, errors, elapsed = extract_all(pages)
-        timings.append(elapsed)
-    scores = [score_page(key, truth[key].get("articleBody", ""), bodies[key]) for key, _, _ in pages]
+        results, seconds = _run(pages, extract)
+        timings.append(seconds)
+    scores = [score_zyte_page(p.key, truth[p.key].get("articleBody", ""), getattr(results[p.key], "body", ""))
+              for p in pages]
     median = statistics.median(timings)
-    total_bytes = sum(len(raw) for _, raw, _ in pages)
-    result = aggregate(scores)
-    result.update(
-        pages=len(pages),
-        errors=errors,
-        seconds=median,
-        pages_per_second=len(pages) / median if median else 0.0,
-        ms_per_page=1000 * median / len(pages) if pages else 0.0,
-        mb_per_second=total_bytes / 1e6 / median if median else 0.0,
-        scores=scores,
-        bodies=bodies,
-        truth=truth,
-    )
-    return result
+    out = zyte_prf(scores)
+    out.update(pages=len(pages), pages_per_second=len(pages) / median, rounds=len(timings),
+               errors={k: v for k, v in results.items() if isinstance(v, str)},
+               dates=_dates(pages, results, extract),
+               worst=sorted(scores, key=lambda s: (s.precision or 0) + (s.recall or 0)))
+    out["urls"] = {p.key: p.url for p in pages}
+    return out
 
 
-def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
+def _htmldate_alone(pages: list[Page], truth: dict) -> dict[str, DateTally]:
+    """htmldate by itself (given each page's URL) on the annotated dates, for comparison."""
+    from htmldate import find_date
 
-    found = {"python": platform.python_version()}
-    for name in ("lxml", "charset-normalizer", "htmldate"):
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = "-"
-    found["cores"] = str(os.cpu_count())
-    found["machine"] = f"{platform.system()} {platform.machine()}"
-    return found
+    tallies = {"dev": DateTally(), "holdout": DateTally()}
+    for page in pages:
+        truth_date = valid_day(truth[page.key].get("date"))
+        if truth_date:
+            found = find_date(page.raw, url=page.url, original_date=True, extensive_search=True)
+            tallies["holdout" if is_holdout(page.key) else "dev"].add(truth_date, found)
+    return tallies
+
+
+def bench_evaldata(data: Path, extract: Callable, htmldate_alone: bool = False) -> dict:
+    pages, truth = load_evaldata(data)
+    results, seconds = _run(pages, extract)
+    scores = [score_snippets(p.key, truth[p.key], getattr(results[p.key], "title", ""),
+                             getattr(results[p.key], "body", "")) for p in pages]
+    dev = [s for s in scores if not is_holdout(s.key)]
+    held = [s for s in scores if is_holdout(s.key)]
+    out = snippet_prf(scores)
+    annotated, annotated_holdout = DateTally(), DateTally()
+    for page in pages:
+        truth_date = valid_day(truth[page.key].get("date"))
+        if truth_date:
+            (annotated_holdout if is_holdout(page.key) else annotated).add(truth_date, _day(results[page.key]))
+    out.update(pages=len(pages), pages_per_second=len(pages) / seconds,
+               dev=snippet_prf(dev) | {"pages": len(dev)}, holdout=snippet_prf(held) | {"pages": len(held)},
+               errors={k: v for k, v in results.items() if isinstance(v, str)},
+               dates=_dates(pages, results, extract),
+               annotated_dates={"dev": annotated, "holdout": annotated_holdout},
+               htmldate_alone=_htmldate_alone(pages, truth) if htmldate_alone else None,
+               worst=sorted(dev, key=lambda s: (s.tp - s.fn - s.fp, s.key)))
+    return out
+
+
+def bench_corpus(corpus: Path, extract: Callable) -> dict:
+    manifest = json.loads((corpus / "MANIFEST.json").read_text(encoding="utf-8"))
+    dated = sectioned = right_date = right_section = 0
+    for entry in manifest:
+        raw = (corpus / entry["path"]).read_bytes()
+        if entry["path"].endswith(".gz"):
+            raw = gzip.decompress(raw)
+        article = extract(raw, entry["path"])
+        dated += article.date is not None
+        right_date += _day(article) == entry["date"]
+        sectioned += bool(article.section)
+        right_section += article.section == entry["section"]
+    n = len(manifest)
+    return {"pages": n, "date_coverage": dated / n, "dates_as_manifest": right_date,
+            "section_coverage": sectioned / n, "sections_as_manifest": right_section}
+
+
+# ---------------------------------------------------------------- speed against another commit
+
+def _time_only(code: Path, data: Path, rounds: int) -> None:
+    pages, _ = load_zyte(data)
+    extract = _extractor(code)
+    _run(pages[:20], extract)  # warm caches and imports outside the timing
+    timings = [_run(pages, extract)[1] for _ in range(rounds)]
+    print(json.dumps({"pages_per_second": len(pages) / statistics.median(timings)}))
+
+
+def compare_speed(rev: str, data: Path, rounds: int) -> dict:
+    """Pages/s of this checkout and of ``rev`` on the Zyte set, in alternating subprocesses."""
+    tmp = Path(tempfile.mkdtemp(prefix="extract-compare-"))
+    tree = tmp / "tree"
+    subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "-q", str(tree), rev], check=True)
+    speeds: dict[str, list[float]] = {"current": [], rev: []}
+    try:
+        for _ in range(rounds):
+            for name, code in (("current", REPO), (rev, tree)):
+                out = subprocess.run(
+                    [sys.executable, "-m", "bench.extraction", "--time-only", str(code),
+                     "--zyte", str(data), "--rounds", "3"],
+                    check=True, capture_output=True, text=True, cwd=str(REPO))
+                speeds[name].append(json.loads(out.stdout)["pages_per_second"])
+    finally:
+        subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], check=False)
+        shutil.rmtree(tmp, ignore_errors=True)
+    current, old = statistics.median(speeds["current"]), statistics.median(speeds[rev])
+    return {"rev": rev, "current": current, "old": old, "ratio": current / old, "samples": speeds}
+
+
+def _trafilatura(zyte: Path, evaldata: Path) -> dict | None:
+    try:
+        import trafilatura
+    except ImportError:
+        return None
+
+    class _Result:
+        def __init__(self, raw: bytes):
+            extracted = trafilatura.bare_extraction(raw, with_metadata=True)
+            get = extracted.get if isinstance(extracted, dict) else lambda k: getattr(extracted, k, None)
+            self.title, self.body = get("title") or "", get("text") or ""
+            self.date = None
+
+    pages, truth = load_zyte(zyte)
+    z = zyte_prf([score_zyte_page(p.key, truth[p.key].get("articleBody", ""), _Result(p.raw).body)
+                  for p in pages])
+    pages, truth = load_evaldata(evaldata)
+    scores = []
+    for p in pages:
+        r = _Result(p.raw)
+        scores.append(score_snippets(p.key, truth[p.key], r.title, r.body))
+    return {"zyte": z, "evaldata": snippet_prf(scores)}
+
+
+# ---------------------------------------------------------------- report
+
+def _prf(d: dict) -> str:
+    return f"P {d['precision']:.4f}  R {d['recall']:.4f}  F1 {d['f1']:.4f}"
+
+
+def _print_dates(d: dict) -> None:
+    print(f"  dates     coverage {d['coverage']:.1%}; URL-dated pages, URL signal off: {d['accuracy'].line()}")
+    if d["holdout"].pages:
+        print(f"            hold-out: {d['holdout'].line()}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="benchmark directory")
-    parser.add_argument("--rounds", type=int, default=3, help="timing rounds (median is reported)")
-    parser.add_argument("--worst", type=int, default=0, metavar="N", help="list the N worst pages")
+    parser.add_argument("--zyte", type=Path, default=DEFAULT_ZYTE, help="Zyte benchmark directory")
+    parser.add_argument("--evaldata", type=Path, default=DEFAULT_EVALDATA, help="evaldata directory")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="sample corpus directory")
+    parser.add_argument("--set", choices=("zyte", "evaldata", "corpus"), action="append",
+                        help="only these parts (repeatable; default all)")
+    parser.add_argument("--rounds", type=int, default=3, help="timing rounds on the Zyte set (median)")
+    parser.add_argument("--worst", type=int, default=0, metavar="N", help="list the N worst pages per set")
+    parser.add_argument("--compare", metavar="REV", help="also time the extractor of commit REV, same run")
+    parser.add_argument("--trafilatura", action="store_true", help="score trafilatura too, if installed")
+    parser.add_argument("--htmldate", action="store_true", help="also score htmldate alone on evaldata's dates")
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
-    parser.add_argument("--show", metavar="SHA", help="print predicted vs true body of one page")
+    parser.add_argument("--time-only", type=Path, metavar="CODE", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if not (args.data / "ground-truth.json").is_file():
-        print(f"benchmark data not found in {args.data}", file=sys.stderr)
-        return 2
-    result = evaluate(args.data, args.rounds)
-    scores: list[PageScore] = result.pop("scores")
-    bodies = result.pop("bodies")
-    truth = result.pop("truth")
-    worst = sorted(scores, key=lambda s: ((s.precision or 0) + (s.recall or 0)))[: args.worst]
-    versions = _versions()
-    if args.show:
-        key = next((k for k in bodies if k.startswith(args.show)), None)
-        if key:
-            print("URL:", truth[key].get("url"))
-            print("=== PREDICTED ===\n" + bodies[key] + "\n=== TRUE ===\n" + truth[key].get("articleBody", ""))
+    if args.time_only:
+        _time_only(args.time_only, args.zyte, args.rounds)
         return 0
+    parts = set(args.set or ("zyte", "evaldata", "corpus"))
+    for name, path, marker in (("zyte", args.zyte, "ground-truth.json"),
+                               ("evaldata", args.evaldata, "evaldata.json")):
+        if name in parts and not (path / marker).is_file():
+            print(f"{name} data not found in {path}", file=sys.stderr)
+            return 2
+    extract = _extractor()
+    report: dict = {"machine": machine_line(), "versions": versions_line("lxml", "charset-normalizer", "htmldate")}
+    if "zyte" in parts:
+        report["zyte"] = bench_zyte(args.zyte, args.rounds, extract)
+    if "evaldata" in parts:
+        report["evaldata"] = bench_evaldata(args.evaldata, extract, args.htmldate)
+    if "corpus" in parts:
+        report["corpus"] = bench_corpus(args.corpus, extract)
+    if args.compare:
+        report["compare"] = compare_speed(args.compare, args.zyte, max(1, args.rounds))
+    if args.trafilatura:
+        report["trafilatura"] = _trafilatura(args.zyte, args.evaldata)
     if args.json:
-        out = {k: v for k, v in result.items()}
-        out["versions"] = versions
-        out["worst"] = [
-            {"page": s.key, "url": truth[s.key].get("url"), "precision": s.precision, "recall": s.recall}
-            for s in worst
-        ]
-        print(json.dumps(out, indent=2))
+        print(json.dumps(report, default=lambda o: getattr(o, "__dict__", str(o)), indent=1))
         return 0
-    print(f"pages      {result['pages']}  (extraction errors: {len(result['errors'])})")
-    print(f"precision  {result['precision']:.4f}")
-    print(f"recall     {result['recall']:.4f}")
-    print(f"F1         {result['f1']:.4f}")
-    print(f"speed      {result['pages_per_second']:.1f} pages/s  ({result['ms_per_page']:.2f} ms/page, "
-          f"{result['mb_per_second']:.1f} MB/s, median of {args.rounds} rounds, 1 process)")
-    print("versions   " + ", ".join(f"{k} {v}" for k, v in versions.items()))
-    for key, reason in list(result["errors"].items())[:10]:
-        print(f"error      {key[:12]}  {reason}")
-    if worst:
-        print(f"\nworst {len(worst)} pages:")
-        for s in worst:
-            p = "-" if s.precision is None else f"{s.precision:.3f}"
-            r = "-" if s.recall is None else f"{s.recall:.3f}"
-            print(f"  P {p}  R {r}  {s.key[:12]}  {truth[s.key].get('url')}")
+    print(f"{report['machine']}; {report['versions']}")
+    if "zyte" in report:
+        z = report["zyte"]
+        print(f"Zyte set    {z['pages']} pages  {_prf(z)}  {z['pages_per_second']:.1f} pages/s "
+              f"(median of {z['rounds']}, 1 process)  errors {len(z['errors'])}")
+        _print_dates(z["dates"])
+        for s in z["worst"][: args.worst]:
+            print(f"    P {s.precision or 0:.3f} R {s.recall or 0:.3f}  {s.key[:12]}  {z['urls'][s.key]}")
+    if "evaldata" in report:
+        e = report["evaldata"]
+        print(f"evaldata    {e['pages']} pages  {_prf(e)}  {e['pages_per_second']:.1f} pages/s  "
+              f"nothing found on {e['nothing_found']}  errors {len(e['errors'])}")
+        for part in ("dev", "holdout"):
+            print(f"  {part:9} {e[part]['pages']} pages  {_prf(e[part])}  nothing found on {e[part]['nothing_found']}")
+        _print_dates(e["dates"])
+        print(f"  dates     against evaldata's own annotated dates (all sources on): dev "
+              f"{e['annotated_dates']['dev'].line()}; hold-out {e['annotated_dates']['holdout'].line()}")
+        if e["htmldate_alone"]:
+            h = e["htmldate_alone"]
+            print(f"            htmldate alone (with the URL): dev {h['dev'].line()}; hold-out {h['holdout'].line()}")
+        for s in e["worst"][: args.worst]:
+            print(f"    tp {s.tp} fn {s.fn} fp {s.fp}  {s.key}")
+    for name in ("zyte", "evaldata"):
+        if name in report and args.worst:
+            for key, truth, found in report[name]["dates"]["wrong"][: args.worst]:
+                print(f"    date {name}: URL says {truth}, found {found}  {key[:90]}")
+    if "corpus" in report:
+        c = report["corpus"]
+        print(f"sample_corpus {c['pages']} articles  dates {c['date_coverage']:.0%} "
+              f"({c['dates_as_manifest']} as MANIFEST)  sections {c['section_coverage']:.0%} "
+              f"({c['sections_as_manifest']} as MANIFEST)")
+    if "compare" in report:
+        c = report["compare"]
+        print(f"speed vs {c['rev']}: {c['current']:.1f} vs {c['old']:.1f} pages/s on the Zyte set, "
+              f"ratio {c['ratio']:.2f} (medians of {len(c['samples']['current'])} alternating runs)")
+    if report.get("trafilatura"):
+        t = report["trafilatura"]
+        print(f"trafilatura Zyte {_prf(t['zyte'])}; evaldata {_prf(t['evaldata'])}")
+    print(f"load after the run: {os.getloadavg()[0]:.2f}")
     return 0
 
 

@@ -1,7 +1,7 @@
 """Indexing speed end to end: `newsarchive index` on generated Reuters pages.
 
-    python bench/corpus.py --out var/bench/reuters --copies 5
-    python bench/index.py --pages var/bench/reuters
+    python -m bench.corpus --out var/bench/reuters --copies 5
+    python -m bench.index --pages var/bench/reuters
 
 Three runs on a fresh index: a cold build, a rerun with nothing changed, and
 a rerun after rewriting 1% of the pages. Each prints pages/s, wall and CPU
@@ -15,16 +15,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import shutil
 import sys
 import tempfile
-from importlib import metadata
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from proctree import machine_line, run_measured  # noqa: E402
+from bench.harness import REPO, machine_line, versions_line
+from bench.proctree import run_measured
 
 
 def dir_size(path: Path) -> int:
@@ -44,30 +42,29 @@ def touch_one_percent(pages: list[Path], seed: int = 7) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--pages", type=Path, default=Path("var/bench/reuters"), help="pages from bench/corpus.py")
+    p.add_argument("--pages", type=Path, default=Path("var/bench/reuters"), help="pages from bench.corpus")
     p.add_argument("--index", type=Path, default=None, help="index dir (default: a temporary one, removed after)")
     p.add_argument("--jobs", type=int, default=None)
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     if not args.pages.is_dir():
-        p.error(f"{args.pages} not found: run bench/corpus.py first")
+        p.error(f"{args.pages} not found: run python -m bench.corpus first")
     work = Path(tempfile.mkdtemp(prefix="newsarchive-bench-"))
     # The 1% rerun rewrites pages: work on a copy so the source set stays pristine.
     pages_dir = work / "pages"
     shutil.copytree(args.pages, pages_dir)
     index = args.index or work / "index"
     pages = sorted(pages_dir.rglob("*.html"))
-    cli = [sys.executable, "-m", "web.cli", "index", "--index", str(index), "--json", "--quiet"]
+    cli = [sys.executable, "-m", "cli", "index", "--index", str(index), "--json", "--quiet"]
     if args.jobs:
         cli += ["--jobs", str(args.jobs)]
-    print(f"newsarchive index benchmark: {len(pages)} pages; Python {platform.python_version()}, "
-          f"Whoosh {metadata.version('Whoosh')}, lxml {metadata.version('lxml')}; {machine_line()}")
+    print(f"newsarchive index benchmark: {len(pages)} pages; {versions_line('Whoosh', 'lxml')}; {machine_line()}")
     results = {}
     try:
         for name, prepare in (("cold", None), ("no-change", None), ("1%-changed", touch_one_percent)):
             changed = prepare(pages) if prepare else 0
             target = [str(pages_dir)] if name == "cold" else []
-            m = run_measured(cli + target, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+            m = run_measured(cli + target, env={**os.environ, "PYTHONPATH": str(REPO)})
             if m.returncode not in (0, 3):
                 print(m.stderr, file=sys.stderr)
                 return 1

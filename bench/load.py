@@ -1,15 +1,15 @@
 """Load benchmark: ``newsarchive serve --workers 2`` under searching clients while a reindex runs.
 
-    python bench/load.py                      # sample_corpus/ + Reuters pages, 60 s, 16 connections
-    python bench/load.py --seconds 20 --connections 8 --no-reuters
+    python -m bench.load                      # sample_corpus/ + Reuters pages, 60 s, 16 connections
+    python -m bench.load --seconds 20 --connections 8 --no-reuters
 
 Builds an index in a temporary directory (from ``sample_corpus/`` and, when
 ../shared/data/reuters21578 is there, one copy of the Reuters pages made by
-``bench/corpus.py``), starts the server on a free loopback port, then runs
+``bench.corpus``), starts the server on a free loopback port, then runs
 ``--connections`` keep-alive clients (threads + http.client, stdlib only)
 for ``--seconds`` while the main thread runs ``index --rebuild`` followed by
 incremental runs. Prints requests/s, p50/p90/p99/max latency, errors, and the
-machine (cores, load average) and versions. Exit status 1 when any request failed.
+machine line (cores, CPU, load average before and after) and versions. Exit status 1 when any request failed.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
-import platform
 import random
 import shutil
 import subprocess
@@ -29,17 +27,15 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from bench.server import Server  # noqa: E402
+from bench.harness import REPO, machine_line, percentile, versions_line
+from bench.server import newsarchive_serve
 
 QUERIES = ["council", "budget", "oil prices", "bank OR rates", "trade -japan", "\"interest rates\"",
            "export*", "harbour", "grain~1", "profit", "election", "stock market", ""]
 
 
 def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "web.cli", *args], cwd=REPO, **kwargs)
+    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=REPO, **kwargs)
 
 
 def build_corpus(work: Path, reuters: bool) -> Path:
@@ -48,7 +44,7 @@ def build_corpus(work: Path, reuters: bool) -> Path:
     if sample.is_dir():
         shutil.copytree(sample, pages / "sample", ignore=shutil.ignore_patterns("*.json", "*.md"))
     if reuters and (REPO.parent / "shared" / "data" / "reuters21578").is_dir():
-        subprocess.run([sys.executable, str(REPO / "bench" / "corpus.py"), "--out", str(pages / "reuters"),
+        subprocess.run([sys.executable, "-m", "bench.corpus", "--out", str(pages / "reuters"),
                         "--copies", "1"], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
     pages.mkdir(exist_ok=True)
     return pages
@@ -82,12 +78,6 @@ class Client(threading.Thread):
                 continue
             self.latencies.append(time.perf_counter() - started)
         conn.close()
-
-
-def percentile(sorted_values: list[float], p: float) -> float:
-    if not sorted_values:
-        return float("nan")
-    return sorted_values[min(len(sorted_values) - 1, int(p / 100 * len(sorted_values)))]
 
 
 def reindex_loop(index_dir: Path, pages: Path, stop: threading.Event, log: list[str]) -> None:
@@ -140,9 +130,9 @@ def main() -> int:
         documents = json.loads(first.stdout)["documents"]
         print(f"indexed {documents} articles in {time.monotonic() - started:.1f}s")
 
-        server = Server(index_dir, args.workers)
+        server = newsarchive_serve(index_dir, workers=args.workers)
         try:
-            server.wait_healthy(timeout=30)
+            server.start()
         except RuntimeError as e:
             print(f"server did not start: {e}", file=sys.stderr)
             return 2
@@ -151,7 +141,7 @@ def main() -> int:
         clients = [Client(server.port, i, stop) for i in range(args.connections)]
         reindex_log: list[str] = []
         reindexer = threading.Thread(target=reindex_loop, args=(index_dir, pages, stop, reindex_log), daemon=True)
-        load_before = os.getloadavg()
+        machine_before = machine_line()
         began = time.perf_counter()
         for c in clients:
             c.start()
@@ -164,14 +154,11 @@ def main() -> int:
         elapsed = time.perf_counter() - began
         if not args.no_reindex:
             reindexer.join(timeout=600)
-        load_after = os.getloadavg()
 
         latencies = sorted(x for c in clients for x in c.latencies)
         errors = [e for c in clients for e in c.errors]
-        from importlib.metadata import version
-
         ms = lambda v: f"{v * 1000:.1f} ms"  # noqa: E731
-        print(f"command:     python bench/load.py --seconds {args.seconds:g} --connections {args.connections} "
+        print(f"command:     python -m bench.load --seconds {args.seconds:g} --connections {args.connections} "
               f"--workers {args.workers}{' --no-reuters' if args.no_reuters else ''}"
               f"{' --no-reindex' if args.no_reindex else ''}")
         print(f"corpus:      {documents} articles")
@@ -182,10 +169,9 @@ def main() -> int:
               f"p99 {ms(percentile(latencies, 99))}, max {ms(latencies[-1] if latencies else float('nan'))}")
         for line in reindex_log:
             print(f"reindex:     {line}")
-        print(f"machine:     {os.cpu_count()} cores, load average {load_before[0]:.2f} before, "
-              f"{load_after[0]:.2f} after; {platform.platform()}")
-        print(f"versions:    Python {platform.python_version()}, Whoosh {version('whoosh')}, "
-              f"Flask {version('flask')}, gunicorn {version('gunicorn')}")
+        print(f"machine:     before {machine_before}")
+        print(f"             after  {machine_line()}")
+        print(f"versions:    {versions_line('Whoosh', 'Flask', 'gunicorn')}")
         for e in errors[:10]:
             print(f"error:       {e}")
         return 1 if errors else 0

@@ -41,6 +41,25 @@ def _children_map() -> dict[int, list[int]]:
     return children
 
 
+def _state(pid: int) -> str | None:
+    """The process's state letter (R, S, Z, ...), None when it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return None
+
+
+def descendants(pid: int) -> list[int]:
+    """Running processes below ``pid`` (children, theirs, ...); zombies only wait to be reaped."""
+    children = _children_map()
+    found, stack = [], list(children.get(pid, []))
+    while stack:
+        p = stack.pop()
+        found.append(p)
+        stack.extend(children.get(p, []))
+    return [p for p in found if _state(p) not in (None, "Z")]
+
+
 def tree_rss_bytes(pid: int) -> int:
     children = _children_map()
     total, stack = 0, [pid]
@@ -91,8 +110,3 @@ def run_measured(cmd: list[str], *, env: dict | None = None, interval: float = 0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return Measured(proc.returncode, wall, cpu, peak / 1e6, out, err)
-
-
-def machine_line() -> str:
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"cores {os.cpu_count()}, load average {load}"

@@ -1,14 +1,12 @@
 """Query benchmark: 200 fixed queries, full responses, library and HTTP, against SQLite FTS5.
 
-    .venv/bin/python bench/query.py --index var/bench/index-108k
-    .venv/bin/python bench/query.py --index DIR --rounds 3 --no-http --profile
+    .venv/bin/python -m bench.query --index var/bench/index-108k
+    .venv/bin/python -m bench.query --index DIR --rounds 3 --no-http --profile
 
-Queries are derived from the index's own vocabulary (document frequencies of
-``body_phrase``) and articles with a fixed seed, saved to
+Queries are derived from the index's own vocabulary and articles with a fixed
+seed (``bench/queries.py``), saved to
 ``var/bench/queries-<index>-<generation>-seed<N>.json`` and summarised on
-stdout, so a run can be repeated exactly. Classes: single words (rare,
-medium, common), 2- and 3-word ANDs, phrases, prefixes, a section filter, a
-date range, sort by newest, the empty query (with filters and paging).
+stdout, so a run can be repeated exactly.
 
 Each query is timed for the whole response the product returns (ranking,
 section/author facets, year/month histograms, snippets, suggestion):
@@ -38,226 +36,21 @@ import argparse
 import hashlib
 import http.client
 import json
-import os
-import platform
 import random
-import re
 import sqlite3
 import statistics
-import sys
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import urlencode
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-
-from bench import fts5  # noqa: E402
-from bench.proctree import tree_cpu_s  # noqa: E402
-from bench.server import Server  # noqa: E402
-from search.engines.whoosh.analysis import STOP_WORDS, analyze, ranking_analyzer  # noqa: E402
-from search.query import dates  # noqa: E402
-from search.models import SearchRequest  # noqa: E402
-from search.service import SearchService  # noqa: E402
-
-#: Queries per class; 200 in all.
-CLASSES: dict[str, int] = {
-    "rare": 20, "medium": 25, "common": 20, "and2": 25, "and3": 15, "phrase": 20,
-    "prefix": 15, "section": 15, "date": 15, "newest": 15, "empty": 15,
-}
-_WORD_RE = re.compile(r"[a-z]{4,}")
-_RUN2_RE = re.compile(r"\b([A-Za-z]+) ([A-Za-z]+)\b")
-_RUN3_RE = re.compile(r"\b([A-Za-z]+) ([A-Za-z]+) ([A-Za-z]+)\b")
-
-
-@dataclass
-class BenchQuery:
-    cls: str
-    q: str
-    kind: str = "words"  # words | phrase | prefix | empty: the FTS5 query shape
-    words: list[str] = field(default_factory=list)
-    sections: list[str] = field(default_factory=list)
-    date_from: str | None = None
-    date_to: str | None = None
-    sort: str = "relevance"
-    page: int = 1
-
-    def request(self, **changes: Any) -> SearchRequest:
-        base = dict(q=self.q, sections=list(self.sections), date_from=self.date_from,
-                    date_to=self.date_to, sort=self.sort, page=self.page)
-        base.update(changes)
-        return SearchRequest(**base)  # type: ignore[arg-type]
-
-    def url(self) -> str:
-        pairs: list[tuple[str, str]] = [("q", self.q)]
-        pairs += [("section", s) for s in self.sections]
-        if self.date_from:
-            pairs.append(("from", self.date_from))
-        if self.date_to:
-            pairs.append(("to", self.date_to))
-        if self.sort != "relevance":
-            pairs.append(("sort", self.sort))
-        if self.page != 1:
-            pairs.append(("page", str(self.page)))
-        return "/api/search?" + urlencode(pairs)
-
-    def fts_match(self) -> str | None:
-        return None if self.kind == "empty" else fts5.fts_query(self.kind, self.words)
-
-    def day_range(self) -> tuple[int, int] | None:
-        if not (self.date_from or self.date_to):
-            return None
-        lo = dates.bounds(self.date_from, None)
-        hi = dates.bounds(None, self.date_to)
-        return (lo.lo if lo else dates.FIRST_DAY, hi.hi if hi else dates.LAST_DAY)
-
-
-# --- queries ---------------------------------------------------------------
-
-
-def make_queries(service: SearchService, seed: int) -> list[BenchQuery]:
-    """200 queries from the index's vocabulary and articles; deterministic for a seed
-    and an index generation (candidates are sorted before sampling)."""
-    rng = random.Random(seed)
-    opened = service.engine.snapshot()  # the Whoosh engine's searcher and columns
-    table = opened.table
-    reader = opened.searcher.reader()
-    n = reader.doc_count()
-    ranking = ranking_analyzer()
-    df: dict[str, int] = {}
-    for text, info in reader.iter_field("body_phrase"):
-        word = text.decode("utf-8") if isinstance(text, bytes) else text
-        if _WORD_RE.fullmatch(word) and word not in STOP_WORDS:
-            df[word] = info.doc_frequency()
-    words = sorted(w for w in df if analyze(ranking, w))
-
-    def band(lo: float, hi: float) -> list[str]:
-        return [w for w in words if lo <= df[w] <= hi]
-
-    rare, medium, common = band(2, 10), band(n / 1000, n / 100), band(n / 20, n)
-    live_docs = [int(d) for d in table.live.nonzero()[0]]
-    out: list[BenchQuery] = []
-    out += [BenchQuery("rare", w, words=[w]) for w in rng.sample(rare, min(len(rare), CLASSES["rare"]))]
-    out += [BenchQuery("medium", w, words=[w]) for w in rng.sample(medium, min(len(medium), CLASSES["medium"]))]
-    out += [BenchQuery("common", w, words=[w])
-            for w in rng.sample(common, min(CLASSES["common"], len(common)))]
-
-    def body_of(docnum: int) -> str:
-        return opened.searcher.stored_fields(docnum).get("body") or ""
-
-    def from_docs(count: int, make: Callable[[str], BenchQuery | None]) -> list[BenchQuery]:
-        found: list[BenchQuery] = []
-        seen: set[str] = set()
-        for _ in range(count * 50):  # bounded: most articles yield one
-            if len(found) == count:
-                break
-            bq = make(body_of(rng.choice(live_docs)))
-            if bq is not None and bq.q not in seen:
-                seen.add(bq.q)
-                found.append(bq)
-        return found
-
-    def and_query(k: int) -> Callable[[str], BenchQuery | None]:
-        def make(body: str) -> BenchQuery | None:
-            cands = sorted({w for w in _WORD_RE.findall(body.lower()) if df.get(w, 0) >= 20 and w in words})
-            if len(cands) < k:
-                return None
-            chosen = rng.sample(cands, k)
-            return BenchQuery(f"and{k}", " ".join(chosen), words=chosen)
-        return make
-
-    def phrase_query(body: str) -> BenchQuery | None:
-        pattern = _RUN3_RE if rng.random() < 0.3 else _RUN2_RE
-        runs = [m.groups() for m in pattern.finditer(body)]
-        runs = [r for r in runs if any(w.lower() in df and len(w) >= 4 for w in r)]
-        if not runs:
-            return None
-        run = [w.lower() for w in rng.choice(runs)]
-        return BenchQuery("phrase", '"' + " ".join(run) + '"', kind="phrase", words=run)
-
-    out += from_docs(CLASSES["and2"], and_query(2))
-    out += from_docs(CLASSES["and3"], and_query(3))
-    out += from_docs(CLASSES["phrase"], phrase_query)
-
-    prefixes: list[BenchQuery] = []
-    pool = medium + common
-    for w in rng.sample(pool, min(len(pool), 200)):
-        if len(prefixes) == CLASSES["prefix"]:
-            break
-        stem = w[: rng.choice((4, 5, 6))]
-        expansions = sum(1 for _ in reader.expand_prefix("body_phrase", stem))
-        if 2 <= expansions <= 300 and stem + "*" not in {p.q for p in prefixes}:
-            prefixes.append(BenchQuery("prefix", stem + "*", kind="prefix", words=[stem]))
-    out += prefixes
-
-    live = table.live
-    counts = [int((table.section[live] == i).sum()) for i in range(len(table.sections.values))]
-    sections = [v for v, c in sorted(zip(table.sections.values, counts), key=lambda x: (-x[1], x[0])) if c][:8]
-    months = sorted({int(m) for m in table.month[live] if m})
-
-    def month_text(m: int) -> str:
-        return f"{m // 100:04d}-{m % 100:02d}"
-
-    def month_window() -> tuple[str, str]:
-        i = rng.randrange(len(months))
-        j = min(len(months) - 1, i + rng.randrange(3))
-        return month_text(months[i]), month_text(months[j])
-
-    filter_words = medium + common
-    for _ in range(CLASSES["section"]):
-        w = rng.choice(filter_words)
-        out.append(BenchQuery("section", w, words=[w], sections=[rng.choice(sections)]))
-    for _ in range(CLASSES["date"]):
-        w = rng.choice(filter_words)
-        lo, hi = month_window()
-        out.append(BenchQuery("date", w, words=[w], date_from=lo, date_to=hi))
-    for _ in range(CLASSES["newest"]):
-        w = rng.choice(filter_words)
-        out.append(BenchQuery("newest", w, words=[w], sort="newest"))
-
-    empties = [BenchQuery("empty", "", kind="empty"),
-               BenchQuery("empty", "", kind="empty", sort="oldest"),
-               BenchQuery("empty", "", kind="empty", page=2)]
-    for s in sections[:4]:
-        empties.append(BenchQuery("empty", "", kind="empty", sections=[s]))
-    for _ in range(CLASSES["empty"] - len(empties)):
-        lo, hi = month_window()
-        empties.append(BenchQuery("empty", "", kind="empty", date_from=lo, date_to=hi,
-                                  sections=[rng.choice(sections)] if rng.random() < 0.3 else []))
-    out += empties[: CLASSES["empty"]]
-    return out
-
-
-# --- statistics --------------------------------------------------------------
-
-
-def pct(values: list[float], p: float) -> float:
-    """Nearest-rank percentile (p in 0..100)."""
-    if not values:
-        return float("nan")
-    s = sorted(values)
-    k = max(0, min(len(s) - 1, int(round(p / 100 * len(s) + 0.5)) - 1))
-    return s[k]
-
-
-def summary(values: list[float]) -> dict[str, float]:
-    return {"n": len(values), "p50": pct(values, 50), "p95": pct(values, 95), "p99": pct(values, 99),
-            "max": max(values) if values else float("nan"), "mean": statistics.fmean(values) if values else float("nan")}
-
-
-def machine() -> str:
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"{platform.node()}: {os.cpu_count()} cores, load average {load}"
-
-
-def versions() -> str:
-    from importlib.metadata import version
-    libs = ", ".join(f"{name} {version(name)}" for name in ("Whoosh", "numpy", "Flask", "gunicorn"))
-    return f"Python {platform.python_version()}, {libs}, SQLite {sqlite3.sqlite_version}"
-
+from bench import fts5
+from bench.harness import REPO, machine_line, summary, versions_line
+from bench.proctree import tree_cpu_s
+from bench.queries import BenchQuery, make_queries
+from bench.server import Server, newsarchive_serve
+from search.service import SearchService
 
 # --- library -----------------------------------------------------------------
 
@@ -387,7 +180,7 @@ def warm_workers(server: Server, queries: list[BenchQuery]) -> None:
     """Let every worker build its generation tables (each opens the index on
     its first request): concurrent requests reach both."""
     def hit() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+        conn = server.connection(timeout=120)
         for path in ("/healthz", "/api/search?q=market", "/api/search?q=", "/api/search?q=zqxjkv"):
             server.get(conn, path)
         conn.close()
@@ -399,19 +192,19 @@ def warm_workers(server: Server, queries: list[BenchQuery]) -> None:
 
 
 def run_http(server: Server, queries: list[BenchQuery], rounds: int) -> dict[str, Any]:
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    conn = server.connection(timeout=60)
     per_round: list[dict[str, Any]] = []
     errors = 0
     for _ in range(rounds):
         lat: list[float] = []
-        cpu0, t0 = tree_cpu_s(server.proc.pid), time.perf_counter()
+        cpu0, t0 = tree_cpu_s(server.process.pid), time.perf_counter()
         for bq in queries:
             start = time.perf_counter()
             status, _ = server.get(conn, bq.url())
             lat.append((time.perf_counter() - start) * 1000)
             errors += status != 200
         elapsed = time.perf_counter() - t0
-        cpu = tree_cpu_s(server.proc.pid) - cpu0
+        cpu = tree_cpu_s(server.process.pid) - cpu0
         per_round.append({"latency": summary(lat), "server_cpu_ms_per_req": cpu * 1000 / len(queries),
                           "wall_s": elapsed})
     conn.close()
@@ -426,7 +219,7 @@ def run_throughput(server: Server, queries: list[BenchQuery], clients: int, seco
     lock = threading.Lock()
 
     def client(k: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        conn = server.connection(timeout=30)
         i = k * len(queries) // clients
         while time.monotonic() < deadline:  # bounded by the deadline
             bq = queries[i % len(queries)]
@@ -437,7 +230,7 @@ def run_throughput(server: Server, queries: list[BenchQuery], clients: int, seco
             except (OSError, http.client.HTTPException):
                 errors[k] += 1
                 conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+                conn = server.connection(timeout=30)
                 continue
             lat[k].append((time.perf_counter() - start) * 1000)
             if status != 200:
@@ -446,14 +239,14 @@ def run_throughput(server: Server, queries: list[BenchQuery], clients: int, seco
                     statuses[status] = statuses.get(status, 0) + 1
         conn.close()
 
-    cpu0, t0 = tree_cpu_s(server.proc.pid), time.perf_counter()
+    cpu0, t0 = tree_cpu_s(server.process.pid), time.perf_counter()
     threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - t0
-    cpu = tree_cpu_s(server.proc.pid) - cpu0
+    cpu = tree_cpu_s(server.process.pid) - cpu0
     all_lat = [x for ls in lat for x in ls]
     return {"requests": len(all_lat), "rps": len(all_lat) / elapsed, "errors": sum(errors),
             "statuses": statuses, "latency": summary(all_lat), "elapsed_s": elapsed,
@@ -487,8 +280,8 @@ def main(argv: list[str] | None = None) -> int:
 
     index_dir = args.index.resolve()
     print(f"query benchmark, {time.strftime('%Y-%m-%d %H:%M:%S')}")
-    print(versions())
-    print(f"start: {machine()}")
+    print(f"{versions_line('Whoosh', 'numpy', 'Flask', 'gunicorn')}, SQLite {sqlite3.sqlite_version}")
+    print(f"start: {machine_line()}")
     setup = SearchService(index_dir)
     try:
         generation = setup.generation()
@@ -540,12 +333,12 @@ def main(argv: list[str] | None = None) -> int:
         fts.close()
 
     if not args.no_http:
-        print(f"\n== HTTP: newsarchive serve --workers 2, loopback ==")
+        print("\n== HTTP: newsarchive serve --workers 2, loopback ==")
         log = REPO / "var" / "bench" / f"serve-{args.label}.log"
-        server = Server(index_dir, 2, log)
+        server = newsarchive_serve(index_dir, log, workers=2)
         try:
             t0 = time.perf_counter()
-            server.wait_healthy()
+            server.start()
             warm_workers(server, queries)
             print(f"server up and warmed in {time.perf_counter() - t0:.1f}s (port {server.port}, log {log.relative_to(REPO)})")
             one = run_http(server, queries, args.http_rounds)
@@ -562,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
             results["http"], results["throughput"] = one, tp
         finally:
             server.stop()
-    print(f"\nend: {machine()}")
+    print(f"\nend: {machine_line()}")
     out = REPO / "var" / "bench" / f"query-{args.label}.json"
     out.write_text(json.dumps(results, indent=1, default=str))
     print(f"results: {out.relative_to(REPO)}")

@@ -6,7 +6,7 @@ every query runs through ``SearchService`` with ``operator="or"`` and
 ``per_page=100``. Prints MAP, nDCG@10, P@10 and R@100 per collection next to
 Lucene BM25's MAP (the target).
 
-    .venv/bin/python bench/relevance.py [--data DIR] [--only time,cisi]
+    .venv/bin/python -m bench.relevance [--data DIR] [--only time,cisi]
 """
 
 from __future__ import annotations
@@ -19,17 +19,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+import ir_measures
+from ir_measures import AP, P, R, nDCG
 
-import ir_measures  # noqa: E402
-from ir_measures import AP, P, R, nDCG  # noqa: E402
+from bench.harness import REPO, index_articles
+from search.models import Article, SearchRequest
+from search.service import SearchService
 
-from search import open_engine  # noqa: E402
-from search.models import Article, SearchRequest, SourceState  # noqa: E402
-from search.service import SearchService  # noqa: E402
-
-DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared/data/relevance"
+DEFAULT_DATA = REPO.parent / "shared/data/relevance"
 #: Lucene BM25 (k1=1.2, b=0.75) MAP measured on these files (shared/README.md).
 LUCENE_MAP = {"time": 0.614, "cisi": 0.162, "cran": 0.299, "med": 0.512}
 MEASURES = [AP, nDCG @ 10, P @ 10, R @ 100]
@@ -134,11 +131,9 @@ LOADERS = {"time": ("time", load_time), "cisi": ("cisi", load_cisi),
 
 def build(index_dir: Path, coll: Collection) -> None:
     """Index the collection the way the product indexes articles."""
-    with open_engine(index_dir).writer(rebuild=True) as session:
-        for doc_id, title, body in coll.docs:
-            article = Article(id=doc_id, url=None, title=" ".join(title.split()),
-                              body=body, source=f"{coll.name}/{doc_id}")
-            session.add(article, SourceState("0" * 40, 0, 0))
+    index_articles(index_dir, (Article(id=doc_id, url=None, title=" ".join(title.split()), body=body,
+                                       source=f"{coll.name}/{doc_id}")
+                               for doc_id, title, body in coll.docs))
 
 
 _SYNTAX = re.compile(r"[\"()*~:\[\]{}+?]|(?<!\w)-")

@@ -48,6 +48,7 @@ class IndexReport:
     removed: int = 0
     unchanged: int = 0
     failed: int = 0
+    implausible_dates: int = 0  # pages whose claimed date was not trusted (indexed undated or dated otherwise)
     seconds: float = 0.0
     failures: list[Failure] = field(default_factory=list)
     documents: int = 0
@@ -145,6 +146,7 @@ class Indexer:
         if parsed.unchanged:
             report.unchanged += 1
             return False
+        report.implausible_dates += parsed.implausible_date
         if parsed.path in known:
             report.updated += 1
         else:

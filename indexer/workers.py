@@ -51,6 +51,10 @@ class Parsed:
     #: Set by a writing worker that wrote the article itself (the article is
     #: then not sent back): its part writer's receipt.
     receipt: Any = None
+    #: The page claimed a publication date that was not trusted (see
+    #: ``Article.implausible_date``); kept here because a writing worker
+    #: does not send the article back.
+    implausible_date: bool = False
 
 
 def read_page(path: str, max_bytes: int) -> tuple[bytes, bytes]:
@@ -84,7 +88,7 @@ def parse_file(task: Task) -> Parsed:
             return Parsed(found.path, state, unchanged=True)
         article = extract_article(page, found.path, max_bytes=max_bytes)
         article.id = make_doc_id(article.id)
-        return Parsed(found.path, state, article=article)
+        return Parsed(found.path, state, article=article, implausible_date=bool(article.implausible_date))
     except ExtractionError as e:
         return Parsed(found.path, error=str(e))
     except OSError as e:

@@ -5,7 +5,8 @@ through), :func:`open_engine` (an index directory -> its engine), the records
 of :mod:`search.models` and the errors. Engines live in ``search/engines/``.
 """
 
-from .engine import Engine, WriterSession, default_index_dir, open_engine
+from .engine import (Engine, WriterSession, absolute_target, default_index_target, index_ready, is_url,
+                     open_engine)
 from .errors import IndexBusy, IndexError_, IndexMissing, UnsafeIndex
 from .models import (Article, Bucket, Facets, FacetValue, Hit, IndexStats, SearchError, SearchRequest,
                      SearchResponse, SourceState, Sources, StoredArticle)
@@ -14,6 +15,6 @@ from .service import SearchService
 __all__ = [
     "Article", "Bucket", "Engine", "FacetValue", "Facets", "Hit", "IndexBusy", "IndexError_",
     "IndexMissing", "IndexStats", "SearchError", "SearchRequest", "SearchResponse", "SearchService",
-    "SourceState", "Sources", "StoredArticle", "UnsafeIndex", "WriterSession", "default_index_dir",
-    "open_engine",
+    "SourceState", "Sources", "StoredArticle", "UnsafeIndex", "WriterSession", "absolute_target",
+    "default_index_target", "index_ready", "is_url", "open_engine",
 ]

@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
 
+from .errors import IndexMissing
 from .models import Answer, Article, Hit, IndexStats, Sources, SourceState, StoredArticle, ValidRequest
 from .query import Node
 
@@ -121,16 +122,38 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
-def default_index_dir() -> Path:
+def is_url(target: str | os.PathLike[str]) -> bool:
+    return os.fspath(target).startswith(("http://", "https://"))
+
+
+def default_index_target() -> str:
     """``$NEWSARCHIVE_INDEX``, else ``./var/index``."""
-    return Path(os.environ.get("NEWSARCHIVE_INDEX") or "var/index")
+    return os.environ.get("NEWSARCHIVE_INDEX") or "var/index"
+
+
+def absolute_target(target: str | os.PathLike[str]) -> str:
+    """``target`` as it means the same from any working directory (a URL as it is)."""
+    return os.fspath(target) if is_url(target) else str(Path(target).resolve())
+
+
+def index_ready(target: str | os.PathLike[str]) -> bool:
+    """True when ``target`` holds an index to serve, False when none is there yet;
+    raises UnsafeIndex (or another IndexError_) when it must not be served."""
+    engine = open_engine(target)
+    try:
+        engine.check()
+        return True
+    except IndexMissing:
+        return False
+    finally:
+        engine.close()
 
 
 def open_engine(target: str | os.PathLike[str]) -> Engine:
     """The engine for ``target``: an index directory (Whoosh) or, later, an
     ``http(s)://host:port/alias`` URL (OpenSearch). Opens nothing yet."""
     text = os.fspath(target)
-    if text.startswith(("http://", "https://")):
+    if is_url(text):
         raise ValueError(f"{text}: the OpenSearch engine is not available yet; "
                          "give an index directory")
     from .engines.whoosh import WhooshEngine

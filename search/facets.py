@@ -23,48 +23,12 @@ and its list in ``search.models.Facets``; the engine counts the field it names.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .models import Bucket, Facets, FacetValue
+from .models import Bucket, FacetCounter, Facets, FacetTimeout, FacetValue, PeriodCounts, ValueCounts
 
 #: Most values listed per facet (selected values are always listed too).
 FACET_LIMIT = 50
-
-
-@dataclass
-class ValueCounts:
-    """What an engine counted for a value facet."""
-
-    top: list[tuple[str, int]]  # (value, count): most frequent first, equal counts by value; no zeros
-    selected: dict[str, list[tuple[str, int]]]  # each requested value -> the values it selected
-
-
-@dataclass
-class PeriodCounts:
-    """What an engine counted for a date histogram."""
-
-    periods: list[tuple[int, int]]  # (period, count) ascending, only periods with matches
-    undated: int  # matches without a date
-
-
-class FacetTimeout(Exception):
-    """A facet's counting went past its deadline."""
-
-
-class FacetCounter(Protocol):
-    """An engine's counting over one search's matches (see ``Answer.counts``).
-
-    ``deadline`` is a ``time.perf_counter()`` value: past it, the engine stops
-    counting and raises :class:`FacetTimeout`.
-    """
-
-    def values(self, field: str, *, own_selection: bool, limit: int, deadline: float) -> ValueCounts:
-        """The ``limit`` most frequent values of ``field``, and the selected ones;
-        counted with or without the request's selection on ``field`` itself."""
-
-    def periods(self, unit: str, *, deadline: float) -> PeriodCounts:
-        """Matches per ``unit``: "year" (period YYYY) or "month" (YYYYMM)."""
 
 
 class Facet(Protocol):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
-    from .facets import FacetCounter
     from .query.dates import DayRange
 
 Sort = Literal["relevance", "newest", "oldest"]
@@ -32,6 +31,9 @@ class Article:
     section: str | None = None
     authors: list[str] = field(default_factory=list)
     source: str = ""
+    #: A publication date the page claimed but that was not trusted (later than
+    #: the time of indexing or before 1800), ISO; the indexer counts such pages.
+    implausible_date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,41 @@ class ValidRequest:
     request: SearchRequest  # normalised: q stripped, filter values deduplicated
     days: DayRange | None  # the date_from..date_to filter
     filters: dict[str, list[str]]  # value field ("section", "author") -> selected values
+
+
+@dataclass
+class ValueCounts:
+    """What an engine counted for a value facet."""
+
+    top: list[tuple[str, int]]  # (value, count): most frequent first, equal counts by value; no zeros
+    selected: dict[str, list[tuple[str, int]]]  # each requested value -> the values it selected
+
+
+@dataclass
+class PeriodCounts:
+    """What an engine counted for a date histogram."""
+
+    periods: list[tuple[int, int]]  # (period, count) ascending, only periods with matches
+    undated: int  # matches without a date
+
+
+class FacetTimeout(Exception):
+    """A facet's counting went past its deadline."""
+
+
+class FacetCounter(Protocol):
+    """An engine's counting over one search's matches (see ``Answer.counts``).
+
+    ``deadline`` is a ``time.perf_counter()`` value: past it, the engine stops
+    counting and raises :class:`FacetTimeout`.
+    """
+
+    def values(self, field: str, *, own_selection: bool, limit: int, deadline: float) -> ValueCounts:
+        """The ``limit`` most frequent values of ``field``, and the selected ones;
+        counted with or without the request's selection on ``field`` itself."""
+
+    def periods(self, unit: str, *, deadline: float) -> PeriodCounts:
+        """Matches per ``unit``: "year" (period YYYY) or "month" (YYYYMM)."""
 
 
 @dataclass

@@ -7,29 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from search import open_engine
+from bench.harness import NO_FILE, index_articles
 from search.ids import make_doc_id
 from search.models import Article, SourceState
 
-pytest_plugins = ["tests.web_fixtures"]
+pytest_plugins = ["tests.web_fixtures", "tests.processes", "tests.opensearch_cluster"]
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
 
 
-#: The source state fixtures record (no real file behind them).
-NO_FILE = SourceState("0" * 40, 0, 0)
-
 
 def build_index(index_dir: Path, articles: list[Article]) -> Path:
-    """Write ``articles`` as a fresh live index in ``index_dir``, through the
-    engine's writer session as the indexer does (a rebuild)."""
-    engine = open_engine(index_dir)
-    with engine.writer(rebuild=True) as session:
-        for a in articles:
-            session.add(a, NO_FILE)
-    engine.close()
-    return index_dir
+    """Write ``articles`` as a fresh live index in ``index_dir``."""
+    return index_articles(index_dir, articles)
 
 
 def sample_articles() -> list[Article]:

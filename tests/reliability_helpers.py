@@ -2,7 +2,7 @@
 
 Kept separate from ``web_fixtures`` (owned by the web tests) so these tests
 exercise the public entry points exactly as an operator would: the
-``newsarchive`` command (``python -m web.cli``) in real subprocesses.
+``newsarchive`` command (``python -m cli``) in real subprocesses.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench.server import Server, newsarchive_serve
 from search import SearchRequest, SearchService
 from tests.conftest import REPO
-from tests.live_server import LiveServer
 
 SECTIONS = ["Politics", "Sport", "Culture", "Business", "Science"]
 
@@ -71,7 +71,7 @@ def write_pages(root: Path, numbers: range | list[int], *, marker: str = "") -> 
 
 
 def cli_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "web.cli", *args]
+    return [sys.executable, "-m", "cli", *args]
 
 
 def run_cli(*args: str, codes: tuple[int, ...] = (0,), timeout: float = 180) -> subprocess.CompletedProcess:
@@ -118,21 +118,12 @@ def pids_with_open_file(path: Path) -> list[int]:
 # --- a live server ------------------------------------------------------------
 
 
-def cli_server(index_dir: Path, log_path: Path, workers: int = 2) -> LiveServer:
-    """``newsarchive serve`` as an operator runs it."""
-    return LiveServer(
-        lambda port: cli_command("serve", "--index", str(index_dir), "--port", str(port),
-                                 "--workers", str(workers)),
-        log_path, env={"NEWSARCHIVE_LOG_LEVEL": "warning"},
-    )
-
-
 @contextmanager
-def serving(index_dir: Path, log_path: Path, workers: int = 2) -> Iterator[LiveServer]:
-    server = cli_server(index_dir, log_path, workers)
-    server.start()
+def serving(index_dir: Path, log_path: Path, workers: int = 2) -> Iterator[Server]:
+    """``newsarchive serve`` as an operator runs it, stopped on leaving, also when it never became ready."""
+    server = newsarchive_serve(index_dir, log_path, workers)
     try:
-        yield server
+        yield server.start()
     finally:
         server.stop()
 

@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # fuzzes a live gunicorn
 
 CHECKS = ",".join([
     "not_a_server_error",
@@ -31,7 +34,7 @@ def test_schemathesis_finds_no_failures(live_server, tmp_path):
          "--max-examples", "30",
          "--seed", "4",
          "--workers", "2",
-         "--request-timeout", "10",
+         "--request-timeout", "60",
          "--report", "junit", "--report-dir", str(tmp_path),
          "--warnings", "off"],
         capture_output=True, text=True, timeout=600, cwd=tmp_path)

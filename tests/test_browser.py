@@ -15,12 +15,16 @@ CHROMIUM = Path("/usr/bin/chromium")
 OUTPUT = REPO / "test-output"
 
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
 ]
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
+#: Generous: on a busy machine a first page (the worker opens the index) can take seconds.
+TIMEOUT_MS = 30_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +43,7 @@ def browser() -> Iterator[object]:
 def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
     pg = context.new_page()
-    pg.set_default_timeout(10_000)
+    pg.set_default_timeout(TIMEOUT_MS)
     problems: list[str] = []
     # Any CSP violation, script error or alert() means something is wrong.
     pg.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)

@@ -1,20 +1,19 @@
-"""Tests for indexer.extract: metadata sources, body cleaning, encodings, hostile input."""
+"""Tests for indexer.extract: metadata sources, body cleaning, encodings, hostile input.
+
+Dates, titles and sections, the newer body rules and the benchmark scripts
+have files of their own (tests/test_extract_*.py); ``page`` and
+``PARAGRAPHS`` here are shared with them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from indexer.extract import ExtractionError, extract_article
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED_BENCH = REPO.parent / "shared/data/extraction-benchmark"
 
 PARAGRAPHS = [
     "The city council voted on Tuesday to extend the riverside tram line by four kilometres, "
@@ -70,7 +69,7 @@ def test_json_ld_graph_with_author_reference() -> None:
             {"@type": ["ReportageNewsArticle"], "headline": "Graph headline",
              "datePublished": "2023-06-01", "author": {"@id": "#ann"}, "articleSection": ["Politics"]},
         ],
-    })
+    }) + "<title>Graph headline | The Daily Post</title>"  # a JSON-LD headline the page shows
     art = extract_article(page(head), "x.html")
     assert art.title == "Graph headline"
     assert art.date == dt.datetime(2023, 6, 1)
@@ -83,7 +82,7 @@ def test_json_ld_top_level_list_and_string_author() -> None:
         {"@type": "BreadcrumbList", "itemListElement": []},
         {"@type": "BlogPosting", "headline": "List headline", "author": "By Carl Dunn and Eve Park",
          "datePublished": "2022-01-02T03:04:05Z"},
-    ])
+    ]) + "<title>List headline</title>"
     art = extract_article(page(head), "x.html")
     assert art.title == "List headline"
     assert art.authors == ["Carl Dunn", "Eve Park"]
@@ -92,7 +91,7 @@ def test_json_ld_top_level_list_and_string_author() -> None:
 
 def test_broken_json_ld_is_tolerated() -> None:
     head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Broken but fine",'
-            ' "datePublished": "2021-05-06",}</script>')
+            ' "datePublished": "2021-05-06",}</script><title>Broken but fine</title>')
     art = extract_article(page(head), "x.html")
     assert art.title == "Broken but fine"
     assert art.date == dt.datetime(2021, 5, 6)
@@ -129,38 +128,6 @@ def test_microdata() -> None:
     assert art.date == dt.datetime(2019, 7, 8)
     assert art.section == "Science"
     assert PARAGRAPHS[0] in art.body
-
-
-def test_plain_html_date_only_in_visible_text() -> None:
-    body = ("<h1>Tram line extended</h1><div class='info'>Published March 14, 2024</div>"
-            + "".join(f"<p>{p}</p>" for p in PARAGRAPHS))
-    art = extract_article(page("<title>Tram line extended | City Paper</title>", body), "x.html")
-    assert art.date is not None and art.date.date() == dt.date(2024, 3, 14)
-    assert art.title == "Tram line extended"
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("14 March 2024", dt.date(2024, 3, 14)),
-    ("2024-03-14", dt.date(2024, 3, 14)),
-])
-def test_visible_date_formats(text: str, expected: dt.date) -> None:
-    body = f"<h1>Headline here</h1><p>{text}</p>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
-    art = extract_article(page(body=body), "x.html")
-    assert art.date is not None and art.date.date() == expected
-
-
-def test_date_with_timezone_keeps_calendar_date() -> None:
-    head = '<meta property="article:published_time" content="2023-11-05T23:40:00-05:00">'
-    art = extract_article(page(head), "x.html")
-    assert art.date is not None
-    assert art.date.date() == dt.date(2023, 11, 5)  # not shifted to UTC (Nov 6)
-    assert art.date.utcoffset() == dt.timedelta(hours=-5)
-
-
-def test_naive_date_stays_naive() -> None:
-    art = extract_article(page('<meta name="pubdate" content="2023-11-05 10:00">'), "x.html")
-    assert art.date == dt.datetime(2023, 11, 5, 10, 0)
-    assert art.date.tzinfo is None
 
 
 @pytest.mark.parametrize("title, site, expected", [
@@ -350,13 +317,14 @@ def test_extraction_error_has_reason() -> None:
 # ----------------------------------------------------------------- hostile input
 
 def _quick(raw: bytes, limit: float = 2.0) -> None:
-    """Either an Article or ExtractionError, and fast."""
-    start = time.perf_counter()
+    """Either an Article or ExtractionError, and fast: ``limit`` CPU seconds of
+    this process, which other jobs on a busy machine do not inflate."""
+    start = time.process_time()
     try:
         extract_article(raw, "hostile.html")
     except ExtractionError:
         pass
-    assert time.perf_counter() - start < limit
+    assert time.process_time() - start < limit
 
 
 def test_deep_nesting() -> None:
@@ -403,33 +371,3 @@ def test_wrong_declared_encoding() -> None:
 def test_huge_flat_page_is_bounded() -> None:
     raw = ("<html><body>" + "<div><a href='#'>link</a> word</div>" * 50_000 + "</body></html>").encode()
     _quick(raw, limit=5.0)
-
-
-# ----------------------------------------------------------------- shared benchmark
-
-def _load_bench_module():
-    spec = importlib.util.spec_from_file_location("bench_extraction", REPO / "bench" / "extraction.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while executing
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_metric_counts_shingles() -> None:
-    bench = _load_bench_module()
-    perfect = bench.score_page("k", "one two three four five", "one two three four five")
-    assert (perfect.precision, perfect.recall) == (1.0, 1.0)
-    half = bench.score_page("k", "a b c d e", "a b c d x")
-    assert half.precision == pytest.approx(0.5) and half.recall == pytest.approx(0.5)
-    empty = bench.score_page("k", "a b c d", "")
-    assert empty.precision is None and empty.recall == 0.0
-
-
-@pytest.mark.shared_data
-def test_shared_benchmark_f1() -> None:
-    if not (SHARED_BENCH / "ground-truth.json").is_file():
-        pytest.skip("../shared/data/extraction-benchmark is not available")
-    bench = _load_bench_module()
-    result = bench.evaluate(SHARED_BENCH, rounds=1)
-    assert result["f1"] >= 0.97, f"F1 {result['f1']:.4f} (P {result['precision']:.4f}, R {result['recall']:.4f})"

@@ -78,14 +78,17 @@ def mutate(page: str, rng: random.Random) -> bytes:
 
 
 def check_result(raw: bytes, limit_seconds: float = 10.0) -> Article | None:
-    """Article with indexable text, or ExtractionError with a reason; never anything else."""
-    started = time.perf_counter()
+    """Article with indexable text, or ExtractionError with a reason; never anything else.
+
+    Time is this process's CPU time: other jobs on a busy machine do not count.
+    """
+    started = time.process_time()
     try:
         article = extract_article(raw, "/hostile/page.html")
     except ExtractionError as e:
         assert e.reason.strip()
         article = None
-    assert time.perf_counter() - started < limit_seconds
+    assert time.process_time() - started < limit_seconds
     if article is not None:
         for text in (article.title, article.body, article.section or "", *article.authors):
             assert isinstance(text, str)
@@ -156,9 +159,11 @@ def extreme_dir(tmp_path_factory) -> Path:
 
 def test_extreme_pages_through_the_index_command(extreme_dir, tmp_path):
     index_dir = tmp_path / "index"
-    started = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     report = index_json(str(extreme_dir), "--index", str(index_dir), "--jobs", "2", codes=(3,))
-    assert time.monotonic() - started < 120
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU seconds of the command and its parser processes, not wall time on a busy machine.
+    assert (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime) < 120
     files = sorted(p.name for p in extreme_dir.iterdir())
     failures = {Path(f["path"]).name: f["reason"] for f in report["failures"]}
     assert report["added"] + report["failed"] == len(files)
@@ -192,13 +197,13 @@ def test_oversized_page_is_refused_without_reading_it_whole(extreme_dir):
     path = extreme_dir / "fifty-megabytes.html"
     tracemalloc.start()
     try:
-        started = time.perf_counter()
+        started = time.process_time()
         with pytest.raises(ExtractionError, match="page size limit"):
             read_page(str(path), DEFAULT_MAX_BYTES)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
     assert peak < 2.5 * DEFAULT_MAX_BYTES  # the cap plus one read buffer, not 50 MB
     with pytest.raises(ExtractionError, match="limit"):
         extract_article(path.read_bytes(), str(path))
@@ -229,13 +234,13 @@ MEASURE = textwrap.dedent("""
         raw = b"<html><body>" + b"<div>" * ((size - 40) // 5)
     raw = raw[:size]
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds: a busy machine does not inflate them
     try:
         article = extract_article(raw, "huge.html", max_bytes=size)
         outcome = f"article ({len(article.body)} chars)"
     except ExtractionError as e:
         outcome = f"failure: {e.reason}"
-    print(json.dumps({"bytes": len(raw), "seconds": time.perf_counter() - started, "outcome": outcome,
+    print(json.dumps({"bytes": len(raw), "seconds": time.process_time() - started, "outcome": outcome,
                       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "rss_before_mb": before / 1024}))
 """)
@@ -255,7 +260,7 @@ def test_pages_just_under_the_cap_take_bounded_time_and_memory():
     print(results)
     for kind, r in results.items():
         assert r["bytes"] <= DEFAULT_MAX_BYTES
-        # Generous: measured ~4-12 s and 130-470 MB on a 2-core machine; these catch
+        # Generous: measured ~4-12 s (wall) and 130-470 MB on a 2-core machine; these catch
         # blow-ups (quadratic time, whole-tree copies), not ordinary slowness.
         assert r["seconds"] < 120, (kind, r)
         assert r["rss_mb"] < 1500, (kind, r)

@@ -38,7 +38,7 @@ def write_page(path: Path, title: str, body: str, date: str = "2024-05-01", sect
 
 def cli(*args: str, check_codes=(0,)) -> subprocess.CompletedProcess:
     proc = subprocess.run(
-        [sys.executable, "-m", "web.cli", *args],
+        [sys.executable, "-m", "cli", *args],
         capture_output=True, text=True, cwd=REPO, timeout=120,
     )
     assert proc.returncode in check_codes, (proc.returncode, proc.stdout, proc.stderr)
@@ -207,7 +207,7 @@ def test_two_concurrent_index_runs_both_finish(tmp_path, corpus):
     for i in range(40):
         write_page(corpus / "bulk" / f"story-{i:02d}.html", f"Bulk story {i}", f"Story number {i} about the harbour.")
     procs = [
-        subprocess.Popen([sys.executable, "-m", "web.cli", "index", str(corpus), "--index", str(index), "--json"],
+        subprocess.Popen([sys.executable, "-m", "cli", "index", str(corpus), "--index", str(index), "--json"],
                          cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(2)
     ]

@@ -66,9 +66,8 @@ def test_only_the_whoosh_engine_imports_whoosh():
 
 def test_the_product_reaches_the_engine_only_through_open_engine():
     """search/ outside engines/ imports no engine package, except: the lazy
-    import in ``open_engine``, the pickled-path aliases and the transitional
-    ``search.store`` (see their docstrings)."""
-    allowed = {"search/engine.py", "search/analysis.py", "search/fields.py", "search/store.py"}
+    import in ``open_engine`` and the pickled-path aliases (see their docstrings)."""
+    allowed = {"search/engine.py", "search/analysis.py", "search/fields.py"}
     offenders = [
         f"{relative(path)}: {module}"
         for path in python_files("search")

@@ -115,14 +115,15 @@ def _children(pid: int) -> list[int]:
         return []
 
 
+@pytest.mark.slow
 def test_web_workers_open_the_index_read_only_and_write_nothing(index_dir, tmp_path):
     before = {str(p): (p.lstat().st_mtime_ns, p.lstat().st_size) for p in index_dir.rglob("*")}
     with serving(index_dir, tmp_path / "server.log") as server:
         for q in ["council", "story harbour", "bridg*", "councel~1", ""]:
             for _ in range(4):  # reach both workers and several threads
-                r = requests.get(server.url + "/api/search", params={"q": q}, timeout=10)
+                r = requests.get(server.url + "/api/search", params={"q": q}, timeout=60)
                 assert r.status_code == 200, r.text
-        assert requests.get(server.url + "/api/stats", timeout=10).status_code == 200
+        assert requests.get(server.url + "/api/stats", timeout=60).status_code == 200
         # serve -> gunicorn master -> workers
         masters = _children(server.process.pid)
         workers = [w for m in masters for w in _children(m)]

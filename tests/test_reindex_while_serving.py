@@ -22,6 +22,7 @@ import shutil
 import threading
 import time
 
+import pytest
 import requests
 
 from tests.conftest import REPO
@@ -55,7 +56,7 @@ class Clients:
             if rng.random() < 0.3:
                 params["sort"] = rng.choice(["newest", "oldest"])
             sent = time.monotonic()
-            r = session.get(self.url + "/api/search", params=params, timeout=30)
+            r = session.get(self.url + "/api/search", params=params, timeout=60)
             self._check(q, params, sent, r)
 
         return step
@@ -94,11 +95,12 @@ class Clients:
 
 
 def _search(url: str, q: str) -> dict:
-    r = requests.get(url + "/api/search", params={"q": q, "per_page": "100"}, timeout=30)
+    r = requests.get(url + "/api/search", params={"q": q, "per_page": "100"}, timeout=60)
     assert r.status_code == 200, r.text
     return r.json()
 
 
+@pytest.mark.slow
 def test_reindex_while_serving(tmp_path):
     pages = tmp_path / "pages"
     write_pages(pages / "generated", range(GENERATED))
@@ -146,7 +148,7 @@ def test_reindex_while_serving(tmp_path):
             clients.stop()
         assert clients.problems == [], clients.problems[:20]
         assert clients.responses > 50, clients.responses
-        health = requests.get(server.url + "/healthz", timeout=10)
+        health = requests.get(server.url + "/healthz", timeout=60)
         assert health.status_code == 200
     log = (tmp_path / "server.log").read_text(errors="replace")
     assert "Traceback" not in log, log[-5000:]

@@ -269,7 +269,7 @@ def test_update_dates_do_not_win(dateline: str) -> None:
 
 def test_mixed_script_words_rule_out_a_decoding() -> None:
     """Serbian Latin in cp1250 read as cp1251 gives "poveжava": Latin and Cyrillic in one word."""
-    from indexer.encoding import decode_html, plausibility
+    from indexer.extract.encoding import decode_html, plausibility
 
     path = "world/2025-03-beograd-budzet-prevoz-sr-latn-cp1250.html"
     raw = raw_bytes(path)

@@ -6,14 +6,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 import requests
 
-from search import store
+from bench.server import Server, free_port
+from search import UnsafeIndex
 from tests.conftest import REPO, build_index, make_article
-from tests.live_server import free_port
 from tests.web_fixtures import gunicorn_server, web_corpus
 from web import create_app
 
@@ -48,7 +47,7 @@ def test_index_dir_from_environment(tmp_path, monkeypatch):
 def test_refuses_an_index_others_can_write(tmp_path):
     index_dir = build_index(tmp_path / "ix", [make_article("A", "b", url="https://x.example/a")])
     os.chmod(index_dir, 0o777)
-    with pytest.raises(store.UnsafeIndex):
+    with pytest.raises(UnsafeIndex):
         create_app(index_dir)
 
 
@@ -68,7 +67,7 @@ def test_gunicorn_refuses_an_unsafe_index(tmp_path):
         [sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py"),
          "--bind", f"127.0.0.1:{free_port()}"],
         env={**os.environ, "NEWSARCHIVE_INDEX": str(index_dir)}, cwd=tmp_path,
-        capture_output=True, text=True, timeout=30)
+        capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "writable by group or others" in result.stdout + result.stderr
 
@@ -84,44 +83,46 @@ def test_gunicorn_config_defaults(monkeypatch):
     assert settings["preload_app"] is False
 
 
+@pytest.mark.slow
 def test_serve_runs_gunicorn_and_stops_on_sigterm(tmp_path):
     index_dir = build_index(tmp_path / "ix", [make_article("Served", "Body.", url="https://x.example/s")])
-    port = free_port()
-    code = ("import sys; from pathlib import Path; from web.serve import serve; "
-            f"sys.exit(serve(Path({str(index_dir)!r}), '127.0.0.1', {port}, 1))")
-    process = subprocess.Popen([sys.executable, "-c", code], cwd=REPO,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = Server(lambda port: [sys.executable, "-c",
+                                  "import sys; from pathlib import Path; from web.serve import serve; "
+                                  f"sys.exit(serve(Path({str(index_dir)!r}), '127.0.0.1', {port}, 1))"])
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                r = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert process.poll() is None, process.stdout.read().decode()  # type: ignore[union-attr]
-                assert time.monotonic() < deadline, "serve() never answered"
-                time.sleep(0.2)
+        server.start()
+        r = requests.get(server.url + "/healthz", timeout=60)
         assert r.status_code == 200 and r.json()["documents"] == 1
+        server.process.send_signal(signal.SIGTERM)  # type: ignore[union-attr]
+        assert server.process.wait(timeout=60) == 0, server.log()  # type: ignore[union-attr]
     finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=20) == 0
+        server.stop()
 
 
+@pytest.mark.slow
 def test_live_server_picks_up_a_rebuild_without_restart(tmp_path):
     index_dir = build_index(tmp_path / "ix", web_corpus())
     server = gunicorn_server(index_dir, tmp_path / "gunicorn.log")
-    server.start()
     try:
-        before = requests.get(server.url + "/healthz", timeout=5).json()
+        server.start()
+        before = requests.get(server.url + "/healthz", timeout=60).json()
         # Ask several times so every worker thread has a searcher open on it.
         for _ in range(8):
-            assert requests.get(server.url + "/api/search?q=budget", timeout=5).json()["total"] == 31
+            assert requests.get(server.url + "/api/search?q=budget", timeout=60).json()["total"] == 31
         build_index(index_dir, [make_article("Rebuilt budget", "Only one budget now.",
                                              url="https://x.example/rebuilt")])
         for _ in range(8):
-            data = requests.get(server.url + "/api/search?q=budget", timeout=5).json()
+            data = requests.get(server.url + "/api/search?q=budget", timeout=60).json()
             assert data["total"] == 1
-        after = requests.get(server.url + "/healthz", timeout=5).json()
+        after = requests.get(server.url + "/healthz", timeout=60).json()
         assert after["generation"] != before["generation"] and after["documents"] == 1
     finally:
         server.stop()
+
+
+def test_flask_cli_finds_the_app_factory():
+    """``flask --app web run`` (the README's development server) discovers create_app."""
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "web", "routes"], cwd=REPO,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "/api/search" in result.stdout and "/articles/<doc_id>" in result.stdout

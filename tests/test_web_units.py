@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 from werkzeug.datastructures import MultiDict
 
 from search.models import Bucket, Facets, SearchRequest
@@ -50,6 +50,7 @@ request_strategy = st.builds(
 )
 
 
+@settings(deadline=None)  # a busy machine may pause any example
 @given(request_strategy)
 def test_query_pairs_round_trip(req):
     """Every state survives being a URL: shareable links mean the same search."""

@@ -14,9 +14,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from bench.server import Server
 from search.models import Article
 from tests.conftest import REPO, build_index, make_article
-from tests.live_server import LiveServer
 
 SECTIONS = ["Politics", "Sport", "Culture", "Business"]
 AUTHORS = ["Ana Petrović", "Ben Okafor", "Clara Weiss"]
@@ -85,9 +85,9 @@ def client(app: Flask) -> FlaskClient:
 # --- a real server ----------------------------------------------------------
 
 
-def gunicorn_server(index_dir: Path, log_path: Path) -> LiveServer:
-    """gunicorn started directly with the repository's gunicorn.conf.py."""
-    return LiveServer(
+def gunicorn_server(index_dir: Path, log_path: Path) -> Server:
+    """gunicorn started directly with the repository's gunicorn.conf.py (not started yet)."""
+    return Server(
         lambda port: [sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py"),
                       "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"],
         log_path, env={"NEWSARCHIVE_INDEX": str(index_dir)},
@@ -100,12 +100,13 @@ def live_corpus() -> list[Article]:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory, live_corpus) -> Iterator[LiveServer]:
+def live_server(tmp_path_factory, live_corpus) -> Iterator[Server]:
     base = tmp_path_factory.mktemp("live")
     # build_index is what conftest's index_factory runs; called directly so
     # one server can serve a whole module.
     index_dir = build_index(base / "index", live_corpus)
     server = gunicorn_server(index_dir, base / "gunicorn.log")
-    server.start()
-    yield server
-    server.stop()
+    try:  # stopped even when it never became ready
+        yield server.start()
+    finally:
+        server.stop()

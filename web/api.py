@@ -8,11 +8,11 @@ from typing import Any, NoReturn
 from flask import Blueprint, Response, jsonify, request
 
 from search.models import IndexStats, StoredArticle
-from search.schema import is_doc_id
-from search.store import IndexMissing
+from search.ids import is_doc_id
+from search import IndexMissing
 
 from . import params
-from .app import cached, service
+from .context import cached, service
 from .errors import json_error
 from .openapi import openapi_document
 

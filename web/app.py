@@ -1,19 +1,17 @@
-"""The Flask application factory and the per-process search service."""
+"""The Flask application factory: configuration, blueprints, error pages, security headers."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import threading
-from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response
 
-from search import store
-from search.service import SearchService
+from search import absolute_target, default_index_target, index_ready
+
+from . import api, errors, views
+from .context import EXTENSION, ServiceHolder
 
 log = logging.getLogger(__name__)
 
@@ -30,95 +28,6 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
-class ServiceHolder:
-    """Creates the SearchService on first use, in the process that serves.
-
-    gunicorn forks workers after importing the app; opening Whoosh files before
-    the fork would share file offsets between processes, so nothing is opened
-    until a request arrives. A missing index is not cached: the next request
-    tries again, so the site comes up by itself once the indexer has run.
-    """
-
-    def __init__(self, index_dir: Path, facet_time_limit: float):
-        self.index_dir = index_dir
-        self.facet_time_limit = facet_time_limit
-        self._service: SearchService | None = None
-        self._lock = threading.Lock()
-
-    def get(self) -> SearchService:
-        service = self._service
-        if service is not None:
-            return service
-        with self._lock:
-            if self._service is None:
-                # Raises IndexMissing (-> 503) until the indexer has published.
-                store.current_generation(self.index_dir)
-                # The index may have appeared after startup: check it before
-                # unpickling anything from it.
-                store.check_permissions(self.index_dir)
-                self._service = SearchService(self.index_dir, facet_time_limit=self.facet_time_limit)
-            return self._service
-
-    def close(self) -> None:
-        with self._lock:
-            if self._service is not None:
-                self._service.close()
-                self._service = None
-
-
-def service() -> SearchService:
-    holder: ServiceHolder = current_app.extensions["newsarchive"]
-    return holder.get()
-
-
-def index_dir() -> Path:
-    holder: ServiceHolder = current_app.extensions["newsarchive"]
-    return holder.index_dir
-
-
-@cache
-def _release_fingerprint() -> str:
-    """A hash of this package's code, templates and CSS.
-
-    Part of every ETag so that deploying new templates invalidates cached
-    pages even when the index is unchanged; identical in every worker.
-    """
-    digest = hashlib.sha256()
-    root = Path(__file__).parent
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".html", ".css", ".js", ".json"}:
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
-
-
-def generation_etag() -> str:
-    """An ETag for this URL at the live index generation.
-
-    A response is a function of the URL, the index and the code, so a hash of
-    the three identifies it without computing it (raises IndexMissing).
-    """
-    key = "\0".join([service().generation(), request.full_path, _release_fingerprint()])
-    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
-
-
-def cached(build: Callable[[], Response]) -> Response:
-    """Answer 304 when the client holds the current version, else build it.
-
-    Checked before building, so a revalidation costs no search at all.
-    """
-    etag = generation_etag()
-    if request.if_none_match.contains_weak(etag):
-        response = Response(status=304)
-    else:
-        response = build()
-        if response.status_code != 200:
-            return response  # errors are not versions of the resource
-    response.set_etag(etag, weak=True)
-    response.headers["Cache-Control"] = current_app.config["CACHE_CONTROL"]
-    return response
-
-
 def _security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -129,15 +38,10 @@ def _security_headers(response: Response) -> Response:
 
 def create_app(index_dir: Path | str | None = None, *, config: dict[str, Any] | None = None) -> Flask:
     """Build the app; raises UnsafeIndex when others could write the index."""
-    from . import api, errors, views  # late: they import this module
-
-    directory = Path(index_dir) if index_dir is not None else store.default_index_dir()
-    directory = directory.resolve()
-    if directory.is_dir():
-        # Refuse to start rather than unpickle files someone else could write.
-        store.check_permissions(directory)
-    else:
-        log.warning("no index at %s yet; serving 'no index' pages until it appears", directory)
+    target = absolute_target(index_dir if index_dir is not None else default_index_target())
+    # Refuses to start (UnsafeIndex) rather than read an index others could write.
+    if not index_ready(target):
+        log.warning("no index at %s yet; serving 'no index' pages until it appears", target)
 
     app = Flask(__name__)
     app.config.update(
@@ -154,7 +58,7 @@ def create_app(index_dir: Path | str | None = None, *, config: dict[str, Any] | 
     # tidy the whitespace that block tags leave behind.
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.extensions["newsarchive"] = ServiceHolder(directory, float(app.config["FACET_TIME_LIMIT"]))
+    app.extensions[EXTENSION] = ServiceHolder(target, float(app.config["FACET_TIME_LIMIT"]))
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

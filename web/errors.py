@@ -12,7 +12,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search.models import SearchError
-from search.store import IndexError_, IndexMissing, UnsafeIndex
+from search import IndexError_, IndexMissing, UnsafeIndex
 
 from .params import as_query_error
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from search import store
+from search import UnsafeIndex, absolute_target, index_ready
 
 #: The repository's gunicorn settings, when running from a checkout.
 CONFIG = Path(__file__).resolve().parents[1] / "gunicorn.conf.py"
@@ -30,22 +30,21 @@ def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
     return command
 
 
-def serve(index_dir: Path, host: str, port: int, workers: int) -> int:
+def serve(target: str, host: str, port: int, workers: int) -> int:
     """Run gunicorn until it exits (or we are interrupted); its exit status."""
-    index_dir = index_dir.resolve()
-    if index_dir.is_dir():
-        try:
-            store.check_permissions(index_dir)
-        except store.UnsafeIndex as e:
-            print(f"newsarchive serve: {e}", file=sys.stderr)
-            return 2
-    else:
-        print(f"newsarchive serve: no index at {index_dir} yet; pages say so until "
+    target = absolute_target(target)
+    try:
+        ready = index_ready(target)
+    except UnsafeIndex as e:
+        print(f"newsarchive serve: {e}", file=sys.stderr)
+        return 2
+    if not ready:
+        print(f"newsarchive serve: no index at {target} yet; pages say so until "
               "'newsarchive index' has run", file=sys.stderr)
     if workers < 1:
         print("newsarchive serve: --workers must be at least 1", file=sys.stderr)
         return 2
-    env = {**os.environ, "NEWSARCHIVE_INDEX": str(index_dir)}
+    env = {**os.environ, "NEWSARCHIVE_INDEX": target}
     process = subprocess.Popen(gunicorn_command(host, port, workers), env=env)
 
     def forward(signum: int, _frame: object) -> None:

@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, abort, render_template, request
 
 from search.models import SearchError, SearchRequest, SearchResponse
-from search.schema import is_doc_id
+from search.ids import is_doc_id
 from search.service import MAX_DEPTH
 
 from . import params
-from .app import cached, service
+from .context import cached, service
 from .chart import build_histogram
 
 bp = Blueprint("pages", __name__)

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from search.facets import FacetTimeout, PeriodCounts, ValueCounts
-from search.models import ValidRequest
+from search.models import FacetTimeout, PeriodCounts, ValidRequest, ValueCounts
 
 from .doctable import DocTable, Vocabulary
 

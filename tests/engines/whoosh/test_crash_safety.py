@@ -40,6 +40,7 @@ from search.engines.whoosh import store
 from tests.conftest import REPO
 from tests.reliability_helpers import cli_command, page_html, pids_with_open_file, write_pages
 
+pytestmark = pytest.mark.slow  # kill -9 of real indexer runs, over and over
 
 
 CORPUS = 120  # pages: enough for the parser pool (>= 32 per run) and a multi-file commit

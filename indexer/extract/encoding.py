@@ -11,11 +11,14 @@ little to go on (Windows-1250 Serbian decodes "validly" as Windows-1252 too).
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 
 from charset_normalizer import from_bytes
 
 __all__ = ["BinaryContent", "decode_html", "looks_binary"]
+
+log = logging.getLogger(__name__)
 
 
 class BinaryContent(ValueError):
@@ -229,7 +232,8 @@ def _detect(raw: bytes) -> str:
         # The detector is slow on big pages and only needs a sample.
         best = from_bytes(raw[:200_000], steps=5, chunk_size=512).best()
         guess = _codec_name(best.encoding) if best is not None else None
-    except Exception:  # noqa: BLE001 - a detector failure must not fail the page
+    except Exception as exc:  # noqa: BLE001 - a detector failure must not fail the page
+        log.debug("charset detection failed: %s: %s", type(exc).__name__, exc)
         guess = None
     if guess and guess not in candidates:
         candidates.insert(0, guess)

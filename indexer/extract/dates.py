@@ -11,10 +11,12 @@ import datetime as dt
 import re
 from email.utils import parsedate_to_datetime
 
-__all__ = ["parse_date", "find_text_date", "is_decoy_label"]
+__all__ = ["find_text_date", "is_decoy_label", "parse_date", "text_dates", "url_date"]
 
-_MIN_YEAR = 1900
-_MAX_YEAR = 2100
+# Wide bounds: a page's claim of 1850 or 2099 must be parsed to be judged
+# (and rejected as implausible by the caller), not silently skipped.
+_MIN_YEAR = 1700
+_MAX_YEAR = 2200
 
 _ISO = re.compile(
     r"(?<!\d)(\d{4})-?(\d{2})-?(\d{2})"
@@ -24,24 +26,43 @@ _ISO = re.compile(
 )
 _SLASHED_YMD = re.compile(r"(?<!\d)(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?!\d)")
 
+# Month names (and their usual abbreviations) in the languages of the
+# archive's sources: English, German, French, Spanish, Italian, Portuguese,
+# Dutch, Polish and Russian (genitive, as dates write them), Serbian in both
+# scripts.
+_MONTH_NAMES = (
+    "january jan januar jänner jän janvier janv enero ene gennaio gen janeiro januari "
+    "stycznia styczeń января јануар",
+    "february feb februar feber février févr fevrier febrero febbraio fevereiro fev februari "
+    "lutego luty февраля фебруар",
+    "march mar märz mär mrz maerz mars marzo março marco maart marca marzec марта mart март",
+    "april apr avril abril aprile avr kwietnia kwiecień апреля април",
+    "may mai mayo maggio maio mei maja maj мая мај",
+    "june jun juni juin junio giugno junho czerwca czerwiec июня јун",
+    "july jul juli juillet juil julio luglio julho lipca lipiec июля јул",
+    "august aug août aout agosto ago augustus sierpnia sierpień августа avgust август",
+    "september sep sept septembre septiembre setiembre settembre setembro set septembar "
+    "września wrzesień сентября септембар",
+    "october oct oktober okt octobre octubre ottobre outubro out oktobar października "
+    "październik октября октобар",
+    "november nov novembre noviembre novembro novembar listopada listopad ноября новембар",
+    "december dec dezember dez décembre déc decembre diciembre dic dicembre dezembro decembar "
+    "grudnia grudzień декабря децембар",
+)
 _MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    (
-        "january jan", "february feb", "march mar", "april apr", "may",
-        "june jun", "july jul", "august aug", "september sep sept",
-        "october oct", "november nov", "december dec",
-    ),
-    start=1,
-):
+for _number, _names in enumerate(_MONTH_NAMES, start=1):
     for _name in _names.split():
         _MONTHS[_name] = _number
-_MONTH_RE = r"(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+# A month is any word here, checked against _MONTHS in code: one alternation
+# of a hundred names in the pattern would make every search slow.
+_MONTH_RE = r"([^\W\d_]{3,12})\.?"
 
-# "March 14, 2024" / "Mar. 14 2024" / "14 March 2024" / "14. March 2024"
-_MDY = re.compile(rf"\b{_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.IGNORECASE)
-_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?{_MONTH_RE},?\s+(\d{{4}})\b", re.IGNORECASE)
+# "March 14, 2024" / "Mar. 14 2024" / "14 March 2024" / "14. März 2024" /
+# "14 de mayo de 2024" / "le 14 mars 2024"
+_MDY = re.compile(rf"(?<!\w){_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)")
+_DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|º)?\.?\s+(?:of\s+|de\s+)?{_MONTH_RE},?\s+(?:de\s+)?(\d{{4}})(?!\d)")
 # "14.03.2024" (European order) and "03/14/2024" (US order unless impossible)
-_DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})(?![\d])")
+_DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2}(?![\d.]))(?!\d)")
 _SLASHED = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
 
 
@@ -141,38 +162,74 @@ def is_decoy_label(before: str) -> bool:
     return bool(before) and _is_decoy(before.rstrip() + " ", len(before.rstrip()) + 1)
 
 
-def find_text_date(text: str, *, skip_decoys: bool = True) -> dt.datetime | None:
-    """The first date written out for readers in ``text`` (naive midnight).
+def text_dates(text: str, *, skip_decoys: bool = True) -> list[tuple[int, int, dt.datetime]]:
+    """Every date written out for readers in ``text``: (start, end, naive midnight), in text order.
 
     With ``skip_decoys`` a date introduced by "Updated", "Modified", "©" and
     the like is passed over: it is not when the story was published.
     """
-    best: tuple[int, dt.datetime] | None = None
+    found: dict[int, tuple[int, int, dt.datetime]] = {}
     for pattern, order in ((_MDY, "mdy"), (_DMY, "dmy"), (_ISO, "iso"),
                            (_DOTTED, "dotted"), (_SLASHED, "slashed")):
         for match in pattern.finditer(text):
-            if best is not None and match.start() >= best[0]:
-                break
-            if skip_decoys and _is_decoy(text, match.start()):
+            if match.start() in found or (skip_decoys and _is_decoy(text, match.start())):
                 continue
-            found = _from_match(match, order)
-            if found is not None:
-                best = (match.start(), found)
-                break
-    return best[1] if best else None
+            date = _from_match(match, order)
+            if date is not None:
+                found[match.start()] = (match.start(), match.end(), date)
+    return [found[k] for k in sorted(found)]
+
+
+def find_text_date(text: str, *, skip_decoys: bool = True) -> dt.datetime | None:
+    """The first date written out for readers in ``text`` (naive midnight)."""
+    dates = text_dates(text, skip_decoys=skip_decoys)
+    return dates[0][2] if dates else None
+
+
+# Dates in URL paths: /2024/03/14/, /2024/3/14/, 2024-03-14, 2024_03_14, 20240314.
+_URL_YMD = re.compile(r"(?<![\d])((?:1[89]|2\d)\d\d)([/_.-]?)(\d{1,2})\2(\d{1,2})(?![\d])")
+# 14-03-2024 only when the day cannot be a month (else it may be US order).
+_URL_DMY = re.compile(r"(?<![\d])(1[3-9]|2\d|3[01])([-_.])(0?[1-9]|1[0-2])\2((?:1[89]|2\d)\d\d)(?![\d])")
+
+
+def url_date(url: str | None) -> dt.datetime | None:
+    """The full date a URL's path carries (naive midnight), if it carries exactly one."""
+    if not url:
+        return None
+    rest = url.split("://", 1)[-1]
+    path = rest.split("/", 1)[1] if "/" in rest else ""
+    path = path.split("#", 1)[0].split("?", 1)[0]
+    found: set[dt.datetime] = set()
+    for match in _URL_YMD.finditer(path):
+        separator = match.group(2)
+        if not separator and (len(match.group(3)) != 2 or len(match.group(4)) != 2):
+            continue  # "2024314" is no date
+        date = _make(int(match.group(1)), int(match.group(3)), int(match.group(4)))
+        if date is not None:
+            found.add(date)
+    for match in _URL_DMY.finditer(path):
+        date = _make(int(match.group(4)), int(match.group(3)), int(match.group(1)))
+        if date is not None:
+            found.add(date)
+    return found.pop() if len(found) == 1 else None
 
 
 def _from_match(match: re.Match[str], order: str) -> dt.datetime | None:
     if order == "mdy":
-        return _make(int(match.group(3)), _MONTHS[match.group(1).lower()], int(match.group(2)))
+        month = _MONTHS.get(match.group(1).lower())
+        return _make(int(match.group(3)), month, int(match.group(2))) if month else None
     if order == "dmy":
-        return _make(int(match.group(3)), _MONTHS[match.group(2).lower()], int(match.group(1)))
+        month = _MONTHS.get(match.group(2).lower())
+        return _make(int(match.group(3)), month, int(match.group(1))) if month else None
     if order == "iso":
         if "-" not in match.group(0)[:10]:
             return None  # bare 8-digit numbers in prose are rarely dates
         return _parse_iso(match.group(0))
     if order == "dotted":
-        return _make(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        year = int(match.group(3))
+        if len(match.group(3)) == 2:  # "31.10.23": this century unless that is in the future
+            year += 2000 if 2000 + year <= dt.date.today().year else 1900
+        return _make(year, int(match.group(2)), int(match.group(1)))
     first, second = int(match.group(1)), int(match.group(2))
     month, day = (second, first) if first > 12 else (first, second)
     return _make(int(match.group(3)), month, day)

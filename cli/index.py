@@ -1,44 +1,28 @@
-"""The ``newsarchive index`` command."""
+"""``newsarchive index``: saved article pages into the index, incrementally."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from search import store
+from indexer.pipeline import DEFAULT_MAX_BYTES, IndexReport, Indexer, UsageError
+from search import IndexBusy, IndexError_
 
-from .pipeline import DEFAULT_MAX_BYTES, IndexReport, Indexer, UsageError
-
-EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
-
-
-def add_index_dir_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--index", metavar="DIR", type=Path, default=None,
-        help="index directory (default: $NEWSARCHIVE_INDEX, else ./var/index)",
-    )
+from .exits import EXIT_FATAL, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
+from .options import add_index_option, index_target
 
 
-def index_dir(args: argparse.Namespace) -> Path:
-    return args.index or store.default_index_dir()
-
-
-def add_parser(subparsers) -> None:
-    p = subparsers.add_parser(
-        "index",
-        help="index saved article pages (incremental)",
-        description=(
-            "Index saved article pages (.html, .htm, .html.gz). Only new or changed "
-            "files are parsed; articles whose files disappeared from an indexed "
-            "directory are removed. With no PATH, rescans the sources recorded in "
-            "the index. Exit status: 0 all indexed, 3 committed but some files "
-            "failed, 1 fatal error (previous index untouched), 2 usage error."
-        ),
+def configure(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Index saved article pages (.html, .htm, .html.gz). Only new or changed "
+        "files are parsed; articles whose files disappeared from an indexed "
+        "directory are removed. With no PATH, rescans the sources recorded in "
+        "the index. Exit status: 0 all indexed, 3 committed but some files "
+        "failed, 1 fatal error (previous index untouched), 2 usage error."
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (recursive)")
-    add_index_dir_option(p)
+    add_index_option(p)
     p.add_argument("--rebuild", action="store_true",
                    help="build a complete new index while the old one stays searchable, then swap it in")
     p.add_argument("--quiet", action="store_true", help="no progress bar, no summary line")
@@ -49,7 +33,7 @@ def add_parser(subparsers) -> None:
                    help="how long to wait for another running indexer (default: 60)")
     p.add_argument("--max-page-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="BYTES",
                    help=f"skip pages larger than this (default: {DEFAULT_MAX_BYTES:,})")
-    p.set_defaults(handler=run)
+    p.set_defaults(run=run)
 
 
 class _ProgressBar:
@@ -70,10 +54,12 @@ class _ProgressBar:
 
 
 def summary_line(report: IndexReport) -> str:
+    implausible = (f"; {report.implausible_dates} with an implausible date ignored"
+                   if report.implausible_dates else "")
     return (
         f"{report.documents} articles in index (generation {report.generation}): "
         f"{report.added} added, {report.updated} updated, {report.removed} removed, "
-        f"{report.unchanged} unchanged, {report.failed} failed in {report.seconds:.1f}s"
+        f"{report.unchanged} unchanged, {report.failed} failed in {report.seconds:.1f}s{implausible}"
     )
 
 
@@ -83,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         print("newsarchive index: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     indexer = Indexer(
-        index_dir(args),
+        index_target(args),
         jobs=args.jobs,
         lock_timeout=args.lock_timeout,
         max_bytes=args.max_page_bytes,
@@ -94,10 +80,10 @@ def run(args: argparse.Namespace) -> int:
     except UsageError as e:
         print(f"newsarchive index: {e}", file=sys.stderr)
         return EXIT_USAGE
-    except store.IndexBusy as e:
+    except IndexBusy as e:
         print(f"newsarchive index: {e}", file=sys.stderr)
         return EXIT_FATAL
-    except (OSError, store.IndexError_) as e:
+    except (OSError, IndexError_) as e:
         print(f"newsarchive index: fatal: {e}; the previous index is untouched", file=sys.stderr)
         return EXIT_FATAL
     if args.json:

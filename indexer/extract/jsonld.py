@@ -13,7 +13,7 @@ from typing import Any
 
 from lxml import etree
 
-from indexer.byline import norm_text, split_authors
+from indexer.extract.byline import norm_text, split_authors
 
 __all__ = ["article_json_ld", "first_str", "ld_authors"]
 
@@ -121,11 +121,13 @@ def ld_authors(value: Any, by_id: dict[str, dict[str, Any]]) -> list[str]:
     return names
 
 
-def article_json_ld(root: etree._Element) -> tuple[dict[str, Any] | None, dict[str, dict[str, Any]]]:
-    """The most article-like JSON-LD object on the page and an @id index."""
+def article_json_ld(root: etree._Element) -> tuple[dict[str, Any] | None, dict[str, dict[str, Any]],
+                                                  list[dict[str, Any]]]:
+    """The most article-like JSON-LD object on the page, an @id index, and the BreadcrumbLists."""
     best: dict[str, Any] | None = None
     weak: dict[str, Any] | None = None
     by_id: dict[str, dict[str, Any]] = {}
+    trails: list[dict[str, Any]] = []
     for script in root.iter("script"):
         kind = (script.get("type") or "").lower()
         if "ld+json" not in kind or not script.text:
@@ -137,9 +139,11 @@ def article_json_ld(root: etree._Element) -> tuple[dict[str, Any] | None, dict[s
             if isinstance(obj.get("@id"), str):
                 by_id.setdefault(obj["@id"], obj)
             types = _types(obj)
+            if "breadcrumblist" in types:
+                trails.append(obj)
             if best is None and types & (_ARTICLE_TYPES - _WEAK_TYPES):
                 best = obj
             elif weak is None and types & _WEAK_TYPES and obj.get("datePublished"):
                 weak = obj
-    return best or weak, by_id
+    return best or weak, by_id, trails
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from indexer.htmltext import text_of
+from indexer.extract.text import text_of
 
 __all__ = ["norm_text", "outside_article", "split_authors", "visible_byline"]
 

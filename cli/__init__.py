@@ -1,0 +1,1 @@
+"""The ``newsarchive`` command: the outermost layer, above ``web``, ``indexer`` and ``search``."""

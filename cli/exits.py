@@ -1,0 +1,10 @@
+"""Exit statuses of the ``newsarchive`` command (README, "Command line")."""
+
+#: Done: everything indexed, or the search/stats/serve ran.
+EXIT_OK = 0
+#: Nothing done: the index is missing, locked past --lock-timeout or unreadable; the previous index is untouched.
+EXIT_FATAL = 1
+#: Bad options or arguments (argparse uses 2 as well).
+EXIT_USAGE = 2
+#: ``index`` committed, but some files failed; each is listed with its reason.
+EXIT_PARTIAL = 3

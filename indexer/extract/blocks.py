@@ -1,0 +1,223 @@
+"""The chosen container as text blocks, and which blocks are the article's.
+
+Linearising turns the container into one block per block element (inline
+text joined, ``<br>`` kept as a line break); then page chrome lines, link
+lists and headings that introduce nothing are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from indexer.extract.classes import INLINE_TAGS, tag_name
+
+__all__ = ["Block", "drop_copies", "drop_link_runs", "keep", "linearise", "norm_key"]
+
+# Short blocks that are page chrome even inside the article container, in
+# the languages of the archive's sources: ad labels, "read also" and
+# "related" links, picture credits, share/print/follow prompts, bylines.
+_BOILER_LINE = re.compile(
+    r"^(?:advert|advertisement|advertising|sponsored(?: content)?|ad|ads|anzeige|werbung|publicidad|"
+    r"publicité|pubblicità|reklama|oglas|оглас|реклама|story continues below|"
+    r"explore further|also on \S+\.\w+.{0,200}|(?:like|enjoy|enjoyed) this (?:story|article)\?.{0,60}|"
+    r"continue reading.*|read (?:more|next|also|the full story).*|see also.*|"
+    r"related(?: articles| stories| coverage| content| links)?:?.*|"
+    r"(?:lesen sie (?:auch|mehr|hier)|lies auch|auch interessant|mehr zum thema|zum weiterlesen|weiterlesen|"
+    r"schon gelesen|das könnte (?:sie|dich) auch interessieren|empfehlungen aus der redaktion|"
+    r"empfohlener redaktioneller inhalt|vorschau auf den nächsten artikel|à lire aussi|lire aussi|"
+    r"voir aussi|lire la suite|zobacz (?:też|także)|czytaj (?:też|także|więcej)|leer también|lee también|"
+    r"notas relacionadas|te puede interesar|leia também|veja também|leggi anche|"
+    r"potrebbe interessarti|pročitajte još|прочитајте још|читайте также).{0,80}|"
+    r"more (?:from|on|about) .{0,60}|share(?: this)?(?: article| story| page)?.{0,40}|"
+    r"(?:share|follow|like) (?:on|us on) .{0,40}|follow \S.{0,60} on (?:twitter|facebook|instagram).{0,60}|"
+    r"tweet|email|print|copy link|(?:rezept |artikel )?drucken|imprimer|imprimir|"
+    r"comments?.{0,30}|\d+ comments?|subscribe.{0,80}|sign up.{0,80}|"
+    r"click here.{0,80}|loading.{0,20}|image(?: source| caption| credit)?:.{0,80}|"
+    r"photo(?:graph)?(?: credit)?:.{0,80}|credit:.{0,80}|(?:foto|fotos|bild|bildquelle|quelle|"
+    r"beitragsbild|bild anzeigen|crédit photo|créditos?)(?::.{0,80})?|(?:copyright|©).{0,100}|"
+    r"all rights reserved.{0,60}|listen to (?:this|the) (?:article|story).{0,40}|"
+    r"watch:.{0,80}|video:.{0,80}|recommended.{0,40}|trending.{0,40}|most (?:read|popular).{0,40}|"
+    r"(?:updated|published|posted|last updated|first published)(?: on| at)?:? .{0,60}|"
+    r"by [^.!?]{2,60}|you might also like.{0,40}|we recommend.{0,40}|"
+    r"this (?:article|story) (?:was|has been|is) .{0,40}(?:updated|corrected|produced|published|originally).{0,160}|"
+    r"(?:view|open) (?:image )?gallery.{0,40}|skip (?:to )?.{0,40}|"
+    # labels of the contact and credits lines under a press release or a post
+    r"(?:kontakt|pressekontakt|contact|media contact|telefon|phone|fax|e-?mail|weitere informationen|"
+    r"more information|zusatzinformationen|autor(?:in|en)?|authors?|mehr themen|titelbild|"
+    r"crédits? photos?|abbildung \d*|category|release date|last modified|aktualisiert am)\s*:.{0,60}|"
+    r"aktualisiert am.{0,40}|quellen (?:ausblenden|anzeigen)|"
+    # log-in and engagement prompts
+    r"(?:sie müssen sich|bitte) (?:einloggen|anmelden).{0,80}|jetzt (?:registrieren|anmelden).{0,40}|"
+    r"sie sind (?:aktuell |derzeit )?nicht (?:eingeloggt|angemeldet).{0,40}|you must be logged in.{0,80}|"
+    r"kommentieren|antworten|reply|(?:dieser|der) (?:artikel|beitrag) gefällt (?:ihnen|dir)\?.{0,80}|"
+    r"gefällt (?:dir|ihnen) (?:unser|unsere|dieser|dieses).{0,60}\?.{0,80}|"
+    r"if you (?:enjoyed|liked) (?:reading )?this.{0,120}|s[ií]guenos en.{0,80}|follow us.{0,80}|"
+    r"\(?noch keine bewertungen\)?|\W*)$",
+    re.IGNORECASE,
+)
+_WS = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_NL = re.compile(r"\s*\n\s*")
+
+
+@dataclass
+class Block:
+    text: str
+    link_chars: int
+    tag: str
+
+
+def linearise(container: etree._Element) -> list[Block]:
+    blocks: list[Block] = []
+    parts: list[str] = []
+    link_chars = 0
+    link_depth = 0
+    block_tags: list[str] = []
+
+    def flush(tag: str) -> None:
+        nonlocal parts, link_chars
+        text = _NL.sub("\n", _WS.sub(" ", "".join(parts))).strip()
+        if text:
+            blocks.append(Block(text, link_chars, tag))
+        parts = []
+        link_chars = 0
+
+    def add(text: str | None) -> None:
+        nonlocal link_chars
+        if text:
+            parts.append(text.replace("\n", " "))
+            if link_depth:
+                link_chars += len(text.strip())
+
+    for event, el in etree.iterwalk(container, events=("start", "end")):
+        tag = tag_name(el)
+        if event == "start":
+            if tag == "br":
+                parts.append("\n")
+            elif tag not in INLINE_TAGS:
+                flush(block_tags[-1] if block_tags else "div")
+                block_tags.append(tag)
+            if tag == "a":
+                link_depth += 1
+            add(el.text)
+        else:
+            if tag == "a":
+                link_depth -= 1
+            if tag not in INLINE_TAGS and tag != "br":
+                flush(tag)
+                if block_tags:
+                    block_tags.pop()
+            if el is not container:
+                add(el.tail)
+    flush("div")
+    return blocks
+
+
+def norm_key(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().casefold()
+
+
+_NEWSLETTER = re.compile(r"newsletter|mailing list", re.IGNORECASE)
+_SIGN_UP = re.compile(r"sign(?:ing)? up|subscribe|delivered to your inbox|register", re.IGNORECASE)
+
+
+# "Also in the Gazette: <link>", "Lesen Sie auch: <link>": a short label and a link to another story.
+_LABELLED_LINK = re.compile(r"^[^.!?:\n]{2,40}:\s")
+
+
+def keep(block: Block, title_key: str) -> bool:
+    text = block.text
+    if len(text) < 200 and _BOILER_LINE.match(text):
+        return False
+    if len(text) < 200 and block.link_chars >= 0.5 * len(text) and _LABELLED_LINK.match(text):
+        return False
+    if len(text) < 300 and _NEWSLETTER.search(text) and _SIGN_UP.search(text):
+        return False  # newsletter pitch written as a paragraph
+    if title_key and norm_key(text) == title_key:
+        return False
+    return True
+
+
+_SENTENCE_END = re.compile(r"[.!?…:;\"'”’»)]\s*$")
+
+
+_PLAIN_TAGS = frozenset({"p"})
+
+
+def _is_heading(block: Block) -> bool:
+    """Short label-like line: a heading, a widget title, a kicker."""
+    return len(block.text) < 60 and not _SENTENCE_END.search(block.text)
+
+
+def _is_linky(block: Block) -> bool:
+    return block.link_chars > 0.5 * len(block.text)
+
+
+def drop_link_runs(blocks: list[Block]) -> list[Block]:
+    """Remove link lists (teasers, tag clouds, "more stories") but keep links in the flow.
+
+    Mostly-link blocks are dropped at the start and end of the text and in
+    runs of three or more (with the headings that introduce them); a single
+    linked line between paragraphs (a product, a source) is article text.
+    """
+    n = len(blocks)
+    drop = [False] * n
+    i = 0
+    while i < n:
+        if _is_linky(blocks[i]):
+            j = i
+            while j < n and (_is_linky(blocks[j]) or _is_heading(blocks[j])):
+                j += 1
+            if sum(1 for k in range(i, j) if _is_linky(blocks[k])) >= 3:
+                for k in range(i, j):
+                    drop[k] = True
+            i = j
+        else:
+            i += 1
+    # Edges: leading/trailing links, and headings whose section was dropped.
+    start = 0
+    while start < n and (drop[start] or _is_linky(blocks[start]) or (
+            _is_heading(blocks[start]) and (start + 1 >= n or drop[start + 1]
+                                             or _is_linky(blocks[start + 1]) or _is_heading(blocks[start + 1])))):
+        drop[start] = True
+        start += 1
+    # At the end only headings that introduce nothing go: a short closing line
+    # in a paragraph (a sign-off, "Euer Hans") is the story's own.
+    end = n - 1
+    while end >= start and (drop[end] or _is_linky(blocks[end])
+                            or (_is_heading(blocks[end]) and blocks[end].tag not in _PLAIN_TAGS)):
+        drop[end] = True
+        end -= 1
+    # Headings directly before a dropped run introduce nothing any more.
+    for k in range(n - 2, -1, -1):
+        if not drop[k] and _is_heading(blocks[k]) and drop[k + 1] and _is_linky(blocks[k + 1]):
+            drop[k] = True
+    kept = [b for b, d in zip(blocks, drop) if not d]
+    if not kept:
+        # A brief made only of short lines ("Qtly div 25 cts") looks like
+        # headings throughout; its plain lines are still the article.
+        kept = [b for b in blocks if not _is_linky(b)]
+    return kept
+
+
+_COPY_MIN = 40       # characters of a paragraph that can be a copy
+_LONE_COPY = 500     # a single repeated paragraph this long is a copy, not a refrain
+
+
+def drop_copies(paragraphs: list[str]) -> list[str]:
+    """Drop a second copy of the text (pages that carry mobile and desktop
+    versions): a repeated paragraph goes only as part of a repeated run of two
+    or more, or when it is too long to be a refrain or a repeated quote."""
+    first: dict[str, int] = {}
+    drop = [False] * len(paragraphs)
+    for i, text in enumerate(paragraphs):
+        j = first.get(text)
+        if j is None or len(text) < _COPY_MIN:
+            first.setdefault(text, i)
+            continue
+        run_on = i + 1 < len(paragraphs) and j + 1 < i and paragraphs[i + 1] == paragraphs[j + 1]
+        run_back = i > 0 and drop[i - 1] and j > 0 and paragraphs[i - 1] == paragraphs[j - 1]
+        drop[i] = run_on or run_back or len(text) >= _LONE_COPY
+    return [text for text, dropped in zip(paragraphs, drop) if not dropped]

@@ -1,0 +1,49 @@
+"""Article body text from a parsed page: pick the container, drop boilerplate, linearise."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from indexer.extract.blocks import drop_copies, drop_link_runs, keep, linearise, norm_key
+from indexer.extract.classes import JUNK_TAGS
+from indexer.extract.clean import strip_boilerplate
+from indexer.extract.container import choose_container
+from indexer.extract.measure import measure
+from indexer.extract.text import text_of
+
+__all__ = ["extract_body"]
+
+
+def _unwrap_swallowing_noscript(root: etree._Element) -> None:
+    """Keep the content of a <noscript> that swallowed the page.
+
+    A browser shows <noscript> content only without JavaScript, so it is
+    dropped; but an unclosed tag inside one (``<noscript><div></noscript>``)
+    makes libxml2 nest the rest of the page in it. A <noscript> holding most
+    of the page's text is that accident: its tags are unwrapped instead.
+    """
+    swallowing = [ns for ns in root.iter("noscript") if len(ns)]
+    if not swallowing:
+        return
+    total = len(text_of(root))
+    for ns in swallowing:
+        if len(text_of(ns)) > total / 2:
+            ns.tag = "div"
+
+
+def extract_body(root: etree._Element, title: str = "", headline: etree._Element | None = None) -> str:
+    """The article text under ``root`` as paragraphs separated by blank lines (``headline``: the story's <h1>).
+
+    ``root`` is modified (boilerplate is removed in place).
+    """
+    _unwrap_swallowing_noscript(root)
+    # Drop non-content elements (scripts, styles, embeds) in C before any counting.
+    etree.strip_elements(root, *JUNK_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    stats = measure(root)
+    containers = choose_container(root, stats, headline)
+    title_key = norm_key(title)
+    blocks = []
+    for container in containers:
+        strip_boilerplate(container, stats)
+        blocks.extend(b for b in linearise(container) if keep(b, title_key))
+    return "\n\n".join(drop_copies([b.text for b in drop_link_runs(blocks)]))

@@ -1,0 +1,292 @@
+"""When a page was published: structured metadata, the URL, the visible text, htmldate.
+
+Sources, most trusted first: JSON-LD, meta tags, microdata, ``<time
+datetime>``, then the date written beside the headline, then htmldate's
+heuristics over the whole page (slow: only when nothing cheaper answered).
+A date in the page's URL (``/2024/03/14/``) is strong evidence too: it
+settles a machine timestamp given in UTC that falls on the next or previous
+day (the story's calendar date is the one where it was published), and wins
+over metadata that disagrees with it by more than a day.
+
+A date later than the time of indexing (plus a day) or earlier than 1800 is
+not trusted (a CMS placeholder such as 2099-06-01): the next source is tried,
+and the rejected value is reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from indexer.extract.byline import outside_article
+from indexer.extract.dates import is_decoy_label, parse_date, text_dates, url_date
+from indexer.extract.jsonld import first_str
+from indexer.extract.text import text_of
+
+__all__ = ["DATE_SOURCES", "PageDate", "publication_date"]
+
+log = logging.getLogger(__name__)
+
+DATE_SOURCES = ("jsonld", "meta", "microdata", "time", "url", "text", "htmldate")
+
+_META_DATE_KEYS = (
+    "article:published_time", "og:article:published_time", "article:published",
+    "og:published_time", "published_time", "datepublished", "publishdate", "publish-date",
+    "publish_date", "pubdate", "article.published", "article_date_original",
+    "original-publish-date", "parsely-pub-date", "sailthru.date", "dc.date.issued",
+    "dcterms.issued", "dc.date", "dcterms.date", "dcterms.created", "dc.date.created",
+    "date", "article:post_date", "cxenseparse:recs:publishtime", "displaydate", "dat",
+    "release_date", "og:pubdate", "citation_publication_date", "citation_date",
+)
+_EARLIEST = dt.datetime(1800, 1, 1, tzinfo=dt.timezone.utc)
+_SLACK = dt.timedelta(days=1)
+
+
+@dataclass
+class PageDate:
+    date: dt.datetime | None = None
+    source: str | None = None
+    #: The first implausible date the page gave (ISO), passed over.
+    implausible: str | None = None
+
+
+def _aware(date: dt.datetime) -> dt.datetime:
+    return date if date.tzinfo else date.replace(tzinfo=dt.timezone.utc)
+
+
+def _utc_time(date: dt.datetime) -> bool:
+    """A machine timestamp in UTC: its calendar date may be a day off the local one."""
+    return date.utcoffset() == dt.timedelta(0) and (date.hour, date.minute) != (0, 0)
+
+
+# ---------------------------------------------------------------- the sources
+
+_PUBLISHED_HINT = re.compile(r"publish|posted|created|issued|pubdate|dateline", re.IGNORECASE)
+_UPDATED_HINT = re.compile(r"updat|modif|edited|revis|changed|comment", re.IGNORECASE)
+
+
+def _published_time(root: etree._Element, headline: etree._Element | None) -> list[str]:
+    """The ``<time datetime>`` that dates the story, not an update, a comment or a teaser."""
+    marked: list[str] = []
+    plain: list[str] = []
+    for count, time_el in enumerate(root.iter("time")):
+        if count >= 200:
+            break
+        value = time_el.get("datetime")
+        if not value:
+            continue
+        parent = time_el.getparent()
+        hints = " ".join(filter(None, (
+            time_el.get("class"), time_el.get("itemprop"), time_el.get("id"),
+            parent.get("class") if parent is not None else None,
+            parent.get("itemprop") if parent is not None else None)))
+        previous = time_el.getprevious()
+        before = (previous.tail if previous is not None else parent.text if parent is not None else "") or ""
+        if _UPDATED_HINT.search(hints) or is_decoy_label(before) or outside_article(time_el, headline):
+            continue
+        if time_el.get("pubdate") is not None or _PUBLISHED_HINT.search(hints):
+            marked.append(value)
+        else:
+            plain.append(value)
+    return marked + plain[:1]
+
+
+_SKIP = frozenset({"script", "style", "noscript", "template"})
+# How far from the headline a written date still dates the story, in
+# characters: measured on real pages, a date within 400 characters after the
+# headline (a byline line, a standfirst) is the publication date 9 times in 10,
+# one further down the story barely half the time (htmldate does better then).
+_AFTER = 400
+_BEFORE = 200
+
+
+def _text_after(anchor: etree._Element) -> str:
+    """Visible text from the headline on, through its following siblings and its parent's."""
+    texts: list[str] = []
+    budget = len(text_of(anchor)) + _AFTER + 100
+    parent = anchor.getparent()
+    for following in ((anchor,), anchor.itersiblings(), parent.itersiblings() if parent is not None else ()):
+        for el in following:
+            for sub in el.iter():
+                if sub.tag in _SKIP or not isinstance(sub.tag, str):
+                    continue
+                for chunk in (sub.text, sub.tail if sub is not anchor else None):
+                    if chunk and chunk.strip():
+                        texts.append(chunk)
+                        budget -= len(chunk)
+                if budget <= 0:
+                    return " ".join(texts)
+    return " ".join(texts)
+
+
+def _text_before(anchor: etree._Element) -> str:
+    """Visible text just above the headline ("May 30, 2025", a kicker, a brand line),
+    nearest last; navigation and teaser or related blocks end it."""
+    parts: list[str] = []
+    budget = _BEFORE + 100
+    node: etree._Element | None = anchor
+    for _ in range(3):
+        if node is None or budget <= 0:
+            break
+        for sibling in node.itersiblings(preceding=True):
+            if not isinstance(sibling.tag, str) or sibling.tag in _SKIP:
+                continue
+            if sibling.tail and sibling.tail.strip():
+                parts.append(sibling.tail)
+            if sibling.tag == "nav" or outside_article(sibling):
+                return " ".join(reversed(parts))
+            text = text_of(sibling)
+            parts.append(text[-budget:])
+            budget -= len(text)
+            if budget <= 0:
+                break
+        node = node.getparent()
+        if node is not None and node.text and node.text.strip():
+            parts.append(node.text)
+    return " ".join(reversed(parts))
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _date_near(anchor: etree._Element) -> dt.datetime | None:
+    """The date written closest to the headline, just above or below it (a
+    date inside the headline element counts when a child element holds it:
+    "<h1>Title <span>02.02.2022</span></h1>")."""
+    after = _SPACES.sub(" ", _text_after(anchor))
+    start = len(_SPACES.sub(" ", anchor.text or "").strip())
+    found = [(found_at - start, date) for found_at, _, date in text_dates(after)[:3]
+             if 0 <= found_at - start <= _AFTER]
+    before = _SPACES.sub(" ", _text_before(anchor)).rstrip()
+    found += [(len(before) - end, date) for _, end, date in text_dates(before)[-1:]
+              if len(before) - end <= _BEFORE]
+    return min(found, key=lambda f: f[0])[1] if found else None
+
+
+# htmldate's whole-page heuristics take seconds on pages far larger than any
+# article page (the largest real ones hold about 10,000 elements).
+_HTMLDATE_MAX_ELEMENTS = 30_000
+
+
+def _htmldate(root: etree._Element, url: str | None) -> dt.datetime | None:
+    """Slow last resort: htmldate's heuristics over the whole page (an lxml.html tree).
+
+    The first page that needs its external date parser (dateparser) loads that
+    parser's locale data once per process, which takes a few seconds.
+    """
+    from htmldate import find_date
+
+    size = int(root.xpath("count(//*)"))
+    if size > _HTMLDATE_MAX_ELEMENTS:
+        log.debug("htmldate skipped: %d elements", size)
+        return None
+    try:
+        # url="" keeps htmldate from reading the URL itself when the caller does not want it.
+        found = find_date(root, extensive_search=True, original_date=True, url=url or "")
+    except Exception as exc:  # noqa: BLE001 - a third-party failure must not fail the page
+        log.debug("htmldate failed: %s: %s", type(exc).__name__, exc)
+        return None
+    return parse_date(found) if found else None
+
+
+# ---------------------------------------------------------------- choosing
+
+def _structured(ld: dict[str, Any] | None, meta: dict[str, str], micro: dict[str, list],
+                root: etree._Element, headline: etree._Element | None,
+                skip: frozenset[str]) -> list[tuple[str, str]]:
+    """(source, raw value) pairs from the machine-readable sources, most trusted first."""
+    values: list[tuple[str, str | None]] = []
+    if ld and "jsonld" not in skip:
+        values.extend(("jsonld", first_str(ld.get(key))) for key in ("datePublished", "dateCreated", "uploadDate"))
+    if "meta" not in skip:
+        values.extend(("meta", meta.get(key)) for key in _META_DATE_KEYS)
+        parsely = meta.get("parsely-page")
+        if parsely:
+            try:
+                parsed = json.loads(parsely)
+            except ValueError:
+                log.debug("unreadable parsely-page meta: %.80s", parsely)
+                parsed = None
+            if isinstance(parsed, dict):
+                values.append(("meta", first_str(parsed.get("pub_date"))))
+    if "microdata" not in skip:
+        for el in micro.get("datepublished", [])[:2]:
+            values.append(("microdata", el.get("content") or el.get("datetime") or text_of(el)[:100]))
+    if "time" not in skip:
+        values.extend(("time", value) for value in _published_time(root, headline))
+    return [(source, value) for source, value in values if value]
+
+
+def _local_time(date: dt.datetime) -> bool:
+    """A timestamp in the publisher's own clock: a non-UTC offset, or naive with a time."""
+    if date.tzinfo is None:
+        return (date.hour, date.minute) != (0, 0)
+    return date.utcoffset() != dt.timedelta(0)
+
+
+def _own_offset(date: dt.datetime) -> bool:
+    return date.tzinfo is not None and date.utcoffset() != dt.timedelta(0)
+
+
+def _one_day_apart(a: dt.datetime, b: dt.datetime) -> bool:
+    return abs((a.date() - b.date()).days) == 1
+
+
+def publication_date(root: etree._Element, *, ld: dict[str, Any] | None, meta: dict[str, str],
+                     micro: dict[str, list], headline: etree._Element | None, url: str | None,
+                     skip: frozenset[str] = frozenset(), now: dt.datetime | None = None) -> PageDate:
+    """The page's publication date and where it came from.
+
+    Measured on real pages against the dates their URLs carry, the date
+    written beside the headline is right more often than any machine-readable
+    one, above all when the metadata gives a UTC time that falls on another
+    calendar day; metadata is right more often when the two differ by more
+    than a day (the text date may be an event the story mentions).
+    """
+    latest = (now or dt.datetime.now(dt.timezone.utc)) + _SLACK
+    result = PageDate()
+
+    def plausible(date: dt.datetime | None) -> bool:
+        if date is None:
+            return False
+        if _EARLIEST <= _aware(date) <= latest:
+            return True
+        if result.implausible is None:
+            result.implausible = date.isoformat()
+        return False
+
+    structured = [(source, date) for source, date in
+                  ((source, parse_date(value)) for source, value in _structured(ld, meta, micro, root, headline, skip))
+                  if plausible(date)]
+    chosen = structured[0] if structured else None
+    in_url = url_date(url) if "url" not in skip else None
+    near = _date_near(headline) if headline is not None and "text" not in skip else None
+    if plausible(in_url):
+        assert in_url is not None
+        if chosen is None or chosen[1].date() != in_url.date():
+            chosen = ("url", in_url)
+    elif plausible(near):
+        assert near is not None
+        # A day apart: metadata in UTC (or without a zone) names another day
+        # than the publisher's calendar; a time with the publisher's own offset
+        # is already in it.
+        if chosen is None or (_one_day_apart(chosen[1], near) and not _own_offset(chosen[1])):
+            chosen = ("text", near)
+    if chosen and chosen[0] not in ("url", "text") and _utc_time(chosen[1]):
+        # The same instant in the publisher's clock, from another source.
+        local = [found for found in structured[1:] if _local_time(found[1]) and _one_day_apart(found[1], chosen[1])]
+        chosen = local[0] if local else chosen
+    if chosen is None and "htmldate" not in skip:
+        date = _htmldate(root, url if "url" not in skip else None)
+        if plausible(date):
+            assert date is not None
+            chosen = ("htmldate", date)
+    if chosen:
+        result.source, result.date = chosen
+    return result

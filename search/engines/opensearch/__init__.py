@@ -1,0 +1,1 @@
+"""The OpenSearch engine: newsarchive's index and searches on an OpenSearch cluster."""
