@@ -19,7 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
 
-from .errors import IndexMissing
+from .errors import BadIndexTarget, IndexMissing
 from .models import Answer, Article, Hit, IndexStats, Sources, SourceState, StoredArticle, ValidRequest
 from .query import Node
 
@@ -57,6 +57,9 @@ class WriterSession(Protocol):
     #: After the commit: documents in the index and its generation.
     documents: int
     generation: str
+    #: After the commit: files whose article the index refused (file -> reason);
+    #: everything else was committed.
+    failed: dict[str, str]
 
     def __enter__(self) -> WriterSession: ...
 
@@ -87,7 +90,7 @@ class WriterSession(Protocol):
 
 
 class Engine(Protocol):
-    """A search engine over one index (a directory, or later an OpenSearch alias)."""
+    """A search engine over one index (a directory, or an alias on an OpenSearch cluster)."""
 
     @property
     def generation(self) -> str:
@@ -131,6 +134,15 @@ def default_index_target() -> str:
     return os.environ.get("NEWSARCHIVE_INDEX") or "var/index"
 
 
+def display_target(target: str | os.PathLike[str]) -> str:
+    """``target`` as it may be shown (logs, errors, pages): a URL's password masked."""
+    if not is_url(target):
+        return os.fspath(target)
+    from .engines.opensearch.target import mask_url
+
+    return mask_url(os.fspath(target))
+
+
 def absolute_target(target: str | os.PathLike[str]) -> str:
     """``target`` as it means the same from any working directory (a URL as it is)."""
     return os.fspath(target) if is_url(target) else str(Path(target).resolve())
@@ -149,13 +161,21 @@ def index_ready(target: str | os.PathLike[str]) -> bool:
         engine.close()
 
 
-def open_engine(target: str | os.PathLike[str]) -> Engine:
-    """The engine for ``target``: an index directory (Whoosh) or, later, an
-    ``http(s)://host:port/alias`` URL (OpenSearch). Opens nothing yet."""
+def open_engine(target: str | os.PathLike[str], *, shards: int | None = None,
+                replicas: int | None = None) -> Engine:
+    """The engine for ``target``: an index directory (Whoosh) or an
+    ``http(s)://host:port[,host:port...]/alias`` URL (OpenSearch). Opens nothing yet.
+
+    ``shards`` and ``replicas`` are for an OpenSearch index being created;
+    raises BadIndexTarget (``search.errors``) for a malformed URL.
+    """
     text = os.fspath(target)
     if is_url(text):
-        raise ValueError(f"{text}: the OpenSearch engine is not available yet; "
-                         "give an index directory")
+        from .engines.opensearch import OpenSearchEngine
+
+        return OpenSearchEngine(text, shards=shards, replicas=replicas)
+    if shards is not None or replicas is not None:
+        raise BadIndexTarget(f"{text}: shards and replicas apply to an OpenSearch index only")
     from .engines.whoosh import WhooshEngine
 
     return WhooshEngine(Path(text))

@@ -17,3 +17,11 @@ class IndexBusy(IndexError_):
 
 class UnsafeIndex(IndexError_):
     """The index could be written by others than its owner."""
+
+
+class IndexUnavailable(IndexError_):
+    """The index cannot be reached now (e.g. its cluster is down or refuses the credentials)."""
+
+
+class BadIndexTarget(IndexError_):
+    """``--index`` names no index this program can open (e.g. a malformed URL)."""

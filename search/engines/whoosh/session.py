@@ -96,6 +96,7 @@ class WhooshWriterSession:
         self.warnings: list[str] = []
         self.documents = 0
         self.generation = ""
+        self.failed: dict[str, str] = {}  # Whoosh takes every document it is given
         self._stack = ExitStack()
         self._live: Path | None = None
         self._gen_dir: Path | None = None
