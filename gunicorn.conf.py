@@ -1,6 +1,6 @@
 """gunicorn settings for newsarchive: ``gunicorn -c gunicorn.conf.py``.
 
-Environment: NEWSARCHIVE_INDEX (index directory), NEWSARCHIVE_BIND
+Environment: NEWSARCHIVE_INDEX (index directory or OpenSearch URL), NEWSARCHIVE_BIND
 (default 127.0.0.1:8000), NEWSARCHIVE_WORKERS (default 2),
 NEWSARCHIVE_THREADS (default 4). Command-line flags override all of these.
 """
@@ -36,14 +36,17 @@ limit_request_line = 8190
 
 def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's Arbiter
     """Refuse to start on an index others can write, before forking anything."""
-    from search import UnsafeIndex, default_index_target, index_ready
+    from search import IndexError_, IndexUnavailable, default_index_target, display_target, index_ready
 
     target = default_index_target()
     try:
         ready = index_ready(target)
-    except UnsafeIndex as e:
+    except IndexUnavailable as e:  # a cluster that is down now may be back soon
+        server.log.warning("newsarchive: %s; /healthz answers 503 until it can be reached", e)
+        return
+    except IndexError_ as e:  # unsafe permissions, a malformed URL
         server.log.error("newsarchive: %s", e)
         raise SystemExit(2) from None
     if not ready:
         server.log.warning("newsarchive: no index at %s yet; /healthz answers 503 until it appears",
-                           target)
+                           display_target(target))

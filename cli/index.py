@@ -7,10 +7,10 @@ import json
 import sys
 
 from indexer.pipeline import DEFAULT_MAX_BYTES, IndexReport, Indexer, UsageError
-from search import IndexBusy, IndexError_
+from search import IndexBusy, IndexError_, is_url, open_engine
 
 from .exits import EXIT_FATAL, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
-from .options import add_index_option, index_target
+from .options import add_index_option, index_target, non_negative_int, positive_int
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -33,6 +33,12 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="how long to wait for another running indexer (default: 60)")
     p.add_argument("--max-page-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="BYTES",
                    help=f"skip pages larger than this (default: {DEFAULT_MAX_BYTES:,})")
+    p.add_argument("--shards", type=positive_int, default=None, metavar="N",
+                   help="OpenSearch only: primary shards of an index being created (first run or "
+                        "--rebuild; default 1)")
+    p.add_argument("--replicas", type=non_negative_int, default=None, metavar="N",
+                   help="OpenSearch only: copies of each shard (default: 1 where a second node can "
+                        "hold it, else 0)")
     p.set_defaults(run=run)
 
 
@@ -68,8 +74,14 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         print("newsarchive index: --jobs must be at least 1", file=sys.stderr)
         return EXIT_USAGE
+    target = index_target(args)
+    if (args.shards is not None or args.replicas is not None) and not is_url(target):
+        print("newsarchive index: --shards and --replicas apply to an OpenSearch index (--index URL)",
+              file=sys.stderr)
+        return EXIT_USAGE
     indexer = Indexer(
-        index_target(args),
+        target,
+        engine=open_engine(target, shards=args.shards, replicas=args.replicas),
         jobs=args.jobs,
         lock_timeout=args.lock_timeout,
         max_bytes=args.max_page_bytes,

@@ -44,11 +44,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The top level has no options but --help: the first word is the command.
     command = next((a for a in argv if not a.startswith("-")), None)
     args = build_parser(command).parse_args(argv)
-    from search import IndexMissing  # after parsing: --help never loads the search library
+    from search import IndexError_  # after parsing: --help never loads the search library
 
     try:
         return args.run(args)
-    except IndexMissing as e:
+    except IndexError_ as e:  # no index yet, an unreachable cluster, a malformed URL: one line, no traceback
         print(f"newsarchive {args.command}: {e}", file=sys.stderr)
         return EXIT_FATAL
     except KeyboardInterrupt:

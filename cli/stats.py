@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from search import display_target
+
 from .exits import EXIT_OK
 from .options import add_index_option, index_target, open_service
 
@@ -25,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(stats.to_dict(), ensure_ascii=False, indent=1))
         return EXIT_OK
-    print(f"index:        {index_target(args)}")
+    print(f"index:        {display_target(index_target(args))}")
     print(f"documents:    {stats.documents}")
     print(f"dates:        {stats.date_min or '-'} to {stats.date_max or '-'}")
     print(f"size on disk: {stats.size_bytes / 1e6:.1f} MB")

@@ -106,6 +106,16 @@ class Indexer:
                     self._progress(done, len(tasks))
                     self._apply(session, parsed, known, report)
             session.set_roots(roots if rebuild else merge_roots(recorded, roots))
+        # Articles the engine refused at the commit: reported, never silently dropped.
+        for path, reason in session.failed.items():
+            report.failed += 1
+            report.failures.append(Failure(path, reason))
+            if path in plan.gone:
+                report.removed -= 1
+            elif path in known:
+                report.updated -= 1
+            else:
+                report.added -= 1
         report.documents = session.documents
         report.generation = session.generation
         report.seconds = round(time.monotonic() - started, 3)

@@ -13,8 +13,8 @@ from tests.conftest import make_article
 FILLER = " ".join(f"filler{i}" for i in range(60))
 
 
-@pytest.fixture
-def svc(index_factory):
+@pytest.fixture(scope="module")
+def svc(module_index_factory):
     arts = [
         make_article("Vučić visits <b>Paris</b>",
                      "Aleksandar Vučić arrived. <script>alert('x')</script> <img src=x onerror=alert(1)> "
@@ -27,7 +27,7 @@ def svc(index_factory):
                      + FILLER),
         make_article("Runners", "She runs daily and ran yesterday; running is her passion."),
     ]
-    s = SearchService(index_factory(arts))
+    s = SearchService(module_index_factory(arts))
     yield s
     s.close()
 

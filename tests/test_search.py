@@ -1,4 +1,4 @@
-"""SearchService end to end on small real indexes."""
+"""SearchService end to end on small real indexes, on both engines (tests/engine_fixtures.py)."""
 
 from __future__ import annotations
 
@@ -33,9 +33,9 @@ def ids(resp) -> list[str]:
     return [h.title for h in resp.hits]
 
 
-@pytest.fixture
-def service(index_factory):
-    svc = SearchService(index_factory(CORPUS))
+@pytest.fixture(scope="module")
+def service(module_index_factory):
+    svc = SearchService(module_index_factory(CORPUS))
     yield svc
     svc.close()
 
@@ -374,20 +374,20 @@ def test_response_shape(service):
 # --- freshness and threads ------------------------------------------------------------
 
 
-def test_generation_change_is_picked_up(tmp_path):
-    index_dir = build_index(tmp_path / "ix", CORPUS[:2])
+def test_generation_change_is_picked_up(new_target):
+    index_dir = build_index(new_target(), CORPUS[:2])
     svc = SearchService(index_dir)
     first = svc.generation()
     assert search(svc, "economy").total == 0
-    build_index(index_dir, CORPUS)  # a --rebuild: new generation, symlink swapped
+    build_index(index_dir, CORPUS)  # a --rebuild: a new index swapped in
     assert svc.generation() != first
     assert search(svc, "economy").total == 1
     assert svc.stats().documents == len(CORPUS)
     svc.close()
 
 
-def test_incremental_commit_is_picked_up(tmp_path):
-    index_dir = build_index(tmp_path / "ix", CORPUS[:2])
+def test_incremental_commit_is_picked_up(new_target):
+    index_dir = build_index(new_target(), CORPUS[:2])
     svc = SearchService(index_dir)
     assert search(svc, "economy").total == 0
     with open_engine(index_dir).writer() as session:  # into the live generation
@@ -396,8 +396,8 @@ def test_incremental_commit_is_picked_up(tmp_path):
     svc.close()
 
 
-def test_missing_index(tmp_path):
-    svc = SearchService(tmp_path / "nothing")
+def test_missing_index(new_target):
+    svc = SearchService(new_target())
     with pytest.raises(IndexMissing):
         search(svc, "x")
 
@@ -424,8 +424,8 @@ def test_threads_get_their_own_searchers(service):
 # --- more ------------------------------------------------------------------------------
 
 
-def test_multi_segment_index_with_deletions(tmp_path):
-    index_dir = build_index(tmp_path / "ix", CORPUS[:3])
+def test_multi_segment_index_with_deletions(new_target):
+    index_dir = build_index(new_target(), CORPUS[:3])
     engine = open_engine(index_dir)
     with engine.writer() as session:  # a second segment
         for a in CORPUS[3:]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, Response
 
-from search import absolute_target, default_index_target, index_ready
+from search import IndexUnavailable, absolute_target, default_index_target, display_target, index_ready
 
 from . import api, errors, views
 from .context import EXTENSION, ServiceHolder
@@ -37,11 +37,15 @@ def _security_headers(response: Response) -> Response:
 
 
 def create_app(index_dir: Path | str | None = None, *, config: dict[str, Any] | None = None) -> Flask:
-    """Build the app; raises UnsafeIndex when others could write the index."""
+    """Build the app; raises UnsafeIndex when others could write the index,
+    BadIndexTarget for a malformed index URL."""
     target = absolute_target(index_dir if index_dir is not None else default_index_target())
-    # Refuses to start (UnsafeIndex) rather than read an index others could write.
-    if not index_ready(target):
-        log.warning("no index at %s yet; serving 'no index' pages until it appears", target)
+    # Refuses to start (UnsafeIndex, BadIndexTarget) rather than read an index others could write.
+    try:
+        if not index_ready(target):
+            log.warning("no index at %s yet; serving 'no index' pages until it appears", display_target(target))
+    except IndexUnavailable as e:  # a cluster that is down now may be back soon
+        log.warning("%s; answering 503 until it can be reached", e)
 
     app = Flask(__name__)
     app.config.update(

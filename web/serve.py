@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from search import UnsafeIndex, absolute_target, index_ready
+from search import IndexError_, UnsafeIndex, absolute_target, display_target, index_ready
 
 #: The repository's gunicorn settings, when running from a checkout.
 CONFIG = Path(__file__).resolve().parents[1] / "gunicorn.conf.py"
@@ -38,8 +38,11 @@ def serve(target: str, host: str, port: int, workers: int) -> int:
     except UnsafeIndex as e:
         print(f"newsarchive serve: {e}", file=sys.stderr)
         return 2
+    except IndexError_ as e:  # e.g. a cluster that cannot be reached
+        print(f"newsarchive serve: {e}", file=sys.stderr)
+        return 1
     if not ready:
-        print(f"newsarchive serve: no index at {target} yet; pages say so until "
+        print(f"newsarchive serve: no index at {display_target(target)} yet; pages say so until "
               "'newsarchive index' has run", file=sys.stderr)
     if workers < 1:
         print("newsarchive serve: --workers must be at least 1", file=sys.stderr)

@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 from search import limits
 from search import query as ql
+from search.query import dates
 from search.models import SearchError
 
 from . import words
@@ -89,8 +90,15 @@ def _leaf(kind: str, fieldname: str, token: str, boost: float) -> Query:
 
 
 def day_range(lo: int, hi: int) -> Query:
-    """Articles dated lo..hi (inclusive YYYYMMDD); undated ones never."""
-    return {"range": {"date": {"gte": f"{lo:08d}", "lte": f"{hi:08d}", "format": "basic_date"}}}
+    """Articles dated lo..hi (inclusive YYYYMMDD; FIRST_DAY and LAST_DAY are open ends); undated ones never."""
+    bounds: dict[str, Any] = {}
+    if lo > dates.FIRST_DAY:
+        bounds["gte"] = f"{lo:08d}"
+    if hi < dates.LAST_DAY:
+        bounds["lte"] = f"{hi:08d}"
+    if not bounds:
+        return {"exists": {"field": "date"}}
+    return {"range": {"date": {**bounds, "format": "basic_date"}}}
 
 
 class _Compiler:

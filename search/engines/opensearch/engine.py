@@ -40,11 +40,14 @@ class OpenSearchEngine:
         self.replicas = replicas
         self.client = connect(self.target)
         self._warned_version = False
+        self._closed = False
 
     def __repr__(self) -> str:
         return f"OpenSearchEngine({self.target.display!r})"
 
     def _calls(self, doing: str):
+        if self._closed:
+            raise RuntimeError(f"{self!r} is closed")
         return translated(self.target, doing)
 
     def live(self) -> store.Live:
@@ -137,6 +140,7 @@ class OpenSearchEngine:
         """Nothing cached here: the cluster's caches are its own (as a server's would be)."""
 
     def close(self) -> None:
+        self._closed = True
         self.client.close()
 
     # --- writing ---------------------------------------------------------

@@ -11,7 +11,8 @@ import pytest
 
 from search.engines.whoosh.lru import SizedLRU
 from search.engines.whoosh.postings import PostingCache
-from search.engines.whoosh.suggest import SPELLING_FIELDS, SpellingWords, _distance
+from search.engines.whoosh.suggest import SPELLING_FIELDS, SpellingWords
+from search.spelling import distance as _distance
 from search.service import SearchService
 from tests.conftest import build_index, sample_articles
 from tests.test_search import CORPUS, search
