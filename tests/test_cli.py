@@ -12,7 +12,7 @@ import pytest
 
 from cli.main import COMMANDS, build_parser, main
 from cli.options import index_target
-from tests.conftest import REPO, build_index, make_article
+from tests.conftest import REPO, make_article
 
 HEAVY = ("search", "indexer", "web", "flask", "whoosh", "lxml", "numpy")
 
@@ -59,8 +59,8 @@ def test_index_target_option_then_environment_then_default(monkeypatch, tmp_path
     assert index_target(argparse.Namespace(index=str(tmp_path / "opt"))) == str(tmp_path / "opt")
 
 
-def test_every_command_reads_the_index_it_is_given(monkeypatch, tmp_path, capsys):
-    index_dir = build_index(tmp_path / "ix", [make_article("Harbour", "The harbour opens.", url="https://x.example/h")])
+def test_every_command_reads_the_index_it_is_given(monkeypatch, tmp_path, capsys, index_factory):
+    index_dir = index_factory([make_article("Harbour", "The harbour opens.", url="https://x.example/h")])
     monkeypatch.setenv("NEWSARCHIVE_INDEX", str(index_dir))
     assert main(["stats", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["documents"] == 1

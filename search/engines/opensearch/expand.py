@@ -29,22 +29,28 @@ def expansion_query(fieldname: str, kind: str, token: str, dist: int, limit: int
 
 
 def terms_in(explanation: str, fieldname: str) -> list[str]:
-    """The words of ``fieldname`` a rewritten query's text names (``field:word``)."""
-    pattern = rf"(?<![\w.]){re.escape(fieldname)}:([^\s()^]+)"
+    """The words of ``fieldname`` a rewritten query's text names (``field:word``); a query
+    that matched no word prints as written (``field:zeta*``, ``field:stat~1``): no word of it."""
+    pattern = rf"(?<![\w.]){re.escape(fieldname)}:([^\s()^*~]+)(?=[\s()^]|$)"
     return re.findall(pattern, explanation)
 
 
 def expand(client: OpenSearch, index: str, fields: tuple[str, ...], kind: str, token: str, dist: int,
            limit: int) -> dict[str, list[str]]:
-    """Each field's words for a prefix (``kind`` "prefix") or fuzzy word; at most ``limit + 1`` each."""
-    query = {"bool": {"should": [expansion_query(f, kind, token, dist, limit) for f in fields]}}
-    resp = client.indices.validate_query(index=index, body={"query": query}, rewrite=True, all_shards=True)
-    if not resp.get("valid", False):
-        errors = "; ".join(e.get("error", "") for e in resp.get("explanations", []) if e.get("error"))
-        raise IndexUnavailable(f"the cluster could not expand '{token}': {errors or resp}")
-    found: dict[str, dict[str, None]] = {f: {} for f in fields}
-    for shard in resp.get("explanations", []):
-        text = shard.get("explanation") or ""
-        for f in fields:
-            found[f].update(dict.fromkeys(terms_in(text, f)))
-    return {f: sorted(terms) for f, terms in found.items()}
+    """Each field's words for a prefix (``kind`` "prefix") or fuzzy word; at most ``limit + 1`` each.
+
+    One request per field: the cluster's clause limit (1,024) holds per rewritten query.
+    """
+    found: dict[str, list[str]] = {}
+    for f in fields:
+        resp = client.indices.validate_query(index=index, body={"query": expansion_query(f, kind, token, dist, limit)},
+                                             rewrite=True, all_shards=True)
+        failures = resp.get("_shards", {}).get("failures") or [e for e in resp.get("explanations", [])
+                                                               if e.get("error")]
+        if failures or not resp.get("valid", False):
+            raise IndexUnavailable(f"the cluster could not expand '{token}': {failures or resp}")
+        words: dict[str, None] = {}
+        for shard in resp.get("explanations", []):
+            words.update(dict.fromkeys(terms_in(shard.get("explanation") or "", f)))
+        found[f] = sorted(words)
+    return found

@@ -91,4 +91,5 @@ def parse_target(url: str, environ: dict[str, str] | None = None) -> Target:
 
 def mask_url(url: str) -> str:
     """``url`` with any password in it replaced by ``***`` (for messages about bad URLs too)."""
-    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:]*):[^/]*@", rf"\1:{MASK}@", url)
+    # Up to the last "@": an alias has none, and a password with an unescaped "/" stays hidden too.
+    return re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/@:]*):.*@", rf"\1:{MASK}@", url)
