@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from search import snippets
 from search.engines.whoosh import highlight
 from search.models import SearchRequest
 from search.engines.whoosh.highlight import HighlightSpec
@@ -107,5 +108,5 @@ def test_mark_unit():
 
 def test_opening_cuts_at_a_word():
     text = "word " * 100
-    out = highlight.opening(text)
+    out = snippets.opening(text)
     assert out.endswith("word") and len(out) <= 160

@@ -7,13 +7,12 @@ from typing import Any
 
 from opensearchpy import exceptions as ox
 
-from search.errors import IndexMissing
 from search.models import Answer, FacetValue, Hit, IndexStats, Sources, StoredArticle, ValidRequest
 from search.query import Node
 
 from . import related as related_mod
 from . import searching, store
-from .client import connect, translated
+from .cluster import Cluster
 from .documents import to_stored
 from .mapping import MAPPING_VERSION
 from .session import OpenSearchWriterSession
@@ -38,30 +37,22 @@ class OpenSearchEngine:
         self.alias = self.target.alias
         self.shards = shards
         self.replicas = replicas
-        self.client = connect(self.target)
+        self.cluster = Cluster(self.target)
+        self.client = self.cluster.client
         self._warned_version = False
-        self._closed = False
 
     def __repr__(self) -> str:
         return f"OpenSearchEngine({self.target.display!r})"
 
     def _calls(self, doing: str):
-        if self._closed:
-            raise RuntimeError(f"{self!r} is closed")
-        return translated(self.target, doing)
+        return self.cluster.calls(doing)
 
     def live(self) -> store.Live:
-        """The concrete index behind the alias now; IndexMissing when there is none."""
-        with self._calls("read the index"):
-            found = store.live(self.client, self.alias)
-        if found is None:
-            raise IndexMissing(f"no index at {self.target.display}: run 'newsarchive index PATH "
-                               f"--index {self.target.display}' first")
-        return found
+        return self.cluster.live()
 
     def raw_search(self, body: dict[str, Any]) -> dict[str, Any]:
-        with self._calls("search"):
-            return self.client.search(index=self.alias, body=body, allow_partial_search_results=False)
+        """One search request on the alias (for tools, e.g. the benchmarks)."""
+        return self.cluster.search(body)
 
     @property
     def generation(self) -> str:
@@ -78,7 +69,7 @@ class OpenSearchEngine:
     # --- reading ---------------------------------------------------------
 
     def search(self, request: ValidRequest, tree: Node | None) -> Answer:
-        return searching.search(self, request, tree)
+        return searching.search(self.cluster, request, tree)
 
     def article(self, doc_id: str) -> StoredArticle | None:
         with self._calls("read an article"):
@@ -93,7 +84,7 @@ class OpenSearchEngine:
     def related(self, doc_id: str, limit: int) -> list[Hit]:
         if self.article(doc_id) is None:
             return []
-        return related_mod.related(self, doc_id, limit)
+        return related_mod.related(self.cluster, doc_id, limit)
 
     def stats(self) -> IndexStats:
         found = self.live()
@@ -140,10 +131,10 @@ class OpenSearchEngine:
         """Nothing cached here: the cluster's caches are its own (as a server's would be)."""
 
     def close(self) -> None:
-        self._closed = True
-        self.client.close()
+        self.cluster.close()
 
     # --- writing ---------------------------------------------------------
 
     def writer(self, *, rebuild: bool = False, lock_timeout: float = 60.0) -> OpenSearchWriterSession:
-        return OpenSearchWriterSession(self, rebuild=rebuild, lock_timeout=lock_timeout)
+        return OpenSearchWriterSession(self.cluster, rebuild=rebuild, lock_timeout=lock_timeout,
+                                       shards=self.shards, replicas=self.replicas)

@@ -8,24 +8,22 @@ article left out, and any one of them enough to match.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from search.models import Hit
 
 from . import highlight
-
-if TYPE_CHECKING:
-    from .engine import OpenSearchEngine
+from .cluster import Cluster
 
 RELATED_TERMS = 25
 
 
-def related(engine: OpenSearchEngine, doc_id: str, limit: int) -> list[Hit]:
-    live = engine.live()
+def related(cluster: Cluster, doc_id: str, limit: int) -> list[Hit]:
+    live = cluster.live()
     query: dict[str, Any] = {"more_like_this": {
         "fields": ["title", "body"], "like": [{"_index": live.index, "_id": doc_id}],
         "max_query_terms": RELATED_TERMS, "min_term_freq": 1, "min_doc_freq": 2, "boost_terms": 1.0,
         "minimum_should_match": 1, "include": False}}
-    found = engine.raw_search({"query": query, "size": limit, "sort": ["_score", {"id": "asc"}],
+    found = cluster.search({"query": query, "size": limit, "sort": ["_score", {"id": "asc"}],
                                "_source": highlight.SOURCE_FIELDS, "highlight": highlight.request(None)})
     return [highlight.hit(h, h.get("_score") or 0.0, []) for h in found["hits"]["hits"]]

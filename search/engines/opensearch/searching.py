@@ -11,17 +11,15 @@ request more each.
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from search.models import Answer, ValidRequest
 from search.query import Node
 
 from . import facets, highlight, suggest
+from .cluster import Cluster
 from .compile import compile_tree, day_range
 from .expand import expand
-
-if TYPE_CHECKING:
-    from .engine import OpenSearchEngine
 
 #: Order of the hits for each sort; ties (equal scores, equal dates) by article id.
 SORTS: dict[str, list[Any]] = {
@@ -31,17 +29,17 @@ SORTS: dict[str, list[Any]] = {
 }
 
 
-def request_body(engine: OpenSearchEngine, request: ValidRequest, tree: Node | None) -> tuple[dict[str, Any], Any]:
+def request_body(cluster: Cluster, request: ValidRequest, tree: Node | None) -> tuple[dict[str, Any], Any]:
     """(the search request's body, what reading the response needs)."""
     req = request.request
-    compiled = compile_tree(tree, partial(expand, engine.client, engine.alias),
+    compiled = compile_tree(tree, partial(expand, cluster.client, cluster.alias),
                             operator=req.operator, exact=req.exact)
     sort = req.sort
     if sort == "relevance" and not compiled.scored:
         sort = "newest"  # nothing to rank by: newest first
     resolved: facets.Resolved = {}
     if request.filters:
-        found = engine.raw_search({"size": 0, "track_total_hits": False, "aggs": facets.resolve_aggs(request.filters)})
+        found = cluster.search({"size": 0, "track_total_hits": False, "aggs": facets.resolve_aggs(request.filters)})
         resolved = facets.resolved_from(request.filters, found["aggregations"])
     filters = facets.value_filters(resolved)
     query = compiled.query or {"match_all": {}}
@@ -72,16 +70,16 @@ def request_body(engine: OpenSearchEngine, request: ValidRequest, tree: Node | N
     return body, (compiled, sort, filters, resolved, checked, query)
 
 
-def search(engine: OpenSearchEngine, request: ValidRequest, tree: Node | None) -> Answer:
-    body, (compiled, sort, filters, resolved, checked, query) = request_body(engine, request, tree)
-    found = engine.raw_search(body)
+def search(cluster: Cluster, request: ValidRequest, tree: Node | None) -> Answer:
+    body, (compiled, sort, filters, resolved, checked, query) = request_body(cluster, request, tree)
+    found = cluster.search(body)
     hits = [highlight.hit(h, (h.get("_score") or 0.0) if compiled.scored else 0.0, compiled.phrases)
             for h in found["hits"]["hits"]]
     aggs = found.get("aggregations", {})
 
     def more(extra: dict[str, Any]) -> dict[str, Any]:
-        return engine.raw_search({"size": 0, "track_total_hits": False, "query": query, "aggs": extra})["aggregations"]
+        return cluster.search({"size": 0, "track_total_hits": False, "query": query, "aggs": extra})["aggregations"]
 
-    suggestion = suggest.suggest(engine.raw_search, request.request.q, checked, aggs["spell"]) if checked else None
+    suggestion = suggest.suggest(cluster.search, request.request.q, checked, aggs["spell"]) if checked else None
     return Answer(found["hits"]["total"]["value"], hits, sort, suggestion, list(compiled.warnings),
                   facets.AggCounter(aggs, filters, resolved, more))

@@ -24,18 +24,15 @@ import logging
 import tempfile
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from search.ids import IdClaims
 from search.models import Article, Sources, SourceState
 
 from . import bulk, store
-from .client import translated
+from .cluster import Cluster
 from .documents import to_document
 from .mapping import MAPPING_VERSION, index_body, replica_settings
-
-if TYPE_CHECKING:
-    from .engine import OpenSearchEngine
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +43,13 @@ READY_TIMEOUT = 300
 class OpenSearchWriterSession:
     """:class:`search.engine.WriterSession` for an alias on an OpenSearch cluster."""
 
-    def __init__(self, engine: OpenSearchEngine, *, rebuild: bool, lock_timeout: float):
-        self.engine = engine
-        self.client = engine.client
-        self.alias = engine.alias
+    def __init__(self, cluster: Cluster, *, rebuild: bool, lock_timeout: float, shards: int | None = None,
+                 replicas: int | None = None):
+        self.cluster = cluster
+        self.client = cluster.client
+        self.alias = cluster.alias
+        self.shards = shards
+        self.replicas = replicas
         self.rebuild = rebuild
         self.lock_timeout = lock_timeout
         self.previous = Sources()
@@ -70,13 +70,13 @@ class OpenSearchWriterSession:
         self._now = int(time.time())
 
     def _calls(self, doing: str):
-        return translated(self.engine.target, doing)
+        return self.cluster.calls(doing)
 
     # --- the block -------------------------------------------------------
 
     def __enter__(self) -> OpenSearchWriterSession:
         with self._calls("start an indexing run"):
-            self._lock = store.acquire(self.client, self.alias, self.engine.target.display, self.lock_timeout)
+            self._lock = store.acquire(self.client, self.alias, self.cluster.target.display, self.lock_timeout)
             try:
                 self._begin()
             except BaseException:
@@ -92,7 +92,7 @@ class OpenSearchWriterSession:
         live = self._live
         if live is not None and not self.rebuild and live.mapping_version != MAPPING_VERSION:
             raise store.IndexOutdated(
-                f"the index at {self.engine.target.display} has mapping version {live.mapping_version}, "
+                f"the index at {self.cluster.target.display} has mapping version {live.mapping_version}, "
                 f"this newsarchive writes version {MAPPING_VERSION}: run 'newsarchive index --rebuild'")
         existing = store.concrete_indexes(self.client, self.alias)
         for name in existing:
@@ -103,13 +103,13 @@ class OpenSearchWriterSession:
         if live is None or self.rebuild:
             number = max([*existing.values(), 0]) + 1
             self._new = store.concrete_name(self.alias, number)
-            self.client.indices.create(index=self._new, body=index_body(self.engine.shards or 1,
-                                                                        self.engine.replicas))
+            self.client.indices.create(index=self._new, body=index_body(self.shards or 1,
+                                                                        self.replicas))
             self._sender = bulk.BulkSender(self.client)
             files = {} if self.rebuild else files
         else:
             self._spool = tempfile.SpooledTemporaryFile(max_size=64 << 20, mode="w+", encoding="utf-8")
-            if self.engine.shards and self.engine.shards != self._shards(live.index):
+            if self.shards and self.shards != self._shards(live.index):
                 self.warnings.append("--shards takes effect when the index is built anew (--rebuild)")
         self.previous = Sources(self._roots, files)
         self._claims = IdClaims({k.doc_id: src for src, k in files.items()})
@@ -147,7 +147,7 @@ class OpenSearchWriterSession:
                 with self._calls("release the writer lock"):
                     store.release(self.client, self.alias, lock)
             except Exception as e:  # the next run on this host clears a dead indexer's lock
-                log.warning("could not release the writer lock of %s: %s", self.engine.target.display, e)
+                log.warning("could not release the writer lock of %s: %s", self.cluster.target.display, e)
 
     # --- committing ------------------------------------------------------
 
@@ -164,7 +164,7 @@ class OpenSearchWriterSession:
     def _commit_incremental(self) -> None:
         live = self._live
         assert live is not None and self._spool is not None
-        replicas = self.engine.replicas
+        replicas = self.replicas
         if replicas is not None and replicas != self._replicas(live.index):
             self.client.indices.put_settings(index=live.index, body={"index": replica_settings(replicas)})
         roots_changed = self._roots != list(live.meta.get("roots", []))

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from search import snippets
 from search.models import Hit
-from search.snippets import SNIPPET_CHARS, SNIPPET_FRAGMENTS, opening
+from search.snippets import SNIPPET_CHARS, SNIPPET_FRAGMENTS
 
 from .analysis import TOKEN_PATTERN, analyze, fold, ranking_analyzer
 
