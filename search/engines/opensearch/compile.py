@@ -50,7 +50,6 @@ class Compiled:
     warnings: list[str]
     words: list[ql.Word]  # plain positive words, for spelling suggestions
     phrases: list[tuple[str, ...]] = field(default_factory=list)  # folded runs marked as one
-    marks: list[str] = field(default_factory=list)  # folded words to mark in title and body too
 
 
 @dataclass
@@ -110,7 +109,6 @@ class _Compiler:
         self.warnings: list[str] = []
         self.words: list[ql.Word] = []
         self.phrases: list[tuple[str, ...]] = []
-        self.marks: list[str] = []
         self.dropped_stop = False
         self.expanded = 0
         self.scored_expansions = 0
@@ -172,8 +170,6 @@ class _Compiler:
             fields, tokens = fam.exact, words.exact(w.text)
         elif w.field in ("section", "author"):
             fields, tokens = fam.ranking, words.folded(w.text)
-            if positive:
-                self.marks.extend(tokens)
         elif self.keep_stop:
             fields, tokens = fam.literal, words.folded(w.text)
         else:
@@ -302,7 +298,7 @@ def compile_tree(tree: ql.Node | None, expand: Expand, *, operator: str = "and",
         raise SearchError("the query has nothing to search for: type some words", "q")
     if isinstance(q, _Not):
         q = {"bool": {"must": [{"match_all": {}}], "must_not": [q.query]}}  # only exclusions
-    return Compiled(q, comp.scored, warnings, comp.words, comp.phrases, list(dict.fromkeys(comp.marks)))
+    return Compiled(q, comp.scored, warnings, comp.words, comp.phrases)
 
 
 def _stop_words_of(node: ql.Node) -> list[str]:

@@ -27,15 +27,14 @@ SOURCE_FIELDS = ["id", "url", "title", "body", "date", "section", "author"]
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 
 
-def request(query: dict[str, Any] | None) -> dict[str, Any]:
-    """The ``highlight`` section of a search request (``query``: what to mark, if not the search's)."""
-    section: dict[str, Any] = {
-        "type": "unified", "pre_tags": [OPEN], "post_tags": [CLOSE], "number_of_fragments": 0,
-        "fields": {f: {} for forms in FORMS.values() for f in forms},
-    }
-    if query is not None:
-        section["highlight_query"] = query
-    return section
+def request() -> dict[str, Any]:
+    """The ``highlight`` section of a search request.
+
+    A word searched in one field is marked wherever the title and body have
+    it (``require_field_match: false``), as the Whoosh engine marks it.
+    """
+    return {"type": "unified", "pre_tags": [OPEN], "post_tags": [CLOSE], "number_of_fragments": 0,
+            "require_field_match": False, "fields": {f: {} for forms in FORMS.values() for f in forms}}
 
 
 def spans_of(marked: str, text: str) -> snippets.Spans:

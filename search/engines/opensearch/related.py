@@ -25,5 +25,5 @@ def related(cluster: Cluster, doc_id: str, limit: int) -> list[Hit]:
         "max_query_terms": RELATED_TERMS, "min_term_freq": 1, "min_doc_freq": 2, "boost_terms": 1.0,
         "minimum_should_match": 1, "include": False}}
     found = cluster.search({"query": query, "size": limit, "sort": ["_score", {"id": "asc"}],
-                               "_source": highlight.SOURCE_FIELDS, "highlight": highlight.request(None)})
+                               "_source": highlight.SOURCE_FIELDS, "highlight": highlight.request()})
     return [highlight.hit(h, h.get("_score") or 0.0, []) for h in found["hits"]["hits"]]

@@ -49,11 +49,6 @@ def request_body(cluster: Cluster, request: ValidRequest, tree: Node | None) -> 
     aggs = facets.facet_aggs(filters, resolved)
     if checked:
         aggs["spell"] = suggest.df_aggs([token for _, token in checked])
-    marks = None
-    if compiled.marks:
-        # Words searched in section or author are marked in the title and body too.
-        extra = [{"terms": {f: compiled.marks}} for f in ("title.phrase", "body.phrase")]
-        marks = {"bool": {"should": [query, *extra]}}
     body: dict[str, Any] = {
         "query": query,
         "from": (req.page - 1) * req.per_page,
@@ -63,7 +58,7 @@ def request_body(cluster: Cluster, request: ValidRequest, tree: Node | None) -> 
         "track_scores": compiled.scored,
         "_source": highlight.SOURCE_FIELDS,
         "aggs": aggs,
-        "highlight": highlight.request(marks),
+        "highlight": highlight.request(),
     }
     if filters:
         body["post_filter"] = {"bool": {"filter": list(filters.values())}}
