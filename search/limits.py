@@ -44,6 +44,21 @@ def expansion_limits() -> tuple[int, int, int]:
     return MAX_PREFIX_TERMS, MAX_FUZZY_TERMS, MAX_EXPANDED_TERMS
 
 
+def check_word_expansions(text: str, prefix: bool, distinct: int, cap: int) -> None:
+    """One prefix (``prefix``) or fuzzy word's distinct index words against its cap."""
+    if distinct > cap:
+        kind = "prefix" if prefix else "fuzzy"
+        raise SearchError(f"'{text}{'*' if prefix else '~'}' matches more than {cap} words (the {kind} "
+                          f"expansion limit): type more letters", "q")
+
+
+def check_query_expansions(total: int) -> None:
+    """A whole query's expanded words against MAX_EXPANDED_TERMS."""
+    if total > MAX_EXPANDED_TERMS:
+        raise SearchError(f"the query's prefixes and fuzzy words expand to more than {MAX_EXPANDED_TERMS} "
+                          f"words (the expansion limit): use fewer or longer ones", "q")
+
+
 def check_related_limit(limit: int) -> None:
     if not 1 <= limit <= MAX_PER_PAGE:
         raise SearchError(f"limit must be between 1 and {MAX_PER_PAGE}", "limit")

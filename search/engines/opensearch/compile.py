@@ -226,15 +226,9 @@ class _Compiler:
         cap = limits.MAX_PREFIX_TERMS if kind == "prefix" else limits.MAX_FUZZY_TERMS
         per_field = self.expand_terms(fields, kind, token, dist, cap)
         seen = {t for terms in per_field.values() for t in terms}
-        if len(seen) > cap:
-            raise SearchError(
-                f"'{w.text}{'*' if w.prefix else '~'}' matches more than {cap} words (the {kind} "
-                f"expansion limit): type more letters", "q")
+        limits.check_word_expansions(w.text, w.prefix, len(seen), cap)
         self.expanded += len(seen)
-        if self.expanded > limits.MAX_EXPANDED_TERMS:
-            raise SearchError(
-                f"the query's prefixes and fuzzy words expand to more than {limits.MAX_EXPANDED_TERMS} "
-                f"words (the expansion limit): use fewer or longer ones", "q")
+        limits.check_query_expansions(self.expanded)
         clauses = []
         for f, terms in per_field.items():
             if not terms:
