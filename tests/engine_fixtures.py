@@ -26,10 +26,6 @@ from search.models import Article
 ENGINES = ("whoosh", "opensearch")
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "engines(*names): run the contract test on these engines only")
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "engine_kind" in metafunc.fixturenames:
         marker = metafunc.definition.get_closest_marker("engines")
