@@ -6,15 +6,17 @@ import re
 
 from lxml import etree
 
-from indexer.extract.classes import class_words
+from indexer.extract.classes import MEDIA_WORDS, WEAK_WORDS, class_words
 from indexer.extract.measure import Stats, inside
 
 __all__ = ["choose_container"]
 
-# The summary paragraph some sites set apart before the marked body text.
+# The summary paragraph some sites set apart before the body text, in the
+# languages of the archive's sources (German "Vorspann", French "chapô",
+# Czech/Slovak "perex", Spanish "entradilla"/"bajada", Italian "sommario").
 _STANDFIRST = re.compile(
     r"\b(?:summary|standfirst|lede|lead|intro|introduction|teaser|dek|deck|excerpt|abstract|subtitle|"
-    r"sub ?headline|subline)\b")
+    r"sub ?headline|subline|vorspann|chapo|chapeau|perex|entradilla|bajada|sommario)\b")
 _PARAGRAPH = 100      # text of a plain <p> beside the article that continues it
 _ALTERNATIVES = 5     # best-scored blocks considered for a common ancestor
 _CLOSE_SCORE = 0.75   # ... when their score is this close to the best one
@@ -93,8 +95,10 @@ def _with_siblings(top: etree._Element, stats: Stats) -> list[etree._Element]:
 
 
 def _standfirst(marked: etree._Element, stats: Stats, headline: etree._Element | None) -> list[etree._Element]:
-    """The standfirst some sites set apart from the marked body: an intro, lead or
-    teaser block between the headline and the body, inside the story's wrapper."""
+    """The standfirst some sites set apart from the body: an intro, lead or teaser
+    block between the headline and the body, inside the story's wrapper, with no
+    other prose between it and the headline (prose there is another block of the
+    page, and anything named "summary" after it is not set apart)."""
     if headline is None:
         return []
     around = set(headline.iterancestors())
@@ -114,7 +118,31 @@ def _standfirst(marked: etree._Element, stats: Stats, headline: etree._Element |
             words = class_words(el)
             if words and _STANDFIRST.search(words):
                 found.append(el)
+            elif not any(stats.raw_paras.get(child) for child in el) and not _aside_prose(el, wrapper):
+                break  # a paragraph of the story itself: the standfirst would come before it
     return found
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def _aside_prose(el: etree._Element, wrapper: etree._Element) -> bool:
+    """Is this paragraph a heading, a caption, a byline or some other label rather than story text?"""
+    for a in (el, *el.iterancestors()):
+        if a is wrapper:
+            return False
+        if a.tag in _HEADINGS or a.tag in ("figure", "figcaption"):
+            return True
+        words = class_words(a)
+        if words and (WEAK_WORDS.search(words) or MEDIA_WORDS.search(words)):
+            return True
+    return False
+
+
+def _with_standfirst(chosen: list[etree._Element], stats: Stats,
+                     headline: etree._Element | None) -> list[etree._Element]:
+    """``chosen`` preceded by the standfirst set apart between the headline and it."""
+    return _standfirst(chosen[0], stats, headline) + chosen
 
 
 def _same_kind(chosen: list[etree._Element], stats: Stats) -> list[etree._Element]:
@@ -171,14 +199,14 @@ def choose_container(root: etree._Element, stats: Stats,
         chosen = [e for e in group if stats.raw_paras.get(e, 0) >= max(0.1 * best, 1)]
         if acceptable(chosen):
             chosen = _same_kind(chosen, stats)
-            return _standfirst(chosen[0], stats, headline) + chosen if len(chosen) == 1 else chosen
+            return _with_standfirst(chosen, stats, headline)
     articles = [a for a in root.iter("article") if not inside(a, stats.furniture)]
     if articles:
         # The <article> holding the page headline is the story; others are teasers.
         headed = [a for a in articles if a.find(".//h1") is not None and paras.get(a, 0) > 0]
         best_article = max(headed or articles, key=lambda e: paras.get(e, 0))
         if paras.get(best_article, 0) >= 0.6 * density_total and paras.get(best_article, 0) > 0:
-            return [best_article]
+            return _with_standfirst([best_article], stats, headline)
     if top is None:
         return [body]
-    return density_choice
+    return _with_standfirst(density_choice, stats, headline)
