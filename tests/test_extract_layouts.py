@@ -34,3 +34,32 @@ def test_standfirst_after_a_byline_and_a_second_title_is_found() -> None:
                    f"<div class='teasers'><p>{OTHER[1]}</p></div>")
     assert STANDFIRST in body
     assert_story(body)
+
+
+# ----------------------------------------------------------------- furniture that holds much of the text
+
+def test_consent_dialog_holding_most_of_the_text_is_not_the_article() -> None:
+    """A privacy dialog listing every tracker can outweigh a short story: still furniture."""
+    trackers = "".join(f"<p>Tracker {i} stores an identifier for up to two years to measure how readers use "
+                       f"this website and its partner sites.</p>" for i in range(30))
+    body = body_of(f"<div class='dsgvo-popup-overlay'><div class='privacy-content'>{trackers}</div></div>"
+                   f"<article><h1>Tram line extended</h1>{STORY}</article>")
+    assert_story(body)
+    assert "Tracker 3 " not in body
+
+
+def test_wrapper_named_share_beside_the_headline_is_the_story() -> None:
+    """Half the page's prose next to the headline is the story's wrapper, whatever its class says."""
+    sidebar = "".join(f"<p>{o}</p>" for o in OTHER) * 2
+    body = body_of(f"<div class='post'><h1>Tram line extended</h1><div class='entry share-buttons-below'>"
+                   f"{STORY}</div></div><div class='widgets'>{sidebar}</div>")
+    assert_story(body)
+
+
+def test_footer_outweighing_a_short_story_stays_furniture() -> None:
+    """More than half the page's prose, but away from the headline."""
+    footer = "".join(f"<p>{o} Contact the newsroom by telephone or mail.</p>" for o in (*OTHER, OTHER[0]))
+    body = body_of(f"<div class='story'><h1>Tram line extended</h1><div class='text'><p>{PARAGRAPHS[0]}</p>"
+                   f"<p>{PARAGRAPHS[1]}</p></div></div><div class='footer-wrap'>{footer}</div>")
+    assert PARAGRAPHS[0] in body
+    assert OTHER[0] not in body
