@@ -19,12 +19,42 @@ def test_standfirst_named_in_another_language_leads_the_body() -> None:
     assert_story(body)
 
 
-def test_standfirst_is_looked_for_only_before_the_story_starts() -> None:
-    """A "summary" box after a paragraph of the story is not moved to the top."""
-    summary = "Summary of the points made below, repeated for readers in a hurry."
-    body = body_of(f"<div class='story'><h1>Tram line extended</h1><div class='intro-copy'><p>{PARAGRAPHS[0]}</p></div>"
-                   f"<div class='summary'><p>{summary}</p></div><div class='text'>{STORY}{STORY}</div></div>")
-    assert not body.startswith(summary)
+def test_first_paragraph_above_the_marked_body_leads_it() -> None:
+    """Plain paragraphs between the headline and the marked body are the story's start."""
+    body = body_of(f"<article><h1>Tram line extended</h1><div><p>{STANDFIRST}</p></div>"
+                   f"<div class='article-body'>{STORY}</div></article><div class='teasers'><p>{OTHER[1]}</p></div>")
+    assert body.startswith(STANDFIRST)
+    assert_story(body)
+
+
+def test_sentence_long_subtitle_leads_the_body_but_a_label_does_not() -> None:
+    subtitle = ("After a decade of studies, two elections and a doubled cost estimate, the council has approved "
+                "four more kilometres of track and two new stops on the riverside line.")
+    body = body_of(f"<article><h1>Tram line extended</h1><h2>Transport desk</h2><h2>{subtitle}</h2>"
+                   f"<div class='article-body'>{STORY}</div></article>")
+    assert body.startswith(subtitle)
+    assert "Transport desk" not in body
+
+
+def test_boxes_between_headline_and_body_are_not_its_lead() -> None:
+    """Key points, pull quotes, captions and prompts above the body are not the story's text."""
+    boxes = ("<ul class='key-points'><li>The council approved four more kilometres of track on Tuesday.</li></ul>"
+             "<div class='pull-quote'><p>“This line has been a decade in the making, and it shows,” she said.</p></div>"
+             "<div><img src='tram.jpg'><p>The new tram stop at the station square, seen from the bridge.</p></div>"
+             "<div class='fb-messenger'><p>Chat with us on Messenger to get the day's news every morning.</p></div>")
+    body = body_of(f"<article><h1>Tram line extended</h1>{boxes}<div class='article-body'>{STORY}</div></article>")
+    assert_story(body)
+    for text in ("four more kilometres", "a decade in the making", "seen from the bridge", "Chat with us"):
+        assert text not in body
+
+
+def test_second_copy_of_the_body_is_no_lead() -> None:
+    """Text of another marked body above the chosen one (a shorter copy) is not put in front of it."""
+    copy = "<div class='entry-content'>" + "".join(f"<p>{p} (copy)</p>" for p in PARAGRAPHS) + "</div>"
+    body = body_of(f"<div class='post'><h1>Tram line extended</h1>{copy}"
+                   f"<div itemprop='articleBody'>{STORY}{STORY}</div></div>")
+    assert "(copy)" not in body
+    assert_story(body)
 
 
 def test_standfirst_after_a_byline_and_a_second_title_is_found() -> None:

@@ -80,7 +80,7 @@ FURNITURE_WORDS = _words(
     r"screen ?reader|offscreen|disqus|respond",
     r"newsletter|subscri|related|recommend|outbrain|taboola|popular|trending|sidebar|footer|"
     r"breadcrumb|sharing|social|advert|sponsor|navigation|masthead|toolbar|ticker|"
-    r"screenreader|comment(?!ary)",
+    r"screenreader|comment(?!ary)|facebook|twitter|instagram|whatsapp|messenger|telegram|pinterest",
 )
 # Weaker signals (bylines, captions, tag lists...): deleted only when the
 # element holds a small share of the container's prose.

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
-from indexer.extract.classes import MEDIA_WORDS, WEAK_WORDS, class_words
+from indexer.extract.classes import class_words
+from indexer.extract.lead import lead_blocks
 from indexer.extract.measure import Stats, inside
 
 __all__ = ["choose_container"]
 
-# The summary paragraph some sites set apart before the body text, in the
-# languages of the archive's sources (German "Vorspann", French "chapô",
-# Czech/Slovak "perex", Spanish "entradilla"/"bajada", Italian "sommario").
-_STANDFIRST = re.compile(
-    r"\b(?:summary|standfirst|lede|lead|intro|introduction|teaser|dek|deck|excerpt|abstract|subtitle|"
-    r"sub ?headline|subline|vorspann|chapo|chapeau|perex|entradilla|bajada|sommario)\b")
 _PARAGRAPH = 100      # text of a plain <p> beside the article that continues it
 _ALTERNATIVES = 5     # best-scored blocks considered for a common ancestor
 _CLOSE_SCORE = 0.75   # ... when their score is this close to the best one
@@ -94,55 +87,10 @@ def _with_siblings(top: etree._Element, stats: Stats) -> list[etree._Element]:
     return chosen
 
 
-def _standfirst(marked: etree._Element, stats: Stats, headline: etree._Element | None) -> list[etree._Element]:
-    """The standfirst some sites set apart from the body: an intro, lead or teaser
-    block between the headline and the body, inside the story's wrapper, with no
-    other prose between it and the headline (prose there is another block of the
-    page, and anything named "summary" after it is not set apart)."""
-    if headline is None:
-        return []
-    around = set(headline.iterancestors())
-    wrapper = next((a for a in marked.iterancestors() if a in around), None)
-    if wrapper is None or wrapper.tag in ("body", "html"):
-        return []
-    found: list[etree._Element] = []
-    seen_headline = False
-    for el in wrapper.iter():
-        if el is headline:
-            seen_headline = True
-        elif el is marked:
-            break
-        elif (seen_headline and isinstance(el.tag, str) and stats.raw_paras.get(el)
-              and not any(f in found for f in el.iterancestors())
-              and not inside(el, stats.furniture) and headline not in el.iterancestors()):
-            words = class_words(el)
-            if words and _STANDFIRST.search(words):
-                found.append(el)
-            elif not any(stats.raw_paras.get(child) for child in el) and not _aside_prose(el, wrapper):
-                break  # a paragraph of the story itself: the standfirst would come before it
-    return found
-
-
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-
-
-def _aside_prose(el: etree._Element, wrapper: etree._Element) -> bool:
-    """Is this paragraph a heading, a caption, a byline or some other label rather than story text?"""
-    for a in (el, *el.iterancestors()):
-        if a is wrapper:
-            return False
-        if a.tag in _HEADINGS or a.tag in ("figure", "figcaption"):
-            return True
-        words = class_words(a)
-        if words and (WEAK_WORDS.search(words) or MEDIA_WORDS.search(words)):
-            return True
-    return False
-
-
 def _with_standfirst(chosen: list[etree._Element], stats: Stats,
                      headline: etree._Element | None) -> list[etree._Element]:
-    """``chosen`` preceded by the standfirst set apart between the headline and it."""
-    return _standfirst(chosen[0], stats, headline) + chosen
+    """``chosen`` preceded by the standfirst and lead paragraphs between the headline and it."""
+    return lead_blocks(chosen[0], stats, headline) + chosen
 
 
 def _same_kind(chosen: list[etree._Element], stats: Stats) -> list[etree._Element]:
