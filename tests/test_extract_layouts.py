@@ -3,6 +3,7 @@ standfirsts, split and short bodies, lists and tables, shops and recipes."""
 
 from __future__ import annotations
 
+from indexer.extract import extract_article
 from tests.test_extract import PARAGRAPHS
 from tests.test_extract_body import OTHER, STORY, assert_story, body_of
 
@@ -93,3 +94,23 @@ def test_footer_outweighing_a_short_story_stays_furniture() -> None:
                    f"<p>{PARAGRAPHS[1]}</p></div></div><div class='footer-wrap'>{footer}</div>")
     assert PARAGRAPHS[0] in body
     assert OTHER[0] not in body
+
+
+# ----------------------------------------------------------------- headings and lists inside the story
+
+def test_list_closing_the_story_is_kept() -> None:
+    """Short items of a final list are the story's, not headings left over from a dropped section."""
+    items = ["Map and filter are sometimes faster", "Local names are faster than globals", "Slots save memory"]
+    body = body_of(f"<article><h1>Fast Python</h1>{STORY}<p>What we learned:</p><ul>"
+                   + "".join(f"<li>{i}</li>" for i in items) + "</ul></article>")
+    for item in items:
+        assert item in body
+
+
+def test_second_h1_in_the_story_is_a_heading_and_the_headline_is_not_repeated() -> None:
+    html = (f"<html><head><meta charset='utf-8'><title>Tram news | The Gazette</title></head><body>"
+            f"<article><h1>Council extends the tram line</h1>{STORY}<h1>What happens next</h1>"
+            f"<p>{OTHER[1]}</p></article></body></html>")
+    body = extract_article(html.encode(), "x.html").body
+    assert "What happens next" in body
+    assert "Council extends the tram line" not in body

@@ -28,10 +28,9 @@ JUNK_TAGS = frozenset({
     "dialog", "menu", "link", "meta", "head", "title", "base",
 })
 # Inside the chosen container these go unless they hold real prose (some
-# sites wrap the whole story in a <form> or a <figure>). <h1> is the title,
-# which must not be repeated in the body.
+# sites wrap the whole story in a <form> or a <figure>).
 FURNITURE_TAGS = frozenset({"nav", "footer", "aside", "header", "form", "figure", "figcaption",
-                            "picture", "fieldset", "label", "h1"})
+                            "picture", "fieldset", "label"})
 OUTSIDE_TAGS = frozenset({"nav", "footer", "aside", "header"})
 FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "dialog",
                              "alertdialog", "search", "menu", "menubar", "toolbar", "tablist",
