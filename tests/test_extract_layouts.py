@@ -114,3 +114,20 @@ def test_second_h1_in_the_story_is_a_heading_and_the_headline_is_not_repeated() 
     body = extract_article(html.encode(), "x.html").body
     assert "What happens next" in body
     assert "Council extends the tram line" not in body
+
+
+# ----------------------------------------------------------------- slideshows
+
+def test_slideshow_whose_slides_hold_the_text_is_kept() -> None:
+    slides = "".join(f"<section class='slide'><img src='{i}.jpg'><p>{p}</p></section>"
+                     for i, p in enumerate(PARAGRAPHS * 2))
+    body = body_of(f"<section class='slideshow-package'><h1>The new phone</h1><p>Ten things to know.</p>"
+                   f"{slides}</section>")
+    assert_story(body)
+
+
+def test_caption_inside_a_story_still_goes() -> None:
+    caption = "The depot at dawn, seen from the old bridge over the river."
+    body = body_of(f"<article><h1>Tram</h1>{STORY}<div class='image-caption'><p>{caption}</p></div>{STORY}</article>")
+    assert_story(body)
+    assert caption not in body
