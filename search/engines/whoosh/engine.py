@@ -14,6 +14,7 @@ from search.query import Node, dates
 from . import related as related_mod
 from . import searching, store, suggest
 from .bm25 import FIELD_BOOSTS
+from .schema import term_source
 from .searchers import Searchers
 from .session import WhooshWriterSession
 
@@ -65,7 +66,7 @@ class WhooshEngine:
             date=stored.get("date"),
             section=stored.get("section") or None,
             author=stored.get("author") or None,
-            source=stored.get("source") or "",
+            source=term_source(stored.get("source") or ""),
         )
 
     def related(self, doc_id: str, limit: int) -> list[Hit]:
@@ -101,7 +102,7 @@ class WhooshEngine:
             return Sources()
         ix = store.open_for_writing(live)
         try:
-            return Sources(store.read_sources(live), store.read_files(ix))
+            return Sources(store.read_sources(live), store.read_files(ix), store.read_failures(live))
         finally:
             ix.close()
 

@@ -3,7 +3,7 @@
 Layout of an index directory::
 
     current -> gen-000003     symlink naming the live Whoosh index
-    gen-000003/               a complete Whoosh index (+ sources.json)
+    gen-000003/               a complete Whoosh index (+ sources.json, failures.json)
     writer.lock               held (flock) by the one running indexer; holds its pid
 
 Incremental runs commit into the live generation (Whoosh commits are atomic:
@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import json
+import logging
 import os
 import re
 import shutil
@@ -30,14 +31,23 @@ from typing import Iterator
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
-from search.errors import IndexBusy, IndexMissing, UnsafeIndex
-from search.models import KnownFile
+from search.errors import IndexBusy, IndexMissing, IndexUnreadable, UnsafeIndex
+from search.models import KnownFailure, KnownFile
 
 from .schema import build_schema, decode_state
+
+log = logging.getLogger(__name__)
 
 CURRENT = "current"
 LOCK_FILE = "writer.lock"
 SOURCES_FILE = "sources.json"
+FAILURES_FILE = "failures.json"
+#: A file staged beside its final name, renamed into place after the commit.
+STAGED = ".tmp"
+#: Whoosh's name for the index inside a generation directory (its files are
+#: ``_MAIN_<n>.toc``, ``MAIN_<segment>.*``, the lock ``MAIN_WRITELOCK`` and the
+#: writers' temporary directory ``MAIN.tmp``).
+INDEX_NAME = "MAIN"
 _GEN_RE = re.compile(r"^gen-(\d{6})$")
 
 
@@ -113,18 +123,52 @@ def open_index(index_dir: Path, generation: Generation | None = None):
     return storage.open_index()
 
 
-def read_sources(gen_dir: Path) -> list[str]:
+def _read_json(path: Path, default):
     try:
-        return json.loads((gen_dir / SOURCES_FILE).read_text("utf-8"))
+        return json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
-        return []
+        return default
+    except ValueError as e:  # JSONDecodeError, UnicodeDecodeError
+        raise IndexUnreadable(str(path), f"not a readable JSON file ({e})") from None
 
 
-def write_sources(gen_dir: Path, sources: list[str]) -> None:
-    tmp = gen_dir / (SOURCES_FILE + ".tmp")
-    tmp.write_text(json.dumps(sorted(set(sources)), indent=1), "utf-8")
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, gen_dir / SOURCES_FILE)
+def read_sources(gen_dir: Path) -> list[str]:
+    return _read_json(gen_dir / SOURCES_FILE, [])
+
+
+def read_failures(gen_dir: Path) -> dict[str, KnownFailure]:
+    """source path -> why it failed (see ``stage_failures``)."""
+    raw = _read_json(gen_dir / FAILURES_FILE, {})
+    try:
+        return {path: KnownFailure(entry["hash"], entry["reason"]) for path, entry in raw.items()}
+    except (AttributeError, KeyError, TypeError) as e:
+        raise IndexUnreadable(str(gen_dir / FAILURES_FILE), f"unexpected content ({e!r})") from None
+
+
+def _stage_json(path: Path, value) -> Path:
+    # ASCII JSON: paths that are not valid UTF-8 keep their bytes as escaped surrogates.
+    staged = path.with_name(path.name + STAGED)
+    staged.write_text(json.dumps(value, indent=1), "utf-8")
+    os.chmod(staged, 0o600)
+    return staged
+
+
+def stage_sources(gen_dir: Path, sources: list[str]) -> Path:
+    """Write the roots beside sources.json; :func:`install` puts them in place."""
+    return _stage_json(gen_dir / SOURCES_FILE, sorted(set(sources)))
+
+
+def stage_failures(gen_dir: Path, failures: dict[str, KnownFailure]) -> Path:
+    """Write the known failures beside failures.json; :func:`install` puts them in place."""
+    return _stage_json(gen_dir / FAILURES_FILE, {
+        path: {"hash": f.content_hash, "reason": f.reason} for path, f in sorted(failures.items())})
+
+
+def install(staged: Path) -> None:
+    """Rename a staged file into place (needs no free space, unlike writing it)."""
+    os.replace(staged, staged.with_name(staged.name[:-len(STAGED)]))
+
+
 
 
 def read_files(ix) -> dict[str, KnownFile]:
@@ -264,6 +308,42 @@ def remove_stale_generations(index_dir: Path, keep: int = 2) -> None:
     for g in gens:
         if g.name not in keepers:
             shutil.rmtree(g, ignore_errors=True)
+
+
+def remove_uncommitted(gen_dir: Path) -> None:
+    """Delete what writers left in ``gen_dir`` beyond its live commit (hold the lock).
+
+    A failed or killed run leaves its segment files, the temporary directory
+    (posting runs, column data) and staged files; Whoosh removes unused files
+    only when a later commit succeeds, which a full disk prevents. Only files
+    named as Whoosh and this module name theirs are touched.
+    """
+    storage = FileStorage(str(gen_dir))
+    live_toc = TOC._latest_generation(storage, INDEX_NAME)
+    toc_name = TOC._filename(INDEX_NAME, live_toc)
+    try:
+        live = {s.segment_id() for s in TOC.read(storage, INDEX_NAME, live_toc).segments}
+    except Exception as e:  # damaged: deleting by it could delete live files
+        log.warning("not cleaning %s: its table of contents cannot be read (%s: %s)",
+                    gen_dir, type(e).__name__, e)
+        return
+    toc_prefix = f"_{INDEX_NAME}_"
+    for name in os.listdir(gen_dir):
+        path = gen_dir / name
+        if name == f"{INDEX_NAME}.tmp":
+            shutil.rmtree(path, ignore_errors=True)
+            continue
+        segment = name.split(".", 1)[0]
+        leftover = (
+            (name.startswith(toc_prefix) and ".toc" in name and name != toc_name)  # old or half-written TOC
+            or (name.startswith(INDEX_NAME + "_") and "." in name and segment not in live)
+            or (name.endswith(STAGED) and name[:-len(STAGED)] in (SOURCES_FILE, FAILURES_FILE))
+        )
+        if leftover:
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass
 
 
 def _fsync_dir(path: Path) -> None:

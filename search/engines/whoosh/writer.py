@@ -17,6 +17,7 @@ file-exists check) once per posting.
 from __future__ import annotations
 
 import heapq
+import logging
 import marshal
 from array import array
 from collections.abc import Iterator
@@ -29,6 +30,8 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 from .doctable import column_bytes
+
+log = logging.getLogger(__name__)
 
 #: (fieldname, term bytes, docnum, weight, encoded value): Whoosh's posting.
 Posting = tuple[str, bytes, int, float, "bytes | None"]
@@ -178,3 +181,35 @@ class CombiningWriter(FastSegmentWriter):
 
     def _merge_segments(self, mergetype, optimize, merge):
         return super()._merge_segments(mergetype, optimize, merge) + list(self.extra_segments)
+
+    def discard(self) -> None:
+        """Give this writer up without writing anything more (its run failed).
+
+        Whoosh's ``cancel`` finishes the segment's files first, which fails
+        again on a full disk and leaves files open (space a deleted file
+        holds until it is closed). Here every file the writer holds is closed
+        unflushed and Whoosh's lock released; the caller deletes the files.
+        """
+        self.is_closed = True
+        perdoc, fields = self.perdocwriter, self.fieldwriter
+        for f in (perdoc._cols._temp, perdoc._vpostfile, fields._tindex.dbfile, fields._postfile):
+            _close_unflushed(f)
+        self.pool.cleanup()
+        if self.writelock:
+            try:
+                self.writelock.release()
+            except Exception as e:  # released already, by a commit that failed after it
+                log.debug("releasing Whoosh's lock failed: %s", e)
+
+
+def _close_unflushed(f) -> None:
+    """Close a Whoosh file (a ``StructFile`` over a buffered file) without
+    writing its buffer: closing the raw file underneath drops it."""
+    if f is None:
+        return
+    inner = getattr(f, "file", f)
+    raw = getattr(inner, "raw", inner)
+    try:
+        raw.close()
+    except OSError as e:  # closed is all that matters here
+        log.debug("closing %r failed: %s", f, e)
