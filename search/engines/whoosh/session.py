@@ -179,16 +179,21 @@ class WhooshWriterSession:
 
     def _abandon(self) -> None:
         """Delete everything this session wrote (it failed): the disk is left as found."""
-        writer, self._writer = self._writer, None
+        self._writer = None
         self._close_searcher()
-        if writer is not None:
-            writer.discard()
+        self._close_files()
         if self._gen_dir is None:
             return
         if self._gen_dir != self._live:
             shutil.rmtree(self._gen_dir, ignore_errors=True)
         else:
             store.remove_uncommitted(self._gen_dir)
+
+    def _close_files(self) -> None:
+        """Close every file the session's writers opened, unflushed: a failed
+        write (a full disk) must not leave deleted files holding their space."""
+        if self._ix is not None:
+            self._ix.storage.close_unflushed()
 
     def _begin(self) -> CombiningWriter:
         """The session's writer, made on the first change (a rebuild's new
@@ -197,7 +202,8 @@ class WhooshWriterSession:
             if self._ix is None:
                 self._gen_dir = store.new_generation_dir(self.index_dir)
                 self._ix = store.open_for_writing(self._gen_dir)
-            self._writer = CombiningWriter(self._ix, limitmb=WRITER_LIMIT_MB)
+            # _lk=False: the session's own lock (store.writer_lock) covers every writer.
+            self._writer = CombiningWriter(self._ix, _lk=False, limitmb=WRITER_LIMIT_MB)
             # One searcher for every deletion: Whoosh otherwise opens a new
             # reader over all segments for each delete_by_term call.
             self._searcher = self._writer.searcher()
@@ -226,18 +232,14 @@ class WhooshWriterSession:
         self._close_searcher()
         if writer is not None and not (publish or self._changed or self._segments):
             # Begun for part writers that wrote nothing: nothing to commit.
-            writer.discard()
+            self._close_files()
             store.remove_uncommitted(gen_dir)
         elif writer is not None:
             for part, segment in self._segments.items():
                 for docnum in self._drops.get(part, []):
                     segment.delete_document(docnum)
             writer.extra_segments = tuple(self._segments.values())
-            try:
-                writer.commit()
-            except BaseException:
-                writer.discard()
-                raise
+            writer.commit()
         for path in staged:
             store.install(path)
         if gen_dir != self._live:

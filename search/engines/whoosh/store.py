@@ -35,6 +35,7 @@ from search.errors import IndexBusy, IndexMissing, IndexUnreadable, UnsafeIndex
 from search.models import KnownFailure, KnownFile
 
 from .schema import build_schema, decode_state
+from .writer import WriterStorage
 
 log = logging.getLogger(__name__)
 
@@ -269,12 +270,18 @@ def new_generation_dir(index_dir: Path) -> Path:
     existing = [_gen_number(p.name) or 0 for p in generation_dirs(index_dir)]
     path = index_dir / f"gen-{max(existing, default=0) + 1:06d}"
     path.mkdir(mode=0o700)
-    FileStorage(str(path)).create_index(build_schema())
+    storage = WriterStorage(str(path))
+    try:
+        storage.create_index(build_schema())
+    except BaseException:  # e.g. a full disk: leave nothing behind
+        storage.close_unflushed()
+        shutil.rmtree(path, ignore_errors=True)
+        raise
     return path
 
 
 def open_for_writing(gen_dir: Path):
-    return FileStorage(str(gen_dir)).open_index()
+    return WriterStorage(str(gen_dir)).open_index()
 
 
 def publish(index_dir: Path, gen_dir: Path) -> None:

@@ -19,12 +19,15 @@ from __future__ import annotations
 import heapq
 import logging
 import marshal
+import os
+import weakref
 from array import array
 from collections.abc import Iterator
 from itertools import groupby
 from operator import itemgetter
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.filedb.filestore import FileStorage
 from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
@@ -182,34 +185,41 @@ class CombiningWriter(FastSegmentWriter):
     def _merge_segments(self, mergetype, optimize, merge):
         return super()._merge_segments(mergetype, optimize, merge) + list(self.extra_segments)
 
-    def discard(self) -> None:
-        """Give this writer up without writing anything more (its run failed).
 
-        Whoosh's ``cancel`` finishes the segment's files first, which fails
-        again on a full disk and leaves files open (space a deleted file
-        holds until it is closed). Here every file the writer holds is closed
-        unflushed and Whoosh's lock released; the caller deletes the files.
-        """
-        self.is_closed = True
-        perdoc, fields = self.perdocwriter, self.fieldwriter
-        for f in (perdoc._cols._temp, perdoc._vpostfile, fields._tindex.dbfile, fields._postfile):
-            _close_unflushed(f)
-        self.pool.cleanup()
-        if self.writelock:
+class WriterStorage(FileStorage):
+    """A generation directory for writing that remembers every file it opens.
+
+    A write that fails part-way (a full disk) leaves files open in Whoosh's
+    writers, in the frames of the exception's traceback and in the writer's
+    temporary directory; a deleted file holds its space until it is closed.
+    :meth:`close_unflushed` closes them all without writing their buffers.
+    """
+
+    def __init__(self, path: str, opened: weakref.WeakSet | None = None):
+        super().__init__(path)
+        self._opened = opened if opened is not None else weakref.WeakSet()
+
+    def create_file(self, name, *args, **kwargs):
+        f = super().create_file(name, *args, **kwargs)
+        self._opened.add(f)
+        return f
+
+    def open_file(self, name, *args, **kwargs):
+        f = super().open_file(name, *args, **kwargs)
+        self._opened.add(f)
+        return f
+
+    def temp_storage(self, name=None):
+        # FileStorage.temp_storage, in a storage that shares this one's registry.
+        path = os.path.join(self.folder, name or f"{random_name()}.tmp")
+        return WriterStorage(path, self._opened).create()
+
+    def close_unflushed(self) -> None:
+        for f in list(self._opened):
+            # Closing the raw file under the buffer drops the buffer unwritten.
+            inner = getattr(f, "file", f)
+            raw = getattr(inner, "raw", inner)
             try:
-                self.writelock.release()
-            except Exception as e:  # released already, by a commit that failed after it
-                log.debug("releasing Whoosh's lock failed: %s", e)
-
-
-def _close_unflushed(f) -> None:
-    """Close a Whoosh file (a ``StructFile`` over a buffered file) without
-    writing its buffer: closing the raw file underneath drops it."""
-    if f is None:
-        return
-    inner = getattr(f, "file", f)
-    raw = getattr(inner, "raw", inner)
-    try:
-        raw.close()
-    except OSError as e:  # closed is all that matters here
-        log.debug("closing %r failed: %s", f, e)
+                raw.close()
+            except OSError as e:  # closed is all that matters here
+                log.debug("closing %r failed: %s", f, e)
