@@ -10,6 +10,7 @@ of the command being run is imported, and the libraries it needs only then:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from importlib import import_module
 from typing import Sequence
@@ -20,6 +21,7 @@ from .exits import EXIT_FATAL, REPAIR
 COMMANDS = {
     "index": "index saved article pages (incremental)",
     "search": "search the index",
+    "show": "print one article",
     "stats": "what the index holds",
     "failures": "files that could not be indexed, and why",
     "serve": "serve the web UI and JSON API with gunicorn",
@@ -53,7 +55,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"newsarchive {args.command}: {e}", file=sys.stderr)
         return EXIT_FATAL
     except IndexUnreadable as e:
-        print(f"newsarchive {args.command}: {e}; {REPAIR}", file=sys.stderr)
+        from .display import shown_path
+
+        print(f"newsarchive {args.command}: {shown_path(str(e))}; {REPAIR}", file=sys.stderr)
         return EXIT_FATAL
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into e.g. head, which has exited: not an error to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FATAL

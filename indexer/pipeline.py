@@ -97,7 +97,6 @@ class Indexer:
             raise UsageError(f"no such file or directory: {', '.join(missing)}")
         report = IndexReport()
         with self.engine.writer(rebuild=rebuild, lock_timeout=self.lock_timeout) as session:
-            report.warnings.extend(session.warnings)
             recorded = session.previous.roots
             roots, warnings = choose_roots(given, recorded)
             report.warnings.extend(warnings)
@@ -121,6 +120,7 @@ class Indexer:
                         self._progress(done, len(tasks))
                         run.apply(parsed)
             session.set_roots(roots if rebuild else merge_roots(recorded, roots))
+        report.warnings[:0] = session.warnings  # the session's own, from entering to the commit
         report.documents = session.documents
         report.generation = session.generation
         report.seconds = round(time.monotonic() - started, 3)

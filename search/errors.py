@@ -29,10 +29,11 @@ class IndexUnreadable(IndexError_):
     * Raised instead of the engine library's own error (``EOFError``, an
       unpickling error, a server's shard failure) by every :class:`search.engine.Engine`
       method that reads the index (``search``, ``article``, ``related``,
-      ``stats``, ``sources``) and by entering an incremental writer session,
-      which must refuse to write on top of damage.
-    * Never raised by ``generation`` or ``check``: a server keeps running and
-      answers 503 (code ``index_unreadable``) until the index is repaired.
+      ``stats``, ``sources``; ``generation`` too when it cannot even tell
+      the index state) and by entering an incremental writer session, which
+      must refuse to write on top of damage.
+    * Never raised by ``check``: a server starts and keeps running, answering
+      503 (code ``index_unreadable``) until the index is repaired.
     * A rebuild (``writer(rebuild=True)``) reads nothing of the damaged index
       but its list of roots, and its commit repairs the index.
     * ``path`` names what is damaged (a file of the index directory; for a

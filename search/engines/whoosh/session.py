@@ -31,7 +31,7 @@ from search.errors import IndexUnreadable
 from search.ids import IdClaims
 from search.models import Article, KnownFailure, Sources, SourceState
 
-from . import store
+from . import damage, store
 from .schema import article_to_document, source_term
 from .writer import CombiningWriter, FastSegmentWriter
 
@@ -142,9 +142,12 @@ class WhooshWriterSession:
             files, failures = {}, {}
             if self._live is not None and not self.rebuild:
                 self._gen_dir = self._live
-                self._ix = store.open_for_writing(self._live)
-                files = store.read_files(self._ix)
-                failures = store.read_failures(self._live)
+                # Nothing is written on top of damage: a rebuild repairs it.
+                with damage.Watch(self.index_dir).reading():
+                    damage.verify(self._live, store.current_generation(self.index_dir).commit)
+                    self._ix = store.open_for_writing(self._live)
+                    files = store.read_files(self._ix)
+                    failures = store.read_failures(self._live)
             # A rebuild starts from no files and no failures (everything is
             # parsed again), but from the live roots (rescanned when no paths are given).
             self.previous = Sources(roots, files, failures)
@@ -240,6 +243,7 @@ class WhooshWriterSession:
                     segment.delete_document(docnum)
             writer.extra_segments = tuple(self._segments.values())
             writer.commit()
+            self._write_manifest(gen_dir)
         for path in staged:
             store.install(path)
         if gen_dir != self._live:
@@ -247,6 +251,14 @@ class WhooshWriterSession:
             store.remove_stale_generations(self.index_dir)
         self.documents = self._ix.doc_count()
         self.generation = store.current_generation(self.index_dir).label
+
+    def _write_manifest(self, gen_dir: Path) -> None:
+        try:
+            damage.write_manifest(gen_dir)
+        except OSError as e:  # committed all the same; only the damage check waits for the next commit
+            log.warning("could not write the manifest of %s: %s", gen_dir, e)
+            self.warnings.append(f"could not write the index manifest ({e}): damaged files are "
+                                 "not detected on opening until the next indexing run commits")
 
     # --- changes ---------------------------------------------------------
 

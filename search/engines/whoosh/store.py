@@ -3,7 +3,7 @@
 Layout of an index directory::
 
     current -> gen-000003     symlink naming the live Whoosh index
-    gen-000003/               a complete Whoosh index (+ sources.json, failures.json)
+    gen-000003/               a complete Whoosh index (+ sources.json, failures.json, manifest.json)
     writer.lock               held (flock) by the one running indexer; holds its pid
 
 Incremental runs commit into the live generation (Whoosh commits are atomic:
@@ -43,6 +43,7 @@ CURRENT = "current"
 LOCK_FILE = "writer.lock"
 SOURCES_FILE = "sources.json"
 FAILURES_FILE = "failures.json"
+MANIFEST_FILE = "manifest.json"  # see .damage
 #: A file staged beside its final name, renamed into place after the commit.
 STAGED = ".tmp"
 #: Whoosh's name for the index inside a generation directory (its files are
@@ -87,8 +88,10 @@ def current_generation(index_dir: Path) -> Generation:
     gen_dir = live_dir(index_dir)
     number = _gen_number(gen_dir.name) or 0
     commit = TOC._latest_generation(FileStorage(str(gen_dir)), "MAIN")
-    if commit < 0:
-        raise IndexMissing(f"index at {gen_dir} has no committed data")
+    if commit < 0:  # only a committed generation is ever made live
+        manifest = _read_json(gen_dir / MANIFEST_FILE, {})
+        recorded = manifest.get("toc", "*") if isinstance(manifest, dict) else "*"
+        raise IndexUnreadable(str(gen_dir / f"_{INDEX_NAME}_{recorded}.toc"), "missing")
     return Generation(gen_dir, number, commit)
 
 
@@ -146,7 +149,8 @@ def read_failures(gen_dir: Path) -> dict[str, KnownFailure]:
         raise IndexUnreadable(str(gen_dir / FAILURES_FILE), f"unexpected content ({e!r})") from None
 
 
-def _stage_json(path: Path, value) -> Path:
+def stage_json(path: Path, value) -> Path:
+    """Write ``value`` beside ``path``; :func:`install` puts it in place."""
     # ASCII JSON: paths that are not valid UTF-8 keep their bytes as escaped surrogates.
     staged = path.with_name(path.name + STAGED)
     staged.write_text(json.dumps(value, indent=1), "utf-8")
@@ -156,12 +160,12 @@ def _stage_json(path: Path, value) -> Path:
 
 def stage_sources(gen_dir: Path, sources: list[str]) -> Path:
     """Write the roots beside sources.json; :func:`install` puts them in place."""
-    return _stage_json(gen_dir / SOURCES_FILE, sorted(set(sources)))
+    return stage_json(gen_dir / SOURCES_FILE, sorted(set(sources)))
 
 
 def stage_failures(gen_dir: Path, failures: dict[str, KnownFailure]) -> Path:
     """Write the known failures beside failures.json; :func:`install` puts them in place."""
-    return _stage_json(gen_dir / FAILURES_FILE, {
+    return stage_json(gen_dir / FAILURES_FILE, {
         path: {"hash": f.content_hash, "reason": f.reason} for path, f in sorted(failures.items())})
 
 
@@ -344,7 +348,7 @@ def remove_uncommitted(gen_dir: Path) -> None:
         leftover = (
             (name.startswith(toc_prefix) and ".toc" in name and name != toc_name)  # old or half-written TOC
             or (name.startswith(INDEX_NAME + "_") and "." in name and segment not in live)
-            or (name.endswith(STAGED) and name[:-len(STAGED)] in (SOURCES_FILE, FAILURES_FILE))
+            or (name.endswith(STAGED) and name[:-len(STAGED)] in (SOURCES_FILE, FAILURES_FILE, MANIFEST_FILE))
         )
         if leftover:
             try:
