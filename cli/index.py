@@ -6,9 +6,10 @@ import argparse
 import json
 import sys
 
-from indexer.pipeline import DEFAULT_MAX_BYTES, IndexReport, Indexer, UsageError
-from search import IndexBusy, IndexError_, is_url, open_engine
+from indexer.pipeline import DEFAULT_MAX_BYTES, IndexReport, Indexer, UsageError, WorkerError
+from search import IndexBusy, IndexError_, IndexUnreadable, is_url, open_engine
 
+from .display import shown_path
 from .exits import EXIT_FATAL, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 from .options import add_index_option, index_target, non_negative_int, positive_int
 
@@ -18,13 +19,18 @@ def configure(p: argparse.ArgumentParser) -> None:
         "Index saved article pages (.html, .htm, .html.gz). Only new or changed "
         "files are parsed; articles whose files disappeared from an indexed "
         "directory are removed. With no PATH, rescans the sources recorded in "
-        "the index. Exit status: 0 all indexed, 3 committed but some files "
-        "failed, 1 fatal error (previous index untouched), 2 usage error."
+        "the index. A file that fails is remembered with its content: while it "
+        "is unchanged it is not parsed again (a known failure; see "
+        "'newsarchive failures'). A run with nothing to do commits nothing. "
+        "Exit status: 0 all indexed, 3 committed but some files failed in this "
+        "run, 1 fatal error (previous index untouched), 2 usage error."
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (recursive)")
     add_index_option(p)
     p.add_argument("--rebuild", action="store_true",
                    help="build a complete new index while the old one stays searchable, then swap it in")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="parse the known failures again (e.g. after an upgrade)")
     p.add_argument("--quiet", action="store_true", help="no progress bar, no summary line")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
@@ -62,11 +68,20 @@ class _ProgressBar:
 def summary_line(report: IndexReport) -> str:
     implausible = (f"; {report.implausible_dates} with an implausible date ignored"
                    if report.implausible_dates else "")
+    known = (f"; {report.known_failures} known failures not parsed again (newsarchive failures)"
+             if report.known_failures else "")
     return (
         f"{report.documents} articles in index (generation {report.generation}): "
         f"{report.added} added, {report.updated} updated, {report.removed} removed, "
-        f"{report.unchanged} unchanged, {report.failed} failed in {report.seconds:.1f}s{implausible}"
+        f"{report.unchanged} unchanged, {report.failed} failed in {report.seconds:.1f}s{implausible}{known}"
     )
+
+
+def report_json(report: IndexReport) -> str:
+    data = report.to_dict()
+    for failure in data["failures"]:
+        failure["path"] = shown_path(failure["path"])
+    return json.dumps(data, ensure_ascii=False)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -88,22 +103,24 @@ def run(args: argparse.Namespace) -> int:
         progress=_ProgressBar(sys.stderr) if show_progress else None,
     )
     try:
-        report = indexer.run(args.paths, rebuild=args.rebuild)
+        report = indexer.run(args.paths, rebuild=args.rebuild, retry_failed=args.retry_failed)
     except UsageError as e:
         print(f"newsarchive index: {e}", file=sys.stderr)
         return EXIT_USAGE
     except IndexBusy as e:
         print(f"newsarchive index: {e}", file=sys.stderr)
         return EXIT_FATAL
-    except (OSError, IndexError_) as e:
+    except IndexUnreadable:
+        raise  # one message for every command (cli.main)
+    except (OSError, IndexError_, WorkerError) as e:
         print(f"newsarchive index: fatal: {e}; the previous index is untouched", file=sys.stderr)
         return EXIT_FATAL
     if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False))
+        print(report_json(report))
     elif not args.quiet:
         for w in report.warnings:
             print(f"warning: {w}", file=sys.stderr)
         for f in report.failures:
-            print(f"failed: {f.path}: {f.reason}", file=sys.stderr)
+            print(f"failed: {shown_path(f.path)}: {f.reason}", file=sys.stderr)
         print(summary_line(report))
-    return EXIT_PARTIAL if report.failed else EXIT_OK
+    return EXIT_PARTIAL if report.failures else EXIT_OK

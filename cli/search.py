@@ -10,11 +10,27 @@ import sys
 
 from search.models import SearchError, SearchRequest, SearchResponse
 
+from .display import shown_path
 from .exits import EXIT_OK, EXIT_USAGE
 from .options import add_index_option, open_service, positive_int
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 _TAG = re.compile(r"<[^>]+>")
+
+#: The request fields SearchError.param names, as this command's options.
+OPTIONS = {"q": "QUERY", "date_from": "--from", "date_to": "--to", "per_page": "--per-page",
+           "page": "--page", "sections": "--section", "authors": "--author", "sort": "--sort",
+           "operator": "--operator"}
+
+
+def error_message(e: SearchError) -> str:
+    """``e``'s message naming this command's option, not the request field (``--from``, not ``date_from``)."""
+    option = OPTIONS.get(e.param or "")
+    if option is None:
+        return e.message
+    if re.match(rf"{re.escape(e.param or '')}\b", e.message):
+        return option + e.message[len(e.param or ""):]
+    return f"{e.message} ({option})"
 
 
 def configure(s: argparse.ArgumentParser) -> None:
@@ -43,7 +59,7 @@ def _terminal_text(fragment: str, tty: bool) -> str:
     return html.unescape(_TAG.sub("", marked))
 
 
-def print_results(response: SearchResponse, tty: bool) -> None:
+def print_results(response: SearchResponse, sources: dict[str, str], tty: bool) -> None:
     first = (response.page - 1) * response.per_page + 1
     last = first + len(response.hits) - 1
     shown = f"{first}-{last} of " if response.hits else ""
@@ -60,6 +76,7 @@ def print_results(response: SearchResponse, tty: bool) -> None:
             print(f"  {meta}")
         print(f"  {_terminal_text(hit.snippet, tty)}")
         print(f"  id {hit.id}" + (f"  {hit.url}" if hit.url else ""))
+        print(f"  file {shown_path(sources.get(hit.id, '?'))}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -71,13 +88,19 @@ def run(args: argparse.Namespace) -> int:
     service = open_service(args)
     try:
         response = service.search(request)
+        # The file each hit was read from: the operator's view (the API keeps it private).
+        stored = {hit.id: service.article(hit.id) for hit in response.hits}
     except SearchError as e:
-        print(f"newsarchive search: {e.message}", file=sys.stderr)
+        print(f"newsarchive search: {error_message(e)}", file=sys.stderr)
         return EXIT_USAGE
     finally:
         service.close()
+    sources = {doc_id: a.source for doc_id, a in stored.items() if a is not None}
     if args.json:
-        print(json.dumps(response.to_dict(), ensure_ascii=False, indent=1))
+        data = response.to_dict()
+        for hit in data["hits"]:
+            hit["source"] = shown_path(sources[hit["id"]]) if hit["id"] in sources else None
+        print(json.dumps(data, ensure_ascii=False, indent=1))
     else:
-        print_results(response, sys.stdout.isatty())
+        print_results(response, sources, sys.stdout.isatty())
     return EXIT_OK

@@ -8,8 +8,9 @@ highlighting, suggestions, more-like-this, storage and locking. Only the
 engine's package (``search/engines/<name>/``) imports its library.
 
 The indexer writes through a :class:`WriterSession`: it adds, replaces and
-removes articles, records what they were built from, and leaving the block
-commits atomically (an exception leaves the live index as it was).
+removes articles, records what they were built from and which files failed,
+and leaving the block commits atomically (an exception leaves the live index
+as it was).
 """
 
 from __future__ import annotations
@@ -48,9 +49,22 @@ class PartWriter(Protocol):
 
 
 class WriterSession(Protocol):
-    """One indexing run's changes, committed atomically on leaving the ``with`` block."""
+    """One indexing run's changes, committed atomically on leaving the ``with`` block.
 
-    #: What the live index held when the session began (roots and files).
+    Leaving the block without an exception commits; with one, the live index
+    stays as it was and whatever the session wrote is deleted (a failed run on
+    a full disk leaves the disk as it found it; entering also removes what a
+    killed run left). Entering an incremental session on a damaged index
+    raises ``IndexUnreadable`` (``search.errors``); a rebuild repairs it.
+
+    A session that added and removed no article commits nothing: the
+    generation, and so every ETag and the time of the last commit, stay as
+    they were (roots and failures that changed are still saved). A rebuild,
+    or a first run on an empty target, always commits.
+    """
+
+    #: What the live index held when the session began: roots, files and known
+    #: failures (a rebuild starts from the roots only: everything is parsed again).
     previous: Sources
     #: Things the operator should know (e.g. a dead indexer's lock was cleared).
     warnings: list[str]
@@ -71,7 +85,22 @@ class WriterSession(Protocol):
         one; returns the id it got (its own, unless another file claims it)."""
 
     def remove(self, source: str) -> None:
-        """Remove the article of the file ``source``."""
+        """Remove the article of the file ``source`` (it is gone), and forget its failure."""
+
+    def record_failure(self, path: str, content_hash: str, reason: str) -> None:
+        """Remember that the file ``path`` could not be indexed, and why.
+
+        ``content_hash`` identifies what failed: the SHA-1 of the file's bytes
+        (the ``content_hash`` an article of it would have), or a token naming
+        what stood in the way of reading it (e.g. ``unreadable:EACCES``). It
+        replaces the file's earlier record. Records are committed with the
+        session (also when no article changed, without a new generation) and
+        are read back in ``Sources.failures`` (``previous`` of the next session,
+        ``Engine.sources()``). An incremental session carries the earlier
+        records forward; ``add`` (or an accepted part receipt) of the same
+        path and ``remove`` forget a record; recording one removes no article
+        (an earlier version of the file keeps its article). A rebuild starts with none.
+        """
 
     def set_roots(self, roots: list[str]) -> None:
         """The files and directories this index is built from (``Sources.roots``)."""
@@ -110,7 +139,8 @@ class Engine(Protocol):
     def stats(self) -> IndexStats: ...
 
     def sources(self) -> Sources:
-        """What the live index was built from, for incremental runs."""
+        """What the live index was built from (roots, files, known failures),
+        for incremental runs and ``newsarchive failures``."""
 
     def writer(self, *, rebuild: bool = False, lock_timeout: float = 60.0) -> WriterSession:
         """A writer session; ``rebuild`` builds a new index beside the live one and

@@ -53,13 +53,27 @@ class KnownFile:
     state: SourceState
 
 
+@dataclass(frozen=True)
+class KnownFailure:
+    """A file that could not be indexed, remembered so that an unchanged one is
+    not parsed again (see ``WriterSession.record_failure``)."""
+
+    #: The SHA-1 of the file's bytes, or, when they could not be read, a token
+    #: naming what stood in the way (e.g. ``unreadable:EACCES``): the same
+    #: value on a later run means nothing changed.
+    content_hash: str
+    reason: str
+
+
 @dataclass
 class Sources:
     """What an index was built from: the roots given to the indexer (files or
-    directories, rescanned by a run without paths) and every indexed file."""
+    directories, rescanned by a run without paths), every indexed file and
+    every file known to fail."""
 
     roots: list[str] = field(default_factory=list)
     files: dict[str, KnownFile] = field(default_factory=dict)  # source path -> what is indexed
+    failures: dict[str, KnownFailure] = field(default_factory=dict)  # source path -> why it failed
 
 
 @dataclass

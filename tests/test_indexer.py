@@ -252,7 +252,7 @@ def _stored(index: Path) -> dict[str, dict]:
 
 def test_parallel_segment_writers_match_the_single_writer(tmp_path, monkeypatch):
     """Big runs index in worker processes, each writing its own segment: same result."""
-    from indexer import pipeline, workers
+    from indexer import workers
 
     root = tmp_path / "pages"
     for i in range(40):
@@ -265,9 +265,8 @@ def test_parallel_segment_writers_match_the_single_writer(tmp_path, monkeypatch)
     broken.write_bytes(b"")
 
     serial = Indexer(tmp_path / "serial", jobs=1).run([root])
-    monkeypatch.setattr(pipeline, "PARALLEL_WRITE_THRESHOLD", 1)
     monkeypatch.setattr(workers, "WORKER_CHUNK", 4)  # spread the pages over both workers
-    parallel = Indexer(tmp_path / "parallel", jobs=2).run([root])
+    parallel = Indexer(tmp_path / "parallel", jobs=2, parallel_write_threshold=1).run([root])
 
     for report in (serial, parallel):
         assert (report.added, report.failed, report.documents) == (40, 1, 40)

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from search.models import IndexStats, StoredArticle
 from search.ids import is_doc_id
-from search import IndexMissing
+from search import IndexMissing, IndexUnreadable
 
 from . import params
 from .context import cached, service
@@ -102,6 +102,10 @@ def healthz() -> Response:
         stats = service().stats()
     except IndexMissing:
         response = jsonify({"status": "unavailable", "message": "no search index yet"})
+        response.status_code = 503
+    except IndexUnreadable as e:
+        log.error("health check: index damaged: %s", e)
+        response = jsonify({"status": "unavailable", "message": "the search index is damaged and must be rebuilt"})
         response.status_code = 503
     except Exception:  # any failure to read the index means "do not route here"
         log.exception("health check failed")

@@ -12,7 +12,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search.models import SearchError
-from search import IndexError_, IndexMissing, UnsafeIndex
+from search import IndexError_, IndexMissing, IndexUnreadable, UnsafeIndex
 
 from .params import as_query_error
 
@@ -37,8 +37,8 @@ def wants_json() -> bool:
 
 
 def json_error(status: int, message: str, param: str | None = None,
-               headers: dict[str, str] | None = None) -> Response:
-    body = {"error": {"code": CODES.get(status, "error"), "message": message, "param": param}}
+               headers: dict[str, str] | None = None, code: str | None = None) -> Response:
+    body = {"error": {"code": code or CODES.get(status, "error"), "message": message, "param": param}}
     response = jsonify(body)
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
@@ -77,7 +77,14 @@ def _search_error(e: SearchError) -> Response:
 
 
 def _index_error(e: IndexError_) -> Response:
-    if isinstance(e, UnsafeIndex):
+    code, title = None, "Index unavailable"
+    if isinstance(e, IndexUnreadable):
+        # Which file is damaged is for the operator (the log), not the public.
+        log.error("index damaged: %s; rebuild it with: newsarchive index --rebuild", e)
+        code, title = "index_unreadable", "Archive under repair"
+        message = ("The search index is damaged and is being repaired. "
+                   "Searching will work again once it has been rebuilt; please try again later.")
+    elif isinstance(e, UnsafeIndex):
         # The path and the fix belong in the server log, not on a public page.
         log.error("refusing to open index: %s", e)
         message = "The search index is misconfigured; the server log says how to fix it."
@@ -87,8 +94,8 @@ def _index_error(e: IndexError_) -> Response:
         log.error("index unavailable: %s", e)
         message = "The search index is unavailable right now. Please try again shortly."
     if wants_json():
-        return json_error(503, message, headers={"Retry-After": "30"})
-    response = html_error(503, "No index yet" if isinstance(e, IndexMissing) else "Index unavailable", message)
+        return json_error(503, message, headers={"Retry-After": "30"}, code=code)
+    response = html_error(503, "No index yet" if isinstance(e, IndexMissing) else title, message)
     response.headers["Retry-After"] = "30"
     return response
 

@@ -43,7 +43,8 @@ def _error(description: str) -> dict[str, Any]:
 
 
 _NOT_MODIFIED = {"description": "The client's copy (If-None-Match) is still current."}
-_UNAVAILABLE = _error("No searchable index yet (or it cannot be read).")
+_UNAVAILABLE = _error("No searchable index yet (code `index_unavailable`), or it is damaged and "
+                      "being rebuilt (code `index_unreadable`).")
 
 
 def _schemas() -> dict[str, Any]:

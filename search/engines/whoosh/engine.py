@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from pathlib import Path
 
 import numpy as np
 
+from search.errors import IndexUnreadable
 from search.models import Answer, FacetValue, Hit, IndexStats, Sources, StoredArticle, ValidRequest
 from search.query import Node, dates
 
 from . import related as related_mod
-from . import searching, store, suggest
+from . import damage, searching, store, suggest
 from .bm25 import FIELD_BOOSTS
+from .schema import term_source
 from .searchers import Searchers
 from .session import WhooshWriterSession
+
+
+log = logging.getLogger(__name__)
 
 
 class WhooshEngine:
@@ -28,6 +34,7 @@ class WhooshEngine:
         self.index_dir = Path(index_dir)
         self._searchers = Searchers(self.index_dir)
         self._matches = searching.match_cache()
+        self._damage = damage.Watch(self.index_dir)
 
     def __repr__(self) -> str:
         return f"WhooshEngine({str(self.index_dir)!r})"
@@ -41,7 +48,10 @@ class WhooshEngine:
         # before anything is read from it, whether or not it holds an index yet.
         if self.index_dir.is_dir():
             store.check_permissions(self.index_dir)
-        store.current_generation(self.index_dir)  # IndexMissing until the indexer published
+        try:
+            store.current_generation(self.index_dir)  # IndexMissing until the indexer published
+        except IndexUnreadable as e:  # served (503) until a rebuild repairs it
+            log.warning("%s", e)
 
     def snapshot(self):
         """This thread's searcher and column table on the live index state
@@ -51,10 +61,12 @@ class WhooshEngine:
     # --- reading ---------------------------------------------------------
 
     def search(self, request: ValidRequest, tree: Node | None) -> Answer:
-        return searching.search(self._searchers.current(), self._matches, request, tree)
+        with self._damage.reading():
+            return searching.search(self._searchers.current(), self._matches, request, tree)
 
     def article(self, doc_id: str) -> StoredArticle | None:
-        stored = self._searchers.current().searcher.document(id=doc_id)
+        with self._damage.reading():
+            stored = self._searchers.current().searcher.document(id=doc_id)
         if stored is None:
             return None
         return StoredArticle(
@@ -65,14 +77,16 @@ class WhooshEngine:
             date=stored.get("date"),
             section=stored.get("section") or None,
             author=stored.get("author") or None,
-            source=stored.get("source") or "",
+            source=term_source(stored.get("source") or ""),
         )
 
     def related(self, doc_id: str, limit: int) -> list[Hit]:
-        return related_mod.related(self._searchers.current(), doc_id, limit)
+        with self._damage.reading():
+            return related_mod.related(self._searchers.current(), doc_id, limit)
 
     def stats(self) -> IndexStats:
-        snap = self._searchers.current()
+        with self._damage.reading():
+            snap = self._searchers.current()
         table = snap.table
         live = table.live
         counts = np.bincount(table.section[live & (table.section >= 0)],
@@ -99,11 +113,12 @@ class WhooshEngine:
             live = store.live_dir(self.index_dir)
         except store.IndexMissing:
             return Sources()
-        ix = store.open_for_writing(live)
-        try:
-            return Sources(store.read_sources(live), store.read_files(ix))
-        finally:
-            ix.close()
+        with self._damage.reading():
+            ix = store.open_index(self.index_dir)
+            try:
+                return Sources(store.read_sources(live), store.read_files(ix), store.read_failures(live))
+            finally:
+                ix.close()
 
     def warm(self) -> None:
         snap = self._searchers.current()

@@ -55,6 +55,27 @@ def build_schema() -> Schema:
     )
 
 
+def source_term(source: str) -> str:
+    """The ``source`` field's value for a file path.
+
+    Whoosh encodes terms as strict UTF-8; a name that is not valid UTF-8 (its
+    bytes kept as escaped surrogates) is stored as a NUL, which no path holds,
+    and the hex of its bytes: one value per path, and no valid path changes.
+    """
+    try:
+        source.encode("utf-8")
+        return source
+    except UnicodeEncodeError:
+        return "\0" + source.encode("utf-8", "surrogateescape").hex()
+
+
+def term_source(term: str) -> str:
+    """The file path of a ``source`` field value (see :func:`source_term`)."""
+    if term.startswith("\0"):
+        return bytes.fromhex(term[1:]).decode("utf-8", "surrogateescape")
+    return term
+
+
 def encode_state(source: str, doc_id: str, state: SourceState) -> bytes:
     """The ``file_state`` column value of a document (see ``decode_state``)."""
     fields = (source, doc_id, state.content_hash, str(state.size), str(state.mtime_ns))
@@ -87,7 +108,7 @@ def article_to_document(article: Article, state: SourceState) -> dict[str, Any]:
     joined_authors = ", ".join(authors)
     return {
         "id": article.id,
-        "source": article.source,
+        "source": source_term(article.source),
         "url": article.url,
         "title": article.title,
         "body": article.body,

@@ -14,7 +14,7 @@ import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import store
+from . import damage, store
 from .bm25 import weighting
 from .doctable import DocTable
 
@@ -65,6 +65,7 @@ class Searchers:
         self._lock = threading.Lock()
         self._tables: dict[str, DocTable] = {}
         self._all_open: list[_Open] = []  # every searcher opened, to close them all
+        self._verified: set[str] = set()  # index states found undamaged (see .damage)
         self._closed = False
 
     def current(self) -> Snapshot:
@@ -89,6 +90,9 @@ class Searchers:
             return len(self._all_open)
 
     def _open(self, gen: store.Generation) -> _Open:
+        if gen.label not in self._verified:
+            damage.verify(gen.directory, gen.commit)  # once per index state in this process
+            self._verified.add(gen.label)
         ix = store.open_index(self.index_dir, gen)
         searcher = ix.searcher(weighting=weighting())
         # The index may have committed again between reading the generation
