@@ -53,7 +53,7 @@ def print_results(response: SearchResponse, tty: bool) -> None:
     if response.suggestion:
         print(f"did you mean: {response.suggestion}")
     for hit in response.hits:
-        meta = " · ".join(x for x in (hit.date, hit.section, hit.author) if x)
+        meta = " · ".join(x for x in (hit.date, hit.section, ", ".join(hit.authors)) if x)
         print()
         print(_terminal_text(hit.title_html, tty))
         if meta:

@@ -32,7 +32,9 @@ def _article_json(article: StoredArticle) -> dict[str, Any]:
         "title": article.title,
         "date": article.date,
         "section": article.section,
-        "author": article.author,
+        "authors": article.authors,
+        "indexed_at": article.indexed_at,
+        "changed_at": article.changed_at,
         "body": article.body,
     }
 

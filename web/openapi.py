@@ -20,6 +20,9 @@ DATE_PATTERN = r"^([0-9]{4}(-[0-9]{1,2}(-[0-9]{1,2})?)?)?$"
 DOC_ID_PATTERN = r"^[0-9a-f]{16}$"
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
+#: search.stamps' times: ISO 8601 UTC with milliseconds; null in an index older than them.
+_TIMESTAMP = {"type": ["string", "null"], "format": "date-time"}
+_AUTHORS = {"type": "array", "items": {"type": "string"}, "description": "As the article names them, in order."}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -91,7 +94,7 @@ def _schemas() -> dict[str, Any]:
             "description": "The request as understood, after defaults.",
             "additionalProperties": False,
             "required": ["q", "sections", "authors", "date_from", "date_to", "sort", "page",
-                         "per_page", "operator", "exact"],
+                         "per_page", "operator", "exact", "indexed_since"],
             "properties": {
                 "q": {"type": "string"},
                 "sections": {"type": "array", "items": {"type": "string"}},
@@ -103,25 +106,28 @@ def _schemas() -> dict[str, Any]:
                 "per_page": {"type": "integer"},
                 "operator": {"enum": list(OPERATORS)},
                 "exact": {"type": "boolean"},
+                "indexed_since": _NULLABLE_STRING,
             },
         },
         "Hit": {
             "type": "object",
             "additionalProperties": False,
-            "required": ["id", "url", "title", "date", "section", "author", "score", "snippet",
-                         "title_html"],
+            "required": ["id", "url", "title", "date", "section", "authors", "score", "snippet",
+                         "title_html", "indexed_at", "changed_at"],
             "properties": {
                 "id": {"type": "string", "pattern": DOC_ID_PATTERN},
                 "url": _NULLABLE_STRING,
                 "title": {"type": "string"},
                 "date": {**_NULLABLE_STRING, "description": "YYYY-MM-DD as published."},
                 "section": _NULLABLE_STRING,
-                "author": {**_NULLABLE_STRING, "description": "Authors joined with ', '."},
+                "authors": _AUTHORS,
                 "score": {"type": "number"},
                 "snippet": {"type": "string",
                             "description": "Escaped HTML; the only tags are <mark> around matches."},
                 "title_html": {"type": "string",
                                "description": "The title as escaped HTML with <mark> around matches."},
+                "indexed_at": {**_TIMESTAMP, "description": "When the article first entered the index."},
+                "changed_at": {**_TIMESTAMP, "description": "When its text or details last changed."},
             },
         },
         "FacetValue": facet_value,
@@ -145,7 +151,7 @@ def _schemas() -> dict[str, Any]:
             "type": "object",
             "additionalProperties": False,
             "required": ["query", "total", "page", "per_page", "pages", "took_ms", "hits", "facets",
-                         "suggestion", "warnings"],
+                         "suggestion", "warnings", "index"],
             "properties": {
                 "query": _ref("SearchRequest"),
                 "total": {"type": "integer", "minimum": 0},
@@ -158,19 +164,34 @@ def _schemas() -> dict[str, Any]:
                 "suggestion": {**_NULLABLE_STRING, "description": "A 'did you mean' query."},
                 "warnings": {"type": "array", "items": {"type": "string"},
                              "description": "How a malformed query was read, facets skipped, etc."},
+                "index": _ref("IndexState"),
+            },
+        },
+        "IndexState": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["generation", "last_indexed"],
+            "properties": {
+                "generation": {"type": "string", "description": "The index state that answered."},
+                "last_indexed": {**_TIMESTAMP,
+                                 "description": "Time of its last indexing commit: pass it as indexed_since "
+                                                "next time to get only what was indexed since."},
             },
         },
         "Article": {
             "type": "object",
             "additionalProperties": False,
-            "required": ["id", "url", "title", "date", "section", "author", "body"],
+            "required": ["id", "url", "title", "date", "section", "authors", "indexed_at", "changed_at",
+                         "body"],
             "properties": {
                 "id": {"type": "string", "pattern": DOC_ID_PATTERN},
                 "url": _NULLABLE_STRING,
                 "title": {"type": "string"},
                 "date": _NULLABLE_STRING,
                 "section": _NULLABLE_STRING,
-                "author": _NULLABLE_STRING,
+                "authors": _AUTHORS,
+                "indexed_at": {**_TIMESTAMP, "description": "When the article first entered the index."},
+                "changed_at": {**_TIMESTAMP, "description": "When its text or details last changed."},
                 "body": {"type": "string", "description": "Plain text; paragraphs separated by blank lines."},
             },
         },
@@ -229,7 +250,8 @@ def _search_parameters() -> list[dict[str, Any]]:
               "Earliest publication date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD (empty: no bound)."),
         query("to", {"type": "string", "pattern": DATE_PATTERN},
               "Latest publication date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD (empty: no bound)."),
-        query("sort", {"enum": list(SORTS), "default": "relevance"}, "Result order."),
+        query("sort", {"enum": list(SORTS), "default": "relevance"},
+              "Result order; 'indexed' is newest-indexed first (for polling, with indexed_since)."),
         query("page", {"type": "integer", "minimum": 1, "default": 1},
               f"1-based page number; page x per_page may not exceed {MAX_DEPTH}."),
         query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
@@ -238,6 +260,9 @@ def _search_parameters() -> list[dict[str, Any]]:
               "How bare words combine: all of them (and) or any (or)."),
         query("exact", {"type": "boolean", "default": False},
               "Exact spelling: no accent folding, no stemming."),
+        query("indexed_since", {"type": "string"},
+              "Only articles first indexed at or after this ISO 8601 date or time (UTC when no zone is "
+              "given), e.g. the index.last_indexed of a previous answer."),
     ]
 
 

@@ -113,6 +113,7 @@ def parse_search_args(args: Args) -> SearchRequest:
         per_page=_int(multi, "per_page", SearchRequest.per_page),
         operator=_choice(multi, "operator", OPERATORS, "and"),  # type: ignore[arg-type]
         exact=_flag(multi, "exact"),
+        indexed_since=_single(multi, "indexed_since"),
     )
 
 
@@ -143,6 +144,8 @@ def to_query_pairs(req: SearchRequest) -> list[tuple[str, str]]:
         pairs.append(("operator", req.operator))
     if req.exact:
         pairs.append(("exact", "1"))
+    if req.indexed_since:
+        pairs.append(("indexed_since", req.indexed_since))
     return pairs
 
 

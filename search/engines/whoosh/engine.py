@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from search.models import Answer, FacetValue, Hit, IndexStats, Sources, StoredArticle, ValidRequest
+from search.models import (Answer, ArticleRow, Export, FacetValue, Hit, IndexState, IndexStats, Sources,
+                           StoredArticle, ValidRequest)
 from search.query import Node, dates
 
+from . import export as export_mod
 from . import related as related_mod
 from . import searching, store, suggest
 from .bm25 import FIELD_BOOSTS
+from .schema import stored_authors, stored_time
 from .searchers import Searchers
 from .session import WhooshWriterSession
 
@@ -53,6 +57,17 @@ class WhooshEngine:
     def search(self, request: ValidRequest, tree: Node | None) -> Answer:
         return searching.search(self._searchers.current(), self._matches, request, tree)
 
+    def state(self) -> IndexState:
+        gen = store.current_generation(self.index_dir)
+        return store.index_state(gen.directory, gen.label, gen.commit)
+
+    def export(self, request: ValidRequest, tree: Node | None, fields: frozenset[str]) -> Export:
+        snap, release = self._searchers.private()
+        return export_mod.export(snap, release, self._matches, request, tree, fields)
+
+    def rows(self, ids: Sequence[str], fields: frozenset[str]) -> list[ArticleRow | None]:
+        return export_mod.rows(self._searchers.current(), ids, fields)
+
     def article(self, doc_id: str) -> StoredArticle | None:
         stored = self._searchers.current().searcher.document(id=doc_id)
         if stored is None:
@@ -64,8 +79,10 @@ class WhooshEngine:
             body=stored.get("body") or "",
             date=stored.get("date"),
             section=stored.get("section") or None,
-            author=stored.get("author") or None,
+            authors=stored_authors(stored),
             source=stored.get("source") or "",
+            indexed_at=stored_time(stored, "indexed_at"),
+            changed_at=stored_time(stored, "changed_at"),
         )
 
     def related(self, doc_id: str, limit: int) -> list[Hit]:

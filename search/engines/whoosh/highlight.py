@@ -17,6 +17,7 @@ from html import escape
 from search.models import Hit
 
 from .analysis import TOKEN_PATTERN, analyze, fold, ranking_analyzer
+from .schema import stored_authors, stored_time
 
 SNIPPET_CHARS = 160
 SNIPPET_FRAGMENTS = 3
@@ -238,8 +239,10 @@ def hit(searcher, docnum: int, score: float, spec: HighlightSpec,
         title=title,
         date=stored.get("date"),
         section=stored.get("section") or None,
-        author=stored.get("author") or None,
+        authors=stored_authors(stored),
         score=round(score, 4),
         snippet=snippet(body, spec, decided=decided),
         title_html=mark(title, spec, decided),
+        indexed_at=stored_time(stored, "indexed_at"),
+        changed_at=stored_time(stored, "changed_at"),
     )

@@ -17,11 +17,13 @@ from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from search import stamps
 from search.ids import IdClaims
 from search.models import Article, Sources, SourceState
 
 from . import store
-from .schema import article_to_document
+from .history import History
+from .schema import STAMP_FIELDS, article_to_document
 from .writer import CombiningWriter, FastSegmentWriter
 
 #: Posting-pool memory of the session's own writer before it spills to runs.
@@ -54,12 +56,30 @@ class PartResult:
     segment: object | None  # a finished, uncommitted whoosh Segment (None: nothing written)
 
 
+@dataclass(frozen=True)
+class Stamping:
+    """How a session's writers turn an article into a document: the session's
+    time, the live index's stamps, and the fields the target index knows."""
+
+    now: int
+    history: History
+    missing: frozenset[str]  # STAMP_FIELDS an index written before them lacks
+
+    def document(self, article: Article, state: SourceState) -> dict:
+        stamp = stamps.restamp(self.history.get(article.id), stamps.fingerprint(article), self.now)
+        doc = article_to_document(article, state, stamp)
+        for name in self.missing:
+            del doc[name]
+        return doc
+
+
 class WhooshPartWriter:
     """Writes one worker process's own segment (see the module docstring)."""
 
-    def __init__(self, number: int, ix, claims: IdClaims):
+    def __init__(self, number: int, ix, claims: IdClaims, stamping: Stamping):
         self.number = number
         self._ix = ix
+        self._stamping = stamping
         # The ids claimed when the workers started, plus this part's own;
         # the session settles clashes between parts (``accept``).
         self._claims = claims
@@ -72,7 +92,7 @@ class WhooshPartWriter:
                                              compound=WORKER_COMPOUND_SEGMENTS)
         doc_id = self._claims.claim(article.id, article.source)
         docnum = self._writer.docnum
-        self._writer.add_document(**article_to_document(replace(article, id=doc_id), state))
+        self._writer.add_document(**self._stamping.document(replace(article, id=doc_id), state))
         return PartReceipt(self.number, docnum, doc_id, article.source)
 
     def finish(self) -> PartResult:
@@ -107,6 +127,7 @@ class WhooshWriterSession:
         self._replaced: set[str] = set()
         self._drops: dict[int, list[int]] = {}
         self._segments: dict[int, object] = {}  # part -> its finished segment
+        self._stamping = Stamping(0, History.empty(), frozenset())
 
     # --- the block -------------------------------------------------------
 
@@ -123,10 +144,26 @@ class WhooshWriterSession:
                 self._live = None
             roots = store.read_sources(self._live) if self._live else []
             files = {}
+            history = History.empty()
             if self._live is not None and not self.rebuild:
                 self._gen_dir = self._live
                 self._ix = store.open_for_writing(self._live)
                 files = store.read_files(self._ix)
+                history = store.read_history(self._ix)
+                if any(f not in self._ix.schema for f in STAMP_FIELDS):
+                    self.warnings.append(
+                        "this index was written before articles recorded when they were indexed "
+                        "(indexed_at) and their authors as a list; run 'newsarchive index --rebuild' "
+                        "once to add them")
+            elif self._live is not None:
+                # A rebuild keeps the stamps of the articles it writes again.
+                live_ix = store.open_for_writing(self._live)
+                try:
+                    history = store.read_history(live_ix)
+                finally:
+                    live_ix.close()
+            # One time for the whole run, taken under the lock (see search.stamps).
+            self._stamping = Stamping(stamps.now_ms(), history, frozenset())
             # A rebuild starts from no files (everything is parsed again), but
             # from the live roots (rescanned when no paths are given).
             self.previous = Sources(roots, files)
@@ -151,6 +188,8 @@ class WhooshWriterSession:
                 self._gen_dir = store.new_generation_dir(self.index_dir)
                 self._ix = store.open_for_writing(self._gen_dir)
             self._writer = CombiningWriter(self._ix, limitmb=WRITER_LIMIT_MB)
+            missing = frozenset(f for f in STAMP_FIELDS if f not in self._ix.schema)
+            self._stamping = replace(self._stamping, missing=missing)
             # One searcher for every deletion: Whoosh otherwise opens a new
             # reader over all segments for each delete_by_term call.
             self._searcher = self._writer.searcher()
@@ -193,7 +232,7 @@ class WhooshWriterSession:
         writer = self._begin()
         self._replace_old(article.source)
         doc_id = self._claims.claim(article.id, article.source)
-        writer.add_document(**article_to_document(replace(article, id=doc_id), state))
+        writer.add_document(**self._stamping.document(replace(article, id=doc_id), state))
         return doc_id
 
     def remove(self, source: str) -> None:
@@ -207,7 +246,7 @@ class WhooshWriterSession:
 
     def parts(self, count: int) -> list[WhooshPartWriter]:
         self._begin()  # the parts' segments join this writer's commit
-        return [WhooshPartWriter(n, self._ix, self._claims.copy()) for n in range(count)]
+        return [WhooshPartWriter(n, self._ix, self._claims.copy(), self._stamping) for n in range(count)]
 
     def accept(self, receipt: PartReceipt) -> bool:
         if self._claims.claim(receipt.doc_id, receipt.source) != receipt.doc_id:
