@@ -20,6 +20,7 @@ from .exits import EXIT_FATAL
 COMMANDS = {
     "index": "index saved article pages (incremental)",
     "search": "search the index",
+    "export": "write every article a search matches as NDJSON or CSV",
     "stats": "what the index holds",
     "serve": "serve the web UI and JSON API with gunicorn",
 }

@@ -64,7 +64,10 @@ def search() -> Response:
     def build() -> Response:
         # ParamError / SearchError propagate to errors.py: 400 with ``param``.
         req = params.parse_search_args(request.args)
-        return jsonify(service().search(req).to_dict())
+        response = service().search(req)
+        response.warnings += [f"unknown parameter {name!r} was ignored"
+                              for name in params.unknown_params(request.args)]
+        return jsonify(response.to_dict())
 
     return cached(build)
 

@@ -6,11 +6,14 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+import os
+
+from flask import Flask, Response, request
 
 from search import absolute_target, default_index_target, index_ready
+from search.limits import MAX_EXPORT_ROWS
 
-from . import api, errors, views
+from . import api, errors, export, params, views
 from .context import EXTENSION, ServiceHolder
 
 log = logging.getLogger(__name__)
@@ -36,6 +39,10 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def _check_query_string() -> None:
+    params.check_query_string(request.query_string)
+
+
 def create_app(index_dir: Path | str | None = None, *, config: dict[str, Any] | None = None) -> Flask:
     """Build the app; raises UnsafeIndex when others could write the index."""
     target = absolute_target(index_dir if index_dir is not None else default_index_target())
@@ -51,6 +58,8 @@ def create_app(index_dir: Path | str | None = None, *, config: dict[str, Any] | 
         # Search pages change only when the index does; clients revalidate
         # with the generation-derived ETag instead of trusting an age.
         CACHE_CONTROL="public, no-cache",
+        # Most rows one export may stream (over it: 413 naming the limit and the total).
+        EXPORT_MAX_ROWS=int(os.environ.get("NEWSARCHIVE_EXPORT_MAX_ROWS") or MAX_EXPORT_ROWS),
     )
     app.config.update(config or {})
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -62,6 +71,8 @@ def create_app(index_dir: Path | str | None = None, *, config: dict[str, Any] | 
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(export.bp)
+    app.before_request(_check_query_string)
     errors.register(app)
     app.after_request(_security_headers)
     return app
