@@ -82,7 +82,7 @@ def validate(request: SearchRequest) -> ValidRequest:
     except dates.BadDate as e:
         raise SearchError(f"date_to: {e}", "date_to") from None
     if lo_range and hi_range and lo_range.lo > hi_range.hi:
-        raise SearchError(f"date_from ({request.date_from}) is after date_to ({request.date_to})",
+        raise SearchError(f"date_from: {request.date_from} is after the end of the range, {request.date_to}",
                           "date_from")
     since = None
     if request.indexed_since:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from . import facets, limits
 from .engine import Engine, open_engine
 from .limits import MAX_DEPTH, MAX_EXPORT_ROWS, MAX_FILTER_VALUES, MAX_PER_PAGE, OPERATORS, SORTS
-from .models import (ROW_FIELDS, ArticleRow, Export, Hit, IndexState, IndexStats, ResultTooLarge,
+from .models import (ROW_FIELDS, ArticleRow, Export, Facets, Hit, IndexState, IndexStats, ResultTooLarge,
                      SearchError, SearchRequest, SearchResponse, StoredArticle, ValidRequest)
 from .query import Node, parse
 
@@ -51,14 +51,18 @@ class SearchService:
             raise SearchError("the query has nothing to search for: type some words", "q")
         return valid, parsed.tree, list(parsed.warnings)
 
-    def search(self, request: SearchRequest) -> SearchResponse:
+    def search(self, request: SearchRequest, *, with_facets: bool = True) -> SearchResponse:
+        """One page of results; ``with_facets=False`` skips counting the facets
+        (left empty) for callers that show none, such as a feed."""
         started = time.perf_counter()
         valid, tree, warnings = self._prepare(request)
         req = valid.request
         answer = self.engine.search(valid, tree)
         warnings.extend(w for w in answer.warnings if w not in warnings)
-        found, facet_warnings = facets.compute(answer.counts, self.facet_time_limit)
-        warnings.extend(facet_warnings)
+        found = Facets()
+        if with_facets:
+            found, facet_warnings = facets.compute(answer.counts, self.facet_time_limit)
+            warnings.extend(facet_warnings)
         return SearchResponse(
             query=replace(req, sort=answer.sort),  # e.g. relevance without words means newest
             total=answer.total,

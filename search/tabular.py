@@ -31,15 +31,13 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def parse_fields(raw: str | None, sort: str) -> tuple[str, ...]:
     """The fields named in ``raw`` ("id,title"), or the default ones for ``sort``;
     raises SearchError (param ``fields``)."""
-    if raw is None or not raw.strip():
+    if not raw:
         return tuple(f for f in DEFAULT_FIELDS if f != "score" or sort == "relevance")
-    fields = tuple(dict.fromkeys(f.strip() for f in raw.split(",") if f.strip()))
+    fields = tuple(dict.fromkeys(raw.split(",")))
     unknown = [f for f in fields if f not in ROW_FIELDS]
     if unknown:
-        raise SearchError(f"fields: unknown field {', '.join(map(repr, unknown))}; choose from "
-                          f"{', '.join(ROW_FIELDS)}", "fields")
-    if not fields:
-        raise SearchError("fields: name at least one field", "fields")
+        raise SearchError(f"fields: unknown field {', '.join(map(repr, unknown))}; give names from "
+                          f"{', '.join(ROW_FIELDS)} separated by commas", "fields")
     if "score" in fields and sort != "relevance":
         raise SearchError("fields: score exists only in relevance order (a query with words, "
                           "sort=relevance)", "fields")

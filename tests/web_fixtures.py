@@ -85,12 +85,12 @@ def client(app: Flask) -> FlaskClient:
 # --- a real server ----------------------------------------------------------
 
 
-def gunicorn_server(index_dir: Path, log_path: Path) -> Server:
+def gunicorn_server(index_dir: Path, log_path: Path, **env: str) -> Server:
     """gunicorn started directly with the repository's gunicorn.conf.py (not started yet)."""
     return Server(
         lambda port: [sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py"),
                       "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"],
-        log_path, env={"NEWSARCHIVE_INDEX": str(index_dir)},
+        log_path, env={"NEWSARCHIVE_INDEX": str(index_dir), **env},
     )
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any, NoReturn
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from search.models import IndexStats, StoredArticle
 from search.ids import is_doc_id
 from search import IndexMissing
 
 from . import params
-from .context import cached, service
+from .context import EXTENSION, cached, service
 from .errors import json_error
 from .openapi import openapi_document
 
@@ -104,7 +104,7 @@ def openapi() -> Response:
 def healthz() -> Response:
     """200 only when a search would work: load balancers route on this."""
     try:
-        stats = service().stats()
+        summary = current_app.extensions[EXTENSION].summary()  # statistics once per generation
     except IndexMissing:
         response = jsonify({"status": "unavailable", "message": "no search index yet"})
         response.status_code = 503
@@ -113,6 +113,6 @@ def healthz() -> Response:
         response = jsonify({"status": "unavailable", "message": "the search index cannot be read"})
         response.status_code = 503
     else:
-        response = jsonify({"status": "ok", "documents": stats.documents, "generation": stats.generation})
+        response = jsonify({"status": "ok", "documents": summary.documents, "generation": summary.generation})
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -33,9 +33,13 @@ CODES = {
 }
 
 
+#: Machine-read routes outside /api: their errors are JSON too.
+_MACHINE_ROUTES = ("/healthz", "/feed.atom", "/metrics")
+
+
 def wants_json() -> bool:
     path = request.path
-    return path == "/api" or path.startswith("/api/") or path == "/healthz"
+    return path == "/api" or path.startswith("/api/") or path in _MACHINE_ROUTES
 
 
 def json_error(status: int, message: str, param: str | None = None,

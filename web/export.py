@@ -25,7 +25,8 @@ bp = Blueprint("export", __name__)
 log = logging.getLogger(__name__)
 
 MEDIA_TYPES = {"ndjson": "application/x-ndjson", "csv": "text/csv; charset=utf-8; header=present"}
-EXPORT_PARAMS = (*params.SEARCH_PARAMS, "format", "fields")
+#: A whole set has no pages: page and per_page are refused like any unknown parameter.
+EXPORT_PARAMS = (*params.FILTER_PARAMS, "sort", "format", "fields")
 
 
 def _stream(export: Export, chunks: Iterator[str]) -> Iterator[str]:
@@ -43,7 +44,7 @@ def export() -> Response:
     unknown = params.unknown_params(request.args, EXPORT_PARAMS)
     if unknown:
         raise params.ParamError(f"unknown parameter {unknown[0]!r} (an export takes the search's "
-                                "parameters, format and fields)", unknown[0])
+                                "filters, sort, format and fields)", unknown[0])
     fmt = params.choice(request.args, "format", tabular.FORMATS, "ndjson")
     req = params.parse_search_args(request.args)
     fields_arg = request.args.get("fields")

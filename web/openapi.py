@@ -13,40 +13,17 @@ from typing import Any
 from search.models import SearchRequest
 from search.service import MAX_DEPTH, MAX_FILTER_VALUES, MAX_PER_PAGE
 
+from . import openapi_out
+from .openapi_parts import AUTHORS as _AUTHORS
+from .openapi_parts import DATE_PATTERN, DOC_ID_PATTERN
+from .openapi_parts import NOT_MODIFIED as _NOT_MODIFIED
+from .openapi_parts import NULLABLE_STRING as _NULLABLE_STRING
+from .openapi_parts import TIMESTAMP as _TIMESTAMP
+from .openapi_parts import UNAVAILABLE as _UNAVAILABLE
+from .openapi_parts import error as _error
+from .openapi_parts import json_response as _json
+from .openapi_parts import ref as _ref
 from .params import OPERATORS, SORTS
-#: 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD', as search/query/dates.py reads them; empty
-#: (as the web form submits an unfilled field) means no bound.
-DATE_PATTERN = r"^([0-9]{4}(-[0-9]{1,2}(-[0-9]{1,2})?)?)?$"
-DOC_ID_PATTERN = r"^[0-9a-f]{16}$"
-
-_NULLABLE_STRING = {"type": ["string", "null"]}
-#: search.stamps' times: ISO 8601 UTC with milliseconds; null in an index older than them.
-_TIMESTAMP = {"type": ["string", "null"], "format": "date-time"}
-_AUTHORS = {"type": "array", "items": {"type": "string"}, "description": "As the article names them, in order."}
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict[str, Any], description: str, headers: bool = False) -> dict[str, Any]:
-    response: dict[str, Any] = {"description": description,
-                                "content": {"application/json": {"schema": schema}}}
-    if headers:
-        response["headers"] = {
-            "ETag": {"description": "Changes whenever the index (or the software) does.",
-                     "schema": {"type": "string"}},
-            "Cache-Control": {"schema": {"type": "string"}},
-        }
-    return response
-
-
-def _error(description: str) -> dict[str, Any]:
-    return _json(_ref("Error"), description)
-
-
-_NOT_MODIFIED = {"description": "The client's copy (If-None-Match) is still current."}
-_UNAVAILABLE = _error("No searchable index yet (or it cannot be read).")
 
 
 def _schemas() -> dict[str, Any]:
@@ -85,6 +62,8 @@ def _schemas() -> dict[str, Any]:
                         "message": {"type": "string"},
                         "param": {**_NULLABLE_STRING,
                                   "description": "The offending query parameter, when there is one."},
+                        "limit": {"type": "integer", "description": "413: the limit the request is over."},
+                        "total": {"type": "integer", "description": "413: how many articles matched."},
                     },
                 }
             },
@@ -339,6 +318,7 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            **openapi_out.paths(_search_parameters()),
         },
-        "components": {"schemas": _schemas()},
+        "components": {"schemas": {**_schemas(), **openapi_out.schemas()}},
     }

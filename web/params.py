@@ -32,6 +32,8 @@ _PARAM_NAMES = {"date_from": "from", "date_to": "to", "sections": "section", "au
 #: Every parameter ``parse_search_args`` reads.
 SEARCH_PARAMS = ("q", "section", "author", "from", "to", "sort", "page", "per_page", "operator", "exact",
                  "indexed_since")
+#: The parameters that choose which articles match (not their order, not the page).
+FILTER_PARAMS = ("q", "section", "author", "from", "to", "operator", "exact", "indexed_since")
 _BAD_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 
 
@@ -86,7 +88,7 @@ def _single(args: MultiDict[str, str], name: str) -> str | None:
 _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 
-def _int(args: MultiDict[str, str], name: str, default: int) -> int:
+def integer(args: MultiDict[str, str], name: str, default: int) -> int:
     raw = args.get(name)
     if raw is None:
         return default
@@ -137,8 +139,8 @@ def parse_search_args(args: Args) -> SearchRequest:
         date_from=_single(multi, "from"),
         date_to=_single(multi, "to"),
         sort=choice(multi, "sort", SORTS, "relevance"),  # type: ignore[arg-type]
-        page=_int(multi, "page", 1),
-        per_page=_int(multi, "per_page", SearchRequest.per_page),
+        page=integer(multi, "page", 1),
+        per_page=integer(multi, "per_page", SearchRequest.per_page),
         operator=choice(multi, "operator", OPERATORS, "and"),  # type: ignore[arg-type]
         exact=_flag(multi, "exact"),
         indexed_since=_single(multi, "indexed_since"),
@@ -175,6 +177,15 @@ def to_query_pairs(req: SearchRequest) -> list[tuple[str, str]]:
     if req.indexed_since:
         pairs.append(("indexed_since", req.indexed_since))
     return pairs
+
+
+def url_args(req: SearchRequest, keep: tuple[str, ...] | None = None) -> dict[str, list[str]]:
+    """``req`` as ``url_for`` keyword arguments (values as lists), only ``keep`` when given."""
+    out: dict[str, list[str]] = {}
+    for key, value in to_query_pairs(req):
+        if keep is None or key in keep:
+            out.setdefault(key, []).append(value)
+    return out
 
 
 def search_url(req: SearchRequest, base: str = "/search") -> str:
