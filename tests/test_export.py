@@ -14,6 +14,7 @@ from cli.main import main
 from search import SearchRequest, SearchService
 from search.models import ResultTooLarge
 from tests.conftest import build_index, make_article
+from tests.web_fixtures import app_on
 
 N = 20_000
 BASE = dt.datetime(2001, 1, 1)
@@ -42,11 +43,8 @@ def big_index(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def big_client(big_index):
-    from web import create_app
-
-    app = create_app(big_index, config={"TESTING": True})
-    yield app.test_client()
-    app.extensions["newsarchive"].close()
+    with app_on(big_index) as app:
+        yield app.test_client()
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import feedparser
 import pytest
 
 from tests.conftest import build_index, make_article
-from tests.web_fixtures import XSS_TITLE, web_corpus
+from tests.web_fixtures import XSS_TITLE, app_on, web_corpus
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -24,11 +24,8 @@ def two_runs(tmp_path):
                           section="City", authors=["Desk"], url=f"https://news.example.org/late/{i}")
              for i in range(55)]
     build_index(index, first + later)  # a rebuild keeps the first run's stamps
-    from web import create_app
-
-    app = create_app(index, config={"TESTING": True})
-    yield app.test_client()
-    app.extensions["newsarchive"].close()
+    with app_on(index) as app:
+        yield app.test_client()
 
 
 def parsed(response):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -68,13 +69,22 @@ def index_dir(index_factory, corpus) -> Path:
     return index_factory(corpus)
 
 
-@pytest.fixture
-def app(index_dir: Path) -> Iterator[Flask]:
+@contextmanager
+def app_on(index_dir: Path, **config: object) -> Iterator[Flask]:
+    """The app in testing mode over ``index_dir``; its index closed afterwards."""
     from web import create_app
 
-    application = create_app(index_dir, config={"TESTING": True})
-    yield application
-    application.extensions["newsarchive"].close()
+    application = create_app(index_dir, config={"TESTING": True, **config})
+    try:
+        yield application
+    finally:
+        application.extensions["newsarchive"].close()
+
+
+@pytest.fixture
+def app(index_dir: Path) -> Iterator[Flask]:
+    with app_on(index_dir) as application:
+        yield application
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from . import export as export_mod
 from . import related as related_mod
 from . import searching, store, suggest
 from .bm25 import FIELD_BOOSTS
-from .schema import stored_authors, stored_time
+from .schema import stored_record
 from .searchers import Searchers
 from .session import WhooshWriterSession
 
@@ -72,18 +72,7 @@ class WhooshEngine:
         stored = self._searchers.current().searcher.document(id=doc_id)
         if stored is None:
             return None
-        return StoredArticle(
-            id=stored["id"],
-            url=stored.get("url"),
-            title=stored.get("title") or "",
-            body=stored.get("body") or "",
-            date=stored.get("date"),
-            section=stored.get("section") or None,
-            authors=stored_authors(stored),
-            source=stored.get("source") or "",
-            indexed_at=stored_time(stored, "indexed_at"),
-            changed_at=stored_time(stored, "changed_at"),
-        )
+        return StoredArticle(**stored_record(stored), body=stored.get("body") or "")
 
     def related(self, doc_id: str, limit: int) -> list[Hit]:
         return related_mod.related(self._searchers.current(), doc_id, limit)

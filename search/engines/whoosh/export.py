@@ -20,7 +20,7 @@ from search.stamps import iso
 
 from . import searching
 from .lru import SizedLRU
-from .schema import stored_authors, stored_time
+from .schema import stored_record
 from .searchers import Snapshot
 
 #: Rows read between two hand-overs to the consumer (a few MB of stored fields at most).
@@ -102,18 +102,7 @@ def _column_row(snap: Snapshot, doc_id: str, docnum: int, score: float | None) -
 
 
 def _stored_row(stored: dict, score: float | None) -> ArticleRow:
-    return ArticleRow(
-        id=stored["id"],
-        url=stored.get("url"),
-        title=stored.get("title") or "",
-        date=stored.get("date"),
-        section=stored.get("section") or None,
-        authors=stored_authors(stored),
-        source=stored.get("source") or "",
-        indexed_at=stored_time(stored, "indexed_at"),
-        changed_at=stored_time(stored, "changed_at"),
-        score=score,
-    )
+    return ArticleRow(**stored_record(stored), score=score)
 
 
 def rows(snap: Snapshot, ids: Sequence[str], fields: frozenset[str]) -> list[ArticleRow | None]:

@@ -131,6 +131,21 @@ def article_to_document(article: Article, state: SourceState, stamp: Stamp) -> d
     }
 
 
+def stored_record(stored: dict[str, Any]) -> dict[str, Any]:
+    """The fields every record of an article (StoredArticle, ArticleRow) has, from its stored fields."""
+    return {
+        "id": stored["id"],
+        "url": stored.get("url"),
+        "title": stored.get("title") or "",
+        "date": stored.get("date"),
+        "section": stored.get("section") or None,
+        "authors": stored_authors(stored),
+        "source": stored.get("source") or "",
+        "indexed_at": stored_time(stored, "indexed_at"),
+        "changed_at": stored_time(stored, "changed_at"),
+    }
+
+
 def stored_authors(stored: dict[str, Any]) -> list[str]:
     """A document's authors from its stored fields."""
     authors = stored.get("authors")
