@@ -93,12 +93,20 @@ def test_gunicorn_config_defaults(monkeypatch, tmp_path):
 
 
 def test_gunicorn_config_makes_and_removes_its_own_metrics_directory(monkeypatch):
-    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
-    settings = gunicorn_settings()  # sets it in os.environ: monkeypatch restores it
+    # setenv first, so that monkeypatch restores the variable's absence too.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "")
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
+    settings = gunicorn_settings()  # sets it in os.environ
     own = Path(str(settings["_OWN_METRICS_DIR"]))
     assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(own) and own.is_dir()
     settings["on_exit"](None)  # type: ignore[operator]
     assert not own.exists()
+
+
+def test_a_metrics_directory_that_is_not_there_stops_the_start(monkeypatch, index_dir, tmp_path):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "gone"))
+    with pytest.raises(ValueError, match="PROMETHEUS_MULTIPROC_DIR"):
+        create_app(index_dir)
 
 
 @pytest.mark.slow

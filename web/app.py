@@ -94,7 +94,7 @@ def create_app(index_dir: Path | str | None = None, *, config: dict[str, Any] | 
     app.register_blueprint(export.bp)
     app.register_blueprint(feed.bp)
     app.register_blueprint(sets.bp)
-    metrics.register(app)
+    metrics.register(app)  # first, so that requests refused below are counted too
     app.before_request(_check_query_string)
     origins = str(app.config["CORS_ORIGINS"])
     CORS(app, resources=READ_ONLY_ROUTES, methods=["GET"], allow_headers=["If-None-Match"],

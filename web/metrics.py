@@ -126,6 +126,11 @@ def metrics() -> Response:
 
 
 def register(app: Flask) -> None:
+    shared = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if shared and not os.path.isdir(shared):
+        # Every request would fail to count itself: refuse to start instead.
+        raise ValueError(f"PROMETHEUS_MULTIPROC_DIR={shared} is not a directory: create it, or unset it "
+                         "(gunicorn.conf.py and 'newsarchive serve' then make one)")
     app.register_blueprint(bp)
     app.before_request(_start)
     app.after_request(_count)
