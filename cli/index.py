@@ -12,6 +12,7 @@ from search import IndexBusy, IndexError_, IndexUnreadable, is_url, open_engine
 from .display import shown_path
 from .exits import EXIT_FATAL, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 from .options import add_index_option, index_target, non_negative_int, positive_int
+from .progress import ProgressBar
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -46,23 +47,6 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="OpenSearch only: copies of each shard (default: 1 where a second node can "
                         "hold it, else 0)")
     p.set_defaults(run=run)
-
-
-class _ProgressBar:
-    def __init__(self, stream):
-        self.stream = stream
-        self.last = -1
-
-    def __call__(self, done: int, total: int) -> None:
-        percent = done * 100 // max(total, 1)
-        if percent == self.last and done != total:
-            return
-        self.last = percent
-        filled = percent * 30 // 100
-        self.stream.write(f"\rparsing [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
-        if done == total:
-            self.stream.write("\n")
-        self.stream.flush()
 
 
 def summary_line(report: IndexReport) -> str:
@@ -100,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         lock_timeout=args.lock_timeout,
         max_bytes=args.max_page_bytes,
-        progress=_ProgressBar(sys.stderr) if show_progress else None,
+        progress=ProgressBar(sys.stderr, "parsing") if show_progress else None,
     )
     try:
         report = indexer.run(args.paths, rebuild=args.rebuild, retry_failed=args.retry_failed)

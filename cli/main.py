@@ -22,6 +22,7 @@ COMMANDS = {
     "index": "index saved article pages (incremental)",
     "search": "search the index",
     "show": "print one article",
+    "export": "write every article a search matches as NDJSON or CSV",
     "stats": "what the index holds",
     "failures": "files that could not be indexed, and why",
     "serve": "serve the web UI and JSON API with gunicorn",

@@ -9,7 +9,11 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from search.models import SearchRequest
     from search.service import SearchService
+
+#: The result orders (search.models.Sort), spelled here so --help loads no library.
+SORTS = ("relevance", "newest", "oldest", "indexed")
 
 
 def _whole_number(text: str, least: int) -> int:
@@ -56,3 +60,32 @@ def open_service(args: argparse.Namespace) -> SearchService:
     from search.service import SearchService
 
     return SearchService(index_target(args))
+
+
+def add_search_options(s: argparse.ArgumentParser) -> None:
+    """QUERY and the filters and order a search and an export share."""
+    s.add_argument("query", nargs="?", default="", metavar="QUERY",
+                   help="the query (empty: all articles, newest first)")
+    add_index_option(s)
+    s.add_argument("--section", action="append", default=[], metavar="S", help="only this section (repeatable: any of them)")
+    s.add_argument("--author", action="append", default=[], metavar="A", help="only this author (repeatable: any of them)")
+    s.add_argument("--from", dest="date_from", metavar="DATE", help="published on or after (YYYY, YYYY-MM or YYYY-MM-DD)")
+    s.add_argument("--to", dest="date_to", metavar="DATE", help="published on or before (YYYY, YYYY-MM or YYYY-MM-DD)")
+    s.add_argument("--indexed-since", metavar="TIME",
+                   help="only articles first indexed at or after this ISO 8601 date or time (UTC unless a zone is given)")
+    s.add_argument("--sort", choices=SORTS, default="relevance",
+                   help="result order; indexed = newest-indexed first (default: relevance)")
+    s.add_argument("--operator", choices=["and", "or"], default="and",
+                   help="how plain words combine (default: and)")
+    s.add_argument("--exact", action="store_true", help="exact spelling: no accent folding or stemming")
+
+
+def search_request(args: argparse.Namespace, **paging: int) -> SearchRequest:
+    """The request ``add_search_options`` describes."""
+    from search.models import SearchRequest
+
+    return SearchRequest(
+        q=args.query, sections=args.section, authors=args.author, date_from=args.date_from,
+        date_to=args.date_to, sort=args.sort, operator=args.operator, exact=args.exact,
+        indexed_since=args.indexed_since, **paging,  # type: ignore[arg-type]
+    )

@@ -8,11 +8,11 @@ import json
 import re
 import sys
 
-from search.models import SearchError, SearchRequest, SearchResponse
+from search.models import SearchError, SearchResponse
 
 from .display import shown_path
 from .exits import EXIT_OK, EXIT_USAGE
-from .options import add_index_option, open_service, positive_int
+from .options import add_search_options, open_service, positive_int, search_request
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -36,19 +36,9 @@ def error_message(e: SearchError) -> str:
 def configure(s: argparse.ArgumentParser) -> None:
     s.description = ("Search the index. Query language: see README (words are ANDed; "
                      "OR, NOT, -word, \"phrases\", field:term, date:2025-05, prefix*, fuzzy~).")
-    s.add_argument("query", nargs="?", default="", metavar="QUERY",
-                   help="the query (empty: all articles, newest first)")
-    add_index_option(s)
-    s.add_argument("--section", action="append", default=[], metavar="S", help="only this section (repeatable: any of them)")
-    s.add_argument("--author", action="append", default=[], metavar="A", help="only this author (repeatable: any of them)")
-    s.add_argument("--from", dest="date_from", metavar="DATE", help="published on or after (YYYY, YYYY-MM or YYYY-MM-DD)")
-    s.add_argument("--to", dest="date_to", metavar="DATE", help="published on or before (YYYY, YYYY-MM or YYYY-MM-DD)")
-    s.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
+    add_search_options(s)
     s.add_argument("--page", type=positive_int, default=1, metavar="N")
     s.add_argument("--per-page", type=positive_int, default=10, metavar="N", help="results per page, 1..100 (default 10)")
-    s.add_argument("--operator", choices=["and", "or"], default="and",
-                   help="how plain words combine (default: and)")
-    s.add_argument("--exact", action="store_true", help="exact spelling: no accent folding or stemming")
     s.add_argument("--json", action="store_true", help="print the response as JSON")
     s.set_defaults(run=run)
 
@@ -69,7 +59,7 @@ def print_results(response: SearchResponse, sources: dict[str, str], tty: bool) 
     if response.suggestion:
         print(f"did you mean: {response.suggestion}")
     for hit in response.hits:
-        meta = " · ".join(x for x in (hit.date, hit.section, hit.author) if x)
+        meta = " · ".join(x for x in (hit.date, hit.section, ", ".join(hit.authors)) if x)
         print()
         print(_terminal_text(hit.title_html, tty))
         if meta:
@@ -80,11 +70,7 @@ def print_results(response: SearchResponse, sources: dict[str, str], tty: bool) 
 
 
 def run(args: argparse.Namespace) -> int:
-    request = SearchRequest(
-        q=args.query, sections=args.section, authors=args.author,
-        date_from=args.date_from, date_to=args.date_to, sort=args.sort,
-        page=args.page, per_page=args.per_page, operator=args.operator, exact=args.exact,
-    )
+    request = search_request(args, page=args.page, per_page=args.per_page)
     service = open_service(args)
     try:
         response = service.search(request)

@@ -16,12 +16,14 @@ as it was).
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
 
 from .errors import BadIndexTarget, IndexMissing
-from .models import Answer, Article, Hit, IndexStats, Sources, SourceState, StoredArticle, ValidRequest
+from .models import (Answer, Article, ArticleRow, Export, Hit, IndexState, IndexStats, Sources, SourceState,
+                     StoredArticle, ValidRequest)
 from .query import Node
 
 
@@ -50,6 +52,11 @@ class PartWriter(Protocol):
 
 class WriterSession(Protocol):
     """One indexing run's changes, committed atomically on leaving the ``with`` block.
+
+    Every article written (by the session or its parts) is stamped by the rule
+    of :mod:`search.stamps`: one time per session taken under the writer lock,
+    the first ``indexed_at`` of an id the live index held kept (also by a
+    rebuild), ``changed_at`` moved only when the article's fingerprint changed.
 
     Leaving the block without an exception commits; with one, the live index
     stays as it was and whatever the session wrote is deleted (a failed run on
@@ -128,8 +135,51 @@ class Engine(Protocol):
     def check(self) -> None:
         """Raise IndexMissing or UnsafeIndex (``search.errors``) when it cannot serve."""
 
+    def state(self) -> IndexState:
+        """The live state: its generation and the time of the commit that made it
+        visible (articles a later commit writes are stamped at or after it, see
+        :mod:`search.stamps`). Cheap: /healthz, ETags and metrics call it per request."""
+
     def search(self, request: ValidRequest, tree: Node | None) -> Answer:
-        """Answer a validated request; ``tree`` None means every article."""
+        """Answer a validated request; ``tree`` None means every article.
+        ``Answer.index`` is the state that answered; ``request.indexed_since``
+        (epoch ms) keeps articles with ``indexed_at`` at or after it; sort
+        "indexed" is newest ``indexed_at`` first, articles of one run newest
+        published first, then undated, unknown ``indexed_at`` last."""
+
+    def export(self, request: ValidRequest, tree: Node | None, fields: frozenset[str]) -> Export:
+        """Every article matching ``request``, to stream (page and per_page are ignored).
+
+        The contract (``tests/test_export.py`` holds an engine to it):
+
+        * ``Export.total`` is counted before the first row and equals the
+          ``total`` :meth:`search` gives for the same request on the same state;
+        * ``Export.rows`` yields every match exactly once, in exactly the order
+          :meth:`search` pages them (``Export.sort``, ties broken the same way):
+          rows ``[(p-1)*n, p*n)`` are page ``p`` at ``per_page=n``, with no cap
+          at ``limits.MAX_DEPTH``;
+        * every row comes from the one state named by ``Export.index``; commits
+          while the rows are read change nothing in them (Whoosh keeps a searcher
+          of its own on that generation; OpenSearch opens a point in time and
+          pages it with ``search_after`` on the sort's keys plus a unique
+          tiebreaker, a batch at a time);
+        * memory does not grow with the rows read: rows are fetched in batches as
+          they are consumed, never gathered (a small per-match key, e.g. Whoosh's
+          8-byte document number and score, is allowed);
+        * a row carries at least ``fields`` (names from ``models.ROW_FIELDS``);
+          ``score`` is set in relevance order only (rounded as in hits), else None;
+        * ``Export.rows.close()``, before the first row or after any, releases
+          what the export holds (the searcher, the point in time); reading to the
+          end does too. ``SearchService.export`` checks ``total`` against the row
+          limit and closes the rows unread when it is over.
+        """
+
+    def rows(self, ids: Sequence[str], fields: frozenset[str]) -> list[ArticleRow | None]:
+        """The live state's row of each id, in the same positions; None where it
+        holds no such article. For saved result sets, which check up to
+        ``limits.MAX_EXPORT_ROWS`` ids at once: look them up in bulk (Whoosh: a
+        sorted id column; OpenSearch: ``ids`` queries in batches). A row carries
+        at least ``fields``; its ``score`` is None."""
 
     def article(self, doc_id: str) -> StoredArticle | None: ...
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import get_args
 
 from .facets import VALUE_FILTERS
+from . import stamps
 from .models import Operator, SearchError, SearchRequest, Sort, ValidRequest
 from .query import dates
 
@@ -18,6 +19,9 @@ MAX_PER_PAGE = 100
 #: Deepest result reachable by paging (page * per_page).
 MAX_DEPTH = 10_000
 MAX_FILTER_VALUES = 100
+#: Most articles one export (or saved result set) may hold; over it the whole
+#: request is refused (``ResultTooLarge``), never cut short.
+MAX_EXPORT_ROWS = 1_000_000
 SORTS: tuple[str, ...] = get_args(Sort)
 OPERATORS: tuple[str, ...] = get_args(Operator)
 
@@ -92,6 +96,15 @@ def validate(request: SearchRequest) -> ValidRequest:
         hi_range = dates.bounds(None, request.date_to)
     except dates.BadDate as e:
         raise SearchError(f"date_to: {e}", "date_to") from None
+    if lo_range and hi_range and lo_range.lo > hi_range.hi:
+        raise SearchError(f"date_from: {request.date_from} is after the end of the range, {request.date_to}",
+                          "date_from")
+    since = None
+    if request.indexed_since:
+        try:
+            since = stamps.parse_instant(request.indexed_since)
+        except ValueError as e:
+            raise SearchError(f"indexed_since: {e}", "indexed_since") from None
     day_range = None
     if lo_range or hi_range:
         day_range = dates.DayRange(lo_range.lo if lo_range else dates.FIRST_DAY,
@@ -103,7 +116,8 @@ def validate(request: SearchRequest) -> ValidRequest:
         authors=list(dict.fromkeys(a for a in request.authors if a)),
         date_from=request.date_from or None,
         date_to=request.date_to or None,
+        indexed_since=request.indexed_since or None,
     )
     filters = {field: getattr(normalised, name) for field, name in VALUE_FILTERS.items()
                if getattr(normalised, name)}
-    return ValidRequest(normalised, day_range, filters)
+    return ValidRequest(normalised, day_range, filters, since)

@@ -37,6 +37,7 @@ from indexer.workers import parse_file
 from search.engines.whoosh import store
 from search.engines.whoosh.schema import article_to_document
 from search.models import Article, SourceState
+from search.stamps import Stamp
 from tests.conftest import REPO
 from tests.reliability_helpers import index_json, page_html, search_count
 
@@ -96,7 +97,7 @@ def check_result(raw: bytes, limit_seconds: float = 10.0) -> Article | None:
             text.encode("utf-8")  # no lone surrogates: Whoosh must be able to store it
             assert "\x00" not in text
         assert article.body.strip()
-        article_to_document(article, SourceState("0" * 40, len(raw), 0))
+        article_to_document(article, SourceState("0" * 40, len(raw), 0), Stamp(1, 1, ""))
     return article
 
 

@@ -352,7 +352,8 @@ def test_related(index_factory):
 def test_article_and_stats(service):
     art = service.article(CORPUS[0].id)
     assert art is not None and art.title == CORPUS[0].title
-    assert art.author == "Ana Petrović, Bob Lee" and art.date == "2025-05-03"
+    assert art.authors == ["Ana Petrović", "Bob Lee"] and art.date == "2025-05-03"
+    assert art.indexed_at is not None and art.changed_at == art.indexed_at
     assert service.article("f" * 16) is None
     st = service.stats()
     assert st.documents == len(CORPUS)
@@ -365,9 +366,10 @@ def test_response_shape(service):
     resp = search(service, "vucic")
     d = resp.to_dict()
     assert set(d) == {"query", "total", "page", "per_page", "pages", "took_ms", "hits", "facets",
-                      "suggestion", "warnings"}
-    assert set(d["hits"][0]) == {"id", "url", "title", "date", "section", "author", "score", "snippet",
-                                 "title_html"}
+                      "suggestion", "warnings", "index"}
+    assert set(d["hits"][0]) == {"id", "url", "title", "date", "section", "authors", "score", "snippet",
+                                 "title_html", "indexed_at", "changed_at"}
+    assert d["index"] == {"generation": service.generation(), "last_indexed": service.state().last_indexed}
     assert d["query"]["q"] == "vucic"
 
 

@@ -11,7 +11,7 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from search.models import SearchError
+from search.models import ResultTooLarge, SearchError
 from search import IndexError_, IndexMissing, IndexUnreadable, UnsafeIndex
 
 from .params import as_query_error
@@ -26,19 +26,26 @@ CODES = {
     406: "not_acceptable",
     413: "too_large",
     414: "uri_too_long",
+    415: "unsupported_media_type",
+    429: "too_many_requests",
     500: "internal_error",
     503: "index_unavailable",
 }
 
 
+#: Machine-read routes outside /api: their errors are JSON too.
+_MACHINE_ROUTES = ("/healthz", "/feed.atom", "/metrics")
+
+
 def wants_json() -> bool:
     path = request.path
-    return path == "/api" or path.startswith("/api/") or path == "/healthz"
+    return path == "/api" or path.startswith("/api/") or path in _MACHINE_ROUTES
 
 
 def json_error(status: int, message: str, param: str | None = None,
-               headers: dict[str, str] | None = None, code: str | None = None) -> Response:
-    body = {"error": {"code": code or CODES.get(status, "error"), "message": message, "param": param}}
+               headers: dict[str, str] | None = None, code: str | None = None, **details: int) -> Response:
+    """The one error shape; ``details`` (e.g. ``limit``, ``total``) join it for scripts."""
+    body = {"error": {"code": code or CODES.get(status, "error"), "message": message, "param": param, **details}}
     response = jsonify(body)
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
@@ -76,6 +83,12 @@ def _search_error(e: SearchError) -> Response:
     return html_error(400, "Bad request", e.message)
 
 
+def _too_large(e: ResultTooLarge) -> Response:
+    if wants_json():
+        return json_error(413, e.message, e.param, limit=e.limit, total=e.total)
+    return html_error(413, "Too many results", e.message)
+
+
 def _index_error(e: IndexError_) -> Response:
     code, title = None, "Index unavailable"
     if isinstance(e, IndexUnreadable):
@@ -111,5 +124,6 @@ def _unexpected(e: Exception) -> Response:
 def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(SearchError, _search_error)
+    app.register_error_handler(ResultTooLarge, _too_large)
     app.register_error_handler(IndexError_, _index_error)
     app.register_error_handler(Exception, _unexpected)

@@ -5,18 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from search.errors import IndexUnreadable
-from search.models import Answer, FacetValue, Hit, IndexStats, Sources, StoredArticle, ValidRequest
+from search.models import (Answer, ArticleRow, Export, FacetValue, Hit, IndexState, IndexStats, Sources,
+                           StoredArticle, ValidRequest)
 from search.query import Node, dates
 
+from . import export as export_mod
 from . import related as related_mod
 from . import damage, searching, store, suggest
 from .bm25 import FIELD_BOOSTS
-from .schema import term_source
+from .schema import stored_record
 from .searchers import Searchers
 from .session import WhooshWriterSession
 
@@ -64,21 +67,23 @@ class WhooshEngine:
         with self._damage.reading():
             return searching.search(self._searchers.current(), self._matches, request, tree)
 
+    def state(self) -> IndexState:
+        gen = store.current_generation(self.index_dir)
+        return store.index_state(gen.directory, gen.label, gen.commit)
+
+    def export(self, request: ValidRequest, tree: Node | None, fields: frozenset[str]) -> Export:
+        snap, release = self._searchers.private()
+        return export_mod.export(snap, release, self._matches, request, tree, fields)
+
+    def rows(self, ids: Sequence[str], fields: frozenset[str]) -> list[ArticleRow | None]:
+        return export_mod.rows(self._searchers.current(), ids, fields)
+
     def article(self, doc_id: str) -> StoredArticle | None:
         with self._damage.reading():
             stored = self._searchers.current().searcher.document(id=doc_id)
         if stored is None:
             return None
-        return StoredArticle(
-            id=stored["id"],
-            url=stored.get("url"),
-            title=stored.get("title") or "",
-            body=stored.get("body") or "",
-            date=stored.get("date"),
-            section=stored.get("section") or None,
-            author=stored.get("author") or None,
-            source=term_source(stored.get("source") or ""),
-        )
+        return StoredArticle(**stored_record(stored), body=stored.get("body") or "")
 
     def related(self, doc_id: str, limit: int) -> list[Hit]:
         with self._damage.reading():

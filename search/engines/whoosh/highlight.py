@@ -18,6 +18,7 @@ from search.models import Hit
 from search.snippets import SNIPPET_CHARS, SNIPPET_FRAGMENTS
 
 from .analysis import TOKEN_PATTERN, analyze, fold, ranking_analyzer
+from .schema import stored_authors, stored_time
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _RANKING = ranking_analyzer()
@@ -149,8 +150,10 @@ def hit(searcher, docnum: int, score: float, spec: HighlightSpec,
         title=title,
         date=stored.get("date"),
         section=stored.get("section") or None,
-        author=stored.get("author") or None,
+        authors=stored_authors(stored),
         score=round(score, 4),
         snippet=snippet(body, spec, decided=decided),
         title_html=mark(title, spec, decided),
+        indexed_at=stored_time(stored, "indexed_at"),
+        changed_at=stored_time(stored, "changed_at"),
     )

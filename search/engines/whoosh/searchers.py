@@ -11,8 +11,11 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from search.models import IndexState
 
 from . import damage, store
 from .bm25 import weighting
@@ -38,6 +41,11 @@ class Snapshot:
     gen: store.Generation
     searcher: object
     table: DocTable
+
+    def state(self) -> IndexState:
+        commit = self.searcher.reader().generation()
+        return store.index_state(self.gen.directory, self.label,
+                                 self.gen.commit if commit is None else commit)
 
 
 class _Slot:
@@ -84,6 +92,15 @@ class Searchers:
                 self._retire(opened)
             opened = slot.box[0] = self._open(gen)
         return Snapshot(opened.label, opened.gen, opened.searcher, self._table(opened))
+
+    def private(self) -> tuple[Snapshot, Callable[[], None]]:
+        """A snapshot of the live state with a searcher of its own, for a long read
+        (an export) that may outlive this thread's turn, and the call that closes it."""
+        if self._closed:
+            raise RuntimeError("SearchService is closed")
+        opened = self._open(store.current_generation(self.index_dir))
+        return (Snapshot(opened.label, opened.gen, opened.searcher, self._table(opened)),
+                lambda: self._retire(opened))
 
     def open_count(self) -> int:
         with self._lock:

@@ -27,12 +27,14 @@ from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from search import stamps
 from search.errors import IndexUnreadable
 from search.ids import IdClaims
 from search.models import Article, KnownFailure, Sources, SourceState
 
 from . import damage, store
-from .schema import article_to_document, source_term
+from .history import History
+from .schema import STAMP_FIELDS, article_to_document, source_term
 from .writer import CombiningWriter, FastSegmentWriter
 
 log = logging.getLogger(__name__)
@@ -67,12 +69,30 @@ class PartResult:
     segment: object | None  # a finished, uncommitted whoosh Segment (None: nothing written)
 
 
+@dataclass(frozen=True)
+class Stamping:
+    """How a session's writers turn an article into a document: the session's
+    time, the live index's stamps, and the fields the target index knows."""
+
+    now: int
+    history: History
+    missing: frozenset[str]  # STAMP_FIELDS an index written before them lacks
+
+    def document(self, article: Article, state: SourceState) -> dict:
+        stamp = stamps.restamp(self.history.get(article.id), stamps.fingerprint(article), self.now)
+        doc = article_to_document(article, state, stamp)
+        for name in self.missing:
+            del doc[name]
+        return doc
+
+
 class WhooshPartWriter:
     """Writes one worker process's own segment (see the module docstring)."""
 
-    def __init__(self, number: int, ix, claims: IdClaims):
+    def __init__(self, number: int, ix, claims: IdClaims, stamping: Stamping):
         self.number = number
         self._ix = ix
+        self._stamping = stamping
         # The ids claimed when the workers started, plus this part's own;
         # the session settles clashes between parts (``accept``).
         self._claims = claims
@@ -85,7 +105,7 @@ class WhooshPartWriter:
                                              compound=WORKER_COMPOUND_SEGMENTS)
         doc_id = self._claims.claim(article.id, article.source)
         docnum = self._writer.docnum
-        self._writer.add_document(**article_to_document(replace(article, id=doc_id), state))
+        self._writer.add_document(**self._stamping.document(replace(article, id=doc_id), state))
         return PartReceipt(self.number, docnum, doc_id, article.source)
 
     def finish(self) -> PartResult:
@@ -123,6 +143,7 @@ class WhooshWriterSession:
         self._changed = False  # an article was added or deleted: the index needs a commit
         self._drops: dict[int, list[int]] = {}
         self._segments: dict[int, object] = {}  # part -> its finished segment
+        self._stamping = Stamping(0, History.empty(), frozenset())
 
     # --- the block -------------------------------------------------------
 
@@ -141,6 +162,7 @@ class WhooshWriterSession:
                 store.remove_uncommitted(self._live)
             roots = self._live_roots()
             files, failures = {}, {}
+            history = History.empty()
             if self._live is not None and not self.rebuild:
                 self._gen_dir = self._live
                 # Nothing is written on top of damage: a rebuild repairs it.
@@ -149,6 +171,16 @@ class WhooshWriterSession:
                     self._ix = store.open_for_writing(self._live)
                     files = store.read_files(self._ix)
                     failures = store.read_failures(self._live)
+                    history = store.read_history(self._ix)
+                if any(f not in self._ix.schema for f in STAMP_FIELDS):
+                    self.warnings.append(
+                        "this index was written before articles recorded when they were indexed "
+                        "(indexed_at) and their authors as a list; run 'newsarchive index --rebuild' "
+                        "once to add them")
+            elif self._live is not None:
+                history = self._live_history()
+            # One time for the whole run, taken under the lock (see search.stamps).
+            self._stamping = Stamping(stamps.now_ms(), history, frozenset())
             # A rebuild starts from no files and no failures (everything is
             # parsed again), but from the live roots (rescanned when no paths are given).
             self.previous = Sources(roots, files, failures)
@@ -169,6 +201,20 @@ class WhooshWriterSession:
             # A rebuild repairs a damaged index: it needs no more than the roots.
             self.warnings.append(f"{e}; the recorded roots are lost: give the paths to index")
             return []
+
+    def _live_history(self) -> History:
+        """A rebuild keeps the stamps of the articles it writes again; a
+        damaged live index loses them (the rebuild stamps them anew)."""
+        try:
+            with damage.Watch(self.index_dir).reading():
+                live_ix = store.open_for_writing(self._live)
+                try:
+                    return store.read_history(live_ix)
+                finally:
+                    live_ix.close()
+        except IndexUnreadable as e:
+            self.warnings.append(f"{e}; articles are stamped as first indexed now")
+            return History.empty()
 
     def __exit__(self, kind, error, tb) -> None:
         with self._stack:  # the lock is released last
@@ -208,6 +254,8 @@ class WhooshWriterSession:
                 self._ix = store.open_for_writing(self._gen_dir)
             # _lk=False: the session's own lock (store.writer_lock) covers every writer.
             self._writer = CombiningWriter(self._ix, _lk=False, limitmb=WRITER_LIMIT_MB)
+            missing = frozenset(f for f in STAMP_FIELDS if f not in self._ix.schema)
+            self._stamping = replace(self._stamping, missing=missing)
             # One searcher for every deletion: Whoosh otherwise opens a new
             # reader over all segments for each delete_by_term call.
             self._searcher = self._writer.searcher()
@@ -276,7 +324,7 @@ class WhooshWriterSession:
         writer = self._begin()
         self._replace_old(article.source)
         doc_id = self._claims.claim(article.id, article.source)
-        writer.add_document(**article_to_document(replace(article, id=doc_id), state))
+        writer.add_document(**self._stamping.document(replace(article, id=doc_id), state))
         self._changed = True
         self._failures.pop(article.source, None)
         return doc_id
@@ -298,7 +346,7 @@ class WhooshWriterSession:
 
     def parts(self, count: int) -> list[WhooshPartWriter]:
         self._begin()  # the parts' segments join this writer's commit
-        return [WhooshPartWriter(n, self._ix, self._claims.copy()) for n in range(count)]
+        return [WhooshPartWriter(n, self._ix, self._claims.copy(), self._stamping) for n in range(count)]
 
     def accept(self, receipt: PartReceipt) -> bool:
         if self._claims.claim(receipt.doc_id, receipt.source) != receipt.doc_id:

@@ -32,8 +32,10 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
 from search.errors import IndexBusy, IndexMissing, IndexUnreadable, UnsafeIndex
-from search.models import KnownFailure, KnownFile
+from search.models import IndexState, KnownFailure, KnownFile
+from search.stamps import iso_seconds
 
+from .history import History
 from .schema import build_schema, decode_state
 from .writer import WriterStorage
 
@@ -191,9 +193,25 @@ def read_files(ix) -> dict[str, KnownFile]:
     return known
 
 
+def read_history(ix) -> History:
+    """The stamps of the articles ``ix`` holds (see :mod:`.history`)."""
+    with ix.reader() as reader:
+        return History.read(reader)
+
+
 def last_indexed(gen: Generation) -> float:
     """Unix time of the live commit."""
     return (gen.directory / f"_MAIN_{gen.commit}.toc").stat().st_mtime
+
+
+def index_state(gen_dir: Path, label: str, commit: int) -> IndexState:
+    """``label`` and the time of its commit (None when a later commit has
+    removed its table of contents: then this state is no longer live anyway)."""
+    try:
+        when = iso_seconds((gen_dir / f"_MAIN_{commit}.toc").stat().st_mtime)
+    except FileNotFoundError:
+        return IndexState(label, None)
+    return IndexState(label, when)
 
 
 def size_on_disk(gen_dir: Path) -> int:
