@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from pathlib import Path
 
 import pytest
 
@@ -143,7 +144,9 @@ def test_unknown_sets_are_404s(client):
     assert client.get("/sets/AAAAAAAAAAAAAAAAAAAAAA").status_code == 404
 
 
+@pytest.mark.engines("whoosh")  # an index directory; a URL's data directory is var/data
 def test_the_data_directory_is_beside_the_index_never_inside(index_dir, tmp_path, monkeypatch):
+    index_dir = Path(index_dir)
     assert default_data_dir(str(index_dir)) == index_dir.parent / f"{index_dir.name}-data"
     with pytest.raises(DataDirError, match="inside the index"):
         create_app(index_dir, config={"DATA_DIR": str(index_dir / "sets")})
