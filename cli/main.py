@@ -52,13 +52,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return args.run(args)
-    except IndexError_ as e:  # no index yet, an unreachable cluster, a malformed URL: one line, no traceback
-        print(f"newsarchive {args.command}: {e}", file=sys.stderr)
-        return EXIT_FATAL
-    except IndexUnreadable as e:
+    except IndexUnreadable as e:  # before its base class: it carries the remedy
         from .display import shown_path
 
         print(f"newsarchive {args.command}: {shown_path(str(e))}; {REPAIR}", file=sys.stderr)
+        return EXIT_FATAL
+    except IndexError_ as e:  # no index yet, an unreachable cluster, a malformed URL: one line, no traceback
+        print(f"newsarchive {args.command}: {e}", file=sys.stderr)
         return EXIT_FATAL
     except KeyboardInterrupt:
         return 130

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from search.models import Article, ArticleRow, SourceState, StoredArticle
+from search.models import Article, ArticleRow, SourceState, StoredArticle, article_record
 from search.stamps import Stamp, iso
 
 from .facets import fold_key
@@ -46,17 +46,8 @@ def to_document(article: Article, state: SourceState, stamp: Stamp) -> dict[str,
 
 def record(source: dict[str, Any]) -> dict[str, Any]:
     """The fields every record of an article (StoredArticle, ArticleRow) has, from its ``_source``."""
-    return {
-        "id": source["id"],
-        "url": source.get("url"),
-        "title": source.get("title") or "",
-        "date": source.get("date"),
-        "section": source.get("section") or None,
-        "authors": list(source.get("author") or []),
-        "source": source.get("source") or "",
-        "indexed_at": iso(source.get("indexed_at")),
-        "changed_at": iso(source.get("changed_at")),
-    }
+    return article_record(source, authors=list(source.get("author") or []), source=source.get("source") or "",
+                          indexed_at=iso(source.get("indexed_at")), changed_at=iso(source.get("changed_at")))
 
 
 def to_stored(source: dict[str, Any]) -> StoredArticle:

@@ -117,7 +117,8 @@ def delete_unused(client: OpenSearch, names: list[str]) -> None:
     still reads through a point in time (the next run deletes them)."""
     for name in names:
         stats = client.indices.stats(index=name, metric="search")
-        if stats["_all"]["total"]["search"].get("point_in_time_current", 0):
+        search = stats.get("_all", {}).get("total", {}).get("search", {})  # none for a red index
+        if search.get("point_in_time_current", 0):
             log.info("left the replaced index %s for the next run: an export still reads it", name)
             continue
         client.indices.delete(index=name, ignore_unavailable=True)

@@ -16,7 +16,7 @@ from typing import Any
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, Schema
 
-from search.models import Article, SourceState
+from search.models import Article, SourceState, article_record
 from search.query.dates import NO_DATE
 from search.stamps import Stamp, iso
 
@@ -154,17 +154,8 @@ def article_to_document(article: Article, state: SourceState, stamp: Stamp) -> d
 
 def stored_record(stored: dict[str, Any]) -> dict[str, Any]:
     """The fields every record of an article (StoredArticle, ArticleRow) has, from its stored fields."""
-    return {
-        "id": stored["id"],
-        "url": stored.get("url"),
-        "title": stored.get("title") or "",
-        "date": stored.get("date"),
-        "section": stored.get("section") or None,
-        "authors": stored_authors(stored),
-        "source": term_source(stored.get("source") or ""),
-        "indexed_at": stored_time(stored, "indexed_at"),
-        "changed_at": stored_time(stored, "changed_at"),
-    }
+    return article_record(stored, authors=stored_authors(stored), source=term_source(stored.get("source") or ""),
+                          indexed_at=stored_time(stored, "indexed_at"), changed_at=stored_time(stored, "changed_at"))
 
 
 def stored_authors(stored: dict[str, Any]) -> list[str]:
