@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(article.to_dict(), ensure_ascii=False, indent=1))
         return EXIT_OK
     print(article.title)
-    meta = " · ".join(x for x in (article.date, article.section, article.author) if x)
+    meta = " · ".join(x for x in (article.date, article.section, ", ".join(article.authors)) if x)
     if meta:
         print(meta)
     print(f"id {article.id}" + (f"  {article.url}" if article.url else ""))

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from search.models import Article, ArticleRow, SourceState, StoredArticle, article_record
+from search.sourcepath import source_term, term_source
 from search.stamps import Stamp, iso
 
 from .facets import fold_key
@@ -20,7 +21,7 @@ def to_document(article: Article, state: SourceState, stamp: Stamp) -> dict[str,
     authors = list(dict.fromkeys(a for a in article.authors if a))
     doc: dict[str, Any] = {
         "id": article.id,
-        "source": article.source,
+        "source": source_term(article.source),
         "url": article.url,
         "title": article.title,
         "body": article.body,
@@ -46,7 +47,7 @@ def to_document(article: Article, state: SourceState, stamp: Stamp) -> dict[str,
 
 def record(source: dict[str, Any]) -> dict[str, Any]:
     """The fields every record of an article (StoredArticle, ArticleRow) has, from its ``_source``."""
-    return article_record(source, authors=list(source.get("author") or []), source=source.get("source") or "",
+    return article_record(source, authors=list(source.get("author") or []), source=term_source(source.get("source") or ""),
                           indexed_at=iso(source.get("indexed_at")), changed_at=iso(source.get("changed_at")))
 
 

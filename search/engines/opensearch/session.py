@@ -262,7 +262,8 @@ class OpenSearchWriterSession:
             with self._calls("index"):
                 self._sender.add(source, lines)
         else:
-            self._spool.write(json.dumps([source, lines], ensure_ascii=False) + "\n")
+            # ASCII JSON: a source that is not valid UTF-8 keeps its escaped surrogates.
+            self._spool.write(json.dumps([source, lines]) + "\n")
 
     def add(self, article: Article, state: SourceState) -> str:
         index = self._new or (self._live.index if self._live else self.alias)

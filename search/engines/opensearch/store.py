@@ -35,6 +35,7 @@ from opensearchpy import exceptions as ox
 
 from search.errors import BadIndexTarget, IndexBusy, IndexError_, IndexUnreadable
 from search.models import IndexState, KnownFailure, KnownFile, SourceState
+from search.sourcepath import source_term, term_source
 from search.stamps import Stamp
 
 from .mapping import MAPPING_VERSION
@@ -156,6 +157,7 @@ def scan_files(client: OpenSearch, index: str) -> tuple[dict[str, KnownFile], di
         source = _first(hit, "source")
         if source is None:
             continue
+        source = term_source(source)
         state = SourceState(_first(hit, "content_hash", ""), int(_first(hit, "file_size", 0)),
                             int(_first(hit, "mtime_ns", 0)))
         files[source] = KnownFile(doc_id, state)
@@ -174,7 +176,7 @@ def read_failures(client: OpenSearch, alias: str) -> dict[str, KnownFailure]:
     if not client.indices.exists(index=FAILURES):
         return {}
     body = {"query": {"term": {"alias": alias}}}
-    return {hit["_source"]["path"]: KnownFailure(hit["_source"]["content_hash"], hit["_source"]["reason"])
+    return {term_source(hit["_source"]["path"]): KnownFailure(hit["_source"]["content_hash"], hit["_source"]["reason"])
             for hit in helpers.scan(client, query=body, index=FAILURES, size=SCAN_PAGE, scroll="5m")}
 
 
@@ -193,7 +195,7 @@ def write_failures(client: OpenSearch, alias: str, before: dict[str, KnownFailur
         {"_op_type": "delete", "_index": FAILURES, "_id": _failure_id(alias, path)}
         for path in before.keys() - after.keys()]
     actions += [{"_index": FAILURES, "_id": _failure_id(alias, path),
-                 "_source": {"alias": alias, "path": path, "content_hash": f.content_hash, "reason": f.reason}}
+                 "_source": {"alias": alias, "path": source_term(path), "content_hash": f.content_hash, "reason": f.reason}}
                 for path, f in after.items() if before.get(path) != f]
     # Raises BulkIndexError naming every refused record (a gone one is no error).
     helpers.bulk(client, actions, refresh="true", raise_on_error=True, ignore_status=(404,))
