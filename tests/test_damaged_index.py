@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -80,19 +82,25 @@ def test_every_command_names_the_damaged_file_and_the_remedy(damaged_index):
 
 @pytest.fixture
 def red_index(tmp_path, new_target) -> tuple[Path, str, str]:
-    """(pages, index URL, the red shard): the live index's only shard unassigned,
-    as when the node holding it is lost with no replica."""
+    """(pages, index URL, the red shard): the live index's only shard lost from
+    every node's disk (as a failed disk without a replica leaves it), so no copy
+    of it can be read. The development cluster's nodes run on this machine."""
     pages = tmp_path / "pages"
     write_pages(pages, range(PAGES))
     index = new_target()
     Indexer(index, jobs=1).run([pages])
     base, alias = index.rsplit("/", 1)
     concrete, = requests.get(f"{base}/{alias}/_alias", timeout=30).json()
+    uuid = requests.get(f"{base}/{concrete}/_settings", timeout=30).json()[concrete]["settings"]["index"]["uuid"]
     requests.post(f"{base}/{concrete}/_close", timeout=60).raise_for_status()
-    requests.put(f"{base}/{concrete}/_settings", json={"index.routing.allocation.require._name": "nowhere"},
-                 timeout=30).raise_for_status()
+    nodes = requests.get(f"{base}/_nodes/settings", timeout=30).json()["nodes"].values()
+    for home in (node["settings"]["path"]["home"] for node in nodes):
+        shutil.rmtree(Path(home, "data", "nodes", "0", "indices", uuid, "0"), ignore_errors=True)
     requests.post(f"{base}/{concrete}/_open", params={"wait_for_active_shards": "0"}, timeout=60).raise_for_status()
-    assert requests.get(f"{base}/_cluster/health/{concrete}", timeout=30).json()["status"] == "red"
+    deadline = time.monotonic() + 60  # the nodes find their copies gone as they open them
+    while requests.get(f"{base}/_cluster/health/{concrete}", timeout=30).json()["status"] != "red":
+        assert time.monotonic() < deadline, requests.get(f"{base}/_cluster/health/{concrete}", timeout=30).text
+        time.sleep(0.2)
     return pages, index, f"{concrete} shard 0"
 
 
