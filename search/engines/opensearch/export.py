@@ -36,8 +36,9 @@ def export(cluster: Cluster, request: ValidRequest, tree: Node | None) -> Export
     """The export of ``request`` on the index state live now (rows carry every field)."""
     live = cluster.live()
     body, (compiled, sort, *_) = searching.request_body(cluster, request, tree)
+    # No track_scores: a score is given in relevance order only, where the sort computes it.
     page: dict[str, Any] = {"query": body["query"], "sort": body["sort"], "size": BATCH, "_source": ROW_SOURCE,
-                            "track_total_hits": True, "track_scores": body["track_scores"]}
+                            "track_total_hits": True}
     if "post_filter" in body:
         page["post_filter"] = body["post_filter"]
     with cluster.calls("start an export"):
