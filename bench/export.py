@@ -2,6 +2,7 @@
 
     python -m bench.export --index var/bench/index-108k            # 1k, 10k and 100k rows, CSV
     python -m bench.export --rows 1000 100000 --format ndjson
+    python -m bench.export --index http://127.0.0.1:9200/newsarchive   # the OpenSearch engine
 
 For each row count N a fresh ``newsarchive serve --workers 1`` is started on
 a free loopback port and warmed (a search, and an export of the first 100
@@ -12,7 +13,8 @@ it to the end. Printed per N: rows and bytes received, seconds, rows/s, and
 the worker's resident memory from /proc: after warming, the peak during the
 download (VmHWM, which also counts the index file pages Whoosh maps), and
 the peak minus the warm level. Flat memory means the last column does not
-grow with N.
+grow with N. ``--index`` takes an index directory or an OpenSearch URL (the
+worker's memory is measured; the cluster's JVMs are not).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from urllib.parse import urlencode
 from bench.harness import REPO, machine_line, versions_line
 from bench.proctree import descendants
 from bench.server import Server, newsarchive_serve
+from search import display_target
 
 
 def _get_json(server: Server, path: str) -> dict:
@@ -75,7 +78,7 @@ def download(server: Server, query: str) -> tuple[int, int, float]:
     return rows, size, time.perf_counter() - started
 
 
-def measure(index: Path, rows: int, fmt: str) -> dict:
+def measure(index: str, rows: int, fmt: str) -> dict:
     server = newsarchive_serve(index, workers=1)
     try:
         server.start()
@@ -99,13 +102,14 @@ def measure(index: Path, rows: int, fmt: str) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--index", type=Path, default=REPO / "var" / "bench" / "index-108k")
+    ap.add_argument("--index", default=str(REPO / "var" / "bench" / "index-108k"),
+                    help="an index directory or an OpenSearch URL (default: %(default)s)")
     ap.add_argument("--rows", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     ap.add_argument("--format", choices=["csv", "ndjson"], default="csv")
     args = ap.parse_args(argv)
     print(machine_line())
-    print(versions_line("Whoosh", "Flask", "gunicorn"))
-    print(f"index {args.index}, format {args.format}")
+    print(versions_line("Whoosh", "opensearch-py", "Flask", "gunicorn"))
+    print(f"index {display_target(args.index)}, format {args.format}")
     print(f"{'rows':>8} {'MB sent':>8} {'s':>7} {'rows/s':>7} {'warm MB':>8} {'peak MB':>8} {'growth MB':>10}"
           f" {'anon MB':>8}")
     for n in args.rows:

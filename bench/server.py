@@ -135,7 +135,7 @@ class Server:
             self._log = None
 
 
-def newsarchive_serve(index_dir: Path, log_path: Path | None = None, workers: int = 2) -> Server:
+def newsarchive_serve(index_dir: Path | str, log_path: Path | None = None, workers: int = 2) -> Server:
     """``newsarchive serve`` as an operator runs it (not started yet)."""
     return Server(
         lambda port: [sys.executable, "-m", "cli", "serve", "--index", str(index_dir), "--host", "127.0.0.1",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
@@ -76,6 +76,14 @@ class Sources:
     roots: list[str] = field(default_factory=list)
     files: dict[str, KnownFile] = field(default_factory=dict)  # source path -> what is indexed
     failures: dict[str, KnownFailure] = field(default_factory=dict)  # source path -> why it failed
+
+
+def article_record(stored: Mapping[str, Any], **computed: Any) -> dict[str, Any]:
+    """The fields every record of an article (StoredArticle, ArticleRow) has: id,
+    url, title, date and section as an engine stores them, the rest (authors,
+    source, stamps) as ``computed`` by the engine from its own storage."""
+    return {"id": stored["id"], "url": stored.get("url"), "title": stored.get("title") or "",
+            "date": stored.get("date"), "section": stored.get("section") or None, **computed}
 
 
 @dataclass

@@ -73,6 +73,13 @@ class Targets:
             # The alias's concrete indexes and its writer lock (left only by a failed test).
             requests.delete(f"{self.cluster}/{alias}-*", params={"expand_wildcards": "all"}, timeout=120)
             requests.delete(f"{self.cluster}/newsarchive-writer-locks/_doc/{alias}", timeout=60)
+            remove_failures(self.cluster, alias)
+
+
+def remove_failures(cluster: str, alias: str) -> None:
+    """The alias's known failures (``store.FAILURES``), if any were recorded."""
+    requests.post(f"{cluster}/newsarchive-failures/_delete_by_query", params={"ignore_unavailable": "true"},
+                  json={"query": {"term": {"alias": alias}}}, timeout=120)
 
 
 def _targets(kind: str, base: Path, request: pytest.FixtureRequest) -> Iterator[Targets]:

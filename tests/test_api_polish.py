@@ -74,11 +74,11 @@ def test_allowed_origins_are_configurable(index_dir):
     assert "Access-Control-Allow-Origin" not in other.headers
 
 
-def test_healthz_reads_the_statistics_once_per_generation(tmp_path, monkeypatch):
+def test_healthz_reads_the_statistics_once_per_generation(new_target, monkeypatch):
     calls = []
     original = SearchService.stats
     monkeypatch.setattr(SearchService, "stats", lambda self: calls.append(1) or original(self))
-    index = build_index(tmp_path / "ix", web_corpus())
+    index = build_index(new_target(), web_corpus())
     client = create_app(index, config={"TESTING": True}).test_client()
     for _ in range(5):
         assert client.get("/healthz").get_json()["documents"] == 33

@@ -63,11 +63,11 @@ def test_help_answers_quickly_without_the_search_library():
     assert elapsed < 5, f"newsarchive --help took {elapsed:.2f}s"
 
 
-def test_show_prints_one_article_with_its_source_file(tmp_path, capsys):
+def test_show_prints_one_article_with_its_source_file(tmp_path, capsys, index_factory):
     article = make_article("Harbour reopens", "The harbour opens again.\n\nBoats return.",
                            url="https://x.example/h", date="2024-05-01", section="City",
                            source=str(tmp_path / "pages" / "harbour.html"))
-    index_dir = build_index(tmp_path / "ix", [article])
+    index_dir = index_factory([article])
     assert main(["show", article.id, "--index", str(index_dir)]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[:2] == ["Harbour reopens", "2024-05-01 · City"]
@@ -79,9 +79,9 @@ def test_show_prints_one_article_with_its_source_file(tmp_path, capsys):
     assert "no article with id" in capsys.readouterr().err
 
 
-def test_search_hits_show_their_source_file(tmp_path, capsys):
+def test_search_hits_show_their_source_file(capsys, index_factory):
     article = make_article("Harbour reopens", "The harbour opens again.", source="/archive/2024/harbour.html")
-    index_dir = build_index(tmp_path / "ix", [article])
+    index_dir = index_factory([article])
     assert main(["search", "harbour", "--index", str(index_dir)]) == 0
     assert "  file /archive/2024/harbour.html" in capsys.readouterr().out
     assert main(["search", "harbour", "--index", str(index_dir), "--json"]) == 0
@@ -95,8 +95,8 @@ def test_search_hits_show_their_source_file(tmp_path, capsys):
     (["--per-page", "500"], "--per-page must be between 1 and 100"),
     ([f"--section={n}" for n in range(MAX_FILTER_VALUES + 1)], "(--section)"),
 ])
-def test_search_errors_name_the_command_line_options(tmp_path, capsys, args, option):
-    index_dir = build_index(tmp_path / "ix", [make_article("Harbour", "The harbour opens.")])
+def test_search_errors_name_the_command_line_options(capsys, args, option, module_index_factory):
+    index_dir = module_index_factory([make_article("Harbour", "The harbour opens.")])
     assert main(["search", "harbour", "--index", str(index_dir), *args]) == 2
     err = capsys.readouterr().err
     assert option in err

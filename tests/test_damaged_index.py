@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
+import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from indexer.pipeline import Indexer
 from search.engines.whoosh import store
@@ -72,3 +75,63 @@ def test_every_command_names_the_damaged_file_and_the_remedy(damaged_index):
     rebuilt = json.loads(run_cli("index", "--rebuild", *ix, "--json").stdout)
     assert rebuilt["documents"] == PAGES
     assert json.loads(run_cli("stats", *ix, "--json").stdout)["documents"] == PAGES
+
+
+# --- OpenSearch: a red index (no copy of a shard can be read) ---------------
+
+
+@pytest.fixture
+def red_index(tmp_path, new_target) -> tuple[Path, str, str]:
+    """(pages, index URL, the red shard): the live index's only shard lost from
+    every node's disk (as a failed disk without a replica leaves it), so no copy
+    of it can be read. The development cluster's nodes run on this machine."""
+    pages = tmp_path / "pages"
+    write_pages(pages, range(PAGES))
+    index = new_target()
+    Indexer(index, jobs=1).run([pages])
+    base, alias = index.rsplit("/", 1)
+    concrete, = requests.get(f"{base}/{alias}/_alias", timeout=30).json()
+    uuid = requests.get(f"{base}/{concrete}/_settings", timeout=30).json()[concrete]["settings"]["index"]["uuid"]
+    requests.post(f"{base}/{concrete}/_close", timeout=60).raise_for_status()
+    nodes = requests.get(f"{base}/_nodes/settings", timeout=30).json()["nodes"].values()
+    for home in (node["settings"]["path"]["home"] for node in nodes):
+        shutil.rmtree(Path(home, "data", "nodes", "0", "indices", uuid, "0"), ignore_errors=True)
+    requests.post(f"{base}/{concrete}/_open", params={"wait_for_active_shards": "0"}, timeout=60).raise_for_status()
+    deadline = time.monotonic() + 60  # the nodes find their copies gone as they open them
+    while requests.get(f"{base}/_cluster/health/{concrete}", timeout=30).json()["status"] != "red":
+        assert time.monotonic() < deadline, requests.get(f"{base}/_cluster/health/{concrete}", timeout=30).text
+        time.sleep(0.2)
+    return pages, index, f"{concrete} shard 0"
+
+
+@pytest.mark.engines("opensearch")
+def test_a_red_index_is_unreadable_to_the_web_and_the_cli_until_a_rebuild(red_index):
+    from web import create_app
+
+    pages, index, shard = red_index
+    app = create_app(index, config={"TESTING": True})
+    try:
+        client = app.test_client()
+        for url in ["/api/search?q=relgazette", "/api/stats", "/api/articles/0123456789abcdef",
+                    "/api/export?q=relgazette"]:
+            response = client.get(url)
+            assert response.status_code == 503, url
+            assert response.get_json()["error"]["code"] == "index_unreadable", url
+        assert "being repaired" in client.get("/search?q=relgazette").get_data(as_text=True)
+        assert client.get("/healthz").status_code == 503
+
+        ix = ("--index", index)
+        for command in (["search", "relgazette"], ["index"], ["show", "0123456789abcdef"]):
+            lines = run_cli(*command, *ix, codes=(1,)).stderr.strip().splitlines()
+            assert len(lines) == 1 and shard in lines[0] and "red" in lines[0], (command, lines)
+            assert "newsarchive index --rebuild" in lines[0]
+        report = json.loads(run_cli("stats", *ix, "--json", codes=(1,)).stdout)
+        assert report["status"] == "damaged" and report["damaged_file"] == shard
+
+        rebuilt = json.loads(run_cli("index", "--rebuild", *ix, "--json").stdout)
+        assert rebuilt["documents"] == PAGES
+        assert any("stamped as first indexed now" in w for w in rebuilt["warnings"])
+        assert client.get("/api/search?q=relgazette").get_json()["total"] == PAGES
+        assert client.get("/healthz").status_code == 200
+    finally:
+        app.extensions["newsarchive"].close()

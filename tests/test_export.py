@@ -37,8 +37,8 @@ def corpus():
 
 
 @pytest.fixture(scope="module")
-def big_index(tmp_path_factory):
-    return build_index(tmp_path_factory.mktemp("export") / "ix", list(corpus()))
+def big_index(module_index_factory):
+    return module_index_factory(list(corpus()))
 
 
 @pytest.fixture(scope="module")
@@ -183,26 +183,33 @@ def test_the_cli_writes_the_same_file_as_the_api(big_index, big_client, tmp_path
     assert "--max-rows" in capsys.readouterr().err and not (tmp_path / "none.csv").exists()
 
 
+def open_reads(engine) -> int:
+    """What exports hold open: searchers (Whoosh; this thread's own among them), points in time (OpenSearch)."""
+    if hasattr(engine, "_searchers"):
+        return engine._searchers.open_count()
+    return len(engine.client.get_all_pits().get("pits", []))
+
+
 def test_an_export_reads_one_index_state_and_lets_it_go(index_factory, tmp_path):
     articles = [make_article(f"Story {i}", "A harbour story.", date=f"2024-01-{1 + i:02d}") for i in range(5)]
     index = index_factory(articles)
     service = SearchService(index)
     try:
         assert service.search(SearchRequest(q="harbour")).total == 5
-        baseline = service.engine._searchers.open_count()  # this thread's searcher
+        baseline = open_reads(service.engine)  # this thread's searcher
         found = service.export(SearchRequest(q="harbour", sort="oldest"))
-        assert service.engine._searchers.open_count() == baseline + 1
+        assert open_reads(service.engine) == baseline + 1
         first = next(found.rows)
         build_index(index, articles[:2])  # a rebuild commits while the export is read
         rest = list(found.rows)
         assert [first.title, *(r.title for r in rest)] == [f"Story {i}" for i in range(5)]
-        assert service.engine._searchers.open_count() == baseline  # read to the end: released
+        assert open_reads(service.engine) == baseline  # read to the end: released
         assert service.search(SearchRequest(q="harbour")).total == 2
         unread = service.export(SearchRequest(q="harbour"))
         unread.rows.close()  # closed before the first row: released all the same
-        assert service.engine._searchers.open_count() == baseline
+        assert open_reads(service.engine) == baseline
         with pytest.raises(ResultTooLarge):
             service.export(SearchRequest(q="harbour"), max_rows=1)
-        assert service.engine._searchers.open_count() == baseline
+        assert open_reads(service.engine) == baseline
     finally:
         service.close()

@@ -15,10 +15,10 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
-def two_runs(tmp_path):
+def two_runs(new_target):
     """The web corpus, then 55 more harbour stories indexed by a later run."""
     first = web_corpus()
-    index = build_index(tmp_path / "ix", first)
+    index = build_index(new_target(), first)
     time.sleep(0.01)  # stamps are milliseconds apart
     later = [make_article(f"Harbour news {i}", f"Harbour item {i}.", date=f"2020-01-{1 + i % 28:02d}",
                           section="City", authors=["Desk"], url=f"https://news.example.org/late/{i}")

@@ -9,16 +9,23 @@ import os
 from pathlib import Path
 
 import pytest
+import requests
 
 from indexer.pipeline import Indexer
-from search import open_engine
+from search import is_url, open_engine
 from search.engines.whoosh import store
 from tests.reliability_helpers import index_json, run_cli, write_pages
 
 
-def state_of(index_dir: Path) -> dict[str, tuple[int, int]]:
-    """Every file of the live generation with its size and mtime: what a commit would change."""
-    gen = store.live_dir(index_dir)
+def state_of(index: str) -> object:
+    """What any write to the index would change: every file of the live generation
+    with its size and mtime (Whoosh); the live index's write counters and metadata (OpenSearch)."""
+    if is_url(index):
+        base, alias = index.rsplit("/", 1)
+        stats = requests.get(f"{base}/{alias}/_stats/indexing", timeout=30).json()["_all"]["primaries"]["indexing"]
+        meta = requests.get(f"{base}/{alias}/_mapping", timeout=30).json()
+        return stats["index_total"], stats["delete_total"], meta
+    gen = store.live_dir(Path(index))
     return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in gen.iterdir() if p.is_file()}
 
 
@@ -32,8 +39,8 @@ def pages(tmp_path) -> Path:
     return root
 
 
-def test_a_run_with_nothing_to_do_commits_nothing(tmp_path, pages):
-    index = tmp_path / "index"
+def test_a_run_with_nothing_to_do_commits_nothing(new_target, pages):
+    index = new_target()
     first = Indexer(index, jobs=1).run([pages])
     assert first.added == 12 and first.failed == 2
     engine = open_engine(index)
@@ -61,10 +68,10 @@ def test_a_run_with_nothing_to_do_commits_nothing(tmp_path, pages):
         engine.close()
 
 
-def test_a_no_change_run_keeps_every_etag(tmp_path, pages):
+def test_a_no_change_run_keeps_every_etag(new_target, pages):
     from web import create_app
 
-    index = tmp_path / "index"
+    index = new_target()
     Indexer(index, jobs=1).run([pages])
     app = create_app(index, config={"TESTING": True})
     try:
@@ -82,9 +89,9 @@ def test_a_no_change_run_keeps_every_etag(tmp_path, pages):
         app.extensions["newsarchive"].close()
 
 
-def test_a_broken_file_fails_once_then_is_known_until_retried_fixed_or_deleted(tmp_path, pages):
-    index = tmp_path / "index"
-    args = ("--index", str(index), "--jobs", "1")
+def test_a_broken_file_fails_once_then_is_known_until_retried_fixed_or_deleted(new_target, pages):
+    index = new_target()
+    args = ("--index", index, "--jobs", "1")
     first = index_json(str(pages), *args, codes=(3,))
     assert first["failed"] == 2 and first["known_failures"] == 0
     assert {Path(f["path"]).name for f in first["failures"]} == {"empty.html", "binary.html"}
@@ -93,11 +100,11 @@ def test_a_broken_file_fails_once_then_is_known_until_retried_fixed_or_deleted(t
     assert second["failed"] == 0 and second["failures"] == [] and second["known_failures"] == 2
     assert second["generation"] == first["generation"]
 
-    listed = json.loads(run_cli("failures", "--index", str(index), "--json").stdout)
+    listed = json.loads(run_cli("failures", "--index", index, "--json").stdout)
     assert listed["count"] == 2
     reasons = {Path(f["path"]).name: f["reason"] for f in listed["failures"]}
     assert reasons == {"empty.html": "empty file", "binary.html": "binary data, not a text page"}
-    text = run_cli("failures", "--index", str(index)).stdout
+    text = run_cli("failures", "--index", index).stdout
     assert "empty.html: empty file" in text and "--retry-failed" in text
 
     retried = index_json(*args, "--retry-failed", codes=(3,))  # parsed again, failed again
@@ -115,12 +122,12 @@ def test_a_broken_file_fails_once_then_is_known_until_retried_fixed_or_deleted(t
     (pages / "broken" / "binary.html").unlink()
     fourth = index_json(*args)
     assert fourth["added"] == 1 and fourth["removed"] == 0 and fourth["known_failures"] == 1
-    listed = json.loads(run_cli("failures", "--index", str(index), "--json").stdout)
+    listed = json.loads(run_cli("failures", "--index", index, "--json").stdout)
     assert [Path(f["path"]).name for f in listed["failures"]] == ["new.html"]
 
 
-def test_a_changed_broken_file_is_parsed_again(tmp_path, pages):
-    index = tmp_path / "index"
+def test_a_changed_broken_file_is_parsed_again(new_target, pages):
+    index = new_target()
     Indexer(index, jobs=1).run([pages])
     (pages / "broken" / "empty.html").write_bytes(b" ")  # still broken, but not the same bytes
     report = Indexer(index, jobs=1).run(None)
@@ -128,8 +135,8 @@ def test_a_changed_broken_file_is_parsed_again(tmp_path, pages):
     assert report.known_failures == 1
 
 
-def test_failures_survive_commits_and_a_rebuild_parses_them_again(tmp_path, pages):
-    index = tmp_path / "index"
+def test_failures_survive_commits_and_a_rebuild_parses_them_again(new_target, pages):
+    index = new_target()
     Indexer(index, jobs=1).run([pages])
     write_pages(pages, [40])
     assert Indexer(index, jobs=1).run(None).known_failures == 2  # carried over a commit
@@ -144,8 +151,8 @@ def test_failures_survive_commits_and_a_rebuild_parses_them_again(tmp_path, page
         engine.close()
 
 
-def test_a_file_that_breaks_keeps_its_article_until_fixed(tmp_path, pages):
-    index = tmp_path / "index"
+def test_a_file_that_breaks_keeps_its_article_until_fixed(new_target, pages):
+    index = new_target()
     Indexer(index, jobs=1).run([pages])
     page = pages / "d1" / "story-00001.html"
     good = page.read_bytes()
@@ -158,9 +165,9 @@ def test_a_file_that_breaks_keeps_its_article_until_fixed(tmp_path, pages):
     assert fixed.updated == 1 and fixed.known_failures == 2 and fixed.documents == 12
 
 
-def test_known_failures_on_the_worker_path(tmp_path, pages):
+def test_known_failures_on_the_worker_path(new_target, pages):
     """Worker processes parse and write (big runs): failures are recorded the same way."""
-    index = tmp_path / "index"
+    index = new_target()
     first = Indexer(index, jobs=2, parallel_write_threshold=1).run([pages])
     assert (first.added, first.failed) == (12, 2)
     write_pages(pages, range(12, 20))

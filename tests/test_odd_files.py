@@ -54,8 +54,8 @@ REASONS = {
 }
 
 
-def test_odd_names_are_reported_and_everything_else_indexed(tmp_path, odd_folder):
-    index = tmp_path / "index"
+def test_odd_names_are_reported_and_everything_else_indexed(new_target, odd_folder):
+    index = new_target()
     report = index_json(str(odd_folder), "--index", str(index), codes=(3,))  # run_cli's timeout: no hang
     assert report["added"] == 4
     assert {Path(f["path"]).name: f["reason"] for f in report["failures"]} == REASONS
@@ -76,8 +76,8 @@ def test_odd_names_are_reported_and_everything_else_indexed(tmp_path, odd_folder
     assert article["source"].endswith("/caf\\xe9.html")
 
 
-def test_a_file_name_that_is_not_utf8_is_updated_and_removed_like_any(tmp_path, odd_folder):
-    index = tmp_path / "index"
+def test_a_file_name_that_is_not_utf8_is_updated_and_removed_like_any(new_target, odd_folder):
+    index = new_target()
     Indexer(index, jobs=1).run([odd_folder])
     path = latin1_path(odd_folder)
     path.write_text(page_html(7, marker="latinchanged"), "utf-8")
@@ -93,11 +93,11 @@ def test_a_file_name_that_is_not_utf8_is_updated_and_removed_like_any(tmp_path, 
         service.close()
 
 
-def test_a_failure_named_in_latin1_prints_readably(tmp_path):
+def test_a_failure_named_in_latin1_prints_readably(tmp_path, new_target):
     root = tmp_path / "archive"
     root.mkdir()
     latin1_path(root).write_bytes(b"")
-    index = tmp_path / "index"
+    index = new_target()
     proc = run_cli("index", str(root), "--index", str(index), codes=(3,))
     assert "failed: " in proc.stderr and "caf\\xe9.html: empty file" in proc.stderr
     listed = run_cli("failures", "--index", str(index)).stdout

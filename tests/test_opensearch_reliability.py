@@ -25,6 +25,7 @@ from opensearchpy import OpenSearch
 from indexer.pipeline import Indexer
 from search import SearchRequest, SearchService, open_engine
 from tests.conftest import NO_FILE, make_article
+from tests.engine_fixtures import remove_failures
 from tests.opensearch_cluster import DevCluster
 from tests.reliability_helpers import index_json, write_pages
 
@@ -40,6 +41,7 @@ def _alias() -> str:
 
 def _cleanup(url: str, alias: str) -> None:
     requests.delete(f"{url}/{alias}-*", params={"expand_wildcards": "all"}, timeout=120)
+    remove_failures(url, alias)
 
 
 def _health(url: str, **wait_for: str) -> dict:
@@ -129,9 +131,12 @@ def test_a_partly_refused_bulk_request_reports_exactly_the_refused_files(opensea
         assert all("immense term" in f["reason"] for f in report["failures"])
         assert (report["added"], report["failed"], report["documents"]) == (37, 3, 37)
         assert set(open_engine(url).sources().files) == {str(p) for p in good}
-        # The refused files are tried again on the next run (nothing remembers them as done).
-        again = index_json("--index", url, codes=(3,))
-        assert (again["failed"], again["unchanged"], again["added"]) == (3, 37, 0)
+        # Remembered as known failures while unchanged: the next run does not fail on them again.
+        again = index_json("--index", url)
+        assert (again["failed"], again["known_failures"], again["unchanged"], again["added"]) == (0, 3, 37, 0)
+        assert set(open_engine(url).sources().failures) == {str(p) for p in refused}
+        retried = index_json("--index", url, "--retry-failed", codes=(3,))
+        assert (retried["failed"], retried["added"]) == (3, 0)
     finally:
         _cleanup(opensearch_cluster, alias)
 

@@ -14,19 +14,18 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from bench.server import Server
-from tests.conftest import build_index
 from tests.web_fixtures import gunicorn_server, web_corpus
 
 pytestmark = pytest.mark.slow  # starts gunicorn
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory) -> Iterator[tuple[Server, Path]]:
+def served(tmp_path_factory, module_index_factory) -> Iterator[tuple[Server, Path]]:
     base = tmp_path_factory.mktemp("served")
     metrics_dir = base / "metrics"
     metrics_dir.mkdir()
     (metrics_dir / "counter_999999.db").write_bytes(b"left by an earlier server")
-    server = gunicorn_server(build_index(base / "ix", web_corpus()), base / "gunicorn.log",
+    server = gunicorn_server(module_index_factory(web_corpus()), base / "gunicorn.log",
                              PROMETHEUS_MULTIPROC_DIR=str(metrics_dir))
     try:
         yield server.start(), metrics_dir

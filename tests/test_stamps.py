@@ -39,8 +39,8 @@ def pages(tmp_path):
     return root
 
 
-def test_a_run_stamps_its_articles_with_one_time_before_its_commit(tmp_path, pages):
-    index = tmp_path / "ix"
+def test_a_run_stamps_its_articles_with_one_time_before_its_commit(new_target, pages):
+    index = new_target()
     run(index, pages)
     stamps = stamps_by_title(index)
     assert len(set(stamps.values())) == 1
@@ -53,8 +53,8 @@ def test_a_run_stamps_its_articles_with_one_time_before_its_commit(tmp_path, pag
         service.close()
 
 
-def test_a_change_moves_changed_at_and_keeps_indexed_at(tmp_path, pages):
-    index = tmp_path / "ix"
+def test_a_change_moves_changed_at_and_keeps_indexed_at(new_target, pages):
+    index = new_target()
     run(index, pages)
     before = stamps_by_title(index)
     write_page(pages / "bravo.html", "Story bravo", "The bravo story, corrected.")
@@ -73,8 +73,8 @@ def test_a_change_moves_changed_at_and_keeps_indexed_at(tmp_path, pages):
 
 
 @pytest.mark.parametrize("jobs", [1, 2], ids=["session", "worker-parts"])
-def test_a_rebuild_keeps_every_stamp(tmp_path, pages, monkeypatch, jobs):
-    index = tmp_path / "ix"
+def test_a_rebuild_keeps_every_stamp(new_target, pages, monkeypatch, jobs):
+    index = new_target()
     run(index, pages)
     before = stamps_by_title(index)
     monkeypatch.setattr(pipeline, "PARALLEL_WRITE_THRESHOLD", 1)
@@ -88,8 +88,8 @@ def test_a_rebuild_keeps_every_stamp(tmp_path, pages, monkeypatch, jobs):
     assert after["Story alpha"][1] > before["Story alpha"][1]
 
 
-def test_polling_with_last_indexed_misses_nothing_and_sort_indexed_puts_new_first(tmp_path, pages):
-    index = tmp_path / "ix"
+def test_polling_with_last_indexed_misses_nothing_and_sort_indexed_puts_new_first(new_target, pages):
+    index = new_target()
     run(index, pages)
     service = SearchService(index)
     try:

@@ -7,6 +7,7 @@ for ``client``, ``live_server`` and the rest by name.
 from __future__ import annotations
 
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,15 +71,20 @@ def index_dir(index_factory, corpus) -> Path:
 
 
 @contextmanager
-def app_on(index_dir: Path, **config: object) -> Iterator[Flask]:
-    """The app in testing mode over ``index_dir``; its index closed afterwards."""
+def app_on(index_dir: Path | str, **config: object) -> Iterator[Flask]:
+    """The app in testing mode over ``index_dir``; its index closed afterwards.
+
+    Saved sets go to a temporary data directory unless ``DATA_DIR`` is given
+    (beside an index directory is the default; a URL's would be ./var/data).
+    """
     from web import create_app
 
-    application = create_app(index_dir, config={"TESTING": True, **config})
-    try:
-        yield application
-    finally:
-        application.extensions["newsarchive"].close()
+    with tempfile.TemporaryDirectory(prefix="sets-") as data:
+        application = create_app(index_dir, config={"TESTING": True, "DATA_DIR": data, **config})
+        try:
+            yield application
+        finally:
+            application.extensions["newsarchive"].close()
 
 
 @pytest.fixture
@@ -100,7 +106,8 @@ def gunicorn_server(index_dir: Path, log_path: Path, **env: str) -> Server:
     return Server(
         lambda port: [sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py"),
                       "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"],
-        log_path, env={"NEWSARCHIVE_INDEX": str(index_dir), **env},
+        log_path, env={"NEWSARCHIVE_INDEX": str(index_dir), "NEWSARCHIVE_DATA_DIR": str(log_path.parent / "data"),
+                       **env},
     )
 
 

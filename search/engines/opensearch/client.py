@@ -4,7 +4,8 @@ Every call to the cluster goes through :func:`translated`, which turns the
 client's exceptions into the product's index errors with a one-line message
 naming the target by its display form (never the password): a cluster that
 cannot be reached is :class:`search.errors.IndexUnavailable` (HTTP 503, CLI
-exit 1), an alias that does not exist :class:`search.errors.IndexMissing`.
+exit 1), an alias that does not exist :class:`search.errors.IndexMissing`, and
+shards that cannot be read (a red or closed index) :class:`search.errors.IndexUnreadable`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from opensearchpy import OpenSearch
 from opensearchpy import exceptions as ox
 
-from search.errors import IndexMissing, IndexUnavailable
+from search.errors import IndexMissing, IndexUnavailable, IndexUnreadable
 from search.models import SearchError
 
 from .target import CA_ENV, PASSWORD_ENV, USER_ENV, Target
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 #: Seconds one request may take before the client gives up (bulk requests
 #: and waits for the cluster pass their own).
 TIMEOUT = 30
+#: Errors that say a shard of the index cannot be read (not that a node is unreachable).
+SHARD_ERRORS = frozenset({"search_phase_execution_exception", "no_shard_available_action_exception",
+                          "unavailable_shards_exception", "index_closed_exception", "primary_missing_action_exception"})
 #: Other nodes tried after a connection error or timeout (searches and
 #: bulk index/delete operations with explicit ids are safe to repeat).
 MAX_RETRIES = 3
@@ -95,6 +99,8 @@ def translated(target: Target, doing: str) -> Iterator[None]:
     except ox.ConnectionError as e:
         raise IndexUnavailable(f"cannot reach OpenSearch at {where} ({_connection_reason(e)})") from None
     except ox.TransportError as e:
+        if _shards_failed(e):
+            raise IndexUnreadable(_failed_shard(e) or where, f"could not {doing}: {reason_of(e)}") from None
         if isinstance(e, ox.RequestError) and "too_many" in reason_of(e):
             # A query past the cluster's clause limit: too long for this cluster, not broken.
             raise SearchError("the query has too many words for the index (the cluster's clause limit): "
@@ -103,3 +109,24 @@ def translated(target: Target, doing: str) -> Iterator[None]:
             # A request we built was refused: a bug here, or a limit of the cluster.
             log.warning("OpenSearch at %s refused a request to %s: %s", where, doing, reason_of(e))
         raise IndexUnavailable(f"OpenSearch at {where} could not {doing}: {reason_of(e)}") from None
+
+
+def _shards_failed(error: ox.TransportError) -> bool:
+    """A shard could not be read: the index is damaged or unassigned (a query the
+    cluster refuses, e.g. too many clauses, is a 400 and no damage)."""
+    kind = error.error if isinstance(error.error, str) else ""
+    if kind not in SHARD_ERRORS:
+        return False
+    return kind != "search_phase_execution_exception" or error.status_code == 503
+
+
+def _failed_shard(error: ox.TransportError) -> str | None:
+    """'INDEX shard N' of the first failed shard the cluster names, if it names one."""
+    info = error.info if isinstance(error.info, dict) else {}
+    cause = info.get("error") if isinstance(info.get("error"), dict) else {}
+    for failure in cause.get("failed_shards") or []:
+        if isinstance(failure, dict) and failure.get("index") is not None:
+            return f"{failure['index']} shard {failure.get('shard', '?')}"
+    if cause.get("index"):
+        return str(cause["index"])
+    return None

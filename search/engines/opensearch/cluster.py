@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from search.errors import IndexMissing
+from search.errors import IndexMissing, IndexUnreadable
 
 from . import store
 from .client import connect, translated
 from .target import Target
+
+log = logging.getLogger(__name__)
 
 
 class Cluster:
@@ -21,11 +25,28 @@ class Cluster:
         self.client = connect(target)
         self.closed = False
 
-    def calls(self, doing: str) -> AbstractContextManager[None]:
+    @contextmanager
+    def calls(self, doing: str) -> Iterator[None]:
         """A block of cluster calls whose failures become the product's index errors."""
         if self.closed:
             raise RuntimeError(f"the engine for {self.target.display} is closed")
-        return translated(self.target, doing)
+        try:
+            with translated(self.target, doing):
+                yield
+        except IndexUnreadable as e:
+            if e.path != self.target.display:
+                raise
+            raise self._red_shards(e) from None
+
+    def _red_shards(self, error: IndexUnreadable) -> IndexUnreadable:
+        """``error`` naming the shards the cluster reports red, when the failure named none."""
+        try:
+            health = self.client.cluster.health(index=self.alias, level="shards", request_timeout=10)
+            (index, _), = health["indices"].items()
+        except Exception as e:  # the failure is told as it came
+            log.debug("could not ask %s which shards are red: %s", self.target.display, e)
+            return error
+        return store.damage(health, index) if health["status"] == "red" else IndexUnreadable(index, error.problem)
 
     def live(self) -> store.Live:
         """The concrete index behind the alias now; IndexMissing when there is none."""

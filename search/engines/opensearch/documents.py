@@ -5,17 +5,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from search.models import Article, SourceState, StoredArticle
+from search.models import Article, ArticleRow, SourceState, StoredArticle, article_record
+from search.sourcepath import source_term, term_source
+from search.stamps import Stamp, iso
 
 from .facets import fold_key
 
 
-def to_document(article: Article, state: SourceState, indexed_at: int, now: int) -> dict[str, Any]:
-    """The document of one article (``indexed_at``: when its file first entered the index)."""
+#: ``_source`` fields of a row (``ArticleRow``): everything but the text.
+ROW_SOURCE = ["id", "url", "title", "date", "section", "author", "source", "indexed_at", "changed_at"]
+
+
+def to_document(article: Article, state: SourceState, stamp: Stamp) -> dict[str, Any]:
+    """The document of one article, stamped by the rule of :mod:`search.stamps`."""
     authors = list(dict.fromkeys(a for a in article.authors if a))
     doc: dict[str, Any] = {
         "id": article.id,
-        "source": article.source,
+        "source": source_term(article.source),
         "url": article.url,
         "title": article.title,
         "body": article.body,
@@ -24,8 +30,9 @@ def to_document(article: Article, state: SourceState, indexed_at: int, now: int)
         "content_hash": state.content_hash,
         "file_size": state.size,
         "mtime_ns": state.mtime_ns,
-        "indexed_at": indexed_at,
-        "changed_at": now,
+        "indexed_at": stamp.indexed_at,
+        "changed_at": stamp.changed_at,
+        "fingerprint": stamp.fingerprint,
     }
     if article.section:
         doc["section"] = article.section
@@ -38,14 +45,15 @@ def to_document(article: Article, state: SourceState, indexed_at: int, now: int)
     return doc
 
 
+def record(source: dict[str, Any]) -> dict[str, Any]:
+    """The fields every record of an article (StoredArticle, ArticleRow) has, from its ``_source``."""
+    return article_record(source, authors=list(source.get("author") or []), source=term_source(source.get("source") or ""),
+                          indexed_at=iso(source.get("indexed_at")), changed_at=iso(source.get("changed_at")))
+
+
 def to_stored(source: dict[str, Any]) -> StoredArticle:
-    return StoredArticle(
-        id=source["id"],
-        url=source.get("url"),
-        title=source.get("title") or "",
-        body=source.get("body") or "",
-        date=source.get("date"),
-        section=source.get("section") or None,
-        author=", ".join(source.get("author") or []) or None,
-        source=source.get("source") or "",
-    )
+    return StoredArticle(**record(source), body=source.get("body") or "")
+
+
+def to_row(source: dict[str, Any], score: float | None = None) -> ArticleRow:
+    return ArticleRow(**record(source), score=score)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from opensearchpy import exceptions as ox
 
-from search.models import Answer, FacetValue, Hit, IndexStats, Sources, StoredArticle, ValidRequest
+from search.models import (Answer, ArticleRow, Export, FacetValue, Hit, IndexState, IndexStats, Sources,
+                           StoredArticle, ValidRequest)
 from search.query import Node
 
+from . import export as export_mod
 from . import related as related_mod
 from . import searching, store
 from .cluster import Cluster
@@ -68,8 +71,17 @@ class OpenSearchEngine:
 
     # --- reading ---------------------------------------------------------
 
+    def state(self) -> IndexState:
+        return self.live().state
+
     def search(self, request: ValidRequest, tree: Node | None) -> Answer:
         return searching.search(self.cluster, request, tree)
+
+    def export(self, request: ValidRequest, tree: Node | None, fields: frozenset[str]) -> Export:
+        return export_mod.export(self.cluster, request, tree)
+
+    def rows(self, ids: Sequence[str], fields: frozenset[str]) -> list[ArticleRow | None]:
+        return export_mod.rows(self.cluster, ids)
 
     def article(self, doc_id: str) -> StoredArticle | None:
         with self._calls("read an article"):
@@ -112,7 +124,7 @@ class OpenSearchEngine:
             date_min=aggs["first"].get("value_as_string") if aggs["first"].get("value") is not None else None,
             date_max=aggs["last"].get("value_as_string") if aggs["last"].get("value") is not None else None,
             generation=found.generation,
-            last_indexed=found.meta.get("last_indexed", ""),
+            last_indexed=found.meta.get("last_indexed") or "",
             size_bytes=size["_all"]["primaries"]["store"]["size_in_bytes"],
         )
 
@@ -122,7 +134,8 @@ class OpenSearchEngine:
             if found is None:
                 return Sources()
             files, _ = store.scan_files(self.client, found.index)
-        return Sources(list(found.meta.get("roots", [])), files)
+            failures = store.read_failures(self.client, self.alias)
+        return Sources(list(found.meta.get("roots", [])), files, failures)
 
     def warm(self) -> None:
         self.live()

@@ -34,7 +34,7 @@ from typing import Any
 
 from search.text import STOP_WORDS, TOKEN_PATTERN, fold
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2  # 2: stamps in milliseconds, with the article's fingerprint (search.stamps)
 
 RANKED_ANALYZER = "newsarchive_ranked"
 FOLDED_ANALYZER = "newsarchive_folded"
@@ -174,9 +174,11 @@ def mappings() -> dict[str, Any]:
             "content_hash": {"type": "keyword", "index": False},
             "file_size": {"type": "long", "index": False},
             "mtime_ns": {"type": "long", "index": False},
-            # When the file's article first entered the index, and when it last changed.
-            "indexed_at": {"type": "date", "format": "epoch_second"},
-            "changed_at": {"type": "date", "format": "epoch_second"},
+            # When the article first entered the index, when it last changed, and
+            # the fingerprint of what a reader sees of it (search.stamps).
+            "indexed_at": {"type": "date", "format": "epoch_millis"},
+            "changed_at": {"type": "date", "format": "epoch_millis"},
+            "fingerprint": {"type": "keyword", "index": False},
         },
     }
 

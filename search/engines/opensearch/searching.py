@@ -21,11 +21,15 @@ from .cluster import Cluster
 from .compile import compile_tree, day_range
 from .expand import expand
 
-#: Order of the hits for each sort; ties (equal scores, equal dates) by article id.
+#: Order of the hits for each sort; ties (equal scores, equal dates) by article id,
+#: which is unique: exports page these orders with search_after.
 SORTS: dict[str, list[Any]] = {
     "relevance": ["_score", {"id": "asc"}],
     "newest": [{"published": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
     "oldest": [{"published": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
+    # Newest indexed first; one run's articles newest published first, undated after them.
+    "indexed": [{"indexed_at": {"order": "desc", "missing": "_last"}},
+                {"published": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
 }
 
 
@@ -43,8 +47,11 @@ def request_body(cluster: Cluster, request: ValidRequest, tree: Node | None) -> 
         resolved = facets.resolved_from(request.filters, found["aggregations"])
     filters = facets.value_filters(resolved)
     query = compiled.query or {"match_all": {}}
-    if request.days is not None:
-        query = {"bool": {"must": [query], "filter": [day_range(request.days.lo, request.days.hi)]}}
+    ranges = [day_range(request.days.lo, request.days.hi)] if request.days is not None else []
+    if request.indexed_since is not None:
+        ranges.append({"range": {"indexed_at": {"gte": request.indexed_since}}})
+    if ranges:
+        query = {"bool": {"must": [query], "filter": ranges}}
     checked = suggest.checkable(compiled.words)
     aggs = facets.facet_aggs(filters, resolved)
     if checked:
@@ -66,6 +73,7 @@ def request_body(cluster: Cluster, request: ValidRequest, tree: Node | None) -> 
 
 
 def search(cluster: Cluster, request: ValidRequest, tree: Node | None) -> Answer:
+    state = cluster.live().state  # read first: a commit in between makes it older, never newer
     body, (compiled, sort, filters, resolved, checked, query) = request_body(cluster, request, tree)
     found = cluster.search(body)
     hits = [highlight.hit(h, (h.get("_score") or 0.0) if compiled.scored else 0.0, compiled.phrases)
@@ -77,4 +85,4 @@ def search(cluster: Cluster, request: ValidRequest, tree: Node | None) -> Answer
 
     suggestion = suggest.suggest(cluster.search, request.request.q, checked, aggs["spell"]) if checked else None
     return Answer(found["hits"]["total"]["value"], hits, sort, suggestion, list(compiled.warnings),
-                  facets.AggCounter(aggs, filters, resolved, more))
+                  facets.AggCounter(aggs, filters, resolved, more), state)

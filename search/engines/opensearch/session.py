@@ -12,6 +12,12 @@ Entering takes the alias's writer lock (``store``). Two ways to write:
   (the old one answers until then) and deletes the old one. A failed run
   deletes its new index.
 
+Every article is stamped by the rule of :mod:`search.stamps` (the stamps of
+the live index, read when the session begins, are kept by id, also by a
+rebuild). A session that changed no article publishes nothing: the generation
+and the time of the last commit stay (changed roots and known failures are
+still saved). Known failures live beside the index (``store.FAILURES``).
+
 Documents the cluster refuses are named in :attr:`failed` (file -> reason).
 Extraction runs in the indexer's worker processes, which send the articles
 here (:meth:`parts` is None); bulk requests go out from a background thread.
@@ -22,12 +28,13 @@ from __future__ import annotations
 import json
 import logging
 import tempfile
-import time
 from dataclasses import replace
 from typing import Any
 
+from search import stamps
+from search.errors import IndexUnreadable
 from search.ids import IdClaims
-from search.models import Article, Sources, SourceState
+from search.models import Article, KnownFailure, Sources, SourceState
 
 from . import bulk, store
 from .cluster import Cluster
@@ -62,12 +69,15 @@ class OpenSearchWriterSession:
         self._new: str | None = None  # the new concrete index, when writing one
         self._roots: list[str] = []
         self._claims = IdClaims()
-        self._entered: dict[str, int] = {}
+        self._stamps: dict[str, stamps.Stamp] = {}  # article id -> its stamp in the live index
+        self._stored_failures: dict[str, KnownFailure] = {}  # what the failures index holds
+        self._failures: dict[str, KnownFailure] = {}  # what this session will leave there
         self._replaced: set[str] = set()
+        self._hashes: dict[str, str] = {}  # source -> content hash of the article added from it
         self._sender: bulk.BulkSender | None = None
         self._spool: Any = None
         self._changes = 0
-        self._now = int(time.time())
+        self._now = 0
 
     def _calls(self, doing: str):
         return self.cluster.calls(doing)
@@ -88,6 +98,8 @@ class OpenSearchWriterSession:
         return self
 
     def _begin(self) -> None:
+        # One time for the whole run, taken under the lock (see search.stamps).
+        self._now = stamps.now_ms()
         self._live = store.live(self.client, self.alias)
         live = self._live
         if live is not None and not self.rebuild and live.mapping_version != MAPPING_VERSION:
@@ -95,10 +107,16 @@ class OpenSearchWriterSession:
                 f"the index at {self.cluster.target.display} has mapping version {live.mapping_version}, "
                 f"this newsarchive writes version {MAPPING_VERSION}: run 'newsarchive index --rebuild'")
         existing = store.concrete_indexes(self.client, self.alias)
-        for name in existing:
-            if live is None or name != live.index:
-                self.client.indices.delete(index=name)  # left by a run that died before its swap
-        files, self._entered = store.scan_files(self.client, live.index) if live else ({}, {})
+        store.delete_unused(self.client, [name for name in existing if live is None or name != live.index])
+        files: dict = {}
+        if live is not None:
+            try:
+                files, self._stamps = self._scan(live.index)
+            except IndexUnreadable as e:
+                if not self.rebuild:
+                    raise
+                self.warnings.append(f"{e}; articles are stamped as first indexed now")
+        self._stored_failures = store.read_failures(self.client, self.alias)
         self._roots = list(live.meta.get("roots", [])) if live else []
         if live is None or self.rebuild:
             number = max([*existing.values(), 0]) + 1
@@ -111,8 +129,17 @@ class OpenSearchWriterSession:
             self._spool = tempfile.SpooledTemporaryFile(max_size=64 << 20, mode="w+", encoding="utf-8")
             if self.shards and self.shards != self._shards(live.index):
                 self.warnings.append("--shards takes effect when the index is built anew (--rebuild)")
-        self.previous = Sources(self._roots, files)
+        # A new index starts with no known failures; an incremental run carries them forward.
+        self._failures = {} if self._new is not None else dict(self._stored_failures)
+        self.previous = Sources(self._roots, files, dict(self._failures))
         self._claims = IdClaims({k.doc_id: src for src, k in files.items()})
+
+    def _scan(self, index: str):
+        """The live index's files and stamps; IndexUnreadable when a shard cannot be read."""
+        health = self.client.cluster.health(index=index, level="shards", request_timeout=60)
+        if health["status"] == "red":
+            raise store.damage(health, index)
+        return store.scan_files(self.client, index)
 
     def __exit__(self, kind, error, tb) -> None:
         try:
@@ -156,10 +183,22 @@ class OpenSearchWriterSession:
             self._commit_new()
         else:
             self._commit_incremental()
+        store.write_failures(self.client, self.alias, self._stored_failures, self._failures)
         self.documents = self.client.count(index=self.alias)["count"]
         live = store.live(self.client, self.alias)
         assert live is not None
         self.generation = live.generation
+
+    def _refused(self, failed: dict[str, str]) -> None:
+        """Documents the cluster refused: reported, and known failures while their file is unchanged."""
+        self.failed.update(failed)
+        for source, reason in failed.items():
+            if source in self._hashes:
+                self._failures[source] = KnownFailure(self._hashes[source], reason)
+
+    def _commit_time(self) -> str | None:
+        """When this commit becomes visible: after every stamp it wrote (``IndexState.last_indexed``)."""
+        return stamps.iso(max(stamps.now_ms(), self._now + 1))
 
     def _commit_incremental(self) -> None:
         live = self._live
@@ -167,26 +206,30 @@ class OpenSearchWriterSession:
         replicas = self.replicas
         if replicas is not None and replicas != self._replicas(live.index):
             self.client.indices.put_settings(index=live.index, body={"index": replica_settings(replicas)})
-        roots_changed = self._roots != list(live.meta.get("roots", []))
-        if not self._changes and not roots_changed:
-            return  # nothing changed: nothing written, the generation stays
+        if not self._changes:
+            # Nothing changed: nothing published, the generation and its time stay.
+            if self._roots != list(live.meta.get("roots", [])):
+                store.write_meta(self.client, live.index, self._roots, int(live.meta.get("commit", 0)),
+                                 live.meta.get("last_indexed"))
+            return
         sender = bulk.BulkSender(self.client)
         self._spool.seek(0)
         for line in self._spool:
             source, lines = json.loads(line)
             sender.add(source, tuple(lines))
         sender.finish()
-        self.failed.update(sender.failed)
+        self._refused(sender.failed)
         self.client.indices.refresh(index=live.index)
-        store.write_meta(self.client, live.index, self._roots, int(live.meta.get("commit", 0)) + 1)
+        store.write_meta(self.client, live.index, self._roots, int(live.meta.get("commit", 0)) + 1,
+                         self._commit_time())
 
     def _commit_new(self) -> None:
         assert self._sender is not None and self._new is not None
         self._sender.finish()
-        self.failed.update(self._sender.failed)
+        self._refused(self._sender.failed)
         new = self._new
         self.client.indices.refresh(index=new)
-        store.write_meta(self.client, new, self._roots, 1)
+        store.write_meta(self.client, new, self._roots, 1, self._commit_time())
         self.client.cluster.health(index=new, wait_for_status="yellow", params={"timeout": f"{READY_TIMEOUT}s"},
                                    request_timeout=READY_TIMEOUT + 30)
         actions: list[dict[str, Any]] = [{"add": {"index": new, "alias": self.alias}}]
@@ -196,7 +239,7 @@ class OpenSearchWriterSession:
         self._new = None  # published: no longer ours to delete
         if self._live is not None:
             try:
-                self.client.indices.delete(index=self._live.index)
+                store.delete_unused(self.client, [self._live.index])
             except Exception as e:  # searchable no more; the next run deletes it
                 log.warning("could not delete the replaced index %s: %s", self._live.index, e)
 
@@ -219,7 +262,8 @@ class OpenSearchWriterSession:
             with self._calls("index"):
                 self._sender.add(source, lines)
         else:
-            self._spool.write(json.dumps([source, lines], ensure_ascii=False) + "\n")
+            # ASCII JSON: a source that is not valid UTF-8 keeps its escaped surrogates.
+            self._spool.write(json.dumps([source, lines]) + "\n")
 
     def add(self, article: Article, state: SourceState) -> str:
         index = self._new or (self._live.index if self._live else self.alias)
@@ -228,17 +272,23 @@ class OpenSearchWriterSession:
         if known is not None and known.doc_id != doc_id and article.source not in self._replaced:
             self._write(article.source, bulk.delete_action(index, known.doc_id))
         self._replaced.add(article.source)
-        entered = self._entered.get(article.source, self._now)
-        doc = to_document(replace(article, id=doc_id), state, entered, self._now)
-        self._write(article.source, bulk.index_action(index, doc_id, doc))
+        self._failures.pop(article.source, None)
+        self._hashes[article.source] = state.content_hash
+        article = replace(article, id=doc_id)
+        stamp = stamps.restamp(self._stamps.get(doc_id), stamps.fingerprint(article), self._now)
+        self._write(article.source, bulk.index_action(index, doc_id, to_document(article, state, stamp)))
         return doc_id
 
     def remove(self, source: str) -> None:
+        self._failures.pop(source, None)
         known = self.previous.files.get(source)
         if known is None:
             return
         self._write(source, bulk.delete_action(self._live.index if self._live else self.alias, known.doc_id))
         self._claims.release(known.doc_id, source)
+
+    def record_failure(self, path: str, content_hash: str, reason: str) -> None:
+        self._failures[path] = KnownFailure(content_hash, reason)
 
     def set_roots(self, roots: list[str]) -> None:
         self._roots = list(roots)

@@ -6,17 +6,22 @@ For the alias ``NAME`` the engine keeps:
   ``-NNNNNN`` number grows with each rebuild);
 * its mapping's ``_meta``: ``mapping_version``, ``roots`` (what the indexer
   rescans), ``commit`` (counts commits, so the generation ``3.17`` changes
-  with each), ``last_indexed`` (ISO time of the last commit);
+  with each), ``last_indexed`` (ISO time of the last commit, milliseconds);
 * in the cluster's ``newsarchive-writer-locks`` index, the document ``NAME``
-  while an indexer writes (the writer lock; one such index serves every alias).
+  while an indexer writes (the writer lock; one such index serves every alias);
+* in the cluster's ``newsarchive-failures`` index, one document per file the
+  indexer could not index (alias, path, content hash, reason): kept apart from
+  the mapping's ``_meta``, which lives in the cluster state, however many fail.
 
 Each article document carries its file's state (``source``, ``content_hash``,
-``file_size``, ``mtime_ns``): the files an index was built from are read
-from the documents themselves.
+``file_size``, ``mtime_ns``) and its stamps (``indexed_at``, ``changed_at``,
+``fingerprint``): the files an index was built from, and the stamps a rebuild
+keeps, are read from the documents themselves.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
@@ -28,18 +33,21 @@ from typing import Any
 from opensearchpy import OpenSearch, helpers
 from opensearchpy import exceptions as ox
 
-from search.errors import BadIndexTarget, IndexBusy, IndexError_
-from search.models import KnownFile, SourceState
+from search.errors import BadIndexTarget, IndexBusy, IndexError_, IndexUnreadable
+from search.models import IndexState, KnownFailure, KnownFile, SourceState
+from search.sourcepath import source_term, term_source
+from search.stamps import Stamp
 
 from .mapping import MAPPING_VERSION
 
 log = logging.getLogger(__name__)
 
 LOCKS = "newsarchive-writer-locks"
+FAILURES = "newsarchive-failures"
 #: Documents read per request when listing an index's files.
 SCAN_PAGE = 5_000
-FILE_FIELDS = ["source", "id", "content_hash", "file_size", "mtime_ns",
-               {"field": "indexed_at", "format": "epoch_second"}]
+FILE_FIELDS = ["source", "id", "content_hash", "file_size", "mtime_ns", "fingerprint",
+               {"field": "indexed_at", "format": "epoch_millis"}, {"field": "changed_at", "format": "epoch_millis"}]
 
 
 class IndexOutdated(IndexError_):
@@ -65,6 +73,10 @@ class Live:
     @property
     def mapping_version(self) -> int | None:
         return self.meta.get("mapping_version")
+
+    @property
+    def state(self) -> IndexState:
+        return IndexState(self.generation, self.meta.get("last_indexed"))
 
 
 def live(client: OpenSearch, alias: str) -> Live | None:
@@ -101,11 +113,29 @@ def concrete_indexes(client: OpenSearch, alias: str) -> dict[str, int]:
     return found
 
 
-def write_meta(client: OpenSearch, index: str, roots: list[str], commit: int) -> dict[str, Any]:
-    meta = {"mapping_version": MAPPING_VERSION, "roots": roots, "commit": commit,
-            "last_indexed": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())}
+def delete_unused(client: OpenSearch, names: list[str]) -> None:
+    """Delete concrete indexes nothing searches any more, except those an export
+    still reads through a point in time (the next run deletes them)."""
+    for name in names:
+        stats = client.indices.stats(index=name, metric="search")
+        search = stats.get("_all", {}).get("total", {}).get("search", {})  # none for a red index
+        if search.get("point_in_time_current", 0):
+            log.info("left the replaced index %s for the next run: an export still reads it", name)
+            continue
+        client.indices.delete(index=name, ignore_unavailable=True)
+
+
+def damage(health: dict[str, Any], index: str) -> IndexUnreadable:
+    """The error for a red ``index`` (``health`` at shard level), naming its unreadable shards."""
+    shards = health.get("indices", {}).get(index, {}).get("shards", {})
+    red = sorted((int(n) for n, shard in shards.items() if shard.get("status") == "red"))
+    where = f"{index} shard {', '.join(map(str, red))}" if red else index
+    return IndexUnreadable(where, "no copy of it can be read (the cluster reports it red)")
+
+
+def write_meta(client: OpenSearch, index: str, roots: list[str], commit: int, last_indexed: str | None) -> None:
+    meta = {"mapping_version": MAPPING_VERSION, "roots": roots, "commit": commit, "last_indexed": last_indexed}
     client.indices.put_mapping(index=index, body={"_meta": meta})
-    return meta
 
 
 def _first(hit: dict[str, Any], name: str, default: Any = None) -> Any:
@@ -113,22 +143,71 @@ def _first(hit: dict[str, Any], name: str, default: Any = None) -> Any:
     return values[0] if values else default
 
 
-def scan_files(client: OpenSearch, index: str) -> tuple[dict[str, KnownFile], dict[str, int]]:
-    """(source -> what the index holds of it, source -> when it first entered the index)."""
+def scan_files(client: OpenSearch, index: str) -> tuple[dict[str, KnownFile], dict[str, Stamp]]:
+    """(source -> what the index holds of it, article id -> its stamp)."""
     files: dict[str, KnownFile] = {}
-    entered: dict[str, int] = {}
+    stamps: dict[str, Stamp] = {}
     body = {"query": {"match_all": {}}, "_source": False, "docvalue_fields": FILE_FIELDS}
-    for hit in helpers.scan(client, query=body, index=index, size=SCAN_PAGE, scroll="5m"):
+    for hit in helpers.scan(client, query=body, index=index, size=SCAN_PAGE, scroll="5m",
+                            allow_partial_search_results=False):
+        doc_id = _first(hit, "id", hit["_id"])
+        indexed, changed = _first(hit, "indexed_at"), _first(hit, "changed_at")
+        if indexed is not None and changed is not None:
+            stamps[doc_id] = Stamp(int(indexed), int(changed), _first(hit, "fingerprint", ""))
         source = _first(hit, "source")
         if source is None:
             continue
+        source = term_source(source)
         state = SourceState(_first(hit, "content_hash", ""), int(_first(hit, "file_size", 0)),
                             int(_first(hit, "mtime_ns", 0)))
-        files[source] = KnownFile(_first(hit, "id", hit["_id"]), state)
-        when = _first(hit, "indexed_at")
-        if when is not None:
-            entered[source] = int(float(when))
-    return files, entered
+        files[source] = KnownFile(doc_id, state)
+    return files, stamps
+
+
+# --- known failures --------------------------------------------------------
+
+
+def _failure_id(alias: str, path: str) -> str:
+    return hashlib.sha1(f"{alias}\0{path}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def read_failures(client: OpenSearch, alias: str) -> dict[str, KnownFailure]:
+    """The alias's known failures (path -> what failed and why)."""
+    if not client.indices.exists(index=FAILURES):
+        return {}
+    body = {"query": {"term": {"alias": alias}}}
+    return {term_source(hit["_source"]["path"]): KnownFailure(hit["_source"]["content_hash"], hit["_source"]["reason"])
+            for hit in helpers.scan(client, query=body, index=FAILURES, size=SCAN_PAGE, scroll="5m")}
+
+
+def write_failures(client: OpenSearch, alias: str, before: dict[str, KnownFailure],
+                   after: dict[str, KnownFailure]) -> None:
+    """Turn the alias's records ``before`` into ``after`` (only what differs is written)."""
+    if before == after:
+        return
+    if not client.indices.exists(index=FAILURES):
+        _create(client, FAILURES, {"settings": {"number_of_shards": 1, "auto_expand_replicas": "0-1"},
+                                   "mappings": {"properties": {
+                                       "alias": {"type": "keyword"}, "path": {"type": "keyword", "index": False},
+                                       "content_hash": {"type": "keyword", "index": False},
+                                       "reason": {"type": "text", "index": False}}}})
+    actions: list[dict[str, Any]] = [
+        {"_op_type": "delete", "_index": FAILURES, "_id": _failure_id(alias, path)}
+        for path in before.keys() - after.keys()]
+    actions += [{"_index": FAILURES, "_id": _failure_id(alias, path),
+                 "_source": {"alias": alias, "path": source_term(path), "content_hash": f.content_hash, "reason": f.reason}}
+                for path, f in after.items() if before.get(path) != f]
+    # Raises BulkIndexError naming every refused record (a gone one is no error).
+    helpers.bulk(client, actions, refresh="true", raise_on_error=True, ignore_status=(404,))
+
+
+def _create(client: OpenSearch, name: str, body: dict[str, Any]) -> None:
+    """Create a shared index unless another process just did."""
+    try:
+        client.indices.create(index=name, body=body)
+    except ox.RequestError as e:
+        if e.error != "resource_already_exists_exception":
+            raise
 
 
 # --- the writer lock -------------------------------------------------------
@@ -159,12 +238,7 @@ def acquire(client: OpenSearch, alias: str, where: str, timeout: float) -> Lock:
     """
     name = LOCKS
     if not client.indices.exists(index=name):
-        try:
-            client.indices.create(index=name, body={"settings": {"number_of_shards": 1,
-                                                                 "auto_expand_replicas": "0-1"}})
-        except ox.RequestError as e:
-            if e.error != "resource_already_exists_exception":
-                raise
+        _create(client, name, {"settings": {"number_of_shards": 1, "auto_expand_replicas": "0-1"}})
     me = {"pid": os.getpid(), "host": socket.gethostname(), "since": int(time.time())}
     deadline = time.monotonic() + timeout
     stale = None

@@ -16,6 +16,7 @@ import numpy as np
 
 from search.models import ArticleRow, Export, ValidRequest
 from search.query import Node
+from search.rowstream import RowStream
 from search.stamps import iso
 
 from . import searching
@@ -27,31 +28,6 @@ from .searchers import Snapshot
 BATCH = 1_000
 #: Fields a row can get from the generation's columns alone.
 COLUMN_FIELDS = frozenset({"id", "indexed_at", "changed_at", "score"})
-
-
-class RowStream:
-    """Rows that let go of their snapshot when exhausted or closed, started or not
-    (a generator that never started would not run its ``finally``)."""
-
-    def __init__(self, rows: Iterator[ArticleRow], release: Callable[[], None]):
-        self._rows = rows
-        self._release: Callable[[], None] | None = release
-
-    def __iter__(self) -> RowStream:
-        return self
-
-    def __next__(self) -> ArticleRow:
-        try:
-            return next(self._rows)
-        except BaseException:
-            self.close()
-            raise
-
-    def close(self) -> None:
-        release, self._release = self._release, None
-        if release is not None:
-            self._rows.close()  # type: ignore[attr-defined]
-            release()
 
 
 def export(snap: Snapshot, release: Callable[[], None], cache: SizedLRU, request: ValidRequest,

@@ -16,7 +16,8 @@ from typing import Any
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, Schema
 
-from search.models import Article, SourceState
+from search.models import Article, SourceState, article_record
+from search.sourcepath import source_term, term_source
 from search.query.dates import NO_DATE
 from search.stamps import Stamp, iso
 
@@ -58,27 +59,6 @@ def build_schema() -> Schema:
         # cheaper than unpickling stored fields (see encode_state).
         file_state=COLUMN(VarBytesColumn()),
     )
-
-
-def source_term(source: str) -> str:
-    """The ``source`` field's value for a file path.
-
-    Whoosh encodes terms as strict UTF-8; a name that is not valid UTF-8 (its
-    bytes kept as escaped surrogates) is stored as a NUL, which no path holds,
-    and the hex of its bytes: one value per path, and no valid path changes.
-    """
-    try:
-        source.encode("utf-8")
-        return source
-    except UnicodeEncodeError:
-        return "\0" + source.encode("utf-8", "surrogateescape").hex()
-
-
-def term_source(term: str) -> str:
-    """The file path of a ``source`` field value (see :func:`source_term`)."""
-    if term.startswith("\0"):
-        return bytes.fromhex(term[1:]).decode("utf-8", "surrogateescape")
-    return term
 
 
 #: Fields an index written before articles carried stamps lacks; documents
@@ -154,17 +134,8 @@ def article_to_document(article: Article, state: SourceState, stamp: Stamp) -> d
 
 def stored_record(stored: dict[str, Any]) -> dict[str, Any]:
     """The fields every record of an article (StoredArticle, ArticleRow) has, from its stored fields."""
-    return {
-        "id": stored["id"],
-        "url": stored.get("url"),
-        "title": stored.get("title") or "",
-        "date": stored.get("date"),
-        "section": stored.get("section") or None,
-        "authors": stored_authors(stored),
-        "source": term_source(stored.get("source") or ""),
-        "indexed_at": stored_time(stored, "indexed_at"),
-        "changed_at": stored_time(stored, "changed_at"),
-    }
+    return article_record(stored, authors=stored_authors(stored), source=term_source(stored.get("source") or ""),
+                          indexed_at=stored_time(stored, "indexed_at"), changed_at=stored_time(stored, "changed_at"))
 
 
 def stored_authors(stored: dict[str, Any]) -> list[str]:
