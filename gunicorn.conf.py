@@ -2,7 +2,8 @@
 
 Environment: NEWSARCHIVE_INDEX (index directory), NEWSARCHIVE_BIND
 (default 127.0.0.1:8000), NEWSARCHIVE_WORKERS (default 2),
-NEWSARCHIVE_THREADS (default 4). Command-line flags override all of these.
+NEWSARCHIVE_THREADS (default 4), NEWSARCHIVE_SEARCH_BUDGET (seconds a search
+may take, default 2; 0 = no limit). Command-line flags override all of these.
 """
 
 from __future__ import annotations

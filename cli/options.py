@@ -22,6 +22,25 @@ def positive_int(text: str) -> int:
     return value
 
 
+def budget_seconds(text: str) -> float:
+    """A search time budget in seconds (0: none), for ``--budget``."""
+    from search.limits import search_budget
+
+    try:
+        search_budget(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return float(text)
+
+
+def add_budget_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--budget", type=budget_seconds, default=None, metavar="SECONDS",
+        help="seconds one search may take before it is stopped as too expensive "
+             "(default: $NEWSARCHIVE_SEARCH_BUDGET, else 2; 0: no limit)",
+    )
+
+
 def add_index_option(parser: argparse.ArgumentParser) -> None:
     # A string, not a Path: a target may become a URL, which Path would mangle.
     parser.add_argument(
@@ -46,4 +65,4 @@ def index_target(args: argparse.Namespace) -> str:
 def open_service(args: argparse.Namespace) -> SearchService:
     from search.service import SearchService
 
-    return SearchService(index_target(args))
+    return SearchService(index_target(args), budget=getattr(args, "budget", None))

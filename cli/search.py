@@ -8,10 +8,11 @@ import json
 import re
 import sys
 
+from search.errors import QueryTooExpensive
 from search.models import SearchError, SearchRequest, SearchResponse
 
-from .exits import EXIT_OK, EXIT_USAGE
-from .options import add_index_option, open_service, positive_int
+from .exits import EXIT_FATAL, EXIT_OK, EXIT_USAGE
+from .options import add_budget_option, add_index_option, open_service, positive_int
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -34,6 +35,7 @@ def configure(s: argparse.ArgumentParser) -> None:
                    help="how plain words combine (default: and)")
     s.add_argument("--exact", action="store_true", help="exact spelling: no accent folding or stemming")
     s.add_argument("--json", action="store_true", help="print the response as JSON")
+    add_budget_option(s)
     s.set_defaults(run=run)
 
 
@@ -71,6 +73,9 @@ def run(args: argparse.Namespace) -> int:
     service = open_service(args)
     try:
         response = service.search(request)
+    except QueryTooExpensive as e:
+        print(f"newsarchive search: {e.message}", file=sys.stderr)
+        return EXIT_FATAL
     except SearchError as e:
         print(f"newsarchive search: {e.message}", file=sys.stderr)
         return EXIT_USAGE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .options import add_index_option, index_target, positive_int
+from .options import add_budget_option, add_index_option, index_target, positive_int
 
 
 def configure(sv: argparse.ArgumentParser) -> None:
@@ -13,10 +13,11 @@ def configure(sv: argparse.ArgumentParser) -> None:
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument("--workers", type=positive_int, default=2, metavar="N")
+    add_budget_option(sv)
     sv.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from web.serve import serve  # the web layer (Flask) only when serving
 
-    return serve(index_target(args), args.host, args.port, args.workers)
+    return serve(index_target(args), args.host, args.port, args.workers, budget=args.budget)

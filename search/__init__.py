@@ -7,14 +7,14 @@ of :mod:`search.models` and the errors. Engines live in ``search/engines/``.
 
 from .engine import (Engine, WriterSession, absolute_target, default_index_target, index_ready, is_url,
                      open_engine)
-from .errors import IndexBusy, IndexError_, IndexMissing, UnsafeIndex
+from .errors import IndexBusy, IndexError_, IndexMissing, QueryTooExpensive, UnsafeIndex
 from .models import (Article, Bucket, Facets, FacetValue, Hit, IndexStats, SearchError, SearchRequest,
                      SearchResponse, SourceState, Sources, StoredArticle)
 from .service import SearchService
 
 __all__ = [
     "Article", "Bucket", "Engine", "FacetValue", "Facets", "Hit", "IndexBusy", "IndexError_",
-    "IndexMissing", "IndexStats", "SearchError", "SearchRequest", "SearchResponse", "SearchService",
+    "IndexMissing", "IndexStats", "QueryTooExpensive", "SearchError", "SearchRequest", "SearchResponse", "SearchService",
     "SourceState", "Sources", "StoredArticle", "UnsafeIndex", "WriterSession", "absolute_target",
     "default_index_target", "index_ready", "is_url", "open_engine",
 ]

@@ -97,7 +97,20 @@ class Engine(Protocol):
         """Raise IndexMissing or UnsafeIndex (``search.errors``) when it cannot serve."""
 
     def search(self, request: ValidRequest, tree: Node | None) -> Answer:
-        """Answer a validated request; ``tree`` None means every article."""
+        """Answer a validated request; ``tree`` None means every article.
+
+        ``request.deadline`` (:class:`search.models.Deadline`) is the search's
+        time budget: past ``deadline.at`` the engine stops working on it and
+        raises :class:`search.models.OutOfTime` (the service turns that into
+        ``QueryTooExpensive``), within a small margin: checked inside every
+        loop whose length grows with the archive or the query (posting
+        decoding, phrase matching, prefix and fuzzy expansion, scoring,
+        highlighting). An engine that searches on a server sends
+        ``deadline.remaining()`` as the server's own limit (OpenSearch: the
+        ``timeout`` of the search body, plus the client's request timeout) and
+        raises OutOfTime when the server reports it timed out. Facets are
+        counted after this returns, within the same deadline.
+        """
 
     def article(self, doc_id: str) -> StoredArticle | None: ...
 

@@ -16,7 +16,7 @@ from dataclasses import replace
 from . import facets, limits
 from .engine import Engine, open_engine
 from .limits import MAX_DEPTH, MAX_FILTER_VALUES, MAX_PER_PAGE, OPERATORS, SORTS
-from .models import Hit, IndexStats, SearchError, SearchRequest, SearchResponse, StoredArticle
+from .models import Deadline, Hit, IndexStats, OutOfTime, SearchError, SearchRequest, SearchResponse, StoredArticle
 from .query import parse
 
 __all__ = ["MAX_DEPTH", "MAX_FILTER_VALUES", "MAX_PER_PAGE", "OPERATORS", "SORTS", "SearchService"]
@@ -28,15 +28,23 @@ class SearchService:
     ``target`` is an index directory (or anything :func:`search.open_engine`
     takes), or an already opened :class:`search.engine.Engine`; either way
     :meth:`close` closes the engine.
+
+    ``budget``: seconds one search may take (see :func:`limits.search_budget`:
+    None reads ``$NEWSARCHIVE_SEARCH_BUDGET``, else 2 s; 0 is no budget). A
+    search that needs more raises :class:`search.errors.QueryTooExpensive`;
+    facets still uncounted when it runs out are left out (``timed_out``).
     """
 
-    def __init__(self, target: str | os.PathLike[str] | Engine, *, facet_time_limit: float = 0.5):
+    def __init__(self, target: str | os.PathLike[str] | Engine, *, facet_time_limit: float = 0.5,
+                 budget: float | str | None = None):
+        self.budget = limits.search_budget(budget)
         self.engine: Engine = (open_engine(target) if isinstance(target, (str, os.PathLike))
                                else target)
         self.facet_time_limit = facet_time_limit
 
     def search(self, request: SearchRequest) -> SearchResponse:
         started = time.perf_counter()
+        deadline = Deadline(started + self.budget, self.budget)
         valid = limits.validate(request)
         req = valid.request
         tree, warnings = None, []
@@ -45,9 +53,12 @@ class SearchService:
             if parsed.tree is None:
                 raise SearchError("the query has nothing to search for: type some words", "q")
             tree, warnings = parsed.tree, list(parsed.warnings)
-        answer = self.engine.search(valid, tree)
+        try:
+            answer = self.engine.search(replace(valid, deadline=deadline), tree)
+        except OutOfTime:
+            raise limits.too_expensive(tree, self.budget) from None
         warnings.extend(w for w in answer.warnings if w not in warnings)
-        found, facet_warnings = facets.compute(answer.counts, self.facet_time_limit)
+        found, facet_warnings = facets.compute(answer.counts, self.facet_time_limit, deadline)
         warnings.extend(facet_warnings)
         return SearchResponse(
             query=replace(req, sort=answer.sort),  # e.g. relevance without words means newest

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, Response
 
 from search import absolute_target, default_index_target, index_ready
+from search.limits import search_budget
 
 from . import api, errors, views
 from .context import EXTENSION, ServiceHolder
@@ -48,6 +49,8 @@ def create_app(index_dir: Path | str | None = None, *, config: dict[str, Any] | 
         DEBUG=False,
         JSON_SORT_KEYS=False,
         FACET_TIME_LIMIT=0.5,
+        # Seconds a search may take (None: $NEWSARCHIVE_SEARCH_BUDGET, else 2; 0: no limit).
+        SEARCH_BUDGET=None,
         # Search pages change only when the index does; clients revalidate
         # with the generation-derived ETag instead of trusting an age.
         CACHE_CONTROL="public, no-cache",
@@ -58,7 +61,9 @@ def create_app(index_dir: Path | str | None = None, *, config: dict[str, Any] | 
     # tidy the whitespace that block tags leave behind.
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.extensions[EXTENSION] = ServiceHolder(target, float(app.config["FACET_TIME_LIMIT"]))
+    # A bad budget stops the app here, not at its first search.
+    budget = search_budget(app.config["SEARCH_BUDGET"])
+    app.extensions[EXTENSION] = ServiceHolder(target, float(app.config["FACET_TIME_LIMIT"]), budget)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)

@@ -29,9 +29,10 @@ class ServiceHolder:
     tries again, so the site comes up by itself once the indexer has run.
     """
 
-    def __init__(self, target: str, facet_time_limit: float):
+    def __init__(self, target: str, facet_time_limit: float, search_budget: float):
         self.target = target
         self.facet_time_limit = facet_time_limit
+        self.search_budget = search_budget
         self._service: SearchService | None = None
         self._lock = threading.Lock()
 
@@ -45,7 +46,8 @@ class ServiceHolder:
                 # Raises IndexMissing (-> 503) until the indexer has published,
                 # UnsafeIndex when the index appeared since startup but is unsafe.
                 engine.check()
-                self._service = SearchService(engine, facet_time_limit=self.facet_time_limit)
+                self._service = SearchService(engine, facet_time_limit=self.facet_time_limit,
+                                              budget=self.search_budget)
             return self._service
 
     def close(self) -> None:

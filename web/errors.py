@@ -12,7 +12,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search.models import SearchError
-from search import IndexError_, IndexMissing, UnsafeIndex
+from search import IndexError_, IndexMissing, QueryTooExpensive, UnsafeIndex
 
 from .params import as_query_error
 
@@ -37,8 +37,8 @@ def wants_json() -> bool:
 
 
 def json_error(status: int, message: str, param: str | None = None,
-               headers: dict[str, str] | None = None) -> Response:
-    body = {"error": {"code": CODES.get(status, "error"), "message": message, "param": param}}
+               headers: dict[str, str] | None = None, code: str | None = None) -> Response:
+    body = {"error": {"code": code or CODES.get(status, "error"), "message": message, "param": param}}
     response = jsonify(body)
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
@@ -76,6 +76,13 @@ def _search_error(e: SearchError) -> Response:
     return html_error(400, "Bad request", e.message)
 
 
+def _too_expensive(e: QueryTooExpensive) -> Response:
+    # The server's limit, not a malformed request: 503, with what to narrow.
+    if wants_json():
+        return json_error(503, e.message, "q", code="query_too_expensive")
+    return html_error(503, "Search too expensive", e.message)
+
+
 def _index_error(e: IndexError_) -> Response:
     if isinstance(e, UnsafeIndex):
         # The path and the fix belong in the server log, not on a public page.
@@ -104,5 +111,6 @@ def _unexpected(e: Exception) -> Response:
 def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(SearchError, _search_error)
+    app.register_error_handler(QueryTooExpensive, _too_expensive)
     app.register_error_handler(IndexError_, _index_error)
     app.register_error_handler(Exception, _unexpected)

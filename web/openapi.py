@@ -44,6 +44,10 @@ def _error(description: str) -> dict[str, Any]:
 
 _NOT_MODIFIED = {"description": "The client's copy (If-None-Match) is still current."}
 _UNAVAILABLE = _error("No searchable index yet (or it cannot be read).")
+_SEARCH_UNAVAILABLE = _error(
+    "No searchable index yet, or it cannot be read (code 'index_unavailable'); or the search needs "
+    "more than the server's time budget per search (code 'query_too_expensive': the message says "
+    "what to narrow, e.g. a phrase of only very common words, a long word with ~2, a very wide ~N).")
 
 
 def _schemas() -> dict[str, Any]:
@@ -78,7 +82,8 @@ def _schemas() -> dict[str, Any]:
                     "additionalProperties": False,
                     "required": ["code", "message", "param"],
                     "properties": {
-                        "code": {"type": "string", "examples": ["bad_request", "not_found"]},
+                        "code": {"type": "string",
+                                 "examples": ["bad_request", "not_found", "query_too_expensive"]},
                         "message": {"type": "string"},
                         "param": {**_NULLABLE_STRING,
                                   "description": "The offending query parameter, when there is one."},
@@ -265,7 +270,7 @@ def openapi_document() -> dict[str, Any]:
                                      headers=True),
                         "304": _NOT_MODIFIED,
                         "400": _error("A parameter is malformed or out of range; 'param' names it."),
-                        "503": _UNAVAILABLE,
+                        "503": _SEARCH_UNAVAILABLE,
                     },
                 }
             },

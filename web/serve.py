@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from search import UnsafeIndex, absolute_target, index_ready
+from search.limits import BUDGET_ENV
 
 #: The repository's gunicorn settings, when running from a checkout.
 CONFIG = Path(__file__).resolve().parents[1] / "gunicorn.conf.py"
@@ -30,8 +31,9 @@ def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
     return command
 
 
-def serve(target: str, host: str, port: int, workers: int) -> int:
-    """Run gunicorn until it exits (or we are interrupted); its exit status."""
+def serve(target: str, host: str, port: int, workers: int, budget: float | None = None) -> int:
+    """Run gunicorn until it exits (or we are interrupted); its exit status.
+    ``budget``: seconds a search may take (None: as the environment says)."""
     target = absolute_target(target)
     try:
         ready = index_ready(target)
@@ -45,6 +47,8 @@ def serve(target: str, host: str, port: int, workers: int) -> int:
         print("newsarchive serve: --workers must be at least 1", file=sys.stderr)
         return 2
     env = {**os.environ, "NEWSARCHIVE_INDEX": target}
+    if budget is not None:
+        env[BUDGET_ENV] = str(budget)  # the workers' apps read it
     process = subprocess.Popen(gunicorn_command(host, port, workers), env=env)
 
     def forward(signum: int, _frame: object) -> None:

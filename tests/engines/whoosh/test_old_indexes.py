@@ -3,11 +3,14 @@
 Whoosh pickles the schema (its field classes, analyzers and term functions)
 into each index's table of contents, by module path. Older indexes name
 ``search.analysis`` and ``search.fields``; those modules stay as aliases.
+They also store positions as Whoosh's pickles (``whoosh.formats.Positions``,
+not ``PackedPositions``), which are still read.
 """
 
 from __future__ import annotations
 
 import pytest
+from whoosh import formats
 
 from search import SearchRequest, SearchService
 from search.engines.whoosh import analysis, fields
@@ -27,6 +30,7 @@ def old_index(tmp_path, monkeypatch):
         for old, (module, names) in OLD_PATHS.items():
             for name in names:
                 m.setattr(getattr(module, name), "__module__", old)
+        m.setattr(fields, "PackedPositions", formats.Positions)  # the format fields had then
         build_index(tmp_path / "ix", [make_article("Vučić in Belgrade", "The president met voters.",
                                                    date="2025-05-03", section="Politics")])
     return tmp_path / "ix"
@@ -35,11 +39,13 @@ def old_index(tmp_path, monkeypatch):
 def test_an_index_naming_the_old_paths_opens_and_answers(old_index):
     toc = next((old_index / "current").glob("_MAIN_*.toc")).read_bytes()
     assert b"search.fields" in toc and b"search.analysis" in toc
-    assert b"search.engines" not in toc
+    assert b"search.engines" not in toc and b"PackedPositions" not in toc
     service = SearchService(old_index)
     try:
         response = service.search(SearchRequest(q="vucic president"))
         assert [h.title for h in response.hits] == ["Vučić in Belgrade"]
+        assert service.search(SearchRequest(q='"president met"')).total == 1
+        assert service.search(SearchRequest(q='"met president"')).total == 0
         assert "<mark>voters</mark>" in service.search(SearchRequest(q="voter")).hits[0].snippet
     finally:
         service.close()
@@ -49,3 +55,4 @@ def test_new_indexes_name_the_engine_paths(tmp_path):
     build_index(tmp_path / "ix", [make_article("A title", "A body.")])
     toc = next((tmp_path / "ix" / "current").glob("_MAIN_*.toc")).read_bytes()
     assert b"search.engines.whoosh.fields" in toc and b"search.engines.whoosh.analysis" in toc
+    assert b"PackedPositions" in toc
