@@ -70,9 +70,10 @@ def versions_line(*distributions: str) -> str:
     return ", ".join(f"{name} {v}" for name, v in versions(*distributions).items())
 
 
-def index_articles(index_dir: Path, articles: Iterable[Article]) -> Path:
-    """Write ``articles`` as a fresh live index in ``index_dir``, through the
-    engine's writer session as the indexer does (a rebuild).
+def index_articles(index_dir: Path | str, articles: Iterable[Article]) -> Path | str:
+    """Write ``articles`` as a fresh live index at ``index_dir`` (a directory or
+    an OpenSearch URL), through the engine's writer session as the indexer does
+    (a rebuild).
 
     The one place benchmarks and tests build an index from Article records
     (a relevance collection, a test corpus) rather than from page files.

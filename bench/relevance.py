@@ -7,6 +7,11 @@ every query runs through ``SearchService`` with ``operator="or"`` and
 Lucene BM25's MAP (the target).
 
     .venv/bin/python -m bench.relevance [--data DIR] [--only time,cisi]
+    .venv/bin/python -m bench.relevance --opensearch http://127.0.0.1:9200   # both engines, same run
+
+With ``--opensearch BASE_URL`` each collection is also indexed into the alias
+``BASE_URL/relevance-<name>`` of that cluster (deleted afterwards) and
+searched through the OpenSearch engine, printed beside the Whoosh engine.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ir_measures
+import requests
 from ir_measures import AP, P, R, nDCG
 
 from bench.harness import REPO, index_articles
@@ -147,9 +153,11 @@ def as_plain_words(text: str) -> str:
     return " ".join(_SYNTAX.sub(" ", text.lower()).split())
 
 
-def run(coll: Collection, depth: int = 100) -> tuple[list[ir_measures.ScoredDoc], float]:
+def run(coll: Collection, depth: int = 100, opensearch: str | None = None
+        ) -> tuple[list[ir_measures.ScoredDoc], float]:
+    """The collection's run on the Whoosh engine, or on the OpenSearch cluster at ``opensearch``."""
     with tempfile.TemporaryDirectory() as tmp:
-        index_dir = Path(tmp) / "index"
+        index_dir = f"{opensearch}/relevance-{coll.name}" if opensearch else Path(tmp) / "index"
         build(index_dir, coll)
         service = SearchService(index_dir)
         run_docs: list[ir_measures.ScoredDoc] = []
@@ -166,6 +174,8 @@ def run(coll: Collection, depth: int = 100) -> tuple[list[ir_measures.ScoredDoc]
                     run_docs.append(ir_measures.ScoredDoc(qid, hit.id, float(n - rank)))
         finally:
             service.close()
+            if opensearch:
+                requests.delete(f"{opensearch}/relevance-{coll.name}-*", timeout=120)
         return run_docs, time.perf_counter() - started
 
 
@@ -173,25 +183,29 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with time/ cisi/ cran/ med/")
     ap.add_argument("--only", default="", help="comma-separated subset of: time,cisi,cran,med")
+    ap.add_argument("--opensearch", metavar="BASE_URL", default=None,
+                    help="also run on the OpenSearch engine on this cluster (e.g. http://127.0.0.1:9200)")
     args = ap.parse_args(argv)
     names = [n for n in (args.only.split(",") if args.only else LOADERS) if n]
-    print(f"{'collection':<10} {'MAP':>6} {'nDCG@10':>8} {'P@10':>6} {'R@100':>6}   "
+    engines = [("whoosh", None)] + ([("opensearch", args.opensearch.rstrip("/"))] if args.opensearch else [])
+    print(f"{'collection':<10} {'engine':<10} {'MAP':>6} {'nDCG@10':>8} {'P@10':>6} {'R@100':>6}   "
           f"{'Lucene MAP':>10}  {'queries':>7} {'secs':>6}")
     failed = False
     for name in names:
         folder, loader = LOADERS[name]
         coll = loader(args.data / folder)
-        run_docs, secs = run(coll)
-        judged = {q.query_id for q in coll.qrels if q.relevance > 0}
-        qrels = [q for q in coll.qrels if q.query_id in judged]
-        run_docs = [d for d in run_docs if d.query_id in judged]
-        agg = ir_measures.calc_aggregate(MEASURES, qrels, run_docs)
-        m = agg[AP]
-        target = LUCENE_MAP[name]
-        flag = "ok" if m >= target else "BELOW"
-        failed |= m < target
-        print(f"{name:<10} {m:6.3f} {agg[nDCG @ 10]:8.3f} {agg[P @ 10]:6.3f} {agg[R @ 100]:6.3f}   "
-              f"{target:>10.3f} {flag:<3} {len(judged):>5} {secs:6.1f}")
+        for engine, url in engines:
+            run_docs, secs = run(coll, opensearch=url)
+            judged = {q.query_id for q in coll.qrels if q.relevance > 0}
+            qrels = [q for q in coll.qrels if q.query_id in judged]
+            run_docs = [d for d in run_docs if d.query_id in judged]
+            agg = ir_measures.calc_aggregate(MEASURES, qrels, run_docs)
+            m = agg[AP]
+            target = LUCENE_MAP[name]
+            flag = "ok" if m >= target else "BELOW"
+            failed |= m < target
+            print(f"{name:<10} {engine:<10} {m:6.3f} {agg[nDCG @ 10]:8.3f} {agg[P @ 10]:6.3f} {agg[R @ 100]:6.3f}   "
+                  f"{target:>10.3f} {flag:<3} {len(judged):>5} {secs:6.1f}", flush=True)
     return 1 if failed else 0
 
 

@@ -9,3 +9,6 @@ EXIT_FATAL = 1
 EXIT_USAGE = 2
 #: ``index`` committed, but some files failed; each is listed with its reason.
 EXIT_PARTIAL = 3
+
+#: What to do about a damaged index (``search.errors.IndexUnreadable``).
+REPAIR = "rebuild it from the source files with: newsarchive index --rebuild"

@@ -9,16 +9,20 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from search.models import SearchRequest
     from search.service import SearchService
 
+#: The result orders (search.models.Sort), spelled here so --help loads no library.
+SORTS = ("relevance", "newest", "oldest", "indexed")
 
-def positive_int(text: str) -> int:
+
+def _whole_number(text: str, least: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
+    if value < least:
+        raise argparse.ArgumentTypeError(f"must be at least {least}: {value}")
     return value
 
 
@@ -41,21 +45,30 @@ def add_budget_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def positive_int(text: str) -> int:
+    return _whole_number(text, 1)
+
+
+def non_negative_int(text: str) -> int:
+    return _whole_number(text, 0)
+
+
 def add_index_option(parser: argparse.ArgumentParser) -> None:
-    # A string, not a Path: a target may become a URL, which Path would mangle.
+    # A string, not a Path: a target may be a URL, which Path would mangle.
     parser.add_argument(
-        "--index", metavar="DIR", default=None,
-        help="index directory (default: $NEWSARCHIVE_INDEX, else ./var/index)",
+        "--index", metavar="DIR|URL", default=None,
+        help="index directory, or an OpenSearch alias as http(s)://HOST:PORT[,HOST:PORT...]/ALIAS "
+             "(default: $NEWSARCHIVE_INDEX, else ./var/index)",
     )
 
 
 def index_target(args: argparse.Namespace) -> str:
     """The index a command works on: ``--index``, else $NEWSARCHIVE_INDEX, else ./var/index.
 
-    Every subcommand gets its index from here and hands it on as it is: today
-    a directory, which SearchService, Indexer and serve take. This is the one
-    place to turn a target into an engine (``open_engine(target)``) once a
-    target can also be an OpenSearch URL.
+    Every subcommand gets its index from here and hands it on as it is: a
+    directory or an OpenSearch URL, which ``open_engine`` (through
+    SearchService, Indexer and serve) turns into an engine. Show it with
+    ``search.display_target``, which masks a password.
     """
     from search import default_index_target  # the rule gunicorn and create_app use too
 
@@ -66,3 +79,32 @@ def open_service(args: argparse.Namespace) -> SearchService:
     from search.service import SearchService
 
     return SearchService(index_target(args), budget=getattr(args, "budget", None))
+
+
+def add_search_options(s: argparse.ArgumentParser) -> None:
+    """QUERY and the filters and order a search and an export share."""
+    s.add_argument("query", nargs="?", default="", metavar="QUERY",
+                   help="the query (empty: all articles, newest first)")
+    add_index_option(s)
+    s.add_argument("--section", action="append", default=[], metavar="S", help="only this section (repeatable: any of them)")
+    s.add_argument("--author", action="append", default=[], metavar="A", help="only this author (repeatable: any of them)")
+    s.add_argument("--from", dest="date_from", metavar="DATE", help="published on or after (YYYY, YYYY-MM or YYYY-MM-DD)")
+    s.add_argument("--to", dest="date_to", metavar="DATE", help="published on or before (YYYY, YYYY-MM or YYYY-MM-DD)")
+    s.add_argument("--indexed-since", metavar="TIME",
+                   help="only articles first indexed at or after this ISO 8601 date or time (UTC unless a zone is given)")
+    s.add_argument("--sort", choices=SORTS, default="relevance",
+                   help="result order; indexed = newest-indexed first (default: relevance)")
+    s.add_argument("--operator", choices=["and", "or"], default="and",
+                   help="how plain words combine (default: and)")
+    s.add_argument("--exact", action="store_true", help="exact spelling: no accent folding or stemming")
+
+
+def search_request(args: argparse.Namespace, **paging: int) -> SearchRequest:
+    """The request ``add_search_options`` describes."""
+    from search.models import SearchRequest
+
+    return SearchRequest(
+        q=args.query, sections=args.section, authors=args.author, date_from=args.date_from,
+        date_to=args.date_to, sort=args.sort, operator=args.operator, exact=args.exact,
+        indexed_since=args.indexed_since, **paging,  # type: ignore[arg-type]
+    )

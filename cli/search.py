@@ -9,31 +9,37 @@ import re
 import sys
 
 from search.errors import QueryTooExpensive
-from search.models import SearchError, SearchRequest, SearchResponse
+from search.models import SearchError, SearchResponse
 
+from .display import shown_path
 from .exits import EXIT_FATAL, EXIT_OK, EXIT_USAGE
-from .options import add_budget_option, add_index_option, open_service, positive_int
+from .options import add_budget_option, add_search_options, open_service, positive_int, search_request
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 _TAG = re.compile(r"<[^>]+>")
+
+#: The request fields SearchError.param names, as this command's options.
+OPTIONS = {"q": "QUERY", "date_from": "--from", "date_to": "--to", "per_page": "--per-page",
+           "page": "--page", "sections": "--section", "authors": "--author", "sort": "--sort",
+           "operator": "--operator"}
+
+
+def error_message(e: SearchError) -> str:
+    """``e``'s message naming this command's option, not the request field (``--from``, not ``date_from``)."""
+    option = OPTIONS.get(e.param or "")
+    if option is None:
+        return e.message
+    if re.match(rf"{re.escape(e.param or '')}\b", e.message):
+        return option + e.message[len(e.param or ""):]
+    return f"{e.message} ({option})"
 
 
 def configure(s: argparse.ArgumentParser) -> None:
     s.description = ("Search the index. Query language: see README (words are ANDed; "
                      "OR, NOT, -word, \"phrases\", field:term, date:2025-05, prefix*, fuzzy~).")
-    s.add_argument("query", nargs="?", default="", metavar="QUERY",
-                   help="the query (empty: all articles, newest first)")
-    add_index_option(s)
-    s.add_argument("--section", action="append", default=[], metavar="S", help="only this section (repeatable: any of them)")
-    s.add_argument("--author", action="append", default=[], metavar="A", help="only this author (repeatable: any of them)")
-    s.add_argument("--from", dest="date_from", metavar="DATE", help="published on or after (YYYY, YYYY-MM or YYYY-MM-DD)")
-    s.add_argument("--to", dest="date_to", metavar="DATE", help="published on or before (YYYY, YYYY-MM or YYYY-MM-DD)")
-    s.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
+    add_search_options(s)
     s.add_argument("--page", type=positive_int, default=1, metavar="N")
     s.add_argument("--per-page", type=positive_int, default=10, metavar="N", help="results per page, 1..100 (default 10)")
-    s.add_argument("--operator", choices=["and", "or"], default="and",
-                   help="how plain words combine (default: and)")
-    s.add_argument("--exact", action="store_true", help="exact spelling: no accent folding or stemming")
     s.add_argument("--json", action="store_true", help="print the response as JSON")
     add_budget_option(s)
     s.set_defaults(run=run)
@@ -45,7 +51,7 @@ def _terminal_text(fragment: str, tty: bool) -> str:
     return html.unescape(_TAG.sub("", marked))
 
 
-def print_results(response: SearchResponse, tty: bool) -> None:
+def print_results(response: SearchResponse, sources: dict[str, str], tty: bool) -> None:
     first = (response.page - 1) * response.per_page + 1
     last = first + len(response.hits) - 1
     shown = f"{first}-{last} of " if response.hits else ""
@@ -55,34 +61,37 @@ def print_results(response: SearchResponse, tty: bool) -> None:
     if response.suggestion:
         print(f"did you mean: {response.suggestion}")
     for hit in response.hits:
-        meta = " · ".join(x for x in (hit.date, hit.section, hit.author) if x)
+        meta = " · ".join(x for x in (hit.date, hit.section, ", ".join(hit.authors)) if x)
         print()
         print(_terminal_text(hit.title_html, tty))
         if meta:
             print(f"  {meta}")
         print(f"  {_terminal_text(hit.snippet, tty)}")
         print(f"  id {hit.id}" + (f"  {hit.url}" if hit.url else ""))
+        print(f"  file {shown_path(sources.get(hit.id, '?'))}")
 
 
 def run(args: argparse.Namespace) -> int:
-    request = SearchRequest(
-        q=args.query, sections=args.section, authors=args.author,
-        date_from=args.date_from, date_to=args.date_to, sort=args.sort,
-        page=args.page, per_page=args.per_page, operator=args.operator, exact=args.exact,
-    )
+    request = search_request(args, page=args.page, per_page=args.per_page)
     service = open_service(args)
     try:
         response = service.search(request)
+        # The file each hit was read from: the operator's view (the API keeps it private).
+        stored = {hit.id: service.article(hit.id) for hit in response.hits}
     except QueryTooExpensive as e:
         print(f"newsarchive search: {e.message}", file=sys.stderr)
         return EXIT_FATAL
     except SearchError as e:
-        print(f"newsarchive search: {e.message}", file=sys.stderr)
+        print(f"newsarchive search: {error_message(e)}", file=sys.stderr)
         return EXIT_USAGE
     finally:
         service.close()
+    sources = {doc_id: a.source for doc_id, a in stored.items() if a is not None}
     if args.json:
-        print(json.dumps(response.to_dict(), ensure_ascii=False, indent=1))
+        data = response.to_dict()
+        for hit in data["hits"]:
+            hit["source"] = shown_path(sources[hit["id"]]) if hit["id"] in sources else None
+        print(json.dumps(data, ensure_ascii=False, indent=1))
     else:
-        print_results(response, sys.stdout.isatty())
+        print_results(response, sources, sys.stdout.isatty())
     return EXIT_OK

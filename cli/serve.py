@@ -13,6 +13,9 @@ def configure(sv: argparse.ArgumentParser) -> None:
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument("--workers", type=positive_int, default=2, metavar="N")
+    sv.add_argument("--data-dir", metavar="DIR", default=None,
+                    help="where the server keeps saved result sets (default: $NEWSARCHIVE_DATA_DIR, else "
+                         "beside the index: <index>-data; never inside the index)")
     add_budget_option(sv)
     sv.set_defaults(run=run)
 
@@ -20,4 +23,4 @@ def configure(sv: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from web.serve import serve  # the web layer (Flask) only when serving
 
-    return serve(index_target(args), args.host, args.port, args.workers, budget=args.budget)
+    return serve(index_target(args), args.host, args.port, args.workers, args.data_dir, budget=args.budget)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from search.models import KnownFile
@@ -29,21 +30,27 @@ def choose_roots(given: list[str], recorded: list[str]) -> tuple[list[str], list
 
 @dataclass
 class Plan:
-    to_parse: list[FoundFile] = field(default_factory=list)  # new, or size or mtime changed
-    gone: list[str] = field(default_factory=list)  # indexed, but no longer under an indexed directory
+    to_parse: list[FoundFile] = field(default_factory=list)  # new, changed, or failed before
+    gone: list[str] = field(default_factory=list)  # indexed or failed, but no longer under an indexed directory
     unchanged: int = 0  # same size and mtime: not even read
+    unusable: list[FoundFile] = field(default_factory=list)  # not regular files: reported, never opened
 
 
-def make_plan(roots: list[str], known: dict[str, KnownFile]) -> Plan:
-    """Compare the pages under ``roots`` with what the index holds (``known``)."""
+def make_plan(roots: list[str], known: dict[str, KnownFile], failed: Collection[str] = ()) -> Plan:
+    """Compare the pages under ``roots`` with what the index holds (``known``)
+    and the files it knows to fail (``failed``: read and hashed again, since a
+    failure is remembered by its content only)."""
     found = list(walk(roots))
     present = {f.path for f in found}
     root_dirs = [r for r in roots if os.path.isdir(r)]
-    plan = Plan(gone=[src for src in known
+    plan = Plan(gone=[src for src in {*known, *failed}
                       if src not in present and any(under(src, d) for d in root_dirs)])
+    plan.gone.sort()
     for f in found:
         k = known.get(f.path)
-        if k and k.state.size == f.size and k.state.mtime_ns == f.mtime_ns:
+        if f.unusable is not None:
+            plan.unusable.append(f)
+        elif f.path not in failed and k and k.state.size == f.size and k.state.mtime_ns == f.mtime_ns:
             plan.unchanged += 1
         else:
             plan.to_parse.append(f)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -16,9 +18,34 @@ def is_page(name: str) -> bool:
 
 @dataclass(frozen=True)
 class FoundFile:
-    path: str  # absolute
+    """A page's name found on disk.
+
+    ``path`` is absolute, as ``os.fsdecode`` gives it: a name that is not
+    valid UTF-8 keeps its bytes as escaped surrogates, so it opens as it is.
+    """
+
+    path: str
     size: int
     mtime_ns: int
+    #: Why the name cannot be read as a page (not a regular file, a symbolic
+    #: link loop): it is reported, never opened. None for a regular file.
+    unusable: str | None = None
+
+
+_KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISDIR, "a directory"))
+
+
+def unusable_reason(mode: int) -> str:
+    """Why a file of this mode (not a regular file) is no page."""
+    kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+    return f"not a regular file ({kind})"
+
+
+def unusable_token(reason: str) -> str:
+    """What an unusable name's failure is remembered by (``KnownFailure.content_hash``)."""
+    return f"unusable:{reason}"
 
 
 def normalize(path: str | Path) -> str:
@@ -46,9 +73,24 @@ def _found(path: str, seen: set[str]) -> Iterator[FoundFile]:
     seen.add(path)
     try:
         st = os.stat(path)
-    except OSError:
-        return  # vanished between listing and stat: treated as deleted
+    except OSError as e:
+        problem = _stat_problem(path, e)
+        if problem is not None:
+            yield FoundFile(path, 0, 0, problem)
+        return
+    if not stat.S_ISREG(st.st_mode):
+        yield FoundFile(path, st.st_size, st.st_mtime_ns, unusable_reason(st.st_mode))
+        return
     yield FoundFile(path, st.st_size, st.st_mtime_ns)
+
+
+def _stat_problem(path: str, error: OSError) -> str | None:
+    if error.errno == errno.ELOOP:
+        return "a symbolic link loop"
+    if error.errno == errno.ENOENT:
+        # A link to nothing is reported; a file deleted since the listing is simply gone.
+        return "a symbolic link to a missing file" if os.path.islink(path) else None
+    return f"cannot read: {error.strerror or error}"
 
 
 def under(path: str, directory: str) -> bool:

@@ -10,14 +10,17 @@ sends back only each file's outcome and, at the end, its part's result.
 from __future__ import annotations
 
 import ctypes
+import errno
 import gzip
 import hashlib
 import io
 import multiprocessing
 import os
-import queue
+import pickle
 import signal
-from dataclasses import dataclass
+import stat
+from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Iterator
 
 from search.engine import PartWriter
@@ -25,7 +28,7 @@ from search.ids import make_doc_id
 from search.models import Article, SourceState
 
 from .extract import ExtractionError, extract_article
-from .scan import FoundFile
+from .scan import FoundFile, unusable_reason, unusable_token
 
 DEFAULT_MAX_BYTES = 10_000_000
 #: Below this many files to parse, a process pool costs more than it saves.
@@ -44,6 +47,8 @@ class Parsed:
     """What a worker sends back for one file."""
 
     path: str
+    #: What was read; for a failure, ``state.content_hash`` is what it is
+    #: remembered by (a token when the file could not be read).
     state: SourceState | None = None
     article: Article | None = None
     unchanged: bool = False
@@ -57,44 +62,84 @@ class Parsed:
     implausible_date: bool = False
 
 
-def read_page(path: str, max_bytes: int) -> tuple[bytes, bytes]:
-    """(file bytes, page bytes): the page is gunzipped for .gz files, size-capped."""
-    with open(path, "rb") as f:
+def _read_file(path: str, max_bytes: int) -> bytes | None:
+    """The file's bytes, or None when there are more than ``max_bytes`` (not read further).
+
+    Opened without blocking and checked to be a regular file: a named pipe
+    that took a page's place since the scan would otherwise block the run.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    with os.fdopen(fd, "rb") as f:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise Unusable(unusable_reason(mode))
         raw = f.read(max_bytes + 1)
-    if len(raw) > max_bytes:
-        raise ExtractionError(f"file larger than the page size limit ({max_bytes:,} bytes)")
+    return raw if len(raw) <= max_bytes else None
+
+
+class Unusable(Exception):
+    """The name is not a regular file (see ``scan.unusable_reason``)."""
+
+
+class TooLarge(ExtractionError):
+    """Past the page size limit: a failure that depends on the limit too."""
+
+
+def read_page(raw: bytes | None, path: str, max_bytes: int) -> bytes:
+    """The page in a file's bytes (None: too many): gunzipped for .gz files, size-capped."""
+    if raw is None:
+        raise TooLarge(f"file larger than the page size limit ({max_bytes:,} bytes)")
     if not path.lower().endswith(".gz"):
-        return raw, raw
+        return raw
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(raw)) as gz:
             page = gz.read(max_bytes + 1)
     except (OSError, EOFError) as e:
         raise ExtractionError(f"not a readable gzip file: {e}") from None
     if len(page) > max_bytes:
-        raise ExtractionError(
-            f"page larger than the page size limit ({max_bytes:,} bytes) once decompressed"
-        )
-    return raw, page
+        raise TooLarge(f"page larger than the page size limit ({max_bytes:,} bytes) once decompressed")
+    return page
 
 
 def parse_file(task: Task) -> Parsed:
-    """Hash a file and, if its content changed, extract its article."""
+    """Hash a file and, if its content changed, extract its article.
+
+    A file that cannot be read or parsed comes back with ``error`` and, in
+    ``state.content_hash``, what its failure is remembered by: the SHA-1 of
+    its bytes; with the limit, for a page too large (a new limit tries it
+    again); a token when it could not be read at all.
+    """
     found, known_hash, max_bytes = task
     try:
-        raw, page = read_page(found.path, max_bytes)
-        digest = hashlib.sha1(raw).hexdigest()
-        state = SourceState(digest, found.size, found.mtime_ns)
-        if digest == known_hash:
-            return Parsed(found.path, state, unchanged=True)
-        article = extract_article(page, found.path, max_bytes=max_bytes)
+        raw = _read_file(found.path, max_bytes)
+    except Unusable as e:
+        return _unread(found.path, unusable_token(str(e)), f"skipped: {e}", known_hash)
+    except OSError as e:
+        token = f"unreadable:{errno.errorcode.get(e.errno or 0, e.errno)}"
+        return _unread(found.path, token, f"cannot read: {e.strerror or e}", known_hash)
+    digest = hashlib.sha1(raw).hexdigest() if raw is not None else f"unread:larger-than:{max_bytes}"
+    too_large = f"{digest}:larger-than:{max_bytes}" if raw is not None else digest
+    state = SourceState(digest, found.size, found.mtime_ns)
+    if known_hash in (digest, too_large):
+        return Parsed(found.path, state, unchanged=True)
+    try:
+        article = extract_article(read_page(raw, found.path, max_bytes), found.path, max_bytes=max_bytes)
         article.id = make_doc_id(article.id)
         return Parsed(found.path, state, article=article, implausible_date=bool(article.implausible_date))
+    except TooLarge as e:
+        return Parsed(found.path, replace(state, content_hash=too_large), error=str(e))
     except ExtractionError as e:
-        return Parsed(found.path, error=str(e))
-    except OSError as e:
-        return Parsed(found.path, error=f"cannot read: {e.strerror or e}")
+        return Parsed(found.path, state, error=str(e))
     except Exception as e:  # a parser bug on one page must not sink the run
-        return Parsed(found.path, error=f"unexpected {type(e).__name__}: {e}")
+        return Parsed(found.path, state, error=f"unexpected {type(e).__name__}: {e}")
+
+
+def _unread(path: str, token: str, reason: str, known_hash: str | None) -> Parsed:
+    """A file that could not be read: unchanged when it failed the same way before."""
+    state = SourceState(token, 0, 0)
+    if token == known_hash:
+        return Parsed(path, state, unchanged=True)
+    return Parsed(path, state, error=reason)
 
 
 def parse_all(tasks: list[Task], jobs: int) -> Iterator[Parsed]:
@@ -122,19 +167,16 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _writing_worker(part: PartWriter, jobs: multiprocessing.Queue, results: multiprocessing.Queue,
-                    parent: int) -> None:
+def _writing_worker(part: PartWriter, conn: Connection, parent: int) -> None:
     """Worker process: parse files AND write them through its part writer.
 
-    Sends back, per job, the files' outcomes (without the articles), and at the
-    end the part's result for the session's commit.
+    Receives jobs (lists of tasks; None: finish) on ``conn`` and answers each
+    with the files' outcomes (without the articles); at the end sends the
+    part's result for the session's commit, or the exception that stopped it.
     """
     _die_with_parent(parent)
     try:
-        while True:
-            chunk = jobs.get()
-            if chunk is None:
-                break
+        while (chunk := conn.recv()) is not None:
             if os.getppid() != parent:
                 os._exit(1)
             done = []
@@ -145,46 +187,90 @@ def _writing_worker(part: PartWriter, jobs: multiprocessing.Queue, results: mult
                     parsed.receipt = part.add(parsed.article, parsed.state)
                     parsed.article = None
                 done.append(parsed)
-            results.put(("files", part.number, done))
-        results.put(("part", part.number, part.finish()))
+            conn.send(("files", done))
+        conn.send(("part", part.finish()))
     except BaseException as e:  # reported to the parent, which cancels the run
-        results.put(("error", part.number, f"{type(e).__name__}: {e}"))
+        conn.send(("error", _picklable(e)))
+
+
+def _picklable(error: BaseException) -> BaseException:
+    try:
+        pickle.dumps(error)
+        return error
+    except Exception:  # an exception that cannot travel: its text does
+        return WorkerError(f"{type(error).__name__}: {error}")
+
+
+class WorkerError(Exception):
+    """An indexing worker died or failed (an OSError from a worker is raised as itself)."""
+
+
+#: Jobs a writing worker holds at once (one in work, one waiting): no worker
+#: idles between jobs, and no pipe holds more than that.
+JOBS_IN_FLIGHT = 2
 
 
 def write_in_workers(parts: list[PartWriter], tasks: list[Task],
                      on_file: Callable[[Parsed], None], on_part: Callable[[Any], None]) -> None:
     """Have one forked worker per part parse and write ``tasks``; report each
-    file's outcome and each finished part here, in this process."""
+    file's outcome and each finished part here, in this process.
+
+    Each worker has its own pipe, fed here a job at a time (no feeder thread
+    that could block on a pipe nobody reads). Whatever goes wrong (a worker's
+    error, a dead worker, an exception in the callbacks), every worker is
+    terminated and joined before this returns or raises.
+    """
     ctx = multiprocessing.get_context("fork")
-    jobs, results = ctx.Queue(), ctx.Queue()
-    for i in range(0, len(tasks), WORKER_CHUNK):
-        jobs.put(tasks[i:i + WORKER_CHUNK])
-    for _ in parts:
-        jobs.put(None)
-    workers = [ctx.Process(target=_writing_worker, args=(part, jobs, results, os.getpid()), daemon=True)
-               for part in parts]
-    for w in workers:
-        w.start()
-    finished = 0
+    jobs = [tasks[i:i + WORKER_CHUNK] for i in range(0, len(tasks), WORKER_CHUNK)]
+    jobs.reverse()  # popped from the end: in order
+    workers: dict[Connection, multiprocessing.process.BaseProcess] = {}
+    told_to_finish: set[Connection] = set()
+
+    def feed(conn: Connection) -> None:
+        # Nothing after the None: the worker may be gone by then (a broken pipe).
+        if conn in told_to_finish:
+            return
+        if jobs:
+            conn.send(jobs.pop())
+        else:
+            conn.send(None)
+            told_to_finish.add(conn)
+
     try:
-        while finished < len(workers):
-            try:
-                kind, number, payload = results.get(timeout=1.0)
-            except queue.Empty:  # check that no worker died without a word
-                dead = [w for w in workers if w.exitcode not in (None, 0)]
+        for part in parts:
+            conn, child_end = ctx.Pipe()
+            worker = ctx.Process(target=_writing_worker, args=(part, child_end, os.getpid()), daemon=True)
+            worker.start()
+            child_end.close()  # so the pipe reports the worker's death (EOF) here
+            workers[conn] = worker
+            for _ in range(JOBS_IN_FLIGHT):
+                feed(conn)
+        running = dict(workers)
+        while running:
+            ready = wait(list(running), timeout=1.0)
+            if not ready:  # a worker stopped (SIGSTOP) or killed before it could say so
+                dead = [w for w in running.values() if w.exitcode not in (None, 0)]
                 if dead:
-                    raise RuntimeError(f"indexing worker died (exit status {dead[0].exitcode})") from None
+                    raise WorkerError(f"indexing worker died (exit status {dead[0].exitcode})")
                 continue
-            if kind == "error":
-                raise RuntimeError(f"indexing worker failed: {payload}")
-            if kind == "part":
-                finished += 1
-                on_part(payload)
-                continue
-            for parsed in payload:
-                on_file(parsed)
+            for conn in ready:
+                try:
+                    kind, payload = conn.recv()
+                except EOFError:
+                    running[conn].join(timeout=1.0)
+                    raise WorkerError(f"indexing worker died (exit status {running[conn].exitcode})") from None
+                if kind == "error":
+                    raise payload
+                if kind == "part":
+                    del running[conn]
+                    on_part(payload)
+                    continue
+                for parsed in payload:
+                    on_file(parsed)
+                feed(conn)
     finally:
-        for w in workers:
-            if w.is_alive():
-                w.terminate()
-            w.join()
+        for conn, worker in workers.items():
+            if worker.is_alive():
+                worker.terminate()
+            worker.join()
+            conn.close()

@@ -17,6 +17,7 @@ from typing import get_args
 
 from .errors import QueryTooExpensive
 from .facets import VALUE_FILTERS
+from . import stamps
 from .models import Operator, SearchError, SearchRequest, Sort, ValidRequest
 from .query import Junction, Negation, Node, Phrase, Word, dates
 from .text import STOP_WORDS, TOKEN_PATTERN, fold
@@ -25,6 +26,9 @@ MAX_PER_PAGE = 100
 #: Deepest result reachable by paging (page * per_page).
 MAX_DEPTH = 10_000
 MAX_FILTER_VALUES = 100
+#: Most articles one export (or saved result set) may hold; over it the whole
+#: request is refused (``ResultTooLarge``), never cut short.
+MAX_EXPORT_ROWS = 1_000_000
 SORTS: tuple[str, ...] = get_args(Sort)
 OPERATORS: tuple[str, ...] = get_args(Operator)
 
@@ -124,6 +128,21 @@ def _narrowing_hint(tree: Node | None) -> str:
     return "narrow it with rarer words, a phrase, a section or a date range"
 
 
+def check_word_expansions(text: str, prefix: bool, distinct: int, cap: int) -> None:
+    """One prefix (``prefix``) or fuzzy word's distinct index words against its cap."""
+    if distinct > cap:
+        kind = "prefix" if prefix else "fuzzy"
+        raise SearchError(f"'{text}{'*' if prefix else '~'}' matches more than {cap} words (the {kind} "
+                          f"expansion limit): type more letters", "q")
+
+
+def check_query_expansions(total: int) -> None:
+    """A whole query's expanded words against MAX_EXPANDED_TERMS."""
+    if total > MAX_EXPANDED_TERMS:
+        raise SearchError(f"the query's prefixes and fuzzy words expand to more than {MAX_EXPANDED_TERMS} "
+                          f"words (the expansion limit): use fewer or longer ones", "q")
+
+
 def check_related_limit(limit: int) -> None:
     if not 1 <= limit <= MAX_PER_PAGE:
         raise SearchError(f"limit must be between 1 and {MAX_PER_PAGE}", "limit")
@@ -157,6 +176,15 @@ def validate(request: SearchRequest) -> ValidRequest:
         hi_range = dates.bounds(None, request.date_to)
     except dates.BadDate as e:
         raise SearchError(f"date_to: {e}", "date_to") from None
+    if lo_range and hi_range and lo_range.lo > hi_range.hi:
+        raise SearchError(f"date_from: {request.date_from} is after the end of the range, {request.date_to}",
+                          "date_from")
+    since = None
+    if request.indexed_since:
+        try:
+            since = stamps.parse_instant(request.indexed_since)
+        except ValueError as e:
+            raise SearchError(f"indexed_since: {e}", "indexed_since") from None
     day_range = None
     if lo_range or hi_range:
         day_range = dates.DayRange(lo_range.lo if lo_range else dates.FIRST_DAY,
@@ -168,7 +196,8 @@ def validate(request: SearchRequest) -> ValidRequest:
         authors=list(dict.fromkeys(a for a in request.authors if a)),
         date_from=request.date_from or None,
         date_to=request.date_to or None,
+        indexed_since=request.indexed_since or None,
     )
     filters = {field: getattr(normalised, name) for field, name in VALUE_FILTERS.items()
                if getattr(normalised, name)}
-    return ValidRequest(normalised, day_range, filters)
+    return ValidRequest(normalised, day_range, filters, since)

@@ -6,12 +6,14 @@ import datetime as dt
 import math
 import time
 from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
     from .query.dates import DayRange
 
-Sort = Literal["relevance", "newest", "oldest"]
+#: "indexed": newest-indexed first (see ``search.stamps``).
+Sort = Literal["relevance", "newest", "oldest", "indexed"]
 Operator = Literal["and", "or"]
 
 
@@ -55,13 +57,27 @@ class KnownFile:
     state: SourceState
 
 
+@dataclass(frozen=True)
+class KnownFailure:
+    """A file that could not be indexed, remembered so that an unchanged one is
+    not parsed again (see ``WriterSession.record_failure``)."""
+
+    #: The SHA-1 of the file's bytes, or, when they could not be read, a token
+    #: naming what stood in the way (e.g. ``unreadable:EACCES``): the same
+    #: value on a later run means nothing changed.
+    content_hash: str
+    reason: str
+
+
 @dataclass
 class Sources:
     """What an index was built from: the roots given to the indexer (files or
-    directories, rescanned by a run without paths) and every indexed file."""
+    directories, rescanned by a run without paths), every indexed file and
+    every file known to fail."""
 
     roots: list[str] = field(default_factory=list)
     files: dict[str, KnownFile] = field(default_factory=dict)  # source path -> what is indexed
+    failures: dict[str, KnownFailure] = field(default_factory=dict)  # source path -> why it failed
 
 
 @dataclass
@@ -74,8 +90,10 @@ class StoredArticle:
     body: str
     date: str | None  # YYYY-MM-DD
     section: str | None
-    author: str | None  # authors joined with ", "
+    authors: list[str]
     source: str
+    indexed_at: str | None  # ISO 8601 UTC (search.stamps); None in an index older than stamps
+    changed_at: str | None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -93,6 +111,7 @@ class SearchRequest:
     per_page: int = 10
     operator: Operator = "and"
     exact: bool = False  # exact spelling: no accent folding, no stemming
+    indexed_since: str | None = None  # ISO 8601 date or time: only articles first indexed then or later
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -105,10 +124,12 @@ class Hit:
     title: str
     date: str | None
     section: str | None
-    author: str | None
+    authors: list[str]
     score: float
     snippet: str  # escaped HTML with <mark>
     title_html: str  # escaped HTML with <mark>
+    indexed_at: str | None  # ISO 8601 UTC, see search.stamps
+    changed_at: str | None
 
 
 @dataclass
@@ -134,6 +155,18 @@ class Facets:
     timed_out: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class IndexState:
+    """Which state of the index answered, and the time of its last indexing commit.
+
+    ``last_indexed`` (ISO 8601 UTC, milliseconds) is a safe ``indexed_since``
+    cursor for the next poll (see ``search.stamps``); None when unknown.
+    """
+
+    generation: str
+    last_indexed: str | None
+
+
 @dataclass
 class SearchResponse:
     query: SearchRequest
@@ -146,6 +179,7 @@ class SearchResponse:
     facets: Facets
     suggestion: str | None
     warnings: list[str]
+    index: IndexState
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -200,6 +234,7 @@ class ValidRequest:
     request: SearchRequest  # normalised: q stripped, filter values deduplicated
     days: DayRange | None  # the date_from..date_to filter
     filters: dict[str, list[str]]  # value field ("section", "author") -> selected values
+    indexed_since: int | None = None  # epoch ms: only articles first indexed at or after it
     #: When the engine must stop working on it (raising :class:`OutOfTime`).
     deadline: Deadline = NO_DEADLINE
 
@@ -249,6 +284,46 @@ class Answer:
     suggestion: str | None
     warnings: list[str]  # how the engine read the query (parse warnings come first)
     counts: FacetCounter  # counts the facets over this search's matches
+    index: IndexState  # the index state that answered
+
+
+#: Every field a row (:class:`ArticleRow`) can carry, in export column order.
+ROW_FIELDS = ("id", "url", "title", "date", "section", "authors", "source", "indexed_at",
+              "changed_at", "score")
+
+
+@dataclass
+class ArticleRow:
+    """An article without its text, as an export or a saved set lists it.
+
+    A field the caller did not ask for may be left None (``authors`` empty).
+    """
+
+    id: str
+    url: str | None = None
+    title: str | None = None
+    date: str | None = None
+    section: str | None = None
+    authors: list[str] = field(default_factory=list)
+    source: str | None = None
+    indexed_at: str | None = None
+    changed_at: str | None = None
+    score: float | None = None  # relevance order only
+
+
+@dataclass
+class Export:
+    """A whole result set, ready to stream (see ``Engine.export``).
+
+    ``rows`` yields every match in order; close it (``rows.close()``) when
+    stopping early, so the engine can let go of the index state it holds.
+    """
+
+    total: int
+    sort: Sort
+    index: IndexState
+    rows: Iterator[ArticleRow]
+    warnings: list[str] = field(default_factory=list)  # how the query was read
 
 
 class SearchError(ValueError):
@@ -261,6 +336,17 @@ class SearchError(ValueError):
         super().__init__(message)
         self.message = message
         self.param = param
+
+
+class ResultTooLarge(SearchError):
+    """A whole result set asked for (export, saved set) holds more than ``limit``
+    articles (HTTP 413): nothing is cut short silently."""
+
+    def __init__(self, total: int, limit: int, what: str = "an export"):
+        super().__init__(f"{total:,} articles match, more than the {limit:,} {what} may hold: "
+                         "narrow the search", None)
+        self.total = total
+        self.limit = limit
 
 
 @dataclass

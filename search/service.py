@@ -13,13 +13,17 @@ import os
 import time
 from dataclasses import replace
 
+from collections.abc import Iterable, Sequence
+
 from . import facets, limits
 from .engine import Engine, open_engine
-from .limits import MAX_DEPTH, MAX_FILTER_VALUES, MAX_PER_PAGE, OPERATORS, SORTS
-from .models import Deadline, Hit, IndexStats, OutOfTime, SearchError, SearchRequest, SearchResponse, StoredArticle
-from .query import parse
+from .limits import MAX_DEPTH, MAX_EXPORT_ROWS, MAX_FILTER_VALUES, MAX_PER_PAGE, OPERATORS, SORTS
+from .models import (ROW_FIELDS, ArticleRow, Deadline, Export, Facets, Hit, IndexState, IndexStats, OutOfTime,
+                     ResultTooLarge, SearchError, SearchRequest, SearchResponse, StoredArticle, ValidRequest)
+from .query import Node, parse
 
-__all__ = ["MAX_DEPTH", "MAX_FILTER_VALUES", "MAX_PER_PAGE", "OPERATORS", "SORTS", "SearchService"]
+__all__ = ["MAX_DEPTH", "MAX_EXPORT_ROWS", "MAX_FILTER_VALUES", "MAX_PER_PAGE", "OPERATORS", "SORTS",
+           "SearchService"]
 
 
 class SearchService:
@@ -42,24 +46,37 @@ class SearchService:
                                else target)
         self.facet_time_limit = facet_time_limit
 
-    def search(self, request: SearchRequest) -> SearchResponse:
-        started = time.perf_counter()
-        deadline = Deadline(started + self.budget, self.budget)
+    @staticmethod
+    def _prepare(request: SearchRequest) -> tuple[ValidRequest, Node | None, list[str]]:
+        """Validate and parse: the engine's request, the query's tree, parse warnings."""
         valid = limits.validate(request)
         req = valid.request
-        tree, warnings = None, []
-        if req.q:
-            parsed = parse(req.q, req.operator)
-            if parsed.tree is None:
-                raise SearchError("the query has nothing to search for: type some words", "q")
-            tree, warnings = parsed.tree, list(parsed.warnings)
+        if not req.q:
+            return valid, None, []
+        parsed = parse(req.q, req.operator)
+        if parsed.tree is None:
+            raise SearchError("the query has nothing to search for: type some words", "q")
+        return valid, parsed.tree, list(parsed.warnings)
+
+    def _deadline(self, started: float) -> Deadline:
+        return Deadline(started + self.budget, self.budget)
+
+    def search(self, request: SearchRequest, *, with_facets: bool = True) -> SearchResponse:
+        """One page of results; ``with_facets=False`` skips counting the facets
+        (left empty) for callers that show none, such as a feed."""
+        started = time.perf_counter()
+        deadline = self._deadline(started)
+        valid, tree, warnings = self._prepare(request)
+        req = valid.request
         try:
             answer = self.engine.search(replace(valid, deadline=deadline), tree)
         except OutOfTime:
             raise limits.too_expensive(tree, self.budget) from None
         warnings.extend(w for w in answer.warnings if w not in warnings)
-        found, facet_warnings = facets.compute(answer.counts, self.facet_time_limit, deadline)
-        warnings.extend(facet_warnings)
+        found = Facets()
+        if with_facets:
+            found, facet_warnings = facets.compute(answer.counts, self.facet_time_limit, deadline)
+            warnings.extend(facet_warnings)
         return SearchResponse(
             query=replace(req, sort=answer.sort),  # e.g. relevance without words means newest
             total=answer.total,
@@ -71,7 +88,29 @@ class SearchService:
             facets=found,
             suggestion=answer.suggestion,
             warnings=warnings,
+            index=answer.index,
         )
+
+    def export(self, request: SearchRequest, fields: Iterable[str] = ROW_FIELDS, *,
+               max_rows: int = MAX_EXPORT_ROWS) -> Export:
+        """Every article the request matches, in its order, to stream (see
+        ``Engine.export``); paging is ignored. Raises ResultTooLarge, reading no
+        row, when more than ``max_rows`` match."""
+        whole = replace(request, page=1, per_page=SearchRequest.per_page)
+        valid, tree, warnings = self._prepare(whole)
+        export = self.engine.export(valid, tree, frozenset(fields))
+        if export.total > max_rows:
+            export.rows.close()  # type: ignore[attr-defined]
+            raise ResultTooLarge(export.total, max_rows)
+        export.warnings[:0] = [w for w in warnings if w not in export.warnings]
+        return export
+
+    def rows(self, ids: Sequence[str], fields: Iterable[str] = ROW_FIELDS) -> list[ArticleRow | None]:
+        """The live index's row of each id (None: no longer there), for saved sets."""
+        return self.engine.rows(ids, frozenset(fields))
+
+    def state(self) -> IndexState:
+        return self.engine.state()
 
     def article(self, doc_id: str) -> StoredArticle | None:
         return self.engine.article(doc_id)

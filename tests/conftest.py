@@ -5,22 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
-
 from bench.harness import NO_FILE, index_articles
 from search.ids import make_doc_id
 from search.models import Article, SourceState
 
-pytest_plugins = ["tests.web_fixtures", "tests.processes", "tests.opensearch_cluster"]
+pytest_plugins = ["tests.web_fixtures", "tests.processes", "tests.opensearch_cluster", "tests.engine_fixtures"]
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
 
 
 
-def build_index(index_dir: Path, articles: list[Article]) -> Path:
-    """Write ``articles`` as a fresh live index in ``index_dir``."""
-    return index_articles(index_dir, articles)
+def build_index(target: Path | str, articles: list[Article]) -> Path | str:
+    """Write ``articles`` as a fresh live index at ``target`` (a directory or an OpenSearch URL)."""
+    return index_articles(target, articles)
 
 
 def sample_articles() -> list[Article]:
@@ -43,14 +41,3 @@ def make_article(title: str, body: str, *, date: str | None = None, section: str
     when = dt.datetime.fromisoformat(date) if date else None
     return Article(id=make_doc_id(url or source), url=url, title=title, body=body, date=when,
                    section=section, authors=authors or [], source=source)
-
-
-@pytest.fixture
-def index_factory(tmp_path):
-    """Call with a list of Articles; returns the index directory."""
-    counter = iter(range(1000))
-
-    def factory(articles: list[Article]) -> Path:
-        return build_index(tmp_path / f"index-{next(counter)}", articles)
-
-    return factory

@@ -7,6 +7,7 @@ exercise the public entry points exactly as an operator would: the
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -93,6 +94,20 @@ def search_count(index_dir: Path, word: str) -> int:
         return service.search(SearchRequest(q=f"body:{word}", per_page=1)).total
     finally:
         service.close()
+
+
+def snapshot(index_dir: Path) -> dict[str, tuple[int, str]]:
+    """Every file and directory under the index with its size and content hash."""
+    found = {}
+    for path in sorted(index_dir.rglob("*")):
+        rel = str(path.relative_to(index_dir))
+        if path.is_symlink():
+            found[rel] = (0, os.readlink(path))
+        elif path.is_dir():
+            found[rel] = (-1, "dir")
+        else:
+            found[rel] = (path.stat().st_size, hashlib.sha1(path.read_bytes()).hexdigest())
+    return found
 
 
 def pids_with_open_file(path: Path) -> list[int]:

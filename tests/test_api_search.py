@@ -23,11 +23,12 @@ def test_search_returns_the_search_json(client):
     assert r.status_code == 200 and r.content_type == "application/json"
     data = r.get_json()
     assert list(data) == ["query", "total", "page", "per_page", "pages", "took_ms", "hits", "facets",
-                          "suggestion", "warnings"]
+                          "suggestion", "warnings", "index"]
     assert data["total"] == 31 and data["page"] == 2 and data["per_page"] == 5 and data["pages"] == 7
     assert len(data["hits"]) == 5
     hit = data["hits"][0]
-    assert set(hit) == {"id", "url", "title", "date", "section", "author", "score", "snippet", "title_html"}
+    assert set(hit) == {"id", "url", "title", "date", "section", "authors", "score", "snippet", "title_html",
+                        "indexed_at", "changed_at"}
     assert "<mark>" in hit["snippet"]
     assert {f["value"] for f in data["facets"]["section"]} == {"Politics", "Sport", "Culture", "Business"}
     assert {b["value"] for b in data["facets"]["year"]} >= {"2023", "2024"}
@@ -38,7 +39,7 @@ def test_repeatable_filters_and_operator(client):
     data = client.get("/api/search?q=budget&section=Sport&section=Culture&author=Ben+Okafor").get_json()
     assert data["query"]["sections"] == ["Sport", "Culture"]
     assert data["query"]["authors"] == ["Ben Okafor"]
-    assert all(h["section"] in {"Sport", "Culture"} and h["author"] == "Ben Okafor" for h in data["hits"])
+    assert all(h["section"] in {"Sport", "Culture"} and h["authors"] == ["Ben Okafor"] for h in data["hits"])
     both = client.get("/api/search?q=festival+budget").get_json()["total"]
     either = client.get("/api/search?q=festival+budget&operator=or").get_json()["total"]
     assert both == 0 and either == 32
@@ -72,10 +73,13 @@ def test_article(client, corpus):
     doc_id = article_id(corpus, "Harbour festival draws crowds")
     r = client.get(f"/api/articles/{doc_id}")
     assert r.status_code == 200
-    assert r.get_json() == {
+    data = r.get_json()
+    indexed = data.pop("indexed_at")
+    assert indexed is not None and data.pop("changed_at") == indexed
+    assert data == {
         "id": doc_id, "url": "https://news.example.org/2024/harbour-festival",
         "title": "Harbour festival draws crowds", "date": "2024-07-04", "section": "Culture",
-        "author": "Clara Weiss",
+        "authors": ["Clara Weiss"],
         "body": "Thousands came to the harbour festival.\n\nMusic played all night by the harbour.",
     }
 

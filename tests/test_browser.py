@@ -158,3 +158,50 @@ def test_mobile_layout(browser, live_server):
     OUTPUT.mkdir(exist_ok=True)
     pg.screenshot(path=str(OUTPUT / "results-mobile.png"), full_page=True)
     context.close()
+
+
+def test_downloads_follow_link_and_saving_the_result_set(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url,
+                                  accept_downloads=True)
+    pg = context.new_page()
+    problems: list[str] = []
+    pg.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: problems.append(str(e)))
+    try:
+        pg.goto("/search?q=budget&section=Sport&sort=newest")
+        expect(pg.locator(".hit")).to_have_count(8)
+
+        # Both downloads hold the whole set (8 Sport budget stories), newest first.
+        with pg.expect_download() as csv_download:
+            pg.get_by_role("link", name="CSV").click()
+        csv_path = csv_download.value.path()
+        assert csv_download.value.suggested_filename.startswith("newsarchive-budget-")
+        lines = Path(csv_path).read_text("utf-8").splitlines()
+        assert lines[0].startswith("id,url,title,date,section,authors") and len(lines) == 9
+        with pg.expect_download() as ndjson_download:
+            pg.get_by_role("link", name="NDJSON").click()
+        rows = Path(ndjson_download.value.path()).read_text("utf-8").splitlines()
+        assert len(rows) == 8 and all('"section": "Sport"' in r for r in rows)
+
+        # The feed: announced in the head, linked visibly, and an Atom document.
+        alternate = pg.locator('link[rel="alternate"][type="application/atom+xml"]')
+        assert alternate.get_attribute("href") == "/feed.atom?q=budget&section=Sport"
+        follow = pg.get_by_role("link", name="Follow this search")
+        expect(follow).to_be_visible()
+        feed = pg.request.get(live_server.url + follow.get_attribute("href"))
+        assert feed.ok and feed.headers["content-type"].startswith("application/atom+xml")
+        assert feed.text().count("<entry>") == 8
+
+        # Saving the result set lands on its page, which lists the same 8 articles.
+        pg.get_by_role("button", name="Save this result set").click()
+        pg.wait_for_url(re.compile(r"/sets/[A-Za-z0-9_-]{22}$"))
+        expect(pg.locator("h1")).to_contain_text("8 articles for")
+        expect(pg.locator(".set-item")).to_have_count(8)
+        expect(pg.locator(".set-summary")).to_contain_text("0 changed, 0 removed")
+        OUTPUT.mkdir(exist_ok=True)
+        pg.screenshot(path=str(OUTPUT / "saved-set.png"), full_page=True)
+        pg.get_by_role("link", name="Run this search on today's archive").click()
+        pg.wait_for_url(re.compile(r"/search\?q=budget&section=Sport&sort=newest"))
+    finally:
+        context.close()
+    assert problems == []

@@ -1,4 +1,4 @@
-"""The engine boundary: open_engine, the writer session's contract, the id-claim rule."""
+"""The engine boundary: open_engine, the writer session's contract (on both engines), the id-claim rule."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import inspect
 
 import pytest
 
-from search import SearchRequest, SearchService, open_engine
+from search import BadIndexTarget, SearchRequest, SearchService, open_engine
 from search.engine import Engine, WriterSession
 from search.ids import IdClaims, make_doc_id
 from search.models import SourceState
@@ -21,31 +21,36 @@ def protocol_members(protocol: type) -> set[str]:
             if not name.startswith("_") or name in ("__enter__", "__exit__")} - set(dir(object))
 
 
-def test_the_whoosh_engine_has_every_member_of_the_protocols(tmp_path):
-    engine = open_engine(tmp_path / "ix")
+def test_each_engine_has_every_member_of_the_protocols(new_target):
+    engine = open_engine(new_target())
     assert protocol_members(Engine) - set(dir(engine)) == set()
     session = engine.writer()
     annotated = set(getattr(WriterSession, "__annotations__", {}))
     assert (protocol_members(WriterSession) | annotated) - set(dir(session)) == set()
 
 
-def test_open_engine_refuses_urls_clearly(tmp_path):
-    with pytest.raises(ValueError, match="OpenSearch engine is not available yet"):
-        open_engine("https://search.example:9200/articles")
-    # A directory opens nothing yet: the index need not exist.
-    assert open_engine(tmp_path / "nothing yet") is not None
+def test_open_engine_opens_nothing_yet(tmp_path):
+    from search.engines.opensearch import OpenSearchEngine
+    from search.engines.whoosh import WhooshEngine
+
+    # Neither the directory nor the cluster need exist until the engine is used.
+    assert isinstance(open_engine(tmp_path / "nothing yet"), WhooshEngine)
+    engine = open_engine("https://search.invalid:9200,search2.invalid:9201/articles")
+    assert isinstance(engine, OpenSearchEngine) and engine.alias == "articles"
+    with pytest.raises(BadIndexTarget, match="OpenSearch index only"):
+        open_engine(tmp_path / "ix", shards=2)
 
 
-def test_service_over_an_opened_engine(tmp_path):
-    engine = open_engine(build_index(tmp_path / "ix", ARTICLES))
+def test_service_over_an_opened_engine(index_factory):
+    engine = open_engine(index_factory(ARTICLES))
     service = SearchService(engine)
     assert service.engine is engine
     assert [h.title for h in service.search(SearchRequest(q="harbour")).hits] == ["Harbour news"]
     service.close()
 
 
-def test_sources_name_every_file_with_its_state(tmp_path):
-    engine = open_engine(tmp_path / "ix")
+def test_sources_name_every_file_with_its_state(new_target):
+    engine = open_engine(new_target())
     assert engine.sources().files == {}
     state = SourceState("a" * 40, 123, 456)
     with engine.writer() as session:
@@ -60,8 +65,8 @@ def test_sources_name_every_file_with_its_state(tmp_path):
 
 
 @pytest.mark.parametrize("rebuild", [False, True])
-def test_an_exception_in_the_session_leaves_the_live_index(tmp_path, rebuild):
-    engine = open_engine(build_index(tmp_path / "ix", ARTICLES))
+def test_an_exception_in_the_session_leaves_the_live_index(index_factory, rebuild):
+    engine = open_engine(index_factory(ARTICLES))
     before = engine.generation
     with pytest.raises(RuntimeError, match="midway"):
         with engine.writer(rebuild=rebuild) as session:
@@ -75,8 +80,8 @@ def test_an_exception_in_the_session_leaves_the_live_index(tmp_path, rebuild):
     assert set(engine.sources().files) == {ARTICLES[1].source}
 
 
-def test_adding_a_file_again_replaces_its_article(tmp_path):
-    engine = open_engine(build_index(tmp_path / "ix", ARTICLES))
+def test_adding_a_file_again_replaces_its_article(index_factory):
+    engine = open_engine(index_factory(ARTICLES))
     with engine.writer() as session:
         session.add(make_article("Harbour news, updated", "The harbour board met again.",
                                  source=ARTICLES[0].source), NO_FILE)
@@ -86,11 +91,11 @@ def test_adding_a_file_again_replaces_its_article(tmp_path):
     service.close()
 
 
-def test_an_id_taken_by_another_file_falls_back_to_the_path_id(tmp_path):
+def test_an_id_taken_by_another_file_falls_back_to_the_path_id(new_target):
     url = "https://news.example/one"
     first = make_article("First", "First copy.", url=url, source="/pages/1.html")
     second = make_article("Second", "Second copy.", url=url, source="/pages/2.html")
-    engine = open_engine(tmp_path / "ix")
+    engine = open_engine(new_target())
     with engine.writer() as session:
         assert session.add(first, NO_FILE) == make_doc_id(url)
         assert session.add(second, NO_FILE) == make_doc_id("/pages/2.html")

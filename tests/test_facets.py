@@ -18,9 +18,9 @@ ARTICLES = [
 ]
 
 
-@pytest.fixture
-def svc(index_factory):
-    s = SearchService(index_factory(ARTICLES))
+@pytest.fixture(scope="module")
+def svc(module_index_factory):
+    s = SearchService(module_index_factory(ARTICLES))
     yield s
     s.close()
 
@@ -113,6 +113,7 @@ def test_facets_are_the_registry():
     assert [f.name for f in FACETS] + ["timed_out"] == [f.name for f in fields(Facets)]
 
 
+@pytest.mark.engines("whoosh")  # slows the Whoosh engine's counting down
 def test_a_slow_facet_is_cut_off_alone(index_factory, monkeypatch):
     """A facet whose counting runs past its own limit is cut off on its own:
     the page comes back with every other facet and says which one it lacks."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from search import snippets
 from search.engines.whoosh import highlight
 from search.models import SearchRequest
 from search.engines.whoosh.highlight import HighlightSpec
@@ -13,8 +14,8 @@ from tests.conftest import make_article
 FILLER = " ".join(f"filler{i}" for i in range(60))
 
 
-@pytest.fixture
-def svc(index_factory):
+@pytest.fixture(scope="module")
+def svc(module_index_factory):
     arts = [
         make_article("Vučić visits <b>Paris</b>",
                      "Aleksandar Vučić arrived. <script>alert('x')</script> <img src=x onerror=alert(1)> "
@@ -27,7 +28,7 @@ def svc(index_factory):
                      + FILLER),
         make_article("Runners", "She runs daily and ran yesterday; running is her passion."),
     ]
-    s = SearchService(index_factory(arts))
+    s = SearchService(module_index_factory(arts))
     yield s
     s.close()
 
@@ -107,5 +108,5 @@ def test_mark_unit():
 
 def test_opening_cuts_at_a_word():
     text = "word " * 100
-    out = highlight.opening(text)
+    out = snippets.opening(text)
     assert out.endswith("word") and len(out) <= 160

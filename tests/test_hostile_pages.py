@@ -32,10 +32,12 @@ from hypothesis import strategies as st
 
 from indexer.extract import ExtractionError, extract_article
 from indexer.pipeline import DEFAULT_MAX_BYTES, Indexer
-from indexer.workers import read_page
+from indexer.scan import FoundFile
+from indexer.workers import parse_file
 from search.engines.whoosh import store
 from search.engines.whoosh.schema import article_to_document
 from search.models import Article, SourceState
+from search.stamps import Stamp
 from tests.conftest import REPO
 from tests.reliability_helpers import index_json, page_html, search_count
 
@@ -95,7 +97,7 @@ def check_result(raw: bytes, limit_seconds: float = 10.0) -> Article | None:
             text.encode("utf-8")  # no lone surrogates: Whoosh must be able to store it
             assert "\x00" not in text
         assert article.body.strip()
-        article_to_document(article, SourceState("0" * 40, len(raw), 0))
+        article_to_document(article, SourceState("0" * 40, len(raw), 0), Stamp(1, 1, ""))
     return article
 
 
@@ -193,23 +195,31 @@ def test_page_size_limit_is_configurable(extreme_dir, tmp_path):
     assert report["added"] == 1
 
 
+def _task(path: Path, max_bytes: int, known_hash: str | None = None):
+    st = path.stat()
+    return FoundFile(str(path), st.st_size, st.st_mtime_ns), known_hash, max_bytes
+
+
 def test_oversized_page_is_refused_without_reading_it_whole(extreme_dir):
     path = extreme_dir / "fifty-megabytes.html"
     tracemalloc.start()
     try:
         started = time.process_time()
-        with pytest.raises(ExtractionError, match="page size limit"):
-            read_page(str(path), DEFAULT_MAX_BYTES)
+        parsed = parse_file(_task(path, DEFAULT_MAX_BYTES))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
+    assert "page size limit" in parsed.error
     assert time.process_time() - started < 5
     assert peak < 2.5 * DEFAULT_MAX_BYTES  # the cap plus one read buffer, not 50 MB
+    # Remembered by the limit, not by content it never read: unchanged under the same limit only.
+    assert parse_file(_task(path, DEFAULT_MAX_BYTES, parsed.state.content_hash)).unchanged
+    assert not parse_file(_task(path, DEFAULT_MAX_BYTES - 1, parsed.state.content_hash)).unchanged
     with pytest.raises(ExtractionError, match="limit"):
         extract_article(path.read_bytes(), str(path))
     # And the cap is exact: one byte under it is read.
-    raw, _ = read_page(str(extreme_dir / "good.html"), (extreme_dir / "good.html").stat().st_size)
-    assert raw
+    good = extreme_dir / "good.html"
+    assert parse_file(_task(good, good.stat().st_size)).article is not None
 
 
 # --- just under the cap: time and memory in a fresh process ------------------------

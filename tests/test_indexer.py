@@ -1,4 +1,7 @@
-"""Incremental indexing, rebuilds, failures, exit codes and the writer lock."""
+"""Incremental indexing, rebuilds, failures, exit codes and the writer lock.
+
+The incremental runs and failure reports are contract tests (both engines);
+the rest is about the Whoosh engine's index directory."""
 
 from __future__ import annotations
 
@@ -45,10 +48,20 @@ def cli(*args: str, check_codes=(0,)) -> subprocess.CompletedProcess:
     return proc
 
 
-def doc_sources(index_dir: Path) -> set[str]:
-    ix = store.open_index(index_dir)
-    with ix.searcher() as s:
-        return {f["source"] for f in s.all_stored_fields()}
+def doc_sources(target: Path | str) -> set[str]:
+    from search import open_engine
+
+    return set(open_engine(target).sources().files)
+
+
+def titles(target: Path | str) -> set[str]:
+    from search import SearchRequest, SearchService
+
+    service = SearchService(target)
+    try:
+        return {h.title for h in service.search(SearchRequest(per_page=100)).hits}
+    finally:
+        service.close()
 
 
 @pytest.fixture
@@ -64,8 +77,8 @@ def corpus(tmp_path) -> Path:
     return root
 
 
-def test_add_unchanged_change_delete_and_rescan(tmp_path, corpus):
-    index = tmp_path / "index"
+def test_add_unchanged_change_delete_and_rescan(new_target, corpus):
+    index = new_target()
     indexer = Indexer(index, jobs=1)
 
     first = indexer.run([corpus])
@@ -83,10 +96,8 @@ def test_add_unchanged_change_delete_and_rescan(tmp_path, corpus):
     os.utime(bridge, ns=(time.time_ns(), time.time_ns() + 5_000_000_000))
     changed = indexer.run([corpus])
     assert (changed.added, changed.updated, changed.unchanged) == (0, 1, 2)
-    ix = store.open_index(index)
-    with ix.searcher() as s:
-        titles = {f["title"] for f in s.all_stored_fields()}
-    assert "Budget vote passes" in titles and "Budget vote delayed" not in titles
+    found = titles(index)
+    assert "Budget vote passes" in found and "Budget vote delayed" not in found
 
     (corpus / "sport" / "final.html.gz").unlink()
     deleted = indexer.run([corpus])
@@ -98,20 +109,20 @@ def test_add_unchanged_change_delete_and_rescan(tmp_path, corpus):
     assert (rescan.added, rescan.unchanged, rescan.documents) == (1, 2, 3)
 
 
-def test_single_file_path_does_not_remove_other_documents(tmp_path, corpus):
-    index = tmp_path / "index"
+def test_single_file_path_does_not_remove_other_documents(new_target, corpus):
+    index = new_target()
     Indexer(index, jobs=1).run([corpus])
     report = Indexer(index, jobs=1).run([corpus / "city" / "bridge.htm"])
     assert (report.removed, report.unchanged, report.documents) == (0, 1, 3)
 
 
-def test_broken_files_are_reported_and_the_rest_committed(tmp_path, corpus):
+def test_broken_files_are_reported_and_the_rest_committed(new_target, corpus):
     broken = corpus / "broken"
     broken.mkdir()
     (broken / "empty.html").write_bytes(b"")
     (broken / "binary.html").write_bytes(bytes(range(256)) * 20)
     (broken / "truncated.html").write_bytes(b"<html><head><title>Cut")
-    index = tmp_path / "index"
+    index = new_target()
     proc = cli("index", str(corpus), "--index", str(index), "--json", check_codes=(3,))
     report = json.loads(proc.stdout)
     assert report["added"] == 3 and report["failed"] == 3
@@ -241,7 +252,7 @@ def _stored(index: Path) -> dict[str, dict]:
 
 def test_parallel_segment_writers_match_the_single_writer(tmp_path, monkeypatch):
     """Big runs index in worker processes, each writing its own segment: same result."""
-    from indexer import pipeline, workers
+    from indexer import workers
 
     root = tmp_path / "pages"
     for i in range(40):
@@ -254,17 +265,19 @@ def test_parallel_segment_writers_match_the_single_writer(tmp_path, monkeypatch)
     broken.write_bytes(b"")
 
     serial = Indexer(tmp_path / "serial", jobs=1).run([root])
-    monkeypatch.setattr(pipeline, "PARALLEL_WRITE_THRESHOLD", 1)
     monkeypatch.setattr(workers, "WORKER_CHUNK", 4)  # spread the pages over both workers
-    parallel = Indexer(tmp_path / "parallel", jobs=2).run([root])
+    parallel = Indexer(tmp_path / "parallel", jobs=2, parallel_write_threshold=1).run([root])
 
     for report in (serial, parallel):
         assert (report.added, report.failed, report.documents) == (40, 1, 40)
         assert report.failures[0].path.endswith("broken.html")
     a, b = _stored(tmp_path / "serial"), _stored(tmp_path / "parallel")
     assert a.keys() == b.keys()
+    run_specific = {"id", "indexed_at", "changed_at"}  # the two runs happened at different times
     for source in a:
-        assert {k: v for k, v in a[source].items() if k != "id"} == {k: v for k, v in b[source].items() if k != "id"}
+        assert ({k: v for k, v in a[source].items() if k not in run_specific}
+                == {k: v for k, v in b[source].items() if k not in run_specific})
+        assert b[source]["indexed_at"] == b[source]["changed_at"] > 0
     # Each worker wrote a segment of its own (the path under test); the main
     # writer adds one more when the URL clash crossed workers.
     assert len(store.open_index(tmp_path / "parallel")._segments()) in (2, 3)

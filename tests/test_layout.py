@@ -1,4 +1,4 @@
-"""The code's layout rules: only the Whoosh engine imports whoosh; small product modules."""
+"""The code's layout rules: only each engine's package imports its library; small product modules."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from tests.conftest import REPO
 PACKAGES = ("search", "indexer", "web", "cli", "bench", "tests")
 #: The Whoosh engine package, and its tests (which compare with Whoosh itself).
 WHOOSH_ALLOWED = ("search/engines/whoosh/", "tests/engines/whoosh/")
+#: The OpenSearch engine package, and the tests that look at the cluster itself.
+OPENSEARCH_ALLOWED = ("search/engines/opensearch/", "tests/test_opensearch_")
 #: The extraction modules are being reworked on their own (indexer/extract/);
 #: the 400-line rule covers the rest of search/ and indexer/.
 EXTRACTION = ("indexer/extract", "indexer/encoding.py", "indexer/metadata.py", "indexer/jsonld.py",
@@ -60,6 +62,17 @@ def test_only_the_whoosh_engine_imports_whoosh():
         if not relative(path).startswith(WHOOSH_ALLOWED)
         for module in imported_modules(path)
         if module == "whoosh" or module.startswith("whoosh.")
+    ]
+    assert offenders == []
+
+
+def test_only_the_opensearch_engine_imports_opensearchpy():
+    offenders = [
+        f"{relative(path)}: {module}"
+        for path in python_files(*PACKAGES)
+        if not relative(path).startswith(OPENSEARCH_ALLOWED)
+        for module in imported_modules(path)
+        if module == "opensearchpy" or module.startswith("opensearchpy.")
     ]
     assert offenders == []
 

@@ -11,14 +11,13 @@ words within two edits of one another.
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
 
 from search import limits
 from search.models import SearchError, SearchRequest
 from search.service import SearchService
-from tests.conftest import build_index, make_article
+from tests.conftest import make_article
 
 PREFIX_WORDS = [f"zeta{i:04d}" for i in range(2500)]
 # Six letters: long enough for edit distance 2 (shorter words are held to 1).
@@ -26,11 +25,11 @@ FUZZY_WORDS = ["qaaa" + a + b for a, b in itertools.product("abcdefghijklmnopqrs
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory) -> Path:
+def index_dir(module_index_factory) -> str:
     words = PREFIX_WORDS + FUZZY_WORDS
     articles = [make_article(f"Limits {i}", "council " + " ".join(words[i::50]), section="City",
                              url=f"https://limits.example/{i}") for i in range(50)]
-    return build_index(tmp_path_factory.mktemp("limits") / "index", articles)
+    return module_index_factory(articles)
 
 
 @pytest.fixture(scope="module")
@@ -123,11 +122,11 @@ def test_page_depth(client):
     refused(client, {"q": "council", "page": "9" * 30}, "page")
 
 
-def test_total_expansion_counts_distinct_words(tmp_path):
+def test_total_expansion_counts_distinct_words(index_factory):
     words = [f"zeta{d}{i:03d}" for d in "01" for i in range(700)]
     articles = [make_article("Limits " + " ".join(words[i::40]), " ".join(words[i::40]),
                              url=f"https://limits.example/both/{i}") for i in range(40)]
-    svc = SearchService(build_index(tmp_path / "index", articles))
+    svc = SearchService(index_factory(articles))
     try:
         # 1,400 distinct words in all, each prefix under its own cap of 1,000.
         assert svc.search(SearchRequest(q="zeta0* OR zeta1*")).total == 40

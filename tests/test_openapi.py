@@ -38,7 +38,7 @@ def test_every_api_route_is_documented(app):
     doc = openapi_document()
     documented = {re.sub(r"\{(\w+)\}", r"<\1>", p) for p in doc["paths"]}
     routes = {re.sub(r"<(?:\w+:)?\w+>", "<id>", r.rule) for r in app.url_map.iter_rules()
-              if r.rule.startswith("/api") or r.rule == "/healthz"}
+              if r.rule.startswith("/api") or r.rule in ("/healthz", "/feed.atom", "/metrics")}
     assert routes == documented
 
 
@@ -83,3 +83,46 @@ def test_unavailable_responses_match(tmp_path):
     doc = openapi_document()
     for path in ("/api/search?q=x", "/api/stats", "/api/articles/0000000000000000", "/healthz"):
         check(doc, path, 503, client.get(path))
+
+
+def check_any(doc: dict[str, Any], method: str, template: str, response) -> None:
+    """Like ``check``, for any method and media type."""
+    spec = doc["paths"][template][method]["responses"][str(response.status_code)]
+    media = response.content_type.split(";")[0]
+    if "content" in spec:
+        assert media in spec["content"], (media, list(spec["content"]))
+        if media == "application/json":
+            schema = {**spec["content"][media]["schema"], "components": doc["components"]}
+            Draft202012Validator(schema).validate(response.get_json())
+    for header in spec.get("headers", {}):
+        assert header in response.headers, header
+
+
+def test_the_routes_that_take_results_away_match_the_document(client):
+    doc = openapi_document()
+    for fmt in ("csv", "ndjson"):
+        check_any(doc, "get", "/api/export", client.get(f"/api/export?q=budget&format={fmt}"))
+    check_any(doc, "get", "/api/export", client.get("/api/export?fields=nope"))
+    created = client.post("/api/sets", json={"q": "budget", "section": ["Sport"]})
+    assert created.status_code == 201
+    check_any(doc, "post", "/api/sets", created)
+    check_any(doc, "post", "/api/sets", client.post("/api/sets", data="x"))
+    check_any(doc, "post", "/api/sets", client.post("/api/sets", json={"q": 1}))
+    shown = client.get(f"/api/sets/{created.get_json()['id']}")
+    assert shown.status_code == 200
+    check_any(doc, "get", "/api/sets/{id}", shown)
+    check_any(doc, "get", "/api/sets/{id}", client.get("/api/sets/AAAAAAAAAAAAAAAAAAAAAA"))
+    check_any(doc, "get", "/feed.atom", client.get("/feed.atom?q=budget"))
+    check_any(doc, "get", "/feed.atom", client.get("/feed.atom?sort=newest"))
+    check_any(doc, "get", "/metrics", client.get("/metrics"))
+
+
+def test_over_the_limits_answers_match_the_document(app, client):
+    doc = openapi_document()
+    app.config.update(EXPORT_MAX_ROWS=3, SETS_RATE=(1, 60))
+    check_any(doc, "get", "/api/export", client.get("/api/export?q=budget"))
+    check_any(doc, "post", "/api/sets", client.post("/api/sets", json={"q": "budget"}))
+    assert client.post("/api/sets", json={"q": "harbour festival"}).status_code == 201
+    refused = client.post("/api/sets", json={"q": "harbour festival"})
+    assert refused.status_code == 429
+    check_any(doc, "post", "/api/sets", refused)

@@ -1,4 +1,4 @@
-"""Reindex under a live gunicorn while clients search without pause.
+"""Reindex under a live gunicorn while clients search without pause (both engines).
 
 ``newsarchive serve`` (2 workers) serves a generated corpus plus the sample
 corpus; client threads search continuously while the main thread runs
@@ -101,14 +101,14 @@ def _search(url: str, q: str) -> dict:
 
 
 @pytest.mark.slow
-def test_reindex_while_serving(tmp_path):
+def test_reindex_while_serving(tmp_path, new_target):
     pages = tmp_path / "pages"
     write_pages(pages / "generated", range(GENERATED))
     write_pages(pages / "doomed", range(5000, 5020), marker="doomedzq")
     sample = REPO / "sample_corpus"
     if sample.is_dir():  # the sample corpus too, as served in production
         shutil.copytree(sample, pages / "sample", ignore=shutil.ignore_patterns("*.json", "*.md"))
-    index_dir = tmp_path / "index"
+    index_dir = new_target()  # a directory, or an alias on the OpenSearch cluster
     first = index_json(str(pages), "--index", str(index_dir), "--quiet", codes=(0, 3))
     total_docs = first["documents"]
     assert total_docs >= GENERATED + 20

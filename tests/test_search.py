@@ -1,4 +1,4 @@
-"""SearchService end to end on small real indexes."""
+"""SearchService end to end on small real indexes, on both engines (tests/engine_fixtures.py)."""
 
 from __future__ import annotations
 
@@ -33,9 +33,9 @@ def ids(resp) -> list[str]:
     return [h.title for h in resp.hits]
 
 
-@pytest.fixture
-def service(index_factory):
-    svc = SearchService(index_factory(CORPUS))
+@pytest.fixture(scope="module")
+def service(module_index_factory):
+    svc = SearchService(module_index_factory(CORPUS))
     yield svc
     svc.close()
 
@@ -358,7 +358,8 @@ def test_related(index_factory):
 def test_article_and_stats(service):
     art = service.article(CORPUS[0].id)
     assert art is not None and art.title == CORPUS[0].title
-    assert art.author == "Ana Petrović, Bob Lee" and art.date == "2025-05-03"
+    assert art.authors == ["Ana Petrović", "Bob Lee"] and art.date == "2025-05-03"
+    assert art.indexed_at is not None and art.changed_at == art.indexed_at
     assert service.article("f" * 16) is None
     st = service.stats()
     assert st.documents == len(CORPUS)
@@ -371,29 +372,30 @@ def test_response_shape(service):
     resp = search(service, "vucic")
     d = resp.to_dict()
     assert set(d) == {"query", "total", "page", "per_page", "pages", "took_ms", "hits", "facets",
-                      "suggestion", "warnings"}
-    assert set(d["hits"][0]) == {"id", "url", "title", "date", "section", "author", "score", "snippet",
-                                 "title_html"}
+                      "suggestion", "warnings", "index"}
+    assert set(d["hits"][0]) == {"id", "url", "title", "date", "section", "authors", "score", "snippet",
+                                 "title_html", "indexed_at", "changed_at"}
+    assert d["index"] == {"generation": service.generation(), "last_indexed": service.state().last_indexed}
     assert d["query"]["q"] == "vucic"
 
 
 # --- freshness and threads ------------------------------------------------------------
 
 
-def test_generation_change_is_picked_up(tmp_path):
-    index_dir = build_index(tmp_path / "ix", CORPUS[:2])
+def test_generation_change_is_picked_up(new_target):
+    index_dir = build_index(new_target(), CORPUS[:2])
     svc = SearchService(index_dir)
     first = svc.generation()
     assert search(svc, "economy").total == 0
-    build_index(index_dir, CORPUS)  # a --rebuild: new generation, symlink swapped
+    build_index(index_dir, CORPUS)  # a --rebuild: a new index swapped in
     assert svc.generation() != first
     assert search(svc, "economy").total == 1
     assert svc.stats().documents == len(CORPUS)
     svc.close()
 
 
-def test_incremental_commit_is_picked_up(tmp_path):
-    index_dir = build_index(tmp_path / "ix", CORPUS[:2])
+def test_incremental_commit_is_picked_up(new_target):
+    index_dir = build_index(new_target(), CORPUS[:2])
     svc = SearchService(index_dir)
     assert search(svc, "economy").total == 0
     with open_engine(index_dir).writer() as session:  # into the live generation
@@ -402,8 +404,8 @@ def test_incremental_commit_is_picked_up(tmp_path):
     svc.close()
 
 
-def test_missing_index(tmp_path):
-    svc = SearchService(tmp_path / "nothing")
+def test_missing_index(new_target):
+    svc = SearchService(new_target())
     with pytest.raises(IndexMissing):
         search(svc, "x")
 
@@ -430,8 +432,8 @@ def test_threads_get_their_own_searchers(service):
 # --- more ------------------------------------------------------------------------------
 
 
-def test_multi_segment_index_with_deletions(tmp_path):
-    index_dir = build_index(tmp_path / "ix", CORPUS[:3])
+def test_multi_segment_index_with_deletions(new_target):
+    index_dir = build_index(new_target(), CORPUS[:3])
     engine = open_engine(index_dir)
     with engine.writer() as session:  # a second segment
         for a in CORPUS[3:]:

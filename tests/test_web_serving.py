@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import requests
@@ -72,15 +73,40 @@ def test_gunicorn_refuses_an_unsafe_index(tmp_path):
     assert "writable by group or others" in result.stdout + result.stderr
 
 
-def test_gunicorn_config_defaults(monkeypatch):
-    for name in ("NEWSARCHIVE_BIND", "NEWSARCHIVE_WORKERS", "NEWSARCHIVE_THREADS"):
-        monkeypatch.delenv(name, raising=False)
+def gunicorn_settings() -> dict[str, object]:
     settings: dict[str, object] = {"__file__": str(REPO / "gunicorn.conf.py")}
     exec(compile((REPO / "gunicorn.conf.py").read_text(), "gunicorn.conf.py", "exec"), settings)
+    return settings
+
+
+def test_gunicorn_config_defaults(monkeypatch, tmp_path):
+    for name in ("NEWSARCHIVE_BIND", "NEWSARCHIVE_WORKERS", "NEWSARCHIVE_THREADS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))  # the operator's choice stands
+    settings = gunicorn_settings()
     assert settings["bind"] == ["127.0.0.1:8000"]
-    assert settings["workers"] == 2 and settings["worker_class"] == "gthread" and settings["threads"] == 4
+    assert settings["workers"] == 2 and settings["threads"] == 4
+    assert settings["worker_class"] == "web.worker.JsonErrorWorker"
     assert settings["wsgi_app"] == "web:create_app()"
     assert settings["preload_app"] is False
+    assert settings["_OWN_METRICS_DIR"] is None
+
+
+def test_gunicorn_config_makes_and_removes_its_own_metrics_directory(monkeypatch):
+    # setenv first, so that monkeypatch restores the variable's absence too.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "")
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
+    settings = gunicorn_settings()  # sets it in os.environ
+    own = Path(str(settings["_OWN_METRICS_DIR"]))
+    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(own) and own.is_dir()
+    settings["on_exit"](None)  # type: ignore[operator]
+    assert not own.exists()
+
+
+def test_a_metrics_directory_that_is_not_there_stops_the_start(monkeypatch, index_dir, tmp_path):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "gone"))
+    with pytest.raises(ValueError, match="PROMETHEUS_MULTIPROC_DIR"):
+        create_app(index_dir)
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -68,13 +69,22 @@ def index_dir(index_factory, corpus) -> Path:
     return index_factory(corpus)
 
 
-@pytest.fixture
-def app(index_dir: Path) -> Iterator[Flask]:
+@contextmanager
+def app_on(index_dir: Path, **config: object) -> Iterator[Flask]:
+    """The app in testing mode over ``index_dir``; its index closed afterwards."""
     from web import create_app
 
-    application = create_app(index_dir, config={"TESTING": True})
-    yield application
-    application.extensions["newsarchive"].close()
+    application = create_app(index_dir, config={"TESTING": True, **config})
+    try:
+        yield application
+    finally:
+        application.extensions["newsarchive"].close()
+
+
+@pytest.fixture
+def app(index_dir: Path) -> Iterator[Flask]:
+    with app_on(index_dir) as application:
+        yield application
 
 
 @pytest.fixture
@@ -85,12 +95,12 @@ def client(app: Flask) -> FlaskClient:
 # --- a real server ----------------------------------------------------------
 
 
-def gunicorn_server(index_dir: Path, log_path: Path) -> Server:
+def gunicorn_server(index_dir: Path, log_path: Path, **env: str) -> Server:
     """gunicorn started directly with the repository's gunicorn.conf.py (not started yet)."""
     return Server(
         lambda port: [sys.executable, "-m", "gunicorn", "-c", str(REPO / "gunicorn.conf.py"),
                       "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4"],
-        log_path, env={"NEWSARCHIVE_INDEX": str(index_dir)},
+        log_path, env={"NEWSARCHIVE_INDEX": str(index_dir), **env},
     )
 
 

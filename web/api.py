@@ -5,14 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any, NoReturn
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from search.models import IndexStats, StoredArticle
 from search.ids import is_doc_id
-from search import IndexMissing
+from search import IndexMissing, IndexUnreadable
 
 from . import params
-from .context import cached, service
+from .context import EXTENSION, cached, service
 from .errors import json_error
 from .openapi import openapi_document
 
@@ -32,7 +32,9 @@ def _article_json(article: StoredArticle) -> dict[str, Any]:
         "title": article.title,
         "date": article.date,
         "section": article.section,
-        "author": article.author,
+        "authors": article.authors,
+        "indexed_at": article.indexed_at,
+        "changed_at": article.changed_at,
         "body": article.body,
     }
 
@@ -62,7 +64,10 @@ def search() -> Response:
     def build() -> Response:
         # ParamError / SearchError propagate to errors.py: 400 with ``param``.
         req = params.parse_search_args(request.args)
-        return jsonify(service().search(req).to_dict())
+        response = service().search(req)
+        response.warnings += [f"unknown parameter {name!r} was ignored"
+                              for name in params.unknown_params(request.args)]
+        return jsonify(response.to_dict())
 
     return cached(build)
 
@@ -99,15 +104,19 @@ def openapi() -> Response:
 def healthz() -> Response:
     """200 only when a search would work: load balancers route on this."""
     try:
-        stats = service().stats()
+        summary = current_app.extensions[EXTENSION].summary()  # statistics once per generation
     except IndexMissing:
         response = jsonify({"status": "unavailable", "message": "no search index yet"})
+        response.status_code = 503
+    except IndexUnreadable as e:
+        log.error("health check: index damaged: %s", e)
+        response = jsonify({"status": "unavailable", "message": "the search index is damaged and must be rebuilt"})
         response.status_code = 503
     except Exception:  # any failure to read the index means "do not route here"
         log.exception("health check failed")
         response = jsonify({"status": "unavailable", "message": "the search index cannot be read"})
         response.status_code = 503
     else:
-        response = jsonify({"status": "ok", "documents": stats.documents, "generation": stats.generation})
+        response = jsonify({"status": "ok", "documents": summary.documents, "generation": summary.generation})
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -6,9 +6,11 @@ the blueprints: nothing here imports ``app``, so there is no cycle.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -20,6 +22,15 @@ from search import SearchService, open_engine
 EXTENSION = "newsarchive"
 
 
+@dataclass(frozen=True)
+class IndexSummary:
+    """What /healthz and /metrics say about the index: computed once per generation."""
+
+    generation: str
+    documents: int
+    last_indexed_seconds: float | None
+
+
 class ServiceHolder:
     """Creates the SearchService on first use, in the process that serves.
 
@@ -29,11 +40,14 @@ class ServiceHolder:
     tries again, so the site comes up by itself once the indexer has run.
     """
 
-    def __init__(self, target: str, facet_time_limit: float, search_budget: float):
+    def __init__(self, target: str, facet_time_limit: float, search_budget: float,
+                 service_class: type[SearchService] = SearchService):
         self.target = target
         self.facet_time_limit = facet_time_limit
         self.search_budget = search_budget
+        self.service_class = service_class
         self._service: SearchService | None = None
+        self._summary: IndexSummary | None = None
         self._lock = threading.Lock()
 
     def get(self) -> SearchService:
@@ -46,9 +60,20 @@ class ServiceHolder:
                 # Raises IndexMissing (-> 503) until the indexer has published,
                 # UnsafeIndex when the index appeared since startup but is unsafe.
                 engine.check()
-                self._service = SearchService(engine, facet_time_limit=self.facet_time_limit,
-                                              budget=self.search_budget)
+                self._service = self.service_class(engine, facet_time_limit=self.facet_time_limit,
+                                                   budget=self.search_budget)
             return self._service
+
+    def summary(self) -> IndexSummary:
+        """The live index's generation, size and last commit; the statistics are
+        read again only when the generation changes (a readlink per call)."""
+        service = self.get()
+        known = self._summary
+        if known is None or known.generation != service.generation():
+            stats = service.stats()
+            when = dt.datetime.fromisoformat(stats.last_indexed).timestamp() if stats.last_indexed else None
+            known = self._summary = IndexSummary(stats.generation, stats.documents, when)
+        return known
 
     def close(self) -> None:
         with self._lock:

@@ -11,8 +11,8 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from search.models import SearchError
-from search import IndexError_, IndexMissing, QueryTooExpensive, UnsafeIndex
+from search.models import ResultTooLarge, SearchError
+from search import IndexError_, IndexMissing, IndexUnreadable, QueryTooExpensive, UnsafeIndex
 
 from .params import as_query_error
 
@@ -26,19 +26,26 @@ CODES = {
     406: "not_acceptable",
     413: "too_large",
     414: "uri_too_long",
+    415: "unsupported_media_type",
+    429: "too_many_requests",
     500: "internal_error",
     503: "index_unavailable",
 }
 
 
+#: Machine-read routes outside /api: their errors are JSON too.
+_MACHINE_ROUTES = ("/healthz", "/feed.atom", "/metrics")
+
+
 def wants_json() -> bool:
     path = request.path
-    return path == "/api" or path.startswith("/api/") or path == "/healthz"
+    return path == "/api" or path.startswith("/api/") or path in _MACHINE_ROUTES
 
 
 def json_error(status: int, message: str, param: str | None = None,
-               headers: dict[str, str] | None = None, code: str | None = None) -> Response:
-    body = {"error": {"code": code or CODES.get(status, "error"), "message": message, "param": param}}
+               headers: dict[str, str] | None = None, code: str | None = None, **details: float) -> Response:
+    """The one error shape; ``details`` (e.g. ``limit``, ``total``, ``budget``) join it for scripts."""
+    body = {"error": {"code": code or CODES.get(status, "error"), "message": message, "param": param, **details}}
     response = jsonify(body)
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
@@ -79,12 +86,25 @@ def _search_error(e: SearchError) -> Response:
 def _too_expensive(e: QueryTooExpensive) -> Response:
     # The server's limit, not a malformed request: 503, with what to narrow.
     if wants_json():
-        return json_error(503, e.message, "q", code="query_too_expensive")
+        return json_error(503, e.message, "q", code="query_too_expensive", budget=e.budget)
     return html_error(503, "Search too expensive", e.message)
 
 
+def _too_large(e: ResultTooLarge) -> Response:
+    if wants_json():
+        return json_error(413, e.message, e.param, limit=e.limit, total=e.total)
+    return html_error(413, "Too many results", e.message)
+
+
 def _index_error(e: IndexError_) -> Response:
-    if isinstance(e, UnsafeIndex):
+    code, title = None, "Index unavailable"
+    if isinstance(e, IndexUnreadable):
+        # Which file is damaged is for the operator (the log), not the public.
+        log.error("index damaged: %s; rebuild it with: newsarchive index --rebuild", e)
+        code, title = "index_unreadable", "Archive under repair"
+        message = ("The search index is damaged and is being repaired. "
+                   "Searching will work again once it has been rebuilt; please try again later.")
+    elif isinstance(e, UnsafeIndex):
         # The path and the fix belong in the server log, not on a public page.
         log.error("refusing to open index: %s", e)
         message = "The search index is misconfigured; the server log says how to fix it."
@@ -94,8 +114,8 @@ def _index_error(e: IndexError_) -> Response:
         log.error("index unavailable: %s", e)
         message = "The search index is unavailable right now. Please try again shortly."
     if wants_json():
-        return json_error(503, message, headers={"Retry-After": "30"})
-    response = html_error(503, "No index yet" if isinstance(e, IndexMissing) else "Index unavailable", message)
+        return json_error(503, message, headers={"Retry-After": "30"}, code=code)
+    response = html_error(503, "No index yet" if isinstance(e, IndexMissing) else title, message)
     response.headers["Retry-After"] = "30"
     return response
 
@@ -112,5 +132,6 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(SearchError, _search_error)
     app.register_error_handler(QueryTooExpensive, _too_expensive)
+    app.register_error_handler(ResultTooLarge, _too_large)
     app.register_error_handler(IndexError_, _index_error)
     app.register_error_handler(Exception, _unexpected)

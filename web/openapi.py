@@ -13,41 +13,22 @@ from typing import Any
 from search.models import SearchRequest
 from search.service import MAX_DEPTH, MAX_FILTER_VALUES, MAX_PER_PAGE
 
+from . import openapi_out
+from .openapi_parts import AUTHORS as _AUTHORS
+from .openapi_parts import DATE_PATTERN, DOC_ID_PATTERN
+from .openapi_parts import NOT_MODIFIED as _NOT_MODIFIED
+from .openapi_parts import NULLABLE_STRING as _NULLABLE_STRING
+from .openapi_parts import TIMESTAMP as _TIMESTAMP
+from .openapi_parts import UNAVAILABLE as _UNAVAILABLE
+from .openapi_parts import error as _error
+from .openapi_parts import json_response as _json
+from .openapi_parts import ref as _ref
 from .params import OPERATORS, SORTS
-#: 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD', as search/query/dates.py reads them; empty
-#: (as the web form submits an unfilled field) means no bound.
-DATE_PATTERN = r"^([0-9]{4}(-[0-9]{1,2}(-[0-9]{1,2})?)?)?$"
-DOC_ID_PATTERN = r"^[0-9a-f]{16}$"
-
-_NULLABLE_STRING = {"type": ["string", "null"]}
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict[str, Any], description: str, headers: bool = False) -> dict[str, Any]:
-    response: dict[str, Any] = {"description": description,
-                                "content": {"application/json": {"schema": schema}}}
-    if headers:
-        response["headers"] = {
-            "ETag": {"description": "Changes whenever the index (or the software) does.",
-                     "schema": {"type": "string"}},
-            "Cache-Control": {"schema": {"type": "string"}},
-        }
-    return response
-
-
-def _error(description: str) -> dict[str, Any]:
-    return _json(_ref("Error"), description)
-
-
-_NOT_MODIFIED = {"description": "The client's copy (If-None-Match) is still current."}
-_UNAVAILABLE = _error("No searchable index yet (or it cannot be read).")
 _SEARCH_UNAVAILABLE = _error(
-    "No searchable index yet, or it cannot be read (code 'index_unavailable'); or the search needs "
-    "more than the server's time budget per search (code 'query_too_expensive': the message says "
-    "what to narrow, e.g. a phrase of only very common words, a long word with ~2, a very wide ~N).")
+    "No searchable index yet (code `index_unavailable`), or it is damaged and being rebuilt (code "
+    "`index_unreadable`); or the search needs more than the server's time budget per search (code "
+    "`query_too_expensive`: the message says what to narrow, e.g. a phrase of only very common words, "
+    "a long word with ~2, a very wide ~N).")
 
 
 def _schemas() -> dict[str, Any]:
@@ -87,6 +68,10 @@ def _schemas() -> dict[str, Any]:
                         "message": {"type": "string"},
                         "param": {**_NULLABLE_STRING,
                                   "description": "The offending query parameter, when there is one."},
+                        "limit": {"type": "integer", "description": "413: the limit the request is over."},
+                        "total": {"type": "integer", "description": "413: how many articles matched."},
+                        "budget": {"type": "number",
+                                   "description": "503 `query_too_expensive`: the seconds one search may take."},
                     },
                 }
             },
@@ -96,7 +81,7 @@ def _schemas() -> dict[str, Any]:
             "description": "The request as understood, after defaults.",
             "additionalProperties": False,
             "required": ["q", "sections", "authors", "date_from", "date_to", "sort", "page",
-                         "per_page", "operator", "exact"],
+                         "per_page", "operator", "exact", "indexed_since"],
             "properties": {
                 "q": {"type": "string"},
                 "sections": {"type": "array", "items": {"type": "string"}},
@@ -108,25 +93,28 @@ def _schemas() -> dict[str, Any]:
                 "per_page": {"type": "integer"},
                 "operator": {"enum": list(OPERATORS)},
                 "exact": {"type": "boolean"},
+                "indexed_since": _NULLABLE_STRING,
             },
         },
         "Hit": {
             "type": "object",
             "additionalProperties": False,
-            "required": ["id", "url", "title", "date", "section", "author", "score", "snippet",
-                         "title_html"],
+            "required": ["id", "url", "title", "date", "section", "authors", "score", "snippet",
+                         "title_html", "indexed_at", "changed_at"],
             "properties": {
                 "id": {"type": "string", "pattern": DOC_ID_PATTERN},
                 "url": _NULLABLE_STRING,
                 "title": {"type": "string"},
                 "date": {**_NULLABLE_STRING, "description": "YYYY-MM-DD as published."},
                 "section": _NULLABLE_STRING,
-                "author": {**_NULLABLE_STRING, "description": "Authors joined with ', '."},
+                "authors": _AUTHORS,
                 "score": {"type": "number"},
                 "snippet": {"type": "string",
                             "description": "Escaped HTML; the only tags are <mark> around matches."},
                 "title_html": {"type": "string",
                                "description": "The title as escaped HTML with <mark> around matches."},
+                "indexed_at": {**_TIMESTAMP, "description": "When the article first entered the index."},
+                "changed_at": {**_TIMESTAMP, "description": "When its text or details last changed."},
             },
         },
         "FacetValue": facet_value,
@@ -150,7 +138,7 @@ def _schemas() -> dict[str, Any]:
             "type": "object",
             "additionalProperties": False,
             "required": ["query", "total", "page", "per_page", "pages", "took_ms", "hits", "facets",
-                         "suggestion", "warnings"],
+                         "suggestion", "warnings", "index"],
             "properties": {
                 "query": _ref("SearchRequest"),
                 "total": {"type": "integer", "minimum": 0},
@@ -163,19 +151,34 @@ def _schemas() -> dict[str, Any]:
                 "suggestion": {**_NULLABLE_STRING, "description": "A 'did you mean' query."},
                 "warnings": {"type": "array", "items": {"type": "string"},
                              "description": "How a malformed query was read, facets skipped, etc."},
+                "index": _ref("IndexState"),
+            },
+        },
+        "IndexState": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["generation", "last_indexed"],
+            "properties": {
+                "generation": {"type": "string", "description": "The index state that answered."},
+                "last_indexed": {**_TIMESTAMP,
+                                 "description": "Time of its last indexing commit: pass it as indexed_since "
+                                                "next time to get only what was indexed since."},
             },
         },
         "Article": {
             "type": "object",
             "additionalProperties": False,
-            "required": ["id", "url", "title", "date", "section", "author", "body"],
+            "required": ["id", "url", "title", "date", "section", "authors", "indexed_at", "changed_at",
+                         "body"],
             "properties": {
                 "id": {"type": "string", "pattern": DOC_ID_PATTERN},
                 "url": _NULLABLE_STRING,
                 "title": {"type": "string"},
                 "date": _NULLABLE_STRING,
                 "section": _NULLABLE_STRING,
-                "author": _NULLABLE_STRING,
+                "authors": _AUTHORS,
+                "indexed_at": {**_TIMESTAMP, "description": "When the article first entered the index."},
+                "changed_at": {**_TIMESTAMP, "description": "When its text or details last changed."},
                 "body": {"type": "string", "description": "Plain text; paragraphs separated by blank lines."},
             },
         },
@@ -234,7 +237,8 @@ def _search_parameters() -> list[dict[str, Any]]:
               "Earliest publication date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD (empty: no bound)."),
         query("to", {"type": "string", "pattern": DATE_PATTERN},
               "Latest publication date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD (empty: no bound)."),
-        query("sort", {"enum": list(SORTS), "default": "relevance"}, "Result order."),
+        query("sort", {"enum": list(SORTS), "default": "relevance"},
+              "Result order; 'indexed' is newest-indexed first (for polling, with indexed_since)."),
         query("page", {"type": "integer", "minimum": 1, "default": 1},
               f"1-based page number; page x per_page may not exceed {MAX_DEPTH}."),
         query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
@@ -243,6 +247,9 @@ def _search_parameters() -> list[dict[str, Any]]:
               "How bare words combine: all of them (and) or any (or)."),
         query("exact", {"type": "boolean", "default": False},
               "Exact spelling: no accent folding, no stemming."),
+        query("indexed_since", {"type": "string"},
+              "Only articles first indexed at or after this ISO 8601 date or time (UTC when no zone is "
+              "given), e.g. the index.last_indexed of a previous answer."),
     ]
 
 
@@ -319,6 +326,7 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            **openapi_out.paths(_search_parameters()),
         },
-        "components": {"schemas": _schemas()},
+        "components": {"schemas": {**_schemas(), **openapi_out.schemas()}},
     }

@@ -11,7 +11,7 @@ import re
 
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from urllib.parse import urlencode
+from urllib.parse import unquote_to_bytes, urlencode
 
 from werkzeug.datastructures import MultiDict
 
@@ -29,6 +29,36 @@ class ParamError(SearchError):
 
 #: The service names SearchRequest fields; clients know the query parameters.
 _PARAM_NAMES = {"date_from": "from", "date_to": "to", "sections": "section", "authors": "author"}
+#: Every parameter ``parse_search_args`` reads.
+SEARCH_PARAMS = ("q", "section", "author", "from", "to", "sort", "page", "per_page", "operator", "exact",
+                 "indexed_since")
+#: The parameters that choose which articles match (not their order, not the page).
+FILTER_PARAMS = ("q", "section", "author", "from", "to", "operator", "exact", "indexed_since")
+_BAD_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
+def unknown_params(args: Args, known: Iterable[str] = SEARCH_PARAMS) -> list[str]:
+    """The names in ``args`` that ``known`` does not list, in order."""
+    wanted = set(known)
+    return [name for name in dict.fromkeys(args.keys()) if name not in wanted]
+
+
+def check_query_string(raw: bytes) -> None:
+    """Refuse a query string with a malformed percent-escape (``%zz``, a lone
+    ``%``) or escapes that are not UTF-8: read leniently, they would silently
+    search for something else. Raises ParamError naming the parameter."""
+    for pair in raw.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        label = unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace") or None
+        for part in (name, value):
+            if _BAD_ESCAPE.search(part):
+                raise ParamError(f"malformed percent-escape in {part.decode('latin-1')!r}: "
+                                 "'%' must be followed by two hexadecimal digits", label)
+            try:
+                unquote_to_bytes(part).decode("utf-8")
+            except UnicodeDecodeError:
+                raise ParamError(f"{part.decode('latin-1')!r} is not UTF-8 once its percent-escapes "
+                                 "are decoded", label) from None
 
 
 def as_query_error(e: SearchError) -> SearchError:
@@ -58,7 +88,7 @@ def _single(args: MultiDict[str, str], name: str) -> str | None:
 _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 
-def _int(args: MultiDict[str, str], name: str, default: int) -> int:
+def integer(args: MultiDict[str, str], name: str, default: int) -> int:
     raw = args.get(name)
     if raw is None:
         return default
@@ -68,7 +98,7 @@ def _int(args: MultiDict[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
-def _choice(args: MultiDict[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+def choice(args: MultiDict[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
     raw = args.get(name)
     if raw is None:
         return default
@@ -108,11 +138,12 @@ def parse_search_args(args: Args) -> SearchRequest:
         authors=_many(multi, "author"),
         date_from=_single(multi, "from"),
         date_to=_single(multi, "to"),
-        sort=_choice(multi, "sort", SORTS, "relevance"),  # type: ignore[arg-type]
-        page=_int(multi, "page", 1),
-        per_page=_int(multi, "per_page", SearchRequest.per_page),
-        operator=_choice(multi, "operator", OPERATORS, "and"),  # type: ignore[arg-type]
+        sort=choice(multi, "sort", SORTS, "relevance"),  # type: ignore[arg-type]
+        page=integer(multi, "page", 1),
+        per_page=integer(multi, "per_page", SearchRequest.per_page),
+        operator=choice(multi, "operator", OPERATORS, "and"),  # type: ignore[arg-type]
         exact=_flag(multi, "exact"),
+        indexed_since=_single(multi, "indexed_since"),
     )
 
 
@@ -143,7 +174,18 @@ def to_query_pairs(req: SearchRequest) -> list[tuple[str, str]]:
         pairs.append(("operator", req.operator))
     if req.exact:
         pairs.append(("exact", "1"))
+    if req.indexed_since:
+        pairs.append(("indexed_since", req.indexed_since))
     return pairs
+
+
+def url_args(req: SearchRequest, keep: tuple[str, ...] | None = None) -> dict[str, list[str]]:
+    """``req`` as ``url_for`` keyword arguments (values as lists), only ``keep`` when given."""
+    out: dict[str, list[str]] = {}
+    for key, value in to_query_pairs(req):
+        if keep is None or key in keep:
+            out.setdefault(key, []).append(value)
+    return out
 
 
 def search_url(req: SearchRequest, base: str = "/search") -> str:

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from search.models import SearchError, SearchRequest, SearchResponse
 from search.errors import QueryTooExpensive
@@ -103,6 +103,17 @@ def _results_context(req: SearchRequest, resp: SearchResponse) -> dict[str, obje
         "clear_filters_url": (params.search_url(params.with_changes(req, sections=[], authors=[],
                                                                       date_from=None, date_to=None))
                               if req.sections or req.authors or req.date_from or req.date_to else None),
+        **_take_away(req),
+    }
+
+
+def _take_away(req: SearchRequest) -> dict[str, object]:
+    """Links to take the whole result set away: files, a feed, a saved set."""
+    whole = params.url_args(params.with_changes(req, per_page=SearchRequest.per_page))
+    return {
+        "export_urls": {fmt: url_for("export.export", format=fmt, **whole) for fmt in ("csv", "ndjson")},
+        "feed_url": url_for("feed.feed", **params.url_args(req, params.FILTER_PARAMS)),
+        "save_fields": params.to_query_pairs(params.with_changes(req, per_page=SearchRequest.per_page)),
     }
 
 

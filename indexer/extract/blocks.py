@@ -143,7 +143,9 @@ def keep(block: Block, title_key: str) -> bool:
 _SENTENCE_END = re.compile(r"[.!?…:;\"'”’»)]\s*$")
 
 
-_PLAIN_TAGS = frozenset({"p"})
+# Blocks of the story's own text: a short one at the end is a sign-off or the
+# last item of a list, not a heading left over from a dropped section.
+_PLAIN_TAGS = frozenset({"p", "li", "dd", "dt", "td", "th", "pre", "blockquote"})
 
 
 def _is_heading(block: Block) -> bool:

@@ -6,7 +6,7 @@ from lxml import etree
 
 from indexer.extract.blocks import drop_copies, drop_link_runs, keep, linearise, norm_key
 from indexer.extract.classes import JUNK_TAGS
-from indexer.extract.clean import strip_boilerplate
+from indexer.extract.clean import remove, strip_boilerplate
 from indexer.extract.container import choose_container
 from indexer.extract.measure import measure
 from indexer.extract.text import text_of
@@ -41,6 +41,10 @@ def extract_body(root: etree._Element, title: str = "", headline: etree._Element
     etree.strip_elements(root, *JUNK_TAGS, etree.Comment, etree.ProcessingInstruction, with_tail=False)
     stats = measure(root)
     containers = choose_container(root, stats, headline)
+    if headline is not None:
+        # The headline is the title (whatever the <title> says); other <h1>s
+        # inside the story are its section headings.
+        remove(headline)
     title_key = norm_key(title)
     blocks = []
     for container in containers:

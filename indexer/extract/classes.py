@@ -18,7 +18,7 @@ from lxml import etree
 
 __all__ = [
     "COMMENT_WORDS", "CONTENT_WORDS", "FURNITURE_WORDS", "REFERENCE_WORDS", "FURNITURE_ROLES", "FURNITURE_TAGS", "INLINE_TAGS", "JUNK_TAGS",
-    "MEDIA_WORDS", "OUTSIDE_TAGS", "Verdict", "WEAK_WORDS", "class_verdict", "class_words", "is_hidden", "tag_name",
+    "MEDIA_WORDS", "OUTSIDE_TAGS", "OVERLAY_WORDS", "Verdict", "WEAK_WORDS", "class_verdict", "class_words", "is_hidden", "tag_name",
 ]
 
 # Elements that never hold article prose.
@@ -28,10 +28,9 @@ JUNK_TAGS = frozenset({
     "dialog", "menu", "link", "meta", "head", "title", "base",
 })
 # Inside the chosen container these go unless they hold real prose (some
-# sites wrap the whole story in a <form> or a <figure>). <h1> is the title,
-# which must not be repeated in the body.
+# sites wrap the whole story in a <form> or a <figure>).
 FURNITURE_TAGS = frozenset({"nav", "footer", "aside", "header", "form", "figure", "figcaption",
-                            "picture", "fieldset", "label", "h1"})
+                            "picture", "fieldset", "label"})
 OUTSIDE_TAGS = frozenset({"nav", "footer", "aside", "header"})
 FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "dialog",
                              "alertdialog", "search", "menu", "menubar", "toolbar", "tablist",
@@ -63,10 +62,14 @@ COMMENT_WORDS = _words("disqus|respond", r"comment(?!ary)")
 # Lists of references and footnotes: long, linked text of their own that may
 # follow the article but never stands for it.
 REFERENCE_WORDS = _words("references?|reflist|footnotes?|endnotes?|bibliography")
+# Boxes laid over the page (cookie and consent dialogs, pop-ups): furniture
+# however much text they hold, unlike layout words ("sidebar", "share") that
+# sites also give the wrapper of the story. ("dsgvo": the GDPR in German.)
+OVERLAY_WORDS = _words(r"cookies?|consent|gdpr|dsgvo|modal|popup|pop up")
 # Page furniture wherever it sits (comments, cookie boxes, teasers, share
 # bars...). Matched on the class/id words (see ``class_words``).
 FURNITURE_WORDS = _words(
-    r"cookies?|consent|gdpr|modal|popup|pop up|sign ?up|most ?read|most ?popular|"
+    r"cookies?|consent|gdpr|dsgvo|modal|popup|pop up|sign ?up|most ?read|most ?popular|"
     r"more ?(?:from|stories|news|articles|on)|read ?next|up ?next|also ?read|you ?may|"
     r"(?:next|prev|previous) ?(?:posts?|articles?|stories)|"
     r"share|shares|sharebar|sharethis|addthis|promos?|promoted|ads?|adslot|"
@@ -76,7 +79,7 @@ FURNITURE_WORDS = _words(
     r"screen ?reader|offscreen|disqus|respond",
     r"newsletter|subscri|related|recommend|outbrain|taboola|popular|trending|sidebar|footer|"
     r"breadcrumb|sharing|social|advert|sponsor|navigation|masthead|toolbar|ticker|"
-    r"screenreader|comment(?!ary)",
+    r"screenreader|comment(?!ary)|facebook|twitter|instagram|whatsapp|messenger|telegram|pinterest",
 )
 # Weaker signals (bylines, captions, tag lists...): deleted only when the
 # element holds a small share of the container's prose.
@@ -145,9 +148,10 @@ class Verdict(NamedTuple):
     comments: bool    # reader comments
     marker: bool      # the article body, as the page names it
     references: bool  # a list of references or footnotes
+    overlay: bool     # a dialog or pop-up laid over the page
 
 
-_NO_VERDICT = Verdict(False, False, False, False)
+_NO_VERDICT = Verdict(False, False, False, False, False)
 _VERDICTS: dict[str, Verdict] = {}
 
 
@@ -169,7 +173,8 @@ def class_verdict(el: etree._Element) -> Verdict:
             verdict = Verdict(furniture and not content,
                               COMMENT_WORDS.search(words) is not None and not content,
                               _BODY_WORDS.search(words) is not None and not furniture,
-                              REFERENCE_WORDS.search(words) is not None)
+                              REFERENCE_WORDS.search(words) is not None,
+                              furniture and not content and OVERLAY_WORDS.search(words) is not None)
             if len(_VERDICTS) > 50_000:
                 _VERDICTS.clear()
             _VERDICTS[raw] = verdict

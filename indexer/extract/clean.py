@@ -34,6 +34,7 @@ def remove(el: etree._Element) -> None:
 _GALLERY_ITEMS = 4     # repeated picture items that make a gallery ...
 _CAPTION_CHARS = 150   # ... when their text is caption-length on average
 _STORY_BESIDE = 300    # paragraph text outside the gallery that makes it an inset
+_MEDIA_TEXT = 0.5      # share of the text in slides and captions that makes them the article
 # Numbered steps, tables and paragraphs with inline pictures (formulas, icons) are content.
 _NOT_GALLERY = frozenset({"ol", "table", "tbody", "thead", "tr", "td", "th", "p", "dl", "dd", "dt"})
 
@@ -63,11 +64,13 @@ def strip_boilerplate(container: etree._Element, stats: Stats) -> None:
     """Delete furniture, bylines, captions, widgets and galleries inside ``container``.
 
     A gallery inside a story goes whatever its share of the text; a page that
-    is only a gallery keeps it.
+    is only a gallery keeps it, and so does a page whose text is in its slides
+    or captions (a slideshow article, a video page).
     """
     total = max(stats.raw_paras.get(container, 0), stats.prose.get(container, 0) // 2, 1)
     doomed: list[etree._Element] = []
     spared: list[etree._Element] = []  # media blocks that are most of the text (a gallery article)
+    media: list[etree._Element] = []   # other media blocks: captions, slides, players
     it = container.iter()
     next(it)  # the container itself stays
     for el in it:
@@ -95,7 +98,10 @@ def strip_boilerplate(container: etree._Element, stats: Stats) -> None:
                 spared.append(el)
             elif not (share and el.find(".//blockquote") is not None) and not any(
                     s in spared for s in el.iterancestors()):  # an embedded post is quoted text
-                doomed.append(el)
+                media.append(el)
+    outermost = [el for el in media if not any(a in media for a in el.iterancestors())]
+    if sum(stats.raw_paras.get(el, 0) for el in outermost) < _MEDIA_TEXT * total:
+        doomed.extend(media)
     # Remove outermost first; removing a descendant of a removed element is harmless.
     for el in doomed:
         remove(el)

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 from indexer.extract.classes import class_words
+from indexer.extract.lead import lead_blocks
 from indexer.extract.measure import Stats, inside
 
 __all__ = ["choose_container"]
 
-# The summary paragraph some sites set apart before the marked body text.
-_STANDFIRST = re.compile(
-    r"\b(?:summary|standfirst|lede|lead|intro|introduction|teaser|dek|deck|excerpt|abstract|subtitle|"
-    r"sub ?headline|subline)\b")
 _PARAGRAPH = 100      # text of a plain <p> beside the article that continues it
 _ALTERNATIVES = 5     # best-scored blocks considered for a common ancestor
 _CLOSE_SCORE = 0.75   # ... when their score is this close to the best one
@@ -92,29 +87,10 @@ def _with_siblings(top: etree._Element, stats: Stats) -> list[etree._Element]:
     return chosen
 
 
-def _standfirst(marked: etree._Element, stats: Stats, headline: etree._Element | None) -> list[etree._Element]:
-    """The standfirst some sites set apart from the marked body: an intro, lead or
-    teaser block between the headline and the body, inside the story's wrapper."""
-    if headline is None:
-        return []
-    around = set(headline.iterancestors())
-    wrapper = next((a for a in marked.iterancestors() if a in around), None)
-    if wrapper is None or wrapper.tag in ("body", "html"):
-        return []
-    found: list[etree._Element] = []
-    seen_headline = False
-    for el in wrapper.iter():
-        if el is headline:
-            seen_headline = True
-        elif el is marked:
-            break
-        elif (seen_headline and isinstance(el.tag, str) and stats.raw_paras.get(el)
-              and not any(f in found for f in el.iterancestors())
-              and not inside(el, stats.furniture) and headline not in el.iterancestors()):
-            words = class_words(el)
-            if words and _STANDFIRST.search(words):
-                found.append(el)
-    return found
+def _with_standfirst(chosen: list[etree._Element], stats: Stats,
+                     headline: etree._Element | None) -> list[etree._Element]:
+    """``chosen`` preceded by the standfirst and lead paragraphs between the headline and it."""
+    return lead_blocks(chosen[0], stats, headline) + chosen
 
 
 def _same_kind(chosen: list[etree._Element], stats: Stats) -> list[etree._Element]:
@@ -171,14 +147,14 @@ def choose_container(root: etree._Element, stats: Stats,
         chosen = [e for e in group if stats.raw_paras.get(e, 0) >= max(0.1 * best, 1)]
         if acceptable(chosen):
             chosen = _same_kind(chosen, stats)
-            return _standfirst(chosen[0], stats, headline) + chosen if len(chosen) == 1 else chosen
+            return _with_standfirst(chosen, stats, headline)
     articles = [a for a in root.iter("article") if not inside(a, stats.furniture)]
     if articles:
         # The <article> holding the page headline is the story; others are teasers.
         headed = [a for a in articles if a.find(".//h1") is not None and paras.get(a, 0) > 0]
         best_article = max(headed or articles, key=lambda e: paras.get(e, 0))
         if paras.get(best_article, 0) >= 0.6 * density_total and paras.get(best_article, 0) > 0:
-            return [best_article]
+            return _with_standfirst([best_article], stats, headline)
     if top is None:
         return [body]
-    return density_choice
+    return _with_standfirst(density_choice, stats, headline)

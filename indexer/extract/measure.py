@@ -29,6 +29,8 @@ _DECAY = (1.0, 1 / 2, 1 / 6, 1 / 9, 1 / 12)
 # class can no longer make an element furniture: it is the layout wrapper of
 # the story ("entry share", "sidebar_content"), not a share bar or a sidebar.
 _MOST_OF_PAGE = 2 / 3
+# ... or half of it, beside the page's headline (the story's own wrapper).
+_HALF_OF_PAGE = 1 / 2
 
 
 @dataclass
@@ -56,9 +58,11 @@ def inside(el: etree._Element | None, group: set[etree._Element]) -> bool:
 
 
 def _furniture_kind(el: etree._Element, tag: str, verdict: Verdict) -> int:
-    """0 none, 1 furniture by class or role, 2 by tag, 3 reader comments."""
+    """0 none, 1 furniture by class or role, 2 by tag, 3 reader comments, 4 an overlay."""
     if verdict.comments:
         return 3
+    if verdict.overlay:
+        return 4
     if tag in OUTSIDE_TAGS:
         return 2
     if verdict.furniture:
@@ -73,8 +77,9 @@ def measure(root: etree._Element) -> Stats:
     Furniture (comments, sidebars, footers...) keeps its own numbers but adds
     nothing to its ancestors, so it can never attract the container choice.
     Not furniture: an element holding the page's article-body marker, or the
-    headline with real prose, or (when furniture only by class or role) most
-    of the page's paragraph text: it is the story's wrapper.
+    headline with real prose, or (when furniture only by class or role, not
+    an overlay such as a consent dialog) most of the page's paragraph text, or
+    half of it beside the headline: it is the story's wrapper.
     """
     stats = Stats({}, {})
     units: list[tuple[etree._Element, int]] = []
@@ -132,9 +137,12 @@ def measure(root: etree._Element) -> Stats:
     comment_blocks = {el for el, kind in candidates if kind == 3}
     in_comments = sum(stats.raw_paras[el] for el in comment_blocks
                       if not any(a in comment_blocks for a in el.iterancestors()))
-    most = _MOST_OF_PAGE * (stats.raw_paras.get(root, 0) - in_comments)
+    prose = stats.raw_paras.get(root, 0) - in_comments
+    around_headline = ({a for a in stats.h1.iterancestors() if a.tag not in ("body", "html")}
+                       if stats.h1 is not None else set())
     for el, kind in candidates:
-        if kind == 1 and stats.raw_paras[el] >= most > 0:
+        if kind == 1 and prose > 0 and (stats.raw_paras[el] >= _MOST_OF_PAGE * prose or (
+                stats.raw_paras[el] >= _HALF_OF_PAGE * prose and el.getparent() in around_headline)):
             continue
         stats.furniture.add(el)
     _credit(stats, units, comment_blocks)

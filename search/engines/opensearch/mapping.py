@@ -161,6 +161,10 @@ def mappings() -> dict[str, Any]:
             "body": _ranked_text(),
             "section": _facet_text(),
             "author": _facet_text(),  # one value per author
+            # search.text.fold of each value, computed by the engine: a filter
+            # value not spelled as in the index selects the values it folds to.
+            "section_key": {"type": "keyword", "ignore_above": FACET_MAX_CHARS},
+            "author_key": {"type": "keyword", "ignore_above": FACET_MAX_CHARS},
             # The calendar date readers saw (never shifted to UTC): date clauses
             # and the year/month facets. Absent when the article has no date.
             "date": {"type": "date", "format": "strict_date"},
@@ -170,15 +174,35 @@ def mappings() -> dict[str, Any]:
             "content_hash": {"type": "keyword", "index": False},
             "file_size": {"type": "long", "index": False},
             "mtime_ns": {"type": "long", "index": False},
+            # When the file's article first entered the index, and when it last changed.
+            "indexed_at": {"type": "date", "format": "epoch_second"},
+            "changed_at": {"type": "date", "format": "epoch_second"},
         },
     }
 
 
-def index_body(shards: int = 1, replicas: int = 0) -> dict[str, Any]:
-    """The body of a create-index request."""
+#: Longest text (characters) the highlighter analyses: the page size limit,
+#: so no article is too long to highlight (OpenSearch's default is 1,000,000).
+MAX_ANALYZED_OFFSET = 10_000_000
+
+
+def replica_settings(replicas: int | None) -> dict[str, Any]:
+    """``replicas`` copies of each shard; None: one where a second node can hold it."""
+    if replicas is None:
+        return {"number_of_replicas": 0, "auto_expand_replicas": "0-1"}
+    return {"number_of_replicas": replicas, "auto_expand_replicas": False}
+
+
+def index_body(shards: int = 1, replicas: int | None = 0) -> dict[str, Any]:
+    """The body of a create-index request.
+
+    Refreshing is left to the writer (``refresh_interval: -1``): what an
+    indexing run writes becomes searchable at its commit, all at once.
+    """
     return {
         "settings": {
-            "index": {"number_of_shards": shards, "number_of_replicas": replicas},
+            "index": {"number_of_shards": shards, **replica_settings(replicas), "refresh_interval": "-1",
+                      "highlight": {"max_analyzed_offset": MAX_ANALYZED_OFFSET}},
             "analysis": analysis_settings(),
         },
         "mappings": mappings(),

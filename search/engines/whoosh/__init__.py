@@ -8,8 +8,11 @@ match, filter, page, hits), ``compile`` (syntax tree -> Whoosh query),
 (block posting reader and cache), ``phrases``, ``bm25``, ``docset`` (date
 sets as a query), ``doctable`` (numpy columns), ``facets`` (filter masks and
 counting), ``highlight``, ``suggest``, ``related``; for writing, ``session``
-(the :class:`search.engine.WriterSession`), ``writer`` (the segment writer),
-``store`` (generations, lock, publishing), ``schema``, ``fields``, ``analysis``.
+(the :class:`search.engine.WriterSession`), ``writer`` (the segment writer
+and the storage that closes a failed writer's files), ``store`` (generations,
+lock, publishing, leftovers of failed runs, roots and known failures),
+``damage`` (the manifest of each commit; damaged files found and named),
+``schema``, ``fields``, ``analysis``.
 
 Private Whoosh internals (names with a leading underscore, or file formats
 Whoosh does not document) are used only in this package, each for speed
@@ -28,7 +31,10 @@ the tests in ``tests/engines/whoosh/``:
   ``_merge_segments`` (to publish worker segments in the session's commit);
 * ``session``: a worker's segment writer (``_lk=False``, ``_added``,
   ``_finalize_segment``, ``_close_segment``);
-* ``store``: ``TOC._latest_generation``, the commit number without opening the index.
+* ``store`` and ``damage``: ``TOC._latest_generation``, the commit number without
+  opening the index, and ``TOC._filename``, its table of contents' name;
+* ``writer``: the file objects under Whoosh's ``StructFile`` (``.file``, ``.raw``),
+  closed unflushed when a write failed.
 
 Existing indexes pickle the analysis and field classes under their old paths
 ``search.analysis`` and ``search.fields``: those modules stay as aliases of

@@ -230,18 +230,12 @@ class _Compiler:
 
     def _check_word(self, w: ql.Word, distinct: int, cap: int, kind: str) -> None:
         """One word's distinct expansions (over all its fields) against its cap."""
-        if distinct > cap:
-            raise SearchError(
-                f"'{w.text}{'*' if w.prefix else '~'}' matches more than {cap} words (the {kind} "
-                f"expansion limit): type more letters", "q")
+        limits.check_word_expansions(w.text, w.prefix, distinct, cap)
 
     def _add_expansions(self, distinct: int) -> None:
         """Count one word's distinct expansions, once, against the query's total."""
         self.expanded += distinct
-        if self.expanded > limits.MAX_EXPANDED_TERMS:
-            raise SearchError(
-                f"the query's prefixes and fuzzy words expand to more than {limits.MAX_EXPANDED_TERMS} "
-                f"words (the expansion limit): use fewer or longer ones", "q")
+        limits.check_query_expansions(self.expanded)
 
     def prefix(self, w: ql.Word, positive: bool) -> wq.Query | None:
         fields, tokens = self._literal_fields(w)

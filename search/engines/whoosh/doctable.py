@@ -17,6 +17,7 @@ from whoosh.util.numeric import byte_to_length
 from search.query.dates import NO_DATE
 
 from .analysis import fold
+from .idindex import IdIndex
 from .postings import PostingCache
 from .schema import AUTHOR_SEP
 from .suggest import SpellingWords
@@ -61,6 +62,8 @@ class DocTable:
     published: np.ndarray  # int64 epoch seconds (meaningless where day == NO_DATE)
     year: np.ndarray  # int32 year or 0
     month: np.ndarray  # int32 YYYYMM or 0
+    indexed: np.ndarray  # int64 epoch ms first indexed (search.stamps), 0 = unknown
+    changed: np.ndarray  # int64 epoch ms last changed, 0 = unknown
     # Field lengths as Whoosh's scorer sees them (quantised), read on first use.
     _lengths: dict[str, np.ndarray] = field(default_factory=dict)
     _lengths_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -68,6 +71,15 @@ class DocTable:
     postings: PostingCache = field(default_factory=lambda: PostingCache())
     #: The spelling fields' words, read on first use (see .suggest).
     _spelling: dict[tuple[str, ...], SpellingWords] = field(default_factory=dict)
+    #: Ids by document number and back, read on first use (exports, saved sets).
+    _ids: list[IdIndex] = field(default_factory=list)
+
+    def id_index(self, reader) -> IdIndex:
+        if not self._ids:
+            with self._lengths_lock:
+                if not self._ids:
+                    self._ids.append(IdIndex.build(reader, self.live))
+        return self._ids[0]
 
     def spelling_words(self, reader, fieldnames: tuple[str, ...]) -> SpellingWords:
         """The words of ``fieldnames`` in this generation, for spelling suggestions."""
@@ -104,6 +116,9 @@ class DocTable:
         authors_raw = _column(reader, "author_facet", size, "")
         day = np.asarray(_column(reader, "day", size, NO_DATE), dtype=np.int64).astype(np.int32)
         published = np.asarray(_column(reader, "published", size, NO_DATE), dtype=np.int64)
+        stamps = {name: (np.asarray(_column(reader, name, size, 0), dtype=np.int64)
+                         if name in reader.schema else np.zeros(size, dtype=np.int64))
+                  for name in ("indexed_at", "changed_at")}  # an index older than stamps has none
 
         sec_values = sorted({s for s in sections_raw if s})
         sec_index = {v: i for i, v in enumerate(sec_values)}
@@ -127,6 +142,8 @@ class DocTable:
             published=published,
             year=(day // 10_000).astype(np.int32),
             month=(day // 100).astype(np.int32),
+            indexed=stamps["indexed_at"],
+            changed=stamps["changed_at"],
         )
 
     # --- filters ---------------------------------------------------------
@@ -170,6 +187,18 @@ class DocTable:
             return docnums[order]
         order = np.lexsort((docnums, key))
         return docnums[order]
+
+    def indexed_order(self, docnums: np.ndarray, limit: int) -> np.ndarray:
+        """The first ``limit`` of ``docnums`` newest-indexed first; articles indexed
+        together (one run) newest published first, then by docnum; unknown last."""
+        if len(docnums) == 0:
+            return docnums
+        stamps = self.indexed[docnums]
+        published = np.where(self.day[docnums] == NO_DATE, np.iinfo(np.int64).min + 1,
+                             self.published[docnums])
+        # Whole sort: the keys are cheap, and ties span whole indexing runs.
+        order = np.lexsort((docnums, -published, -stamps))
+        return docnums[order[:limit]]
 
 
 def _column(reader, fieldname: str, size: int, default):

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from search.models import Answer, FacetValue, Hit, IndexStats, Sources, StoredArticle, ValidRequest
+from search.errors import IndexUnreadable
+from search.models import (Answer, ArticleRow, Export, FacetValue, Hit, IndexState, IndexStats, Sources,
+                           StoredArticle, ValidRequest)
 from search.query import Node, dates
 
+from . import export as export_mod
 from . import related as related_mod
-from . import searching, store
+from . import damage, searching, store
+from .schema import stored_record
 from .searchers import Searchers
 from .session import WhooshWriterSession
+
+
+log = logging.getLogger(__name__)
 
 
 class WhooshEngine:
@@ -28,6 +37,7 @@ class WhooshEngine:
         self.index_dir = Path(index_dir)
         self._searchers = Searchers(self.index_dir)
         self._matches = searching.match_cache()
+        self._damage = damage.Watch(self.index_dir)
 
     def __repr__(self) -> str:
         return f"WhooshEngine({str(self.index_dir)!r})"
@@ -41,7 +51,10 @@ class WhooshEngine:
         # before anything is read from it, whether or not it holds an index yet.
         if self.index_dir.is_dir():
             store.check_permissions(self.index_dir)
-        store.current_generation(self.index_dir)  # IndexMissing until the indexer published
+        try:
+            store.current_generation(self.index_dir)  # IndexMissing until the indexer published
+        except IndexUnreadable as e:  # served (503) until a rebuild repairs it
+            log.warning("%s", e)
 
     def snapshot(self):
         """This thread's searcher and column table on the live index state
@@ -51,35 +64,41 @@ class WhooshEngine:
     # --- reading ---------------------------------------------------------
 
     def search(self, request: ValidRequest, tree: Node | None) -> Answer:
-        started = time.perf_counter()
-        snap = self._searchers.current()
-        opened = time.perf_counter() - started
-        if opened > 0.01:
-            # A new index state's searcher and tables (built once per commit,
-            # for every search after it) are not this search's work.
-            request = replace(request, deadline=request.deadline.extended(opened))
-        return searching.search(snap, self._matches, request, tree)
+        with self._damage.reading():
+            started = time.perf_counter()
+            snap = self._searchers.current()
+            opened = time.perf_counter() - started
+            if opened > 0.01:
+                # A new index state's searcher and tables (built once per commit,
+                # for every search after it) are not this search's work.
+                request = replace(request, deadline=request.deadline.extended(opened))
+            return searching.search(snap, self._matches, request, tree)
+
+    def state(self) -> IndexState:
+        gen = store.current_generation(self.index_dir)
+        return store.index_state(gen.directory, gen.label, gen.commit)
+
+    def export(self, request: ValidRequest, tree: Node | None, fields: frozenset[str]) -> Export:
+        snap, release = self._searchers.private()
+        return export_mod.export(snap, release, self._matches, request, tree, fields)
+
+    def rows(self, ids: Sequence[str], fields: frozenset[str]) -> list[ArticleRow | None]:
+        return export_mod.rows(self._searchers.current(), ids, fields)
 
     def article(self, doc_id: str) -> StoredArticle | None:
-        stored = self._searchers.current().searcher.document(id=doc_id)
+        with self._damage.reading():
+            stored = self._searchers.current().searcher.document(id=doc_id)
         if stored is None:
             return None
-        return StoredArticle(
-            id=stored["id"],
-            url=stored.get("url"),
-            title=stored.get("title") or "",
-            body=stored.get("body") or "",
-            date=stored.get("date"),
-            section=stored.get("section") or None,
-            author=stored.get("author") or None,
-            source=stored.get("source") or "",
-        )
+        return StoredArticle(**stored_record(stored), body=stored.get("body") or "")
 
     def related(self, doc_id: str, limit: int) -> list[Hit]:
-        return related_mod.related(self._searchers.current(), doc_id, limit)
+        with self._damage.reading():
+            return related_mod.related(self._searchers.current(), doc_id, limit)
 
     def stats(self) -> IndexStats:
-        snap = self._searchers.current()
+        with self._damage.reading():
+            snap = self._searchers.current()
         table = snap.table
         live = table.live
         counts = np.bincount(table.section[live & (table.section >= 0)],
@@ -106,11 +125,12 @@ class WhooshEngine:
             live = store.live_dir(self.index_dir)
         except store.IndexMissing:
             return Sources()
-        ix = store.open_for_writing(live)
-        try:
-            return Sources(store.read_sources(live), store.read_files(ix))
-        finally:
-            ix.close()
+        with self._damage.reading():
+            ix = store.open_index(self.index_dir)
+            try:
+                return Sources(store.read_sources(live), store.read_files(ix), store.read_failures(live))
+            finally:
+                ix.close()
 
     def warm(self) -> None:
         self._searchers.current()  # opening a generation builds its tables

@@ -98,6 +98,8 @@ class Filtered:
         base = text_mask
         if request.days is not None:
             base = text_mask & table.day_mask(request.days.lo, request.days.hi)
+        if request.indexed_since is not None:
+            base = base & (table.indexed >= request.indexed_since)
         without = {}
         for field in masks:
             others = [m for f, m in masks.items() if f != field]

@@ -25,7 +25,8 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from whoosh import formats
-from whoosh.fields import TEXT
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, TEXT
 from whoosh.system import pack_uint
 
 from .analysis import STOP_WORDS, TOKEN_PATTERN, fold, stem
@@ -133,3 +134,21 @@ class AnalyzedText(TEXT):
             counts.pop(None, None)
             for word, n in counts.items():
                 yield word.encode("utf-8"), n, n * boost, _packed_count(n)
+
+
+class StoredNumber(COLUMN):
+    """A whole number stored with its document and kept in a column, not indexed.
+
+    Stored for the hit records, a column for sorting and filtering whole
+    match sets (``.doctable``); no terms, which nothing searches for.
+    Missing values read 0 from the column.
+    """
+
+    stored = True
+    # What ``.doctable`` looks for to read a whole numeric column at once.
+    numtype = int
+    signed = False
+    bits = 64
+
+    def __init__(self) -> None:
+        super().__init__(NumericColumn("q", default=0))

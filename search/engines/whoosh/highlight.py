@@ -2,9 +2,9 @@
 
 Matching is done on the original words, re-analysed the way the index saw
 them, so a folded or stemmed match marks what the article actually says
-(query ``vucic`` marks ``Vučić``; ``running`` marks ``runs``). Text is
-HTML-escaped piece by piece and only our own ``<mark>`` tags are added, so an
-article can never inject markup.
+(query ``vucic`` marks ``Vučić``; ``running`` marks ``runs``). Snippets are
+made of the spans by :mod:`search.snippets` (windows, escaping, ``<mark>``),
+which the OpenSearch engine shares.
 
 A snippet is looked for in the first ``SNIPPET_SOURCE_CHARS`` of the body
 (far more than any news article), so one hit costs at most a few
@@ -17,15 +17,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from html import escape
 
+from search import snippets
 from search.models import NO_DEADLINE, Deadline, Hit
+from search.snippets import SNIPPET_CHARS, SNIPPET_FRAGMENTS
 
 from .analysis import TOKEN_PATTERN, analyze, fold, ranking_analyzer
+from .schema import stored_authors, stored_time
 
-SNIPPET_CHARS = 160
-SNIPPET_FRAGMENTS = 3
-SEPARATOR = " … "
 #: How much of a body a snippet is looked for in.
 SNIPPET_SOURCE_CHARS = 100_000
 
@@ -135,102 +134,16 @@ def match_spans(text: str, spec: HighlightSpec,
     return spans
 
 
-def _render(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
-    end = len(text) if end is None else end
-    out = []
-    pos = start
-    for s, e in spans:
-        if e <= start or s >= end:
-            continue
-        s, e = max(s, start), min(e, end)
-        out.append(escape(text[pos:s], quote=True))
-        out.append("<mark>" + escape(text[s:e], quote=True) + "</mark>")
-        pos = e
-    out.append(escape(text[pos:end], quote=True))
-    return "".join(out)
-
-
 def mark(text: str, spec: HighlightSpec, decided: dict[str, bool] | None = None) -> str:
     """The whole text, escaped, with matches marked (titles)."""
-    return _render(text, match_spans(text, spec, decided))
-
-
-def _clean(text: str) -> str:
-    # Paragraph breaks and runs of spaces mean nothing inside a snippet.
-    return " ".join(text.split())
-
-
-def _word_start(text: str, i: int) -> int:
-    """Move ``i`` forward to the start of a word (never split a word)."""
-    if i <= 0:
-        return 0
-    if text[i - 1] == " ":
-        return i
-    j = text.find(" ", i)
-    return len(text) if j < 0 else j + 1
-
-
-def _word_end(text: str, i: int) -> int:
-    """Move ``i`` back to the end of a word."""
-    if i >= len(text):
-        return len(text)
-    if text[i] == " ":
-        return i
-    j = text.rfind(" ", 0, i)
-    return i if j < 0 else j
-
-
-def opening(text: str, size: int = SNIPPET_CHARS) -> str:
-    """The article's first ~``size`` characters, escaped."""
-    text = _clean(text)
-    if len(text) <= size:
-        return escape(text, quote=True)
-    end = _word_end(text, size)
-    if end == 0:
-        end = size
-    return escape(text[:end], quote=True)
+    return snippets.render(text, match_spans(text, spec, decided))
 
 
 def snippet(body: str, spec: HighlightSpec, *, size: int = SNIPPET_CHARS,
             fragments: int = SNIPPET_FRAGMENTS, decided: dict[str, bool] | None = None) -> str:
     """Up to ``fragments`` windows of ~``size`` characters around the best matches."""
-    text = _clean(body[:SNIPPET_SOURCE_CHARS])
-    spans = match_spans(text, spec, decided)
-    if not spans:
-        return opening(text, size)
-    lead = size // 3  # show some context before the first match of a window
-    windows: list[tuple[int, int]] = []
-    # Greedy: take the window covering the most distinct matched words, then
-    # the next best that does not overlap, and so on.
-    candidates = []
-    for s, _ in spans:
-        ws = max(0, s - lead)
-        we = min(len(text), ws + size)
-        ws = max(0, min(ws, we - size))
-        inside = [(a, b) for a, b in spans if a >= ws and b <= we]
-        distinct = {fold(text[a:b]) for a, b in inside}
-        candidates.append((len(distinct), len(inside), -ws, ws, we))
-    candidates.sort(reverse=True)
-    for *_, ws, we in candidates:
-        if len(windows) >= fragments:
-            break
-        if any(ws < oe and os_ < we for os_, oe in windows):
-            continue
-        windows.append((ws, we))
-    windows.sort()
-    parts = []
-    for ws, we in windows:
-        s, e = _word_start(text, ws), _word_end(text, we)
-        if e <= s:
-            s, e = ws, we
-        # Never cut a marked word in half at the window's edges.
-        for a, b in spans:
-            if a < s < b:
-                s = a
-            if a < e < b:
-                e = b
-        parts.append(_render(text, spans, s, e).strip())
-    return SEPARATOR.join(p for p in parts if p)
+    text = snippets.clean(body[:SNIPPET_SOURCE_CHARS])
+    return snippets.from_spans(text, match_spans(text, spec, decided), size=size, fragments=fragments)
 
 
 def hit(searcher, docnum: int, score: float, spec: HighlightSpec,
@@ -247,8 +160,10 @@ def hit(searcher, docnum: int, score: float, spec: HighlightSpec,
         title=title,
         date=stored.get("date"),
         section=stored.get("section") or None,
-        author=stored.get("author") or None,
+        authors=stored_authors(stored),
         score=round(score, 4),
         snippet=snippet(body, spec, decided=decided),
         title_html=mark(title, spec, decided),
+        indexed_at=stored_time(stored, "indexed_at"),
+        changed_at=stored_time(stored, "changed_at"),
     )

@@ -18,9 +18,10 @@ from whoosh.fields import COLUMN, ID, NUMERIC, STORED, Schema
 
 from search.models import Article, SourceState
 from search.query.dates import NO_DATE
+from search.stamps import Stamp, iso
 
 from .analysis import exact_analyzer, phrase_analyzer, ranking_analyzer
-from .fields import AnalyzedText, folded_term, lower_term, ranked_term
+from .fields import AnalyzedText, StoredNumber, folded_term, lower_term, ranked_term
 
 #: Separates several authors inside the single-valued author facet column.
 AUTHOR_SEP = "\x1f"
@@ -46,32 +47,74 @@ def build_schema() -> Schema:
         section_facet=ID(sortable=True),
         author=AnalyzedText(folded_term, analyzer=phrase, stored=True),
         author_facet=ID(sortable=True),
+        authors=STORED(),  # the list as extracted (``author`` joins it for searching)
         date=STORED(),  # "YYYY-MM-DD" as published, or None
         day=NUMERIC(int, bits=32, signed=False, sortable=True),  # YYYYMMDD or NO_DATE
         published=NUMERIC(int, bits=64, sortable=True),  # UTC epoch seconds or NO_DATE
+        # search.stamps: epoch ms; 0 (the column's default) in older documents.
+        indexed_at=StoredNumber(),
+        changed_at=StoredNumber(),
         # One column the indexer reads for every document on each run: far
         # cheaper than unpickling stored fields (see encode_state).
         file_state=COLUMN(VarBytesColumn()),
     )
 
 
-def encode_state(source: str, doc_id: str, state: SourceState) -> bytes:
-    """The ``file_state`` column value of a document (see ``decode_state``)."""
-    fields = (source, doc_id, state.content_hash, str(state.size), str(state.mtime_ns))
+def source_term(source: str) -> str:
+    """The ``source`` field's value for a file path.
+
+    Whoosh encodes terms as strict UTF-8; a name that is not valid UTF-8 (its
+    bytes kept as escaped surrogates) is stored as a NUL, which no path holds,
+    and the hex of its bytes: one value per path, and no valid path changes.
+    """
+    try:
+        source.encode("utf-8")
+        return source
+    except UnicodeEncodeError:
+        return "\0" + source.encode("utf-8", "surrogateescape").hex()
+
+
+def term_source(term: str) -> str:
+    """The file path of a ``source`` field value (see :func:`source_term`)."""
+    if term.startswith("\0"):
+        return bytes.fromhex(term[1:]).decode("utf-8", "surrogateescape")
+    return term
+
+
+#: Fields an index written before articles carried stamps lacks; documents
+#: added to such an index leave them out (see the README: ``--rebuild``).
+STAMP_FIELDS = ("authors", "indexed_at", "changed_at")
+
+
+def encode_state(source: str, doc_id: str, state: SourceState, fingerprint: str = "") -> bytes:
+    """The ``file_state`` column value of a document (see ``decode_state``);
+    it also keeps the article's ``search.stamps.fingerprint``."""
+    fields = (source, doc_id, state.content_hash, str(state.size), str(state.mtime_ns), fingerprint)
     return "\0".join(fields).encode("utf-8", "surrogateescape")
+
+
+def _state_fields(raw: bytes) -> list[str]:
+    # Six fields; indexes written before stamps have five (no fingerprint).
+    return raw.decode("utf-8", "surrogateescape").split("\0")
 
 
 def decode_state(raw: bytes) -> tuple[str, str, SourceState]:
     """(source, doc_id, state) from a ``file_state`` column value."""
-    source, doc_id, content_hash, size, mtime_ns = raw.decode("utf-8", "surrogateescape").split("\0")
+    source, doc_id, content_hash, size, mtime_ns = _state_fields(raw)[:5]
     return source, doc_id, SourceState(content_hash, int(size), int(mtime_ns))
+
+
+def decode_identity(raw: bytes) -> tuple[str, str]:
+    """(doc_id, fingerprint or "") from a ``file_state`` column value."""
+    fields = _state_fields(raw)
+    return fields[1], fields[5] if len(fields) > 5 else ""
 
 
 def day_number(d: dt.date) -> int:
     return d.year * 10_000 + d.month * 100 + d.day
 
 
-def article_to_document(article: Article, state: SourceState) -> dict[str, Any]:
+def article_to_document(article: Article, state: SourceState, stamp: Stamp) -> dict[str, Any]:
     """Whoosh field values for one article."""
     date = article.date
     if date is None:
@@ -87,7 +130,7 @@ def article_to_document(article: Article, state: SourceState) -> dict[str, Any]:
     joined_authors = ", ".join(authors)
     return {
         "id": article.id,
-        "source": article.source,
+        "source": source_term(article.source),
         "url": article.url,
         "title": article.title,
         "body": article.body,
@@ -99,8 +142,39 @@ def article_to_document(article: Article, state: SourceState) -> dict[str, Any]:
         "section_facet": section,
         "author": joined_authors,
         "author_facet": AUTHOR_SEP.join(authors),
+        "authors": authors,
         "date": date_text,
         "day": day,
         "published": published,
-        "file_state": encode_state(article.source, article.id, state),
+        "indexed_at": stamp.indexed_at,
+        "changed_at": stamp.changed_at,
+        "file_state": encode_state(article.source, article.id, state, stamp.fingerprint),
     }
+
+
+def stored_record(stored: dict[str, Any]) -> dict[str, Any]:
+    """The fields every record of an article (StoredArticle, ArticleRow) has, from its stored fields."""
+    return {
+        "id": stored["id"],
+        "url": stored.get("url"),
+        "title": stored.get("title") or "",
+        "date": stored.get("date"),
+        "section": stored.get("section") or None,
+        "authors": stored_authors(stored),
+        "source": term_source(stored.get("source") or ""),
+        "indexed_at": stored_time(stored, "indexed_at"),
+        "changed_at": stored_time(stored, "changed_at"),
+    }
+
+
+def stored_authors(stored: dict[str, Any]) -> list[str]:
+    """A document's authors from its stored fields."""
+    authors = stored.get("authors")
+    if authors is None:  # written before the list was stored: split the joined text
+        return [a for a in (stored.get("author") or "").split(", ") if a]
+    return list(authors)
+
+
+def stored_time(stored: dict[str, Any], name: str) -> str | None:
+    """A stored stamp (``indexed_at``, ``changed_at``) as ISO text; None when unknown."""
+    return iso(stored.get(name) or None)

@@ -11,10 +11,13 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import store
+from search.models import IndexState
+
+from . import damage, store
 from .bm25 import FIELD_BOOSTS, weighting
 from .doctable import DocTable
 from .suggest import SPELLING_FIELDS
@@ -39,6 +42,11 @@ class Snapshot:
     gen: store.Generation
     searcher: object
     table: DocTable
+
+    def state(self) -> IndexState:
+        commit = self.searcher.reader().generation()
+        return store.index_state(self.gen.directory, self.label,
+                                 self.gen.commit if commit is None else commit)
 
 
 class _Slot:
@@ -66,6 +74,7 @@ class Searchers:
         self._lock = threading.Lock()
         self._tables: dict[str, DocTable] = {}
         self._all_open: list[_Open] = []  # every searcher opened, to close them all
+        self._verified: set[str] = set()  # index states found undamaged (see .damage)
         self._closed = False
 
     def current(self) -> Snapshot:
@@ -85,11 +94,23 @@ class Searchers:
             opened = slot.box[0] = self._open(gen)
         return Snapshot(opened.label, opened.gen, opened.searcher, self._table(opened))
 
+    def private(self) -> tuple[Snapshot, Callable[[], None]]:
+        """A snapshot of the live state with a searcher of its own, for a long read
+        (an export) that may outlive this thread's turn, and the call that closes it."""
+        if self._closed:
+            raise RuntimeError("SearchService is closed")
+        opened = self._open(store.current_generation(self.index_dir))
+        return (Snapshot(opened.label, opened.gen, opened.searcher, self._table(opened)),
+                lambda: self._retire(opened))
+
     def open_count(self) -> int:
         with self._lock:
             return len(self._all_open)
 
     def _open(self, gen: store.Generation) -> _Open:
+        if gen.label not in self._verified:
+            damage.verify(gen.directory, gen.commit)  # once per index state in this process
+            self._verified.add(gen.label)
         ix = store.open_index(self.index_dir, gen)
         searcher = ix.searcher(weighting=weighting())
         # The index may have committed again between reading the generation

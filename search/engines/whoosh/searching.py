@@ -17,11 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from search import limits
-from search.models import Answer, Deadline, OutOfTime, ValidRequest
+from search.models import Answer, Deadline, OutOfTime, Sort, ValidRequest
 from search.query import Node
 
 from . import highlight, suggest
 from .compile import CompiledQuery, compile_tree
+from .doctable import DocTable
 from .evaluate import Scored, evaluate, top
 from .facets import Filtered, TableCounter
 from .lru import SizedLRU
@@ -52,7 +53,20 @@ def match_cache() -> SizedLRU[Matched]:
     return SizedLRU(budget=2_000_000, max_entries=64)
 
 
-def search(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree: Node | None) -> Answer:
+@dataclass(eq=False)
+class Selection:
+    """One request's matches on one index state, and the order it asks for."""
+
+    matched: Matched
+    filtered: Filtered
+    sort: Sort  # relevance without any ranked word is newest
+
+    @property
+    def total(self) -> int:
+        return int(self.filtered.matches.sum())
+
+
+def select(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree: Node | None) -> Selection:
     req = request.request
     # The expansion caps shape the compiled query (and may be changed at run
     # time, e.g. by tests): they are part of what is cached.
@@ -61,14 +75,28 @@ def search(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree
     if matched is None:
         matched = _match(snap, req.q, req.operator, req.exact, tree, request.deadline)
         cache.put(key, matched, matched.size)
-    table = snap.table
-    filtered = Filtered.build(table, matched.text_mask, request)
-    matches = filtered.matches
-    total = int(matches.sum())
-
+    filtered = Filtered.build(snap.table, matched.text_mask, request)
     sort = req.sort
     if sort == "relevance" and not matched.compiled.scored:
         sort = "newest"  # nothing to rank by: newest first
+    return Selection(matched, filtered, sort)
+
+
+def ordered(table: DocTable, docnums: np.ndarray, sort: Sort, limit: int) -> np.ndarray:
+    """The first ``limit`` of ``docnums`` (ascending) in a date or indexing order."""
+    if sort == "indexed":
+        return table.indexed_order(docnums, limit)
+    return table.date_order(docnums, sort == "newest", limit)
+
+
+def search(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree: Node | None) -> Answer:
+    req = request.request
+    chosen = select(snap, cache, request, tree)
+    matched, filtered, sort = chosen.matched, chosen.filtered, chosen.sort
+    table = snap.table
+    matches = filtered.matches
+    total = chosen.total
+
     start = (req.page - 1) * req.per_page
     end = start + req.per_page
     page_docs: list[tuple[int, float]] = []
@@ -78,7 +106,7 @@ def search(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree
             assert scored is not None
             page_docs = top(scored, matches, end)[start:end]
         else:
-            page = table.date_order(np.flatnonzero(matches), sort == "newest", end)[start:end]
+            page = ordered(table, np.flatnonzero(matches), sort, end)[start:end]
             if scored is not None:
                 # Relevance scores are known anyway: report them.
                 at = np.searchsorted(scored.ids, page)
@@ -88,7 +116,7 @@ def search(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree
 
     warnings = list(matched.compiled.warnings)
     hits = _hits(snap, page_docs, matched, request.deadline, warnings)
-    return Answer(total, hits, sort, matched.suggestion, warnings, TableCounter(table, filtered))
+    return Answer(total, hits, sort, matched.suggestion, warnings, TableCounter(table, filtered), snap.state())
 
 
 def _hits(snap: Snapshot, page_docs: list[tuple[int, float]], matched: Matched, deadline: Deadline,

@@ -3,7 +3,7 @@
 Layout of an index directory::
 
     current -> gen-000003     symlink naming the live Whoosh index
-    gen-000003/               a complete Whoosh index (+ sources.json)
+    gen-000003/               a complete Whoosh index (+ sources.json, failures.json, manifest.json)
     writer.lock               held (flock) by the one running indexer; holds its pid
 
 Incremental runs commit into the live generation (Whoosh commits are atomic:
@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import json
+import logging
 import os
 import re
 import shutil
@@ -30,14 +31,27 @@ from typing import Iterator
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
-from search.errors import IndexBusy, IndexMissing, UnsafeIndex
-from search.models import KnownFile
+from search.errors import IndexBusy, IndexMissing, IndexUnreadable, UnsafeIndex
+from search.models import IndexState, KnownFailure, KnownFile
+from search.stamps import iso_seconds
 
+from .history import History
 from .schema import build_schema, decode_state
+from .writer import WriterStorage
+
+log = logging.getLogger(__name__)
 
 CURRENT = "current"
 LOCK_FILE = "writer.lock"
 SOURCES_FILE = "sources.json"
+FAILURES_FILE = "failures.json"
+MANIFEST_FILE = "manifest.json"  # see .damage
+#: A file staged beside its final name, renamed into place after the commit.
+STAGED = ".tmp"
+#: Whoosh's name for the index inside a generation directory (its files are
+#: ``_MAIN_<n>.toc``, ``MAIN_<segment>.*``, the lock ``MAIN_WRITELOCK`` and the
+#: writers' temporary directory ``MAIN.tmp``).
+INDEX_NAME = "MAIN"
 _GEN_RE = re.compile(r"^gen-(\d{6})$")
 
 
@@ -76,8 +90,10 @@ def current_generation(index_dir: Path) -> Generation:
     gen_dir = live_dir(index_dir)
     number = _gen_number(gen_dir.name) or 0
     commit = TOC._latest_generation(FileStorage(str(gen_dir)), "MAIN")
-    if commit < 0:
-        raise IndexMissing(f"index at {gen_dir} has no committed data")
+    if commit < 0:  # only a committed generation is ever made live
+        manifest = _read_json(gen_dir / MANIFEST_FILE, {})
+        recorded = manifest.get("toc", "*") if isinstance(manifest, dict) else "*"
+        raise IndexUnreadable(str(gen_dir / f"_{INDEX_NAME}_{recorded}.toc"), "missing")
     return Generation(gen_dir, number, commit)
 
 
@@ -113,18 +129,53 @@ def open_index(index_dir: Path, generation: Generation | None = None):
     return storage.open_index()
 
 
-def read_sources(gen_dir: Path) -> list[str]:
+def _read_json(path: Path, default):
     try:
-        return json.loads((gen_dir / SOURCES_FILE).read_text("utf-8"))
+        return json.loads(path.read_text("utf-8"))
     except FileNotFoundError:
-        return []
+        return default
+    except ValueError as e:  # JSONDecodeError, UnicodeDecodeError
+        raise IndexUnreadable(str(path), f"not a readable JSON file ({e})") from None
 
 
-def write_sources(gen_dir: Path, sources: list[str]) -> None:
-    tmp = gen_dir / (SOURCES_FILE + ".tmp")
-    tmp.write_text(json.dumps(sorted(set(sources)), indent=1), "utf-8")
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, gen_dir / SOURCES_FILE)
+def read_sources(gen_dir: Path) -> list[str]:
+    return _read_json(gen_dir / SOURCES_FILE, [])
+
+
+def read_failures(gen_dir: Path) -> dict[str, KnownFailure]:
+    """source path -> why it failed (see ``stage_failures``)."""
+    raw = _read_json(gen_dir / FAILURES_FILE, {})
+    try:
+        return {path: KnownFailure(entry["hash"], entry["reason"]) for path, entry in raw.items()}
+    except (AttributeError, KeyError, TypeError) as e:
+        raise IndexUnreadable(str(gen_dir / FAILURES_FILE), f"unexpected content ({e!r})") from None
+
+
+def stage_json(path: Path, value) -> Path:
+    """Write ``value`` beside ``path``; :func:`install` puts it in place."""
+    # ASCII JSON: paths that are not valid UTF-8 keep their bytes as escaped surrogates.
+    staged = path.with_name(path.name + STAGED)
+    staged.write_text(json.dumps(value, indent=1), "utf-8")
+    os.chmod(staged, 0o600)
+    return staged
+
+
+def stage_sources(gen_dir: Path, sources: list[str]) -> Path:
+    """Write the roots beside sources.json; :func:`install` puts them in place."""
+    return stage_json(gen_dir / SOURCES_FILE, sorted(set(sources)))
+
+
+def stage_failures(gen_dir: Path, failures: dict[str, KnownFailure]) -> Path:
+    """Write the known failures beside failures.json; :func:`install` puts them in place."""
+    return stage_json(gen_dir / FAILURES_FILE, {
+        path: {"hash": f.content_hash, "reason": f.reason} for path, f in sorted(failures.items())})
+
+
+def install(staged: Path) -> None:
+    """Rename a staged file into place (needs no free space, unlike writing it)."""
+    os.replace(staged, staged.with_name(staged.name[:-len(STAGED)]))
+
+
 
 
 def read_files(ix) -> dict[str, KnownFile]:
@@ -142,9 +193,25 @@ def read_files(ix) -> dict[str, KnownFile]:
     return known
 
 
+def read_history(ix) -> History:
+    """The stamps of the articles ``ix`` holds (see :mod:`.history`)."""
+    with ix.reader() as reader:
+        return History.read(reader)
+
+
 def last_indexed(gen: Generation) -> float:
     """Unix time of the live commit."""
     return (gen.directory / f"_MAIN_{gen.commit}.toc").stat().st_mtime
+
+
+def index_state(gen_dir: Path, label: str, commit: int) -> IndexState:
+    """``label`` and the time of its commit (None when a later commit has
+    removed its table of contents: then this state is no longer live anyway)."""
+    try:
+        when = iso_seconds((gen_dir / f"_MAIN_{commit}.toc").stat().st_mtime)
+    except FileNotFoundError:
+        return IndexState(label, None)
+    return IndexState(label, when)
 
 
 def size_on_disk(gen_dir: Path) -> int:
@@ -225,12 +292,18 @@ def new_generation_dir(index_dir: Path) -> Path:
     existing = [_gen_number(p.name) or 0 for p in generation_dirs(index_dir)]
     path = index_dir / f"gen-{max(existing, default=0) + 1:06d}"
     path.mkdir(mode=0o700)
-    FileStorage(str(path)).create_index(build_schema())
+    storage = WriterStorage(str(path))
+    try:
+        storage.create_index(build_schema())
+    except BaseException:  # e.g. a full disk: leave nothing behind
+        storage.close_unflushed()
+        shutil.rmtree(path, ignore_errors=True)
+        raise
     return path
 
 
 def open_for_writing(gen_dir: Path):
-    return FileStorage(str(gen_dir)).open_index()
+    return WriterStorage(str(gen_dir)).open_index()
 
 
 def publish(index_dir: Path, gen_dir: Path) -> None:
@@ -264,6 +337,42 @@ def remove_stale_generations(index_dir: Path, keep: int = 2) -> None:
     for g in gens:
         if g.name not in keepers:
             shutil.rmtree(g, ignore_errors=True)
+
+
+def remove_uncommitted(gen_dir: Path) -> None:
+    """Delete what writers left in ``gen_dir`` beyond its live commit (hold the lock).
+
+    A failed or killed run leaves its segment files, the temporary directory
+    (posting runs, column data) and staged files; Whoosh removes unused files
+    only when a later commit succeeds, which a full disk prevents. Only files
+    named as Whoosh and this module name theirs are touched.
+    """
+    storage = FileStorage(str(gen_dir))
+    live_toc = TOC._latest_generation(storage, INDEX_NAME)
+    toc_name = TOC._filename(INDEX_NAME, live_toc)
+    try:
+        live = {s.segment_id() for s in TOC.read(storage, INDEX_NAME, live_toc).segments}
+    except Exception as e:  # damaged: deleting by it could delete live files
+        log.warning("not cleaning %s: its table of contents cannot be read (%s: %s)",
+                    gen_dir, type(e).__name__, e)
+        return
+    toc_prefix = f"_{INDEX_NAME}_"
+    for name in os.listdir(gen_dir):
+        path = gen_dir / name
+        if name == f"{INDEX_NAME}.tmp":
+            shutil.rmtree(path, ignore_errors=True)
+            continue
+        segment = name.split(".", 1)[0]
+        leftover = (
+            (name.startswith(toc_prefix) and ".toc" in name and name != toc_name)  # old or half-written TOC
+            or (name.startswith(INDEX_NAME + "_") and "." in name and segment not in live)
+            or (name.endswith(STAGED) and name[:-len(STAGED)] in (SOURCES_FILE, FAILURES_FILE, MANIFEST_FILE))
+        )
+        if leftover:
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass
 
 
 def _fsync_dir(path: Path) -> None:

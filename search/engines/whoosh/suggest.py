@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
+from search import spelling
 from search.query import Word
 
 from .analysis import analyze, phrase_analyzer
@@ -19,19 +20,6 @@ from .analysis import analyze, phrase_analyzer
 _PHRASE = phrase_analyzer()
 #: The fields whose words are suggested.
 SPELLING_FIELDS = ("body_phrase", "title_phrase")
-
-#: A word found in at most this many articles (or 1 in RARE_SHARE of the
-#: archive, if more) may be a typo; archives keep their typos too...
-RARE_DF = 2
-RARE_SHARE = 2_000
-#: ...when a close word is found in this many times as many articles.
-FREQUENCY_RATIO = 20
-#: Rare words looked at per query (each costs a walk of the word list).
-MAX_CHECKED = 3
-#: Words shorter than this are too short to correct reliably.
-MIN_LENGTH = 3
-#: Queries with more words than this get no suggestion.
-MAX_WORDS = 8
 
 
 class SpellingWords:
@@ -86,88 +74,25 @@ def _df(reader, word: str) -> int:
     return sum(reader.doc_frequency(f, word) for f in SPELLING_FIELDS)
 
 
-def _is_rare(reader, word: str) -> bool:
-    return _df(reader, word) <= max(RARE_DF, reader.doc_count() // RARE_SHARE)
-
-
-def _best_correction(reader, word: str, words: SpellingWords) -> str | None:
-    df = _df(reader, word)
-    maxdist = 1 if len(word) < 6 else 2
-    best: tuple[float, str] | None = None
-    # Typos rarely hit the first letters; requiring them keeps the walk of
-    # the word list short (two letters: 2-4x faster on a 100k archive).
-    prefix = 2 if len(word) >= 5 else 1
-    candidates = words.within(word, maxdist, prefix)
-    candidates.discard(word)
-    for cand in candidates:
-        cdf = _df(reader, cand)
-        if cdf == 0 or (df and cdf < FREQUENCY_RATIO * df):
-            continue
-        dist = _distance(word, cand)
-        # A word the archive has (a rare name, 'Compton') is only taken for
-        # a one-slip typo of a frequent word, never two edits away ('common').
-        if df and dist > 1:
-            continue
-        # Closer words win unless a farther one is far more frequent.
-        score = cdf / (FREQUENCY_RATIO ** (dist - 1))
-        if best is None or (score, cand) > best:
-            best = (score, cand)
-    return best[1] if best else None
-
-
-def _distance(a: str, b: str) -> int:
-    """Edit distance counting a swap of neighbours as one edit (typos: 'pricse')."""
-    rows = [list(range(len(b) + 1))]
-    for i, ca in enumerate(a, 1):
-        row = [i]
-        for j, cb in enumerate(b, 1):
-            cost = min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cost = min(cost, rows[i - 2][j - 2] + 1)
-            row.append(cost)
-        rows.append(row)
-    return rows[-1][-1]
-
-
-def _match_case(original: str, word: str) -> str:
-    if original.isupper() and len(original) > 1:
-        return word.upper()
-    if original[:1].isupper():
-        return word[:1].upper() + word[1:]
-    return word
-
-
 def suggest(reader, text: str, words: list[Word],
             spelling_words: Callable[[tuple[str, ...]], SpellingWords]) -> str | None:
     """The query text with misspelled words corrected, or None when nothing changes.
 
     ``spelling_words(fields)`` gives the generation's words of those fields.
+    The rules (what is rare, which correction wins) are :mod:`search.spelling`'s.
     """
-    # Long natural-language queries (scripts, the relevance bench) are not
-    # typed by hand: checking every word would cost more than it is worth.
-    if not words or len(words) > MAX_WORDS:
-        return None
-    replacements: list[tuple[int, int, str]] = []
+    fixes: list[tuple[Word, str]] = []
     checked = 0
-    for w in words:
-        if w.prefix or w.fuzzy:
-            continue
-        tokens = analyze(_PHRASE, w.text)
-        if len(tokens) != 1 or len(tokens[0]) < MIN_LENGTH or not tokens[0].isalpha():
-            continue
-        if not _is_rare(reader, tokens[0]):
+    for w, token in spelling.checkable(words, lambda t: analyze(_PHRASE, t)):
+        df = _df(reader, token)
+        if not spelling.is_rare(df, reader.doc_count()):
             continue
         checked += 1
-        if checked > MAX_CHECKED:
+        if checked > spelling.MAX_CHECKED:
             break
-        fix = _best_correction(reader, tokens[0], spelling_words(SPELLING_FIELDS))
+        candidates = spelling_words(SPELLING_FIELDS).within(
+            token, spelling.max_distance(token), spelling.kept_prefix(token))
+        fix = spelling.best_correction(token, df, {c: _df(reader, c) for c in candidates if c != token})
         if fix:
-            start, end = w.span
-            if text[start:end] == w.text:
-                replacements.append((start, end, _match_case(w.text, fix)))
-    if not replacements:
-        return None
-    out = text
-    for start, end, new in sorted(replacements, reverse=True):
-        out = out[:start] + new + out[end:]
-    return out
+            fixes.append((w, fix))
+    return spelling.corrected(text, fixes)

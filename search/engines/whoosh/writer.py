@@ -17,18 +17,24 @@ file-exists check) once per posting.
 from __future__ import annotations
 
 import heapq
+import logging
 import marshal
+import os
+import weakref
 from array import array
 from collections.abc import Iterator
 from itertools import groupby
 from operator import itemgetter
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.filedb.filestore import FileStorage
 from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 from .doctable import column_bytes
+
+log = logging.getLogger(__name__)
 
 #: (fieldname, term bytes, docnum, weight, encoded value): Whoosh's posting.
 Posting = tuple[str, bytes, int, float, "bytes | None"]
@@ -178,3 +184,42 @@ class CombiningWriter(FastSegmentWriter):
 
     def _merge_segments(self, mergetype, optimize, merge):
         return super()._merge_segments(mergetype, optimize, merge) + list(self.extra_segments)
+
+
+class WriterStorage(FileStorage):
+    """A generation directory for writing that remembers every file it opens.
+
+    A write that fails part-way (a full disk) leaves files open in Whoosh's
+    writers, in the frames of the exception's traceback and in the writer's
+    temporary directory; a deleted file holds its space until it is closed.
+    :meth:`close_unflushed` closes them all without writing their buffers.
+    """
+
+    def __init__(self, path: str, opened: weakref.WeakSet | None = None):
+        super().__init__(path)
+        self._opened = opened if opened is not None else weakref.WeakSet()
+
+    def create_file(self, name, *args, **kwargs):
+        f = super().create_file(name, *args, **kwargs)
+        self._opened.add(f)
+        return f
+
+    def open_file(self, name, *args, **kwargs):
+        f = super().open_file(name, *args, **kwargs)
+        self._opened.add(f)
+        return f
+
+    def temp_storage(self, name=None):
+        # FileStorage.temp_storage, in a storage that shares this one's registry.
+        path = os.path.join(self.folder, name or f"{random_name()}.tmp")
+        return WriterStorage(path, self._opened).create()
+
+    def close_unflushed(self) -> None:
+        for f in list(self._opened):
+            # Closing the raw file under the buffer drops the buffer unwritten.
+            inner = getattr(f, "file", f)
+            raw = getattr(inner, "raw", inner)
+            try:
+                raw.close()
+            except OSError as e:  # closed is all that matters here
+                log.debug("closing %r failed: %s", f, e)

@@ -25,6 +25,9 @@ from search.service import SearchService
 from tests.conftest import NO_FILE, build_index, sample_articles
 from tests.test_search import CORPUS
 
+# The Whoosh engine's own internals: their index is a Whoosh index.
+pytestmark = pytest.mark.engines("whoosh")
+
 
 @pytest.fixture
 def service(index_factory):

@@ -3,7 +3,9 @@
 Whoosh pickles the schema (its field classes, analyzers and term functions)
 into each index's table of contents, by module path. Older indexes name
 ``search.analysis`` and ``search.fields``; those modules stay as aliases.
-They also store positions as Whoosh's pickles (``whoosh.formats.Positions``,
+They also lack the stamps (``indexed_at``, ``changed_at``) and the authors
+list: they answer with null stamps until ``newsarchive index --rebuild``.
+And they store positions as Whoosh's pickles (``whoosh.formats.Positions``,
 not ``PackedPositions``), which are still read.
 """
 
@@ -12,15 +14,25 @@ from __future__ import annotations
 import pytest
 from whoosh import formats
 
+from indexer.pipeline import Indexer
 from search import SearchRequest, SearchService
-from search.engines.whoosh import analysis, fields
+from search.engines.whoosh import analysis, fields, schema, store
 from tests.conftest import build_index, make_article
+from tests.test_indexer import write_page
 
 #: What the table of contents of an index built at commit 4100c17 names.
 OLD_PATHS = {
     "search.analysis": (analysis, ["EnglishStemFilter", "FoldFilter"]),
     "search.fields": (fields, ["AnalyzedText", "folded_term", "lower_term", "ranked_term"]),
 }
+
+
+def old_schema():
+    """The schema as it was before articles carried stamps and an authors list."""
+    s = schema.build_schema()
+    for name in schema.STAMP_FIELDS:
+        s.remove(name)
+    return s
 
 
 @pytest.fixture
@@ -31,8 +43,10 @@ def old_index(tmp_path, monkeypatch):
             for name in names:
                 m.setattr(getattr(module, name), "__module__", old)
         m.setattr(fields, "PackedPositions", formats.Positions)  # the format fields had then
+        m.setattr(store, "build_schema", old_schema)
         build_index(tmp_path / "ix", [make_article("Vučić in Belgrade", "The president met voters.",
-                                                   date="2025-05-03", section="Politics")])
+                                                   date="2025-05-03", section="Politics",
+                                                   authors=["Ana Petrović", "Bob Lee"])])
     return tmp_path / "ix"
 
 
@@ -47,6 +61,32 @@ def test_an_index_naming_the_old_paths_opens_and_answers(old_index):
         assert service.search(SearchRequest(q='"president met"')).total == 1
         assert service.search(SearchRequest(q='"met president"')).total == 0
         assert "<mark>voters</mark>" in service.search(SearchRequest(q="voter")).hits[0].snippet
+        hit = response.hits[0]
+        # No stamps yet; the authors list comes from the joined text.
+        assert hit.indexed_at is None and hit.changed_at is None
+        assert hit.authors == ["Ana Petrović", "Bob Lee"]
+        assert service.search(SearchRequest(sort="indexed")).total == 1
+        assert service.search(SearchRequest(indexed_since="2000-01-01")).total == 0
+        assert [r.id for r in service.export(SearchRequest(q="vucic")).rows] == [hit.id]
+    finally:
+        service.close()
+
+
+def test_an_old_index_takes_new_pages_and_says_to_rebuild(old_index, tmp_path):
+    page = write_page(tmp_path / "pages" / "a.html", "Harbour news", "The harbour board met.")
+    report = Indexer(old_index, jobs=1).run([page.parent])
+    assert report.added == 1 and any("--rebuild" in w for w in report.warnings)
+    service = SearchService(old_index)
+    try:
+        assert service.search(SearchRequest(q="harbour")).hits[0].indexed_at is None
+    finally:
+        service.close()
+    rebuilt = Indexer(old_index, jobs=1).run([page.parent], rebuild=True)
+    assert rebuilt.warnings == []
+    service = SearchService(old_index)
+    try:
+        hit = service.search(SearchRequest(q="harbour")).hits[0]
+        assert hit.indexed_at is not None and hit.changed_at == hit.indexed_at
     finally:
         service.close()
 

@@ -9,12 +9,17 @@ import threading
 import numpy as np
 import pytest
 
+from search.engines.whoosh.doctable import DocTable
 from search.engines.whoosh.lru import SizedLRU
 from search.engines.whoosh.postings import PostingCache
-from search.engines.whoosh.suggest import SPELLING_FIELDS, SpellingWords, _distance
+from search.engines.whoosh.suggest import SPELLING_FIELDS, SpellingWords
+from search.spelling import distance as _distance
 from search.service import SearchService
 from tests.conftest import build_index, sample_articles
 from tests.test_search import CORPUS, search
+
+# The Whoosh engine's own internals: their index is a Whoosh index.
+pytestmark = pytest.mark.engines("whoosh")
 
 
 @pytest.fixture
@@ -115,3 +120,12 @@ def test_sized_lru_bounds_entries_and_size():
     lru.clear()
     assert lru.get("e") is None
 
+
+def test_indexed_order_breaks_ties_by_publication_date_then_undated():
+    table = DocTable.__new__(DocTable)
+    table.indexed = np.array([5, 5, 9, 5, 0], dtype=np.int64)
+    table.day = np.array([20240101, 20250101, 20200101, 0, 20260101], dtype=np.int32)
+    table.published = np.array([100, 200, 50, 0, 300], dtype=np.int64)
+    order = table.indexed_order(np.arange(5), 5).tolist()
+    assert order == [2, 1, 0, 3, 4]  # newest run; then by date, undated last; unknown stamp last
+    assert table.indexed_order(np.arange(5), 2).tolist() == [2, 1]

@@ -20,6 +20,7 @@ from whoosh.writing import SegmentWriter
 from search.engines.whoosh.fields import AnalyzedText
 from search.engines.whoosh.schema import article_to_document, build_schema
 from search.engines.whoosh.writer import FastSegmentWriter, TermPool
+from search.stamps import Stamp
 from tests.conftest import NO_FILE, sample_articles
 
 SCHEMA = build_schema()
@@ -84,7 +85,7 @@ def _write(index_dir: Path, writer_class, docs: list[dict], *, batches: int = 1,
 
 @pytest.fixture(scope="module")
 def documents():
-    return [article_to_document(a, NO_FILE) for a in sample_articles()]
+    return [article_to_document(a, NO_FILE, Stamp(1, 1, "")) for a in sample_articles()]
 
 
 @pytest.mark.parametrize("limitmb", [128, 1], ids=["in-memory", "spilling"])

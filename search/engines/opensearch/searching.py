@@ -1,0 +1,80 @@
+"""One search on OpenSearch: compile, resolve the filters, one search request, hits.
+
+The search request carries everything the page needs: the query with the
+request's date range as a filter, the value filters as ``post_filter``, the
+facets' aggregations, the spelling counts, the sort, the page and the
+highlighting. Only prefix and fuzzy words (their expansions), value filters
+(what each requested value selects) and rare words (did-you-mean) cost a
+request more each.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from search.models import Answer, ValidRequest
+from search.query import Node
+
+from . import facets, highlight, suggest
+from .cluster import Cluster
+from .compile import compile_tree, day_range
+from .expand import expand
+
+#: Order of the hits for each sort; ties (equal scores, equal dates) by article id.
+SORTS: dict[str, list[Any]] = {
+    "relevance": ["_score", {"id": "asc"}],
+    "newest": [{"published": {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
+    "oldest": [{"published": {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
+}
+
+
+def request_body(cluster: Cluster, request: ValidRequest, tree: Node | None) -> tuple[dict[str, Any], Any]:
+    """(the search request's body, what reading the response needs)."""
+    req = request.request
+    compiled = compile_tree(tree, partial(expand, cluster.client, cluster.alias),
+                            operator=req.operator, exact=req.exact)
+    sort = req.sort
+    if sort == "relevance" and not compiled.scored:
+        sort = "newest"  # nothing to rank by: newest first
+    resolved: facets.Resolved = {}
+    if request.filters:
+        found = cluster.search({"size": 0, "track_total_hits": False, "aggs": facets.resolve_aggs(request.filters)})
+        resolved = facets.resolved_from(request.filters, found["aggregations"])
+    filters = facets.value_filters(resolved)
+    query = compiled.query or {"match_all": {}}
+    if request.days is not None:
+        query = {"bool": {"must": [query], "filter": [day_range(request.days.lo, request.days.hi)]}}
+    checked = suggest.checkable(compiled.words)
+    aggs = facets.facet_aggs(filters, resolved)
+    if checked:
+        aggs["spell"] = suggest.df_aggs([token for _, token in checked])
+    body: dict[str, Any] = {
+        "query": query,
+        "from": (req.page - 1) * req.per_page,
+        "size": req.per_page,
+        "sort": SORTS[sort],
+        "track_total_hits": True,
+        "track_scores": compiled.scored,
+        "_source": highlight.SOURCE_FIELDS,
+        "aggs": aggs,
+        "highlight": highlight.request(),
+    }
+    if filters:
+        body["post_filter"] = {"bool": {"filter": list(filters.values())}}
+    return body, (compiled, sort, filters, resolved, checked, query)
+
+
+def search(cluster: Cluster, request: ValidRequest, tree: Node | None) -> Answer:
+    body, (compiled, sort, filters, resolved, checked, query) = request_body(cluster, request, tree)
+    found = cluster.search(body)
+    hits = [highlight.hit(h, (h.get("_score") or 0.0) if compiled.scored else 0.0, compiled.phrases)
+            for h in found["hits"]["hits"]]
+    aggs = found.get("aggregations", {})
+
+    def more(extra: dict[str, Any]) -> dict[str, Any]:
+        return cluster.search({"size": 0, "track_total_hits": False, "query": query, "aggs": extra})["aggregations"]
+
+    suggestion = suggest.suggest(cluster.search, request.request.q, checked, aggs["spell"]) if checked else None
+    return Answer(found["hits"]["total"]["value"], hits, sort, suggestion, list(compiled.warnings),
+                  facets.AggCounter(aggs, filters, resolved, more))

@@ -1,0 +1,133 @@
+"""Body rules for the layouts of the wider web, on small hand-written pages:
+standfirsts, split and short bodies, lists and tables, shops and recipes."""
+
+from __future__ import annotations
+
+from indexer.extract import extract_article
+from tests.test_extract import PARAGRAPHS
+from tests.test_extract_body import OTHER, STORY, assert_story, body_of
+
+STANDFIRST = "Four more kilometres of track, two new stops and a decade of argument come to an end."
+
+
+# ----------------------------------------------------------------- standfirsts
+
+def test_standfirst_named_in_another_language_leads_the_body() -> None:
+    """A lead block set apart between the headline and an unmarked body (Czech "perex")."""
+    body = body_of(f"<div class='story'><h1>Tram line extended</h1><div class='field-perex'><p>{STANDFIRST}</p></div>"
+                   f"<div class='text'>{STORY}</div></div><div class='sidebar'><p>{OTHER[0]}</p></div>")
+    assert body.startswith(STANDFIRST)
+    assert_story(body)
+
+
+def test_first_paragraph_above_the_marked_body_leads_it() -> None:
+    """Plain paragraphs between the headline and the marked body are the story's start."""
+    body = body_of(f"<article><h1>Tram line extended</h1><div><p>{STANDFIRST}</p></div>"
+                   f"<div class='article-body'>{STORY}</div></article><div class='teasers'><p>{OTHER[1]}</p></div>")
+    assert body.startswith(STANDFIRST)
+    assert_story(body)
+
+
+def test_sentence_long_subtitle_leads_the_body_but_a_label_does_not() -> None:
+    subtitle = ("After a decade of studies, two elections and a doubled cost estimate, the council has approved "
+                "four more kilometres of track and two new stops on the riverside line.")
+    body = body_of(f"<article><h1>Tram line extended</h1><h2>Transport desk</h2><h2>{subtitle}</h2>"
+                   f"<div class='article-body'>{STORY}</div></article>")
+    assert body.startswith(subtitle)
+    assert "Transport desk" not in body
+
+
+def test_boxes_between_headline_and_body_are_not_its_lead() -> None:
+    """Key points, pull quotes, captions and prompts above the body are not the story's text."""
+    boxes = ("<ul class='key-points'><li>The council approved four more kilometres of track on Tuesday.</li></ul>"
+             "<div class='pull-quote'><p>“This line has been a decade in the making, and it shows,” she said.</p></div>"
+             "<div><img src='tram.jpg'><p>The new tram stop at the station square, seen from the bridge.</p></div>"
+             "<div class='fb-messenger'><p>Chat with us on Messenger to get the day's news every morning.</p></div>")
+    body = body_of(f"<article><h1>Tram line extended</h1>{boxes}<div class='article-body'>{STORY}</div></article>")
+    assert_story(body)
+    for text in ("four more kilometres", "a decade in the making", "seen from the bridge", "Chat with us"):
+        assert text not in body
+
+
+def test_second_copy_of_the_body_is_no_lead() -> None:
+    """Text of another marked body above the chosen one (a shorter copy) is not put in front of it."""
+    copy = "<div class='entry-content'>" + "".join(f"<p>{p} (copy)</p>" for p in PARAGRAPHS) + "</div>"
+    body = body_of(f"<div class='post'><h1>Tram line extended</h1>{copy}"
+                   f"<div itemprop='articleBody'>{STORY}{STORY}</div></div>")
+    assert "(copy)" not in body
+    assert_story(body)
+
+
+def test_standfirst_after_a_byline_and_a_second_title_is_found() -> None:
+    body = body_of(f"<article><h1>Tram line extended</h1><h2>Vote: tram line extended by four kilometres</h2>"
+                   f"<div class='author-box'>By Ann Lee, Transport Correspondent, on Tuesday</div>"
+                   f"<div class='article-intro'><p>{STANDFIRST}</p></div><div class='article-body'>{STORY}</div></article>"
+                   f"<div class='teasers'><p>{OTHER[1]}</p></div>")
+    assert STANDFIRST in body
+    assert_story(body)
+
+
+# ----------------------------------------------------------------- furniture that holds much of the text
+
+def test_consent_dialog_holding_most_of_the_text_is_not_the_article() -> None:
+    """A privacy dialog listing every tracker can outweigh a short story: still furniture."""
+    trackers = "".join(f"<p>Tracker {i} stores an identifier for up to two years to measure how readers use "
+                       f"this website and its partner sites.</p>" for i in range(30))
+    body = body_of(f"<div class='dsgvo-popup-overlay'><div class='privacy-content'>{trackers}</div></div>"
+                   f"<article><h1>Tram line extended</h1>{STORY}</article>")
+    assert_story(body)
+    assert "Tracker 3 " not in body
+
+
+def test_wrapper_named_share_beside_the_headline_is_the_story() -> None:
+    """Half the page's prose next to the headline is the story's wrapper, whatever its class says."""
+    sidebar = "".join(f"<p>{o}</p>" for o in OTHER) * 2
+    body = body_of(f"<div class='post'><h1>Tram line extended</h1><div class='entry share-buttons-below'>"
+                   f"{STORY}</div></div><div class='widgets'>{sidebar}</div>")
+    assert_story(body)
+
+
+def test_footer_outweighing_a_short_story_stays_furniture() -> None:
+    """More than half the page's prose, but away from the headline."""
+    footer = "".join(f"<p>{o} Contact the newsroom by telephone or mail.</p>" for o in (*OTHER, OTHER[0]))
+    body = body_of(f"<div class='story'><h1>Tram line extended</h1><div class='text'><p>{PARAGRAPHS[0]}</p>"
+                   f"<p>{PARAGRAPHS[1]}</p></div></div><div class='footer-wrap'>{footer}</div>")
+    assert PARAGRAPHS[0] in body
+    assert OTHER[0] not in body
+
+
+# ----------------------------------------------------------------- headings and lists inside the story
+
+def test_list_closing_the_story_is_kept() -> None:
+    """Short items of a final list are the story's, not headings left over from a dropped section."""
+    items = ["Map and filter are sometimes faster", "Local names are faster than globals", "Slots save memory"]
+    body = body_of(f"<article><h1>Fast Python</h1>{STORY}<p>What we learned:</p><ul>"
+                   + "".join(f"<li>{i}</li>" for i in items) + "</ul></article>")
+    for item in items:
+        assert item in body
+
+
+def test_second_h1_in_the_story_is_a_heading_and_the_headline_is_not_repeated() -> None:
+    html = (f"<html><head><meta charset='utf-8'><title>Tram news | The Gazette</title></head><body>"
+            f"<article><h1>Council extends the tram line</h1>{STORY}<h1>What happens next</h1>"
+            f"<p>{OTHER[1]}</p></article></body></html>")
+    body = extract_article(html.encode(), "x.html").body
+    assert "What happens next" in body
+    assert "Council extends the tram line" not in body
+
+
+# ----------------------------------------------------------------- slideshows
+
+def test_slideshow_whose_slides_hold_the_text_is_kept() -> None:
+    slides = "".join(f"<section class='slide'><img src='{i}.jpg'><p>{p}</p></section>"
+                     for i, p in enumerate(PARAGRAPHS * 2))
+    body = body_of(f"<section class='slideshow-package'><h1>The new phone</h1><p>Ten things to know.</p>"
+                   f"{slides}</section>")
+    assert_story(body)
+
+
+def test_caption_inside_a_story_still_goes() -> None:
+    caption = "The depot at dawn, seen from the old bridge over the river."
+    body = body_of(f"<article><h1>Tram</h1>{STORY}<div class='image-caption'><p>{caption}</p></div>{STORY}</article>")
+    assert_story(body)
+    assert caption not in body
