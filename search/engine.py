@@ -167,6 +167,10 @@ class Engine(Protocol):
 
         * ``Export.total`` is counted before the first row and equals the
           ``total`` :meth:`search` gives for the same request on the same state;
+        * ``request.deadline`` holds for the work before the first row (finding,
+          counting and ordering the matches: OutOfTime past it, as in
+          :meth:`search`), never for reading the rows, which is long by nature,
+          paced by the consumer and bounded by the row limit;
         * ``Export.rows`` yields every match exactly once, in exactly the order
           :meth:`search` pages them (``Export.sort``, ties broken the same way):
           rows ``[(p-1)*n, p*n)`` are page ``p`` at ``per_page=n``, with no cap

@@ -136,6 +136,13 @@ def check_word_expansions(text: str, prefix: bool, distinct: int, cap: int) -> N
                           f"expansion limit): type more letters", "q")
 
 
+def fuzzy_capped(text: str, found: int, cap: int, *, at_least: bool = False) -> str:
+    """The warning for a fuzzy word with ``found`` spellings within reach (``at_least``: the
+    engine stopped counting there), of which only the ``cap`` closest were searched."""
+    count = f"at least {found:,}" if at_least else f"{found:,}"
+    return f"'{text}~' has {count} spellings within reach: searched the {cap} closest (the fuzzy expansion limit)"
+
+
 def check_query_expansions(total: int) -> None:
     """A whole query's expanded words against MAX_EXPANDED_TERMS."""
     if total > MAX_EXPANDED_TERMS:

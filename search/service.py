@@ -95,10 +95,19 @@ class SearchService:
                max_rows: int = MAX_EXPORT_ROWS) -> Export:
         """Every article the request matches, in its order, to stream (see
         ``Engine.export``); paging is ignored. Raises ResultTooLarge, reading no
-        row, when more than ``max_rows`` match."""
+        row, when more than ``max_rows`` match.
+
+        The time budget holds for finding, counting and ordering the matches
+        (the work a search does; QueryTooExpensive past it), not for the rows:
+        reading them is long by nature, paced by the consumer and bounded by
+        ``max_rows``."""
+        deadline = self._deadline(time.perf_counter())
         whole = replace(request, page=1, per_page=SearchRequest.per_page)
         valid, tree, warnings = self._prepare(whole)
-        export = self.engine.export(valid, tree, frozenset(fields))
+        try:
+            export = self.engine.export(replace(valid, deadline=deadline), tree, frozenset(fields))
+        except OutOfTime:
+            raise limits.too_expensive(tree, self.budget) from None
         if export.total > max_rows:
             export.rows.close()  # type: ignore[attr-defined]
             raise ResultTooLarge(export.total, max_rows)

@@ -1,9 +1,11 @@
 """The time budget of one search: a clear error saying what to narrow, never a cut cheap query.
 
 The engine's own checks inside its loops are tested with the engine
-(``tests/engines/whoosh/test_deadlines.py``); here the product's side: the
-setting (service, app, environment, CLI), the error and its message, the
-web's 503 JSON (checked against the OpenAPI document) and page, the CLI's exit.
+(``tests/engines/whoosh/test_deadlines.py``; the OpenSearch engine's requests
+in ``tests/test_opensearch_budget.py``); here the product's side, on both
+engines: the setting (service, app, environment, CLI), the error and its
+message, the web's 503 JSON (checked against the OpenAPI document) and page,
+the CLI's exit, and exports (the budget for their matches, not their rows).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pytest
 
 from search import QueryTooExpensive, SearchRequest, SearchService
 from search.limits import BUDGET_ENV, search_budget
-from tests.conftest import REPO, build_index, make_article, sample_articles
+from tests.conftest import REPO, make_article, sample_articles
 from tests.test_openapi import check
 from web import create_app
 from web.openapi import openapi_document
@@ -39,7 +41,7 @@ _STOP = "the of and to in a said that for on with as by at from".split()
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
+def index_dir(module_index_factory):
     """Real articles, plus generated ones as full of very common words as news is."""
     rng = random.Random(15)
     words = ["international", "internationally", "internationalisation", "january", "harbour",
@@ -52,7 +54,7 @@ def index_dir(tmp_path_factory):
             body += " and the of and to in the end."
         articles.append(make_article(f"Generated {i}", body, date=f"2024-0{1 + i % 9}-1{i % 9}",
                                      section="Generated", source=f"/generated/{i}.html"))
-    return build_index(tmp_path_factory.mktemp("budget") / "index", articles)
+    return module_index_factory(articles)
 
 
 def timed_search(service: SearchService, q: str):
@@ -116,6 +118,23 @@ def test_facets_left_when_the_budget_runs_out_are_marked_timed_out(index_dir, mo
     assert response.facets.section  # counted before the budget ran out
     assert response.facets.timed_out == ["year", "month"]
     assert any("0.5s time budget" in w for w in response.warnings), response.warnings
+
+
+@pytest.mark.engines("whoosh")  # the OpenSearch engine has no export yet
+def test_an_export_has_the_budget_for_its_matches_not_for_its_rows(index_dir):
+    limited = SearchService(index_dir, budget=TINY_BUDGET)
+    try:
+        with pytest.raises(QueryTooExpensive, match="use a smaller ~N"):
+            limited.export(SearchRequest(q='"said the"~50'))
+    finally:
+        limited.close()
+    service = SearchService(index_dir, budget=0.5)
+    try:
+        found = service.export(SearchRequest(q="harbour"), ("id",))
+        time.sleep(0.6)  # the budget runs out while the rows are still to be read
+        assert len(list(found.rows)) == found.total > 0
+    finally:
+        service.close()
 
 
 def test_the_budget_setting(monkeypatch):

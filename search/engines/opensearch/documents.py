@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from search.models import Article, SourceState, StoredArticle
+from search.stamps import iso
 
 from .facets import fold_key
 
@@ -38,6 +39,12 @@ def to_document(article: Article, state: SourceState, indexed_at: int, now: int)
     return doc
 
 
+def stamp(source: dict[str, Any], name: str) -> str | None:
+    """A document's ``indexed_at`` or ``changed_at`` (epoch seconds) as ISO 8601 UTC text."""
+    seconds = source.get(name)
+    return None if seconds is None else iso(int(seconds) * 1000)
+
+
 def to_stored(source: dict[str, Any]) -> StoredArticle:
     return StoredArticle(
         id=source["id"],
@@ -46,6 +53,8 @@ def to_stored(source: dict[str, Any]) -> StoredArticle:
         body=source.get("body") or "",
         date=source.get("date"),
         section=source.get("section") or None,
-        author=", ".join(source.get("author") or []) or None,
+        authors=list(source.get("author") or []),
         source=source.get("source") or "",
+        indexed_at=stamp(source, "indexed_at"),
+        changed_at=stamp(source, "changed_at"),
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 from opensearchpy import exceptions as ox
 
-from search.models import Answer, FacetValue, Hit, IndexStats, Sources, StoredArticle, ValidRequest
+from search.models import Answer, FacetValue, Hit, IndexState, IndexStats, Sources, StoredArticle, ValidRequest
 from search.query import Node
 
 from . import related as related_mod
@@ -69,7 +69,12 @@ class OpenSearchEngine:
     # --- reading ---------------------------------------------------------
 
     def search(self, request: ValidRequest, tree: Node | None) -> Answer:
-        return searching.search(self.cluster, request, tree)
+        # The state read first: a commit during the search makes it at most older than what answered.
+        return searching.search(self.cluster, request, tree, self.state())
+
+    def state(self) -> IndexState:
+        found = self.live()
+        return IndexState(found.generation, found.meta.get("last_indexed") or None)
 
     def article(self, doc_id: str) -> StoredArticle | None:
         with self._calls("read an article"):

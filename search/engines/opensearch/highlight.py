@@ -19,11 +19,13 @@ from search import snippets
 from search.models import Hit
 from search.text import TOKEN_PATTERN, fold
 
+from .documents import stamp
+
 log = logging.getLogger(__name__)
 
 OPEN, CLOSE = "\ue010", "\ue011"
 FORMS = {"title": ("title", "title.phrase", "title.exact"), "body": ("body", "body.phrase", "body.exact")}
-SOURCE_FIELDS = ["id", "url", "title", "body", "date", "section", "author"]
+SOURCE_FIELDS = ["id", "url", "title", "body", "date", "section", "author", "indexed_at", "changed_at"]
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 
 
@@ -104,15 +106,16 @@ def hit(raw: dict[str, Any], score: float, phrases: list[tuple[str, ...]]) -> Hi
     title = source.get("title") or ""
     body = snippets.clean(source.get("body") or "")
     cleaned = {form: [snippets.clean(t) for t in marks.get(form, [])] for form in FORMS["body"]}
-    authors = source.get("author") or []
     return Hit(
         id=source.get("id") or raw["_id"],
         url=source.get("url"),
         title=title,
         date=source.get("date"),
         section=source.get("section") or None,
-        author=", ".join(authors) or None,
+        authors=list(source.get("author") or []),
         score=round(score, 4),
         snippet=snippets.from_spans(body, marked_spans(body, cleaned, FORMS["body"], phrases)),
         title_html=snippets.render(title, marked_spans(title, marks, FORMS["title"], phrases)),
+        indexed_at=stamp(source, "indexed_at"),
+        changed_at=stamp(source, "changed_at"),
     )

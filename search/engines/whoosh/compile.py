@@ -312,8 +312,7 @@ class _Compiler:
             return sorted(t for t, _ in found)
         df = {t: sum(self.reader.doc_frequency(f, t) for f in fields) for t, _ in found}
         found.sort(key=lambda te: (te[1], -df[te[0]], te[0]))
-        self.warn(f"'{w.text}~' has {len(found):,} spellings within reach: searched the {cap} closest "
-                  "(the fuzzy expansion limit)")
+        self.warn(limits.fuzzy_capped(w.text, len(found), cap))
         return sorted(t for t, _ in found[:cap])
 
     def warn(self, message: str) -> None:
