@@ -3,7 +3,8 @@
 Environment: NEWSARCHIVE_INDEX (index directory or OpenSearch URL), NEWSARCHIVE_BIND
 (default 127.0.0.1:8000), NEWSARCHIVE_WORKERS (default 2),
 NEWSARCHIVE_THREADS (default 4), NEWSARCHIVE_DATA_DIR (saved result sets),
-PROMETHEUS_MULTIPROC_DIR (where workers keep their metrics; a fresh
+NEWSARCHIVE_SEARCH_BUDGET (seconds a search may take, default 2; 0 = no
+limit), PROMETHEUS_MULTIPROC_DIR (where workers keep their metrics; a fresh
 temporary directory, removed at exit, when unset). Command-line flags
 override all of these.
 """

@@ -2,7 +2,8 @@
 
 #: Done: everything indexed, or the search/stats/serve ran.
 EXIT_OK = 0
-#: Nothing done: the index is missing, locked past --lock-timeout or unreadable; the previous index is untouched.
+#: Nothing done: the index is missing, locked past --lock-timeout or unreadable; the previous index is
+#: untouched. ``search``: also a search that needed more than its time budget (--budget).
 EXIT_FATAL = 1
 #: Bad options or arguments (argparse uses 2 as well).
 EXIT_USAGE = 2

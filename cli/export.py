@@ -8,8 +8,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .exits import EXIT_OK, EXIT_USAGE
-from .options import add_search_options, open_service, positive_int, search_request
+from .exits import EXIT_FATAL, EXIT_OK, EXIT_USAGE
+from .options import add_budget_option, add_search_options, open_service, positive_int, search_request
 from .progress import ProgressBar
 
 #: search.limits.MAX_EXPORT_ROWS, spelled here so --help loads no library.
@@ -20,7 +20,8 @@ def configure(e: argparse.ArgumentParser) -> None:
     e.description = ("Write every article the search matches, in its order (not capped at the "
                      "10,000 a search can page to), as NDJSON or CSV: the same file as GET /api/export. "
                      "Exit status: 0 written, 2 bad options or more matches than --max-rows "
-                     "(nothing written), 1 no index.")
+                     "(nothing written), 1 no index, or finding the matches took more than the "
+                     "search time budget (--budget; reading the rows has none).")
     add_search_options(e)
     e.add_argument("--format", choices=["ndjson", "csv"], default="ndjson", help="file format (default: ndjson)")
     e.add_argument("--fields", metavar="F,F", default=None,
@@ -31,6 +32,7 @@ def configure(e: argparse.ArgumentParser) -> None:
     e.add_argument("--max-rows", type=positive_int, default=DEFAULT_MAX_ROWS, metavar="N",
                    help=f"refuse a search matching more articles than this (default: {DEFAULT_MAX_ROWS:,})")
     e.add_argument("--quiet", action="store_true", help="no progress bar, no summary line")
+    add_budget_option(e)
     e.set_defaults(run=run)
 
 
@@ -43,6 +45,7 @@ def _counted(rows, progress, total: int):
 
 def run(args: argparse.Namespace) -> int:
     from search import tabular
+    from search.errors import QueryTooExpensive
     from search.models import ResultTooLarge, SearchError
 
     request = search_request(args)
@@ -55,6 +58,9 @@ def run(args: argparse.Namespace) -> int:
         except ResultTooLarge as e:
             print(f"newsarchive export: {e.message} (or raise --max-rows)", file=sys.stderr)
             return EXIT_USAGE
+        except QueryTooExpensive as e:
+            print(f"newsarchive export: {e.message}", file=sys.stderr)
+            return EXIT_FATAL
         except SearchError as e:
             print(f"newsarchive export: {e.message}", file=sys.stderr)
             return EXIT_USAGE

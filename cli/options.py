@@ -26,6 +26,25 @@ def _whole_number(text: str, least: int) -> int:
     return value
 
 
+def budget_seconds(text: str) -> float:
+    """A search time budget in seconds (0: none), for ``--budget``."""
+    from search.limits import search_budget
+
+    try:
+        search_budget(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+    return float(text)
+
+
+def add_budget_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--budget", type=budget_seconds, default=None, metavar="SECONDS",
+        help="seconds one search may take before it is stopped as too expensive "
+             "(default: $NEWSARCHIVE_SEARCH_BUDGET, else 2; 0: no limit)",
+    )
+
+
 def positive_int(text: str) -> int:
     return _whole_number(text, 1)
 
@@ -59,7 +78,7 @@ def index_target(args: argparse.Namespace) -> str:
 def open_service(args: argparse.Namespace) -> SearchService:
     from search.service import SearchService
 
-    return SearchService(index_target(args))
+    return SearchService(index_target(args), budget=getattr(args, "budget", None))
 
 
 def add_search_options(s: argparse.ArgumentParser) -> None:

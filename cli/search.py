@@ -8,11 +8,12 @@ import json
 import re
 import sys
 
+from search.errors import QueryTooExpensive
 from search.models import SearchError, SearchResponse
 
 from .display import shown_path
-from .exits import EXIT_OK, EXIT_USAGE
-from .options import add_search_options, open_service, positive_int, search_request
+from .exits import EXIT_FATAL, EXIT_OK, EXIT_USAGE
+from .options import add_budget_option, add_search_options, open_service, positive_int, search_request
 
 _MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -40,6 +41,7 @@ def configure(s: argparse.ArgumentParser) -> None:
     s.add_argument("--page", type=positive_int, default=1, metavar="N")
     s.add_argument("--per-page", type=positive_int, default=10, metavar="N", help="results per page, 1..100 (default 10)")
     s.add_argument("--json", action="store_true", help="print the response as JSON")
+    add_budget_option(s)
     s.set_defaults(run=run)
 
 
@@ -76,6 +78,9 @@ def run(args: argparse.Namespace) -> int:
         response = service.search(request)
         # The file each hit was read from: the operator's view (the API keeps it private).
         stored = {hit.id: service.article(hit.id) for hit in response.hits}
+    except QueryTooExpensive as e:
+        print(f"newsarchive search: {e.message}", file=sys.stderr)
+        return EXIT_FATAL
     except SearchError as e:
         print(f"newsarchive search: {error_message(e)}", file=sys.stderr)
         return EXIT_USAGE

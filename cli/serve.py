@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .options import add_index_option, index_target, positive_int
+from .options import add_budget_option, add_index_option, index_target, positive_int
 
 
 def configure(sv: argparse.ArgumentParser) -> None:
@@ -16,10 +16,11 @@ def configure(sv: argparse.ArgumentParser) -> None:
     sv.add_argument("--data-dir", metavar="DIR", default=None,
                     help="where the server keeps saved result sets (default: $NEWSARCHIVE_DATA_DIR, else "
                          "beside the index: <index>-data; never inside the index)")
+    add_budget_option(sv)
     sv.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from web.serve import serve  # the web layer (Flask) only when serving
 
-    return serve(index_target(args), args.host, args.port, args.workers, args.data_dir)
+    return serve(index_target(args), args.host, args.port, args.workers, args.data_dir, budget=args.budget)

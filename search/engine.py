@@ -145,7 +145,20 @@ class Engine(Protocol):
         ``Answer.index`` is the state that answered; ``request.indexed_since``
         (epoch ms) keeps articles with ``indexed_at`` at or after it; sort
         "indexed" is newest ``indexed_at`` first, articles of one run newest
-        published first, then undated, unknown ``indexed_at`` last."""
+        published first, then undated, unknown ``indexed_at`` last.
+
+        ``request.deadline`` (:class:`search.models.Deadline`) is the search's
+        time budget: past ``deadline.at`` the engine stops working on it and
+        raises :class:`search.models.OutOfTime` (the service turns that into
+        ``QueryTooExpensive``), within a small margin: checked inside every
+        loop whose length grows with the archive or the query (posting
+        decoding, phrase matching, prefix and fuzzy expansion, scoring,
+        highlighting). An engine that searches on a server sends
+        ``deadline.remaining()`` as the server's own limit (OpenSearch: the
+        ``timeout`` of the search body, plus the client's request timeout) and
+        raises OutOfTime when the server reports it timed out. Facets are
+        counted after this returns, within the same deadline.
+        """
 
     def export(self, request: ValidRequest, tree: Node | None, fields: frozenset[str]) -> Export:
         """Every article matching ``request``, to stream (page and per_page are ignored).
@@ -154,6 +167,10 @@ class Engine(Protocol):
 
         * ``Export.total`` is counted before the first row and equals the
           ``total`` :meth:`search` gives for the same request on the same state;
+        * ``request.deadline`` holds for the work before the first row (finding,
+          counting and ordering the matches: OutOfTime past it, as in
+          :meth:`search`), never for reading the rows, which is long by nature,
+          paced by the consumer and bounded by the row limit;
         * ``Export.rows`` yields every match exactly once, in exactly the order
           :meth:`search` pages them (``Export.sort``, ties broken the same way):
           rows ``[(p-1)*n, p*n)`` are page ``p`` at ``per_page=n``, with no cap

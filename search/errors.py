@@ -1,6 +1,8 @@
-"""Errors about the index itself (not about a request): every engine raises these."""
+"""Errors every engine raises: about the index itself, and a search that ran out of time."""
 
 from __future__ import annotations
+
+from .models import SearchError
 
 
 class IndexError_(Exception):
@@ -54,3 +56,16 @@ class IndexUnreadable(IndexError_):
         super().__init__(f"the index is damaged: {path}: {problem}")
         self.path = path
         self.problem = problem
+
+
+class QueryTooExpensive(SearchError):
+    """A legal search that needs more than its time budget (HTTP 503 with code
+    ``query_too_expensive``; CLI exit 1). The message says what to narrow.
+
+    A :class:`SearchError`, so code that only knows those still reports it;
+    the web and the CLI answer it as the server's limit, not a bad request.
+    """
+
+    def __init__(self, message: str, budget: float):
+        super().__init__(message, "q")
+        self.budget = budget

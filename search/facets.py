@@ -13,8 +13,9 @@ articles without a date. How to count is the engine's (:class:`FacetCounter`).
 
 Each facet has its own time limit: the engine checks the facet's deadline
 as it counts and gives up past it (:class:`FacetTimeout`), and a facet that
-finished late counts as timed out too. A facet that timed out is left
-empty and named in ``Facets.timed_out``; the page is answered regardless.
+finished late counts as timed out too, and so does one that the search's
+own time budget cuts short. A facet that timed out is left empty and named
+in ``Facets.timed_out``; the page is answered regardless.
 
 A new facet: its class (or an instance of an existing kind) in ``FACETS``
 and its list in ``search.models.Facets``; the engine counts the field it names.
@@ -25,7 +26,8 @@ from __future__ import annotations
 import time
 from typing import Any, Protocol
 
-from .models import Bucket, FacetCounter, Facets, FacetTimeout, FacetValue, PeriodCounts, ValueCounts
+from .models import (NO_DEADLINE, Bucket, Deadline, FacetCounter, Facets, FacetTimeout, FacetValue, PeriodCounts,
+                     ValueCounts)
 
 #: Most values listed per facet (selected values are always listed too).
 FACET_LIMIT = 50
@@ -122,22 +124,26 @@ FACETS: tuple[Facet, ...] = (
 VALUE_FILTERS = {f.name: f.param for f in FACETS if isinstance(f, ValueFacet)}
 
 
-def compute(counter: FacetCounter, time_limit: float,
+def compute(counter: FacetCounter, time_limit: float, search_deadline: Deadline = NO_DEADLINE,
             facets: tuple[Facet, ...] = FACETS) -> tuple[Facets, list[str]]:
-    """Every facet, each within ``time_limit`` seconds of its own start."""
+    """Every facet, each within ``time_limit`` seconds of its own start and
+    all before the search's own deadline (its time budget)."""
     found = Facets()
+    cut_by_budget = False
     for facet in facets:
-        deadline = time.perf_counter() + time_limit
+        deadline = min(time.perf_counter() + time_limit, search_deadline.at)
         try:
             records = facet.records(facet.counts(counter, deadline))
         except FacetTimeout:
+            records = None
+        if records is None or time.perf_counter() > deadline:  # finished late: same as cut off
             found.timed_out.append(facet.name)
-            continue
-        if time.perf_counter() > deadline:  # finished, but late: same outcome as cut off
-            found.timed_out.append(facet.name)
+            cut_by_budget = cut_by_budget or deadline == search_deadline.at
             continue
         setattr(found, facet.name, records)
     warnings = []
     if found.timed_out:
-        warnings.append(f"facets not computed in time ({time_limit:g}s limit): {', '.join(found.timed_out)}")
+        limit = (f"the search's {search_deadline.budget:g}s time budget" if cut_by_budget
+                 else f"{time_limit:g}s limit")
+        warnings.append(f"facets not computed in time ({limit}): {', '.join(found.timed_out)}")
     return found, warnings

@@ -1,19 +1,26 @@
 """Request and query limits, and the validation that enforces the request's.
 
 Every engine answers within the same limits: the paging cap, the number of
-filter values, the query length, and how far prefixes and fuzzy words may
-expand (an engine reads the expansion caps from here when it expands them).
+filter values, the query length, how far prefixes and fuzzy words may
+expand (an engine reads the expansion caps from here when it expands them),
+and the time budget of one search (the engine stops at the request's
+deadline; :func:`too_expensive` says what to narrow).
 """
 
 from __future__ import annotations
 
+import math
+import os
+import re
 from dataclasses import replace
 from typing import get_args
 
+from .errors import QueryTooExpensive
 from .facets import VALUE_FILTERS
 from . import stamps
 from .models import Operator, SearchError, SearchRequest, Sort, ValidRequest
-from .query import dates
+from .query import Junction, Negation, Node, Phrase, Word, dates
+from .text import STOP_WORDS, TOKEN_PATTERN, fold
 
 MAX_PER_PAGE = 100
 #: Deepest result reachable by paging (page * per_page).
@@ -36,6 +43,15 @@ MAX_FUZZY_TERMS = 200
 #: Most expanded words a whole query may hold.
 MAX_EXPANDED_TERMS = 2_000
 
+#: Seconds one search may take before it is stopped (QueryTooExpensive):
+#: ordinary queries on a half-million-article archive take a small fraction
+#: of it, and a few pathological ones cannot hold every server thread.
+DEFAULT_SEARCH_BUDGET = 2.0
+#: The environment variable that sets the budget (seconds; 0 = no budget).
+BUDGET_ENV = "NEWSARCHIVE_SEARCH_BUDGET"
+#: A proximity this wide (``"a b"~N``) is named when a search runs out of time.
+WIDE_SLOP = 10
+
 
 def check_length(text: str) -> None:
     if len(text) > MAX_QUERY_CHARS:
@@ -48,12 +64,83 @@ def expansion_limits() -> tuple[int, int, int]:
     return MAX_PREFIX_TERMS, MAX_FUZZY_TERMS, MAX_EXPANDED_TERMS
 
 
+def search_budget(value: float | str | None = None) -> float:
+    """The time budget of one search in seconds: ``value``, else
+    ``$NEWSARCHIVE_SEARCH_BUDGET``, else :data:`DEFAULT_SEARCH_BUDGET`;
+    0 means no budget (``math.inf``). Raises ValueError for anything else."""
+    if value is None or value == "":
+        value = os.environ.get(BUDGET_ENV) or DEFAULT_SEARCH_BUDGET
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ValueError(f"the search budget must be a number of seconds, not {value!r}") from None
+    if not seconds >= 0:  # also refuses NaN
+        raise ValueError(f"the search budget must be 0 (none) or a positive number of seconds, not {value!r}")
+    return seconds or math.inf
+
+
+def too_expensive(tree: Node | None, budget: float) -> QueryTooExpensive:
+    """The error for a search stopped at its budget, naming what to narrow."""
+    return QueryTooExpensive(f"this search needs more than its {budget:g}-second time budget: "
+                             f"{_narrowing_hint(tree)}", budget)
+
+
+def _words(text: str) -> list[str]:
+    return [fold(t) for t in re.findall(TOKEN_PATTERN, text)]
+
+
+def _positive_clauses(node: Node | None) -> list[Node]:
+    if isinstance(node, Junction):
+        return [c for child in node.children for c in _positive_clauses(child)]
+    if node is None or isinstance(node, Negation):
+        return []
+    return [node]
+
+
+def _narrowing_hint(tree: Node | None) -> str:
+    """What most likely made the search expensive, as advice: the query's
+    clauses that are known to be costly, most costly first."""
+    clauses = _positive_clauses(tree)
+    phrases = [c for c in clauses if isinstance(c, Phrase) and len(_words(c.text)) > 1]
+    words = [c for c in clauses if isinstance(c, Word)]
+    for p in phrases:
+        if all(w in STOP_WORDS for w in _words(p.text)):
+            return (f'the phrase "{p.text}" is made only of very common words, which occur in almost '
+                    "every article: add a rarer word to it")
+    for p in phrases:
+        if p.slop >= WIDE_SLOP:
+            return (f'"{p.text}"~{p.slop} lets its words lie up to {p.slop} words apart: use a smaller '
+                    "~N (such as ~3), or the phrase alone")
+    for w in words:
+        if w.fuzzy >= 2:
+            return f"'{w.text}~{w.fuzzy}' stands for every spelling up to {w.fuzzy} letters off: use ~1, or the word alone"
+    for p in phrases:
+        common = [w for w in _words(p.text) if w in STOP_WORDS]
+        if common:
+            return (f'the phrase "{p.text}" holds very common words ({", ".join(dict.fromkeys(common))}): '
+                    "add a rarer word to it")
+    for w in words:
+        if w.prefix:
+            return f"'{w.text}*' stands for many words: type more letters"
+    for w in words:
+        if w.fuzzy:
+            return f"'{w.text}~' stands for many spellings: search for the word alone"
+    return "narrow it with rarer words, a phrase, a section or a date range"
+
+
 def check_word_expansions(text: str, prefix: bool, distinct: int, cap: int) -> None:
     """One prefix (``prefix``) or fuzzy word's distinct index words against its cap."""
     if distinct > cap:
         kind = "prefix" if prefix else "fuzzy"
         raise SearchError(f"'{text}{'*' if prefix else '~'}' matches more than {cap} words (the {kind} "
                           f"expansion limit): type more letters", "q")
+
+
+def fuzzy_capped(text: str, found: int, cap: int, *, at_least: bool = False) -> str:
+    """The warning for a fuzzy word with ``found`` spellings within reach (``at_least``: the
+    engine stopped counting there), of which only the ``cap`` closest were searched."""
+    count = f"at least {found:,}" if at_least else f"{found:,}"
+    return f"'{text}~' has {count} spellings within reach: searched the {cap} closest (the fuzzy expansion limit)"
 
 
 def check_query_expansions(total: int) -> None:

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Sequence
 from . import facets, limits
 from .engine import Engine, open_engine
 from .limits import MAX_DEPTH, MAX_EXPORT_ROWS, MAX_FILTER_VALUES, MAX_PER_PAGE, OPERATORS, SORTS
-from .models import (ROW_FIELDS, ArticleRow, Export, Facets, Hit, IndexState, IndexStats, ResultTooLarge,
-                     SearchError, SearchRequest, SearchResponse, StoredArticle, ValidRequest)
+from .models import (ROW_FIELDS, ArticleRow, Deadline, Export, Facets, Hit, IndexState, IndexStats, OutOfTime,
+                     ResultTooLarge, SearchError, SearchRequest, SearchResponse, StoredArticle, ValidRequest)
 from .query import Node, parse
 
 __all__ = ["MAX_DEPTH", "MAX_EXPORT_ROWS", "MAX_FILTER_VALUES", "MAX_PER_PAGE", "OPERATORS", "SORTS",
@@ -32,9 +32,16 @@ class SearchService:
     ``target`` is an index directory (or anything :func:`search.open_engine`
     takes), or an already opened :class:`search.engine.Engine`; either way
     :meth:`close` closes the engine.
+
+    ``budget``: seconds one search may take (see :func:`limits.search_budget`:
+    None reads ``$NEWSARCHIVE_SEARCH_BUDGET``, else 2 s; 0 is no budget). A
+    search that needs more raises :class:`search.errors.QueryTooExpensive`;
+    facets still uncounted when it runs out are left out (``timed_out``).
     """
 
-    def __init__(self, target: str | os.PathLike[str] | Engine, *, facet_time_limit: float = 0.5):
+    def __init__(self, target: str | os.PathLike[str] | Engine, *, facet_time_limit: float = 0.5,
+                 budget: float | str | None = None):
+        self.budget = limits.search_budget(budget)
         self.engine: Engine = (open_engine(target) if isinstance(target, (str, os.PathLike))
                                else target)
         self.facet_time_limit = facet_time_limit
@@ -51,17 +58,24 @@ class SearchService:
             raise SearchError("the query has nothing to search for: type some words", "q")
         return valid, parsed.tree, list(parsed.warnings)
 
+    def _deadline(self, started: float) -> Deadline:
+        return Deadline(started + self.budget, self.budget)
+
     def search(self, request: SearchRequest, *, with_facets: bool = True) -> SearchResponse:
         """One page of results; ``with_facets=False`` skips counting the facets
         (left empty) for callers that show none, such as a feed."""
         started = time.perf_counter()
+        deadline = self._deadline(started)
         valid, tree, warnings = self._prepare(request)
         req = valid.request
-        answer = self.engine.search(valid, tree)
+        try:
+            answer = self.engine.search(replace(valid, deadline=deadline), tree)
+        except OutOfTime:
+            raise limits.too_expensive(tree, self.budget) from None
         warnings.extend(w for w in answer.warnings if w not in warnings)
         found = Facets()
         if with_facets:
-            found, facet_warnings = facets.compute(answer.counts, self.facet_time_limit)
+            found, facet_warnings = facets.compute(answer.counts, self.facet_time_limit, deadline)
             warnings.extend(facet_warnings)
         return SearchResponse(
             query=replace(req, sort=answer.sort),  # e.g. relevance without words means newest
@@ -81,10 +95,19 @@ class SearchService:
                max_rows: int = MAX_EXPORT_ROWS) -> Export:
         """Every article the request matches, in its order, to stream (see
         ``Engine.export``); paging is ignored. Raises ResultTooLarge, reading no
-        row, when more than ``max_rows`` match."""
+        row, when more than ``max_rows`` match.
+
+        The time budget holds for finding, counting and ordering the matches
+        (the work a search does; QueryTooExpensive past it), not for the rows:
+        reading them is long by nature, paced by the consumer and bounded by
+        ``max_rows``."""
+        deadline = self._deadline(time.perf_counter())
         whole = replace(request, page=1, per_page=SearchRequest.per_page)
         valid, tree, warnings = self._prepare(whole)
-        export = self.engine.export(valid, tree, frozenset(fields))
+        try:
+            export = self.engine.export(replace(valid, deadline=deadline), tree, frozenset(fields))
+        except OutOfTime:
+            raise limits.too_expensive(tree, self.budget) from None
         if export.total > max_rows:
             export.rows.close()  # type: ignore[attr-defined]
             raise ResultTooLarge(export.total, max_rows)

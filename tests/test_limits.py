@@ -2,7 +2,8 @@
 
 Exceeding each one is a 400 from the API (and a SearchError from the service)
 whose message names the limit, with ``param`` naming the parameter; just
-under each limit is answered. The index is built so that the expansions
+under each limit is answered. A fuzzy word past its cap is answered with its
+closest spellings and a warning naming the limit. The index is built so that the expansions
 really exceed their caps: 2,500 words sharing a prefix, and 676 six-letter
 words within two edits of one another.
 """
@@ -82,10 +83,18 @@ def test_wildcard_expansion(client):
 
 
 def test_fuzzy_expansion(client):
+    # Past its cap a fuzzy word keeps its closest spellings and says so (as
+    # OpenSearch's max_expansions does), rather than refusing the query.
     limit = limits.MAX_FUZZY_TERMS
     assert len(FUZZY_WORDS) > limit
-    refused(client, {"q": "qaaaaa~2"}, "q", str(limit))
-    assert answered(client, {"q": "qaaaaa~1"})["total"] > 0  # 51 neighbours: under the cap
+    capped = answered(client, {"q": "qaaaaa~2"})
+    assert capped["total"] > 0
+    assert any(f"searched the {limit} closest (the fuzzy expansion limit)" in w and "676" in w
+               for w in capped["warnings"]), capped["warnings"]
+    # Every word 1 edit away (51 of them) is among the closest kept.
+    near = answered(client, {"q": "qaaaaa~1", "per_page": "100"})
+    assert near["total"] > 0 and not any("fuzzy expansion limit" in w for w in near["warnings"])
+    assert capped["total"] >= near["total"]
 
 
 def test_combined_expansions(client):

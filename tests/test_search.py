@@ -279,10 +279,16 @@ def test_prefix_expansion_cap(index_factory, monkeypatch):
 def test_fuzzy_expansion_cap(index_factory, monkeypatch):
     from search import limits
     monkeypatch.setattr(limits, "MAX_FUZZY_TERMS", 3)
-    svc = SearchService(index_factory([make_article("Many", "cat bat hat mat rat sat")]))
-    with pytest.raises(SearchError) as e:
-        search(svc, "cat~")
-    assert e.value.param == "q" and "fuzzy" in e.value.message and "3" in e.value.message
+    svc = SearchService(index_factory([make_article("Many", "cat bat hat mat rat sat"),
+                                       make_article("Bats", "bat bat"), make_article("Cats", "cat")]))
+    response = search(svc, "cat~")
+    # The closest first (cat itself), then the most frequent (bat), then alphabetically
+    # (cats, in a title, before hat, mat, rat, sat).
+    assert "'cat~' has 7 spellings within reach: searched the 3 closest (the fuzzy expansion limit)" \
+        in response.warnings
+    assert sorted(h.title for h in response.hits) == ["Bats", "Cats", "Many"]
+    snippets = "".join(h.snippet for h in response.hits)
+    assert "<mark>bat</mark>" in snippets and "<mark>hat</mark>" not in snippets
     svc.close()
 
 

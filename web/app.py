@@ -12,7 +12,7 @@ from flask import Flask, Response, request
 from flask_cors import CORS
 
 from search import IndexUnavailable, absolute_target, default_index_target, display_target, index_ready
-from search.limits import MAX_EXPORT_ROWS
+from search.limits import MAX_EXPORT_ROWS, search_budget
 
 from . import api, errors, export, feed, metrics, params, sets, views
 from .context import EXTENSION, ServiceHolder
@@ -69,6 +69,8 @@ def create_app(index_dir: Path | str | None = None, *, config: dict[str, Any] | 
         DEBUG=False,
         JSON_SORT_KEYS=False,
         FACET_TIME_LIMIT=0.5,
+        # Seconds a search may take (None: $NEWSARCHIVE_SEARCH_BUDGET, else 2; 0: no limit).
+        SEARCH_BUDGET=None,
         # Search pages change only when the index does; clients revalidate
         # with the generation-derived ETag instead of trusting an age.
         CACHE_CONTROL="public, no-cache",
@@ -89,7 +91,9 @@ def create_app(index_dir: Path | str | None = None, *, config: dict[str, Any] | 
     # tidy the whitespace that block tags leave behind.
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.extensions[EXTENSION] = ServiceHolder(target, float(app.config["FACET_TIME_LIMIT"]),
+    # A bad budget stops the app here, not at its first search.
+    budget = search_budget(app.config["SEARCH_BUDGET"])
+    app.extensions[EXTENSION] = ServiceHolder(target, float(app.config["FACET_TIME_LIMIT"]), budget,
                                               metrics.MeteredService)
     app.extensions[sets.EXTENSION] = SetStore(checked_data_dir(target, app.config["DATA_DIR"]))
 

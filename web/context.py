@@ -40,10 +40,11 @@ class ServiceHolder:
     tries again, so the site comes up by itself once the indexer has run.
     """
 
-    def __init__(self, target: str, facet_time_limit: float,
+    def __init__(self, target: str, facet_time_limit: float, search_budget: float,
                  service_class: type[SearchService] = SearchService):
         self.target = target
         self.facet_time_limit = facet_time_limit
+        self.search_budget = search_budget
         self.service_class = service_class
         self._service: SearchService | None = None
         self._summary: IndexSummary | None = None
@@ -59,7 +60,8 @@ class ServiceHolder:
                 # Raises IndexMissing (-> 503) until the indexer has published,
                 # UnsafeIndex when the index appeared since startup but is unsafe.
                 engine.check()
-                self._service = self.service_class(engine, facet_time_limit=self.facet_time_limit)
+                self._service = self.service_class(engine, facet_time_limit=self.facet_time_limit,
+                                                   budget=self.search_budget)
             return self._service
 
     def summary(self) -> IndexSummary:

@@ -12,7 +12,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search.models import ResultTooLarge, SearchError
-from search import IndexError_, IndexMissing, IndexUnreadable, UnsafeIndex
+from search import IndexError_, IndexMissing, IndexUnreadable, QueryTooExpensive, UnsafeIndex
 
 from .params import as_query_error
 
@@ -43,8 +43,8 @@ def wants_json() -> bool:
 
 
 def json_error(status: int, message: str, param: str | None = None,
-               headers: dict[str, str] | None = None, code: str | None = None, **details: int) -> Response:
-    """The one error shape; ``details`` (e.g. ``limit``, ``total``) join it for scripts."""
+               headers: dict[str, str] | None = None, code: str | None = None, **details: float) -> Response:
+    """The one error shape; ``details`` (e.g. ``limit``, ``total``, ``budget``) join it for scripts."""
     body = {"error": {"code": code or CODES.get(status, "error"), "message": message, "param": param, **details}}
     response = jsonify(body)
     response.status_code = status
@@ -81,6 +81,13 @@ def _search_error(e: SearchError) -> Response:
     if wants_json():
         return json_error(400, e.message, e.param)
     return html_error(400, "Bad request", e.message)
+
+
+def _too_expensive(e: QueryTooExpensive) -> Response:
+    # The server's limit, not a malformed request: 503, with what to narrow.
+    if wants_json():
+        return json_error(503, e.message, "q", code="query_too_expensive", budget=e.budget)
+    return html_error(503, "Search too expensive", e.message)
 
 
 def _too_large(e: ResultTooLarge) -> Response:
@@ -124,6 +131,7 @@ def _unexpected(e: Exception) -> Response:
 def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(SearchError, _search_error)
+    app.register_error_handler(QueryTooExpensive, _too_expensive)
     app.register_error_handler(ResultTooLarge, _too_large)
     app.register_error_handler(IndexError_, _index_error)
     app.register_error_handler(Exception, _unexpected)

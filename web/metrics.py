@@ -23,7 +23,7 @@ from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry,
                                generate_latest, multiprocess)
 from prometheus_client.core import GaugeMetricFamily
 
-from search import IndexError_, IndexMissing, SearchService
+from search import IndexError_, IndexMissing, QueryTooExpensive, SearchService
 from search.models import ResultTooLarge, SearchError, SearchResponse
 
 from .context import EXTENSION
@@ -39,6 +39,8 @@ SEARCHES = Counter("newsarchive_searches", "Searches and exports by outcome", ["
 def _outcome(error: BaseException) -> str:
     if isinstance(error, ResultTooLarge):
         return "too_large"
+    if isinstance(error, QueryTooExpensive):
+        return "too_expensive"
     if isinstance(error, SearchError):
         return "invalid"
     if isinstance(error, IndexError_):

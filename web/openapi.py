@@ -24,6 +24,11 @@ from .openapi_parts import error as _error
 from .openapi_parts import json_response as _json
 from .openapi_parts import ref as _ref
 from .params import OPERATORS, SORTS
+_SEARCH_UNAVAILABLE = _error(
+    "No searchable index yet (code `index_unavailable`), or it is damaged and being rebuilt (code "
+    "`index_unreadable`); or the search needs more than the server's time budget per search (code "
+    "`query_too_expensive`: the message says what to narrow, e.g. a phrase of only very common words, "
+    "a long word with ~2, a very wide ~N).")
 
 
 def _schemas() -> dict[str, Any]:
@@ -58,12 +63,15 @@ def _schemas() -> dict[str, Any]:
                     "additionalProperties": False,
                     "required": ["code", "message", "param"],
                     "properties": {
-                        "code": {"type": "string", "examples": ["bad_request", "not_found"]},
+                        "code": {"type": "string",
+                                 "examples": ["bad_request", "not_found", "query_too_expensive"]},
                         "message": {"type": "string"},
                         "param": {**_NULLABLE_STRING,
                                   "description": "The offending query parameter, when there is one."},
                         "limit": {"type": "integer", "description": "413: the limit the request is over."},
                         "total": {"type": "integer", "description": "413: how many articles matched."},
+                        "budget": {"type": "number",
+                                   "description": "503 `query_too_expensive`: the seconds one search may take."},
                     },
                 }
             },
@@ -269,7 +277,7 @@ def openapi_document() -> dict[str, Any]:
                                      headers=True),
                         "304": _NOT_MODIFIED,
                         "400": _error("A parameter is malformed or out of range; 'param' names it."),
-                        "503": _UNAVAILABLE,
+                        "503": _SEARCH_UNAVAILABLE,
                     },
                 }
             },

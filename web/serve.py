@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from search import IndexError_, UnsafeIndex, absolute_target, display_target, index_ready
+from search.limits import BUDGET_ENV
 
 from .setstore import DataDirError, checked_data_dir
 
@@ -34,8 +35,10 @@ def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
     return command
 
 
-def serve(target: str, host: str, port: int, workers: int, data_dir: str | None = None) -> int:
-    """Run gunicorn until it exits (or we are interrupted); its exit status."""
+def serve(target: str, host: str, port: int, workers: int, data_dir: str | None = None,
+          budget: float | None = None) -> int:
+    """Run gunicorn until it exits (or we are interrupted); its exit status.
+    ``budget``: seconds a search may take (None: as the environment says)."""
     target = absolute_target(target)
     try:
         data = checked_data_dir(target, data_dir or os.environ.get("NEWSARCHIVE_DATA_DIR"))
@@ -57,6 +60,8 @@ def serve(target: str, host: str, port: int, workers: int, data_dir: str | None 
         print("newsarchive serve: --workers must be at least 1", file=sys.stderr)
         return 2
     env = {**os.environ, "NEWSARCHIVE_INDEX": target, "NEWSARCHIVE_DATA_DIR": str(data)}
+    if budget is not None:
+        env[BUDGET_ENV] = str(budget)  # the workers' apps read it
     # Workers add up their metrics through files here (prometheus_client's
     # multi-process mode); ours unless the operator chose a directory.
     own_metrics = None

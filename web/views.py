@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from search.models import SearchError, SearchRequest, SearchResponse
+from search.errors import QueryTooExpensive
 from search.ids import is_doc_id
 from search.service import MAX_DEPTH
 
@@ -130,6 +131,10 @@ def _render_search() -> Response:
                                         stats=stats))
     try:
         resp = service().search(req)
+    except QueryTooExpensive as e:
+        # Said in words beside the form, as the server's limit (503), not a bad request.
+        body = render_template("search.html", req=req, error=e, sorts=params.SORTS, stats=None)
+        return Response(body, status=503)
     except SearchError as e:
         body = render_template("search.html", req=req, error=params.as_query_error(e), sorts=params.SORTS, stats=None)
         return Response(body, status=400)

@@ -37,14 +37,15 @@ SHARD_ERRORS = frozenset({"search_phase_execution_exception", "no_shard_availabl
 MAX_RETRIES = 3
 
 
-def connect(target: Target) -> OpenSearch:
-    """A client for ``target`` (connects on first use, to any of its hosts)."""
+def connect(target: Target, *, retry_on_timeout: bool = True) -> OpenSearch:
+    """A client for ``target`` (connects on first use, to any of its hosts);
+    ``retry_on_timeout`` False for requests that must end at a deadline."""
     options: dict[str, Any] = {
         "use_ssl": target.scheme == "https",
         "verify_certs": True,
         "timeout": TIMEOUT,
         "max_retries": MAX_RETRIES,
-        "retry_on_timeout": True,
+        "retry_on_timeout": retry_on_timeout,
     }
     if target.user:
         options["http_auth"] = (target.user, target.password or "")

@@ -1,19 +1,42 @@
-"""One alias on one cluster: the client, its calls in the product's terms, the live index."""
+"""One alias on one cluster: the client, its calls in the product's terms, the live index.
+
+A search's time budget (:class:`search.models.Deadline`) reaches the
+cluster three ways: the search body's ``timeout`` (the shards stop
+collecting when it runs out and say ``timed_out``), the search's
+``cancel_after_time_interval`` (the cluster cancels the whole task a little
+later, freeing its threads), and the client's request timeout (this process
+stops waiting at the same time, without trying again). Each ends in
+:class:`search.models.OutOfTime`; partial results are never passed on as
+whole. A cluster that does not answer at all within a budget therefore
+looks like an expensive search; without a budget it is ``IndexUnavailable``.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+import math
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, TypeVar
+
+from opensearchpy import exceptions as ox
 
 from search.errors import IndexMissing, IndexUnreadable
+from search.models import NO_DEADLINE, Deadline, OutOfTime
 
 from . import store
-from .client import connect, translated
+from .client import TIMEOUT, connect, reason_of, translated
 from .target import Target
 
 log = logging.getLogger(__name__)
+
+#: Seconds the client and the task cancellation wait past a deadline for the
+#: cluster's own (timed-out) answer: the network and the reply's serialisation.
+MARGIN = 0.25
+#: What a cluster's error says when it stopped a request at our limit.
+_STOPPED = ("timed out", "timeout", "cancelled", "time exceeded")
+
+T = TypeVar("T")
 
 
 class Cluster:
@@ -23,6 +46,9 @@ class Cluster:
         self.target = target
         self.alias = target.alias
         self.client = connect(target)
+        # Requests within a search's budget: one that timed out is not tried
+        # again (that would wait the budget once more per retry).
+        self.budgeted = connect(target, retry_on_timeout=False)
         self.closed = False
 
     @contextmanager
@@ -57,10 +83,48 @@ class Cluster:
                                f"--index {self.target.display}' first")
         return found
 
-    def search(self, body: dict[str, Any]) -> dict[str, Any]:
-        with self.calls("search"):
-            return self.client.search(index=self.alias, body=body, allow_partial_search_results=False)
+    def search(self, body: dict[str, Any], deadline: Deadline = NO_DEADLINE) -> dict[str, Any]:
+        """One search on the alias; within ``deadline`` (else OutOfTime) when it is finite."""
+        if math.isinf(deadline.at):
+            with self.calls("search"):
+                return self.client.search(index=self.alias, body=body, allow_partial_search_results=False)
+        remaining = _left(deadline)
+        cut = f"{math.ceil((remaining + MARGIN) * 1000)}ms"
+        found = self.within(deadline, "search", lambda client, wait: client.search(
+            index=self.alias, body={**body, "timeout": f"{max(1, math.floor(remaining * 1000))}ms"},
+            allow_partial_search_results=False, cancel_after_time_interval=cut, request_timeout=wait))
+        if found.get("timed_out"):
+            raise OutOfTime
+        return found
+
+    def within(self, deadline: Deadline, doing: str, call: Callable[[Any, float], T]) -> T:
+        """``call(client, seconds)``: with a finite ``deadline``, the budgeted
+        client waiting at most the time left (plus the margin), and OutOfTime
+        when the cluster or the wait stopped it there; else the client and its
+        usual timeout."""
+        if math.isinf(deadline.at):
+            with self.calls(doing):
+                return call(self.client, TIMEOUT)
+        wait = _left(deadline) + MARGIN
+        with self.calls(doing):
+            try:
+                return call(self.budgeted, wait)
+            except ox.ConnectionTimeout:
+                raise OutOfTime from None
+            except ox.TransportError as e:
+                if deadline.passed() and any(s in reason_of(e).lower() for s in _STOPPED):
+                    raise OutOfTime from None
+                raise
 
     def close(self) -> None:
         self.closed = True
         self.client.close()
+        self.budgeted.close()
+
+
+def _left(deadline: Deadline) -> float:
+    """Seconds left before ``deadline`` (OutOfTime when none are)."""
+    remaining = deadline.remaining()
+    if remaining <= 0:
+        raise OutOfTime
+    return remaining

@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from search import limits
+from search import limits, spelling
 from search import query as ql
 from search.query import dates
 from search.models import SearchError
@@ -41,6 +41,9 @@ BOOSTS = {"title": TITLE_BOOST, "title.phrase": TITLE_BOOST, "title.exact": TITL
 #: scores, because a cluster refuses queries of more than 1,024 clauses.
 SCORED_EXPANSIONS = 256
 MATCH_NONE: Query = {"match_none": {}}
+#: Spellings of a fuzzy word listed per field, to count them and keep the
+#: closest past the cap: the most one rewrite request may list (``.expand``).
+FUZZY_REACH = 1_024
 
 
 @dataclass
@@ -223,8 +226,12 @@ class _Compiler:
 
     def _expansions(self, w: ql.Word, fields: tuple[str, ...], kind: str, token: str, dist: int) -> Query:
         """One word's expansions in each of ``fields``, within the caps (as the Whoosh engine counts them)."""
-        cap = limits.MAX_PREFIX_TERMS if kind == "prefix" else limits.MAX_FUZZY_TERMS
-        per_field = self.expand_terms(fields, kind, token, dist, cap)
+        if kind == "prefix":
+            cap = limits.MAX_PREFIX_TERMS
+            per_field = self.expand_terms(fields, kind, token, dist, cap)
+        else:
+            cap = limits.MAX_FUZZY_TERMS
+            per_field = self._closest(w, token, self.expand_terms(fields, kind, token, dist, FUZZY_REACH - 1), cap)
         seen = {t for terms in per_field.values() for t in terms}
         limits.check_word_expansions(w.text, w.prefix, len(seen), cap)
         self.expanded += len(seen)
@@ -240,6 +247,18 @@ class _Compiler:
             else:
                 clauses.append({"terms": {f: terms, "boost": boost}})
         return _any(clauses) if clauses else MATCH_NONE
+
+    def _closest(self, w: ql.Word, token: str, per_field: dict[str, list[str]], cap: int) -> dict[str, list[str]]:
+        """A fuzzy word's spellings; past ``cap`` only the closest ones (then in
+        alphabetical order), with a warning, as the Whoosh engine keeps them."""
+        seen = sorted({t for terms in per_field.values() for t in terms})
+        if len(seen) <= cap:
+            return per_field
+        seen.sort(key=lambda t: spelling.distance(token, t))  # stable: alphabetical among equals
+        kept = set(seen[:cap])
+        self.warn(limits.fuzzy_capped(w.text, len(seen), cap,
+                                      at_least=any(len(terms) >= FUZZY_REACH for terms in per_field.values())))
+        return {f: [t for t in terms if t in kept] for f, terms in per_field.items()}
 
     def prefix(self, w: ql.Word, positive: bool) -> Query | None:
         fields, tokens = self._literal_fields(w)

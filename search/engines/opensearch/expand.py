@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from opensearchpy import OpenSearch
-
 from search.errors import IndexUnavailable
+from search.models import NO_DEADLINE, Deadline
+
+from .cluster import Cluster
 
 #: The most words one request may ask a field's rewrite for (Lucene's default clause limit).
 MAX_REWRITE_TERMS = 1024
@@ -35,16 +36,18 @@ def terms_in(explanation: str, fieldname: str) -> list[str]:
     return re.findall(pattern, explanation)
 
 
-def expand(client: OpenSearch, index: str, fields: tuple[str, ...], kind: str, token: str, dist: int,
-           limit: int) -> dict[str, list[str]]:
+def expand(cluster: Cluster, fields: tuple[str, ...], kind: str, token: str, dist: int, limit: int,
+           deadline: Deadline = NO_DEADLINE) -> dict[str, list[str]]:
     """Each field's words for a prefix (``kind`` "prefix") or fuzzy word; at most ``limit + 1`` each.
 
     One request per field: the cluster's clause limit (1,024) holds per rewritten query.
+    Each waits at most until ``deadline`` (OutOfTime past it).
     """
     found: dict[str, list[str]] = {}
     for f in fields:
-        resp = client.indices.validate_query(index=index, body={"query": expansion_query(f, kind, token, dist, limit)},
-                                             rewrite=True, all_shards=True)
+        body = {"query": expansion_query(f, kind, token, dist, limit)}
+        resp = cluster.within(deadline, "expand a word", lambda client, wait: client.indices.validate_query(
+            index=cluster.alias, body=body, rewrite=True, all_shards=True, request_timeout=wait))
         failures = resp.get("_shards", {}).get("failures") or [e for e in resp.get("explanations", [])
                                                                if e.get("error")]
         if failures or not resp.get("valid", False):

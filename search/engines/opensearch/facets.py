@@ -104,13 +104,14 @@ class AggCounter:
 
     The product's facets come counted with the search itself (one request);
     any other count (another limit, the own selection kept) is asked for
-    with ``more(aggs)``, an aggregations-only request over the same matches.
+    with ``more(aggs, deadline)``, an aggregations-only request over the same
+    matches that the cluster stops at the facet's deadline (FacetTimeout).
     OpenSearch counts each facet in one go: the deadline is checked before
     reading it (a facet asked for past its deadline times out).
     """
 
     def __init__(self, aggs: dict[str, Any], filters: dict[str, Query], resolved: Resolved,
-                 more: Callable[[dict[str, Any]], dict[str, Any]]):
+                 more: Callable[[dict[str, Any], float], dict[str, Any]]):
         self.aggs = aggs
         self.filters = filters
         self.resolved = resolved
@@ -121,7 +122,8 @@ class AggCounter:
             raise FacetTimeout
         found = self.aggs.get(f"v_{field}")
         if found is None or own_selection or limit > FACET_LIMIT:
-            found = self.more({"x": value_aggs(field, self.filters, self.resolved, own_selection, limit)})["x"]
+            found = self.more({"x": value_aggs(field, self.filters, self.resolved, own_selection, limit)},
+                              deadline)["x"]
             if time.perf_counter() > deadline:
                 raise FacetTimeout
         top = [(b["key"], b["doc_count"]) for b in found["top"]["buckets"][:limit]]

@@ -6,6 +6,11 @@ facets' aggregations, the spelling counts, the sort, the page and the
 highlighting. Only prefix and fuzzy words (their expansions), value filters
 (what each requested value selects) and rare words (did-you-mean) cost a
 request more each.
+
+Every request of a search carries what is left of its time budget
+(``request.deadline``, see :meth:`.cluster.Cluster.search`); a facet counted
+later by a request of its own (another limit, the own selection kept) times
+out alone, as a facet (``FacetTimeout``), not the search.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from search.models import Answer, ValidRequest
+from search.models import Answer, Deadline, FacetTimeout, IndexState, OutOfTime, ValidRequest
 from search.query import Node
 
 from . import facets, highlight, suggest
@@ -36,14 +41,16 @@ SORTS: dict[str, list[Any]] = {
 def request_body(cluster: Cluster, request: ValidRequest, tree: Node | None) -> tuple[dict[str, Any], Any]:
     """(the search request's body, what reading the response needs)."""
     req = request.request
-    compiled = compile_tree(tree, partial(expand, cluster.client, cluster.alias),
+    deadline = request.deadline
+    compiled = compile_tree(tree, partial(expand, cluster, deadline=deadline),
                             operator=req.operator, exact=req.exact)
     sort = req.sort
     if sort == "relevance" and not compiled.scored:
         sort = "newest"  # nothing to rank by: newest first
     resolved: facets.Resolved = {}
     if request.filters:
-        found = cluster.search({"size": 0, "track_total_hits": False, "aggs": facets.resolve_aggs(request.filters)})
+        found = cluster.search({"size": 0, "track_total_hits": False, "aggs": facets.resolve_aggs(request.filters)},
+                               deadline)
         resolved = facets.resolved_from(request.filters, found["aggregations"])
     filters = facets.value_filters(resolved)
     query = compiled.query or {"match_all": {}}
@@ -75,14 +82,19 @@ def request_body(cluster: Cluster, request: ValidRequest, tree: Node | None) -> 
 def search(cluster: Cluster, request: ValidRequest, tree: Node | None) -> Answer:
     state = cluster.live().state  # read first: a commit in between makes it older, never newer
     body, (compiled, sort, filters, resolved, checked, query) = request_body(cluster, request, tree)
-    found = cluster.search(body)
+    found = cluster.search(body, request.deadline)
     hits = [highlight.hit(h, (h.get("_score") or 0.0) if compiled.scored else 0.0, compiled.phrases)
             for h in found["hits"]["hits"]]
     aggs = found.get("aggregations", {})
 
-    def more(extra: dict[str, Any]) -> dict[str, Any]:
-        return cluster.search({"size": 0, "track_total_hits": False, "query": query, "aggs": extra})["aggregations"]
+    def more(extra: dict[str, Any], deadline: float) -> dict[str, Any]:
+        try:
+            return cluster.search({"size": 0, "track_total_hits": False, "query": query, "aggs": extra},
+                                  Deadline(deadline, request.deadline.budget))["aggregations"]
+        except OutOfTime:
+            raise FacetTimeout from None
 
-    suggestion = suggest.suggest(cluster.search, request.request.q, checked, aggs["spell"]) if checked else None
+    suggestion = (suggest.suggest(partial(cluster.search, deadline=request.deadline), request.request.q, checked,
+                                  aggs["spell"]) if checked else None)
     return Answer(found["hits"]["total"]["value"], hits, sort, suggestion, list(compiled.warnings),
                   facets.AggCounter(aggs, filters, resolved, more), state)

@@ -11,7 +11,11 @@ schema's fields:
 
 Prefix and fuzzy words are expanded here, against the open reader, so the
 expansion can be capped (``a*`` must not turn into a 50,000-term query; the
-caps are ``search.limits``').
+caps are ``search.limits``'): a prefix past its cap is refused (type more
+letters), a fuzzy word past its cap keeps its closest spellings and says so
+in the warnings. Fuzzy spellings are found in the generation's bucketed word
+lists (:class:`.suggest.SpellingWords`), within Damerau-Levenshtein (optimal
+string alignment) distance as Whoosh's ``IndexReader.terms_within`` defines it.
 """
 
 from __future__ import annotations
@@ -25,15 +29,18 @@ from whoosh import query as wq
 
 from search import limits
 from search import query as ql
-from search.models import SearchError
+from search.models import NO_DEADLINE, Deadline, SearchError
 
 from .analysis import STOP_WORDS, analyze, exact_analyzer, fold, phrase_analyzer, ranking_analyzer
 from .bm25 import FIELD_BOOSTS
 from .docset import DocSetQuery
 from .highlight import HighlightSpec
+from .suggest import SpellingWords
 
 #: (lo, hi) inclusive YYYYMMDD -> ascending document numbers dated in that range.
 DaySet = Callable[[int, int], np.ndarray]
+#: Field names -> the words they hold in this generation (for fuzzy words).
+Vocabulary = Callable[[tuple[str, ...]], SpellingWords]
 
 _RANKING = ranking_analyzer()
 _PHRASE = phrase_analyzer()
@@ -68,9 +75,12 @@ _FAMILIES: dict[str | None, _Fields] = {
 
 
 class _Compiler:
-    def __init__(self, reader, operator: str, exact: bool, keep_stop: bool, days: DaySet | None):
+    def __init__(self, reader, operator: str, exact: bool, keep_stop: bool, days: DaySet | None,
+                 vocabulary: Vocabulary, deadline: Deadline):
         self.reader = reader
         self.days = days
+        self.vocabulary = vocabulary
+        self.deadline = deadline
         self.operator = operator
         self.exact = exact
         self.keep_stop = keep_stop
@@ -240,6 +250,8 @@ class _Compiler:
                 terms.append(btext.decode("utf-8"))
                 if len(terms) > limits.MAX_PREFIX_TERMS:
                     break
+                if len(terms) % 256 == 0:
+                    self.deadline.check()
             return terms
 
         per_field, seen = self._expand(w, fields, expand, limits.MAX_PREFIX_TERMS, "prefix")
@@ -277,8 +289,9 @@ class _Compiler:
         for token in tokens:
             # Short words would match half the dictionary at distance 2.
             dist = min(w.fuzzy, max(1, len(token) // 3))
+            kept = self._spellings(w, fields, token, dist)
             per_field, seen = self._expand(
-                w, fields, lambda f: sorted(set(self.reader.terms_within(f, token, dist, prefix=0))),
+                w, fields, lambda f: [t for t in kept if (f, t) in self.reader],
                 limits.MAX_FUZZY_TERMS, "fuzzy")
             if positive:
                 exact = self.exact and w.field in (None, "title", "body")
@@ -288,29 +301,50 @@ class _Compiler:
             self.scored = True
         return clauses[0] if len(clauses) == 1 else wq.And(clauses)
 
+    def _spellings(self, w: ql.Word, fields: tuple[str, ...], token: str, dist: int) -> list[str]:
+        """The index words within ``dist`` edits of ``token`` in ``fields``; past
+        the fuzzy cap only the closest (then most frequent) ones, with a warning."""
+        self.deadline.check()
+        found = self.vocabulary(tuple(sorted(fields))).distances(token, dist, 0, transpositions=True)
+        self.deadline.check()
+        cap = limits.MAX_FUZZY_TERMS
+        if len(found) <= cap:
+            return sorted(t for t, _ in found)
+        df = {t: sum(self.reader.doc_frequency(f, t) for f in fields) for t, _ in found}
+        found.sort(key=lambda te: (te[1], -df[te[0]], te[0]))
+        self.warn(limits.fuzzy_capped(w.text, len(found), cap))
+        return sorted(t for t, _ in found[:cap])
+
     def warn(self, message: str) -> None:
         if message not in self.warnings:
             self.warnings.append(message)
 
 
 def compile_tree(tree: ql.Node | None, reader, *, operator: str = "and", exact: bool = False,
-                 days: DaySet | None = None) -> CompiledQuery:
-    """Compile; raises SearchError only for limits and unanswerable queries.
+                 days: DaySet | None = None, vocabulary: Vocabulary | None = None,
+                 deadline: Deadline = NO_DEADLINE) -> CompiledQuery:
+    """Compile; raises SearchError only for limits and unanswerable queries,
+    OutOfTime past the deadline.
 
     ``tree`` None means every article. ``days(lo, hi)`` returns the
     (ascending) live document numbers dated in that inclusive YYYYMMDD range;
-    without it, date clauses fall back to Whoosh's NumericRange. The warnings
-    say how the engine read the query (the parser's own come before them).
+    without it, date clauses fall back to Whoosh's NumericRange.
+    ``vocabulary(fields)`` gives the generation's words of those fields
+    (without it they are read from ``reader``). The warnings say how the
+    engine read the query (the parser's own come before them).
     """
+    if vocabulary is None:
+        vocabulary = lambda fields: SpellingWords(  # noqa: E731 - read once per call
+            t.decode("utf-8") for t in set().union(*(reader.lexicon(f) for f in fields)))
     if tree is None:
         return CompiledQuery(None, False, [], HighlightSpec(), [])
     warnings: list[str] = []
-    comp = _Compiler(reader, operator, exact, False, days)
+    comp = _Compiler(reader, operator, exact, False, days, vocabulary, deadline)
     q = comp.node(tree, True)
     if not comp.scored and comp.dropped_stop:
         # Only very common words: rather than match everything or nothing,
         # look them up as written in the fields that keep stop words.
-        comp = _Compiler(reader, operator, exact, True, days)
+        comp = _Compiler(reader, operator, exact, True, days, vocabulary, deadline)
         q = comp.node(tree, True)
         warnings.append("the query has only very common words ("
                         + ", ".join(dict.fromkeys(w.lower() for w in _stop_words_of(tree)))

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +18,7 @@ from search.query import Node, dates
 
 from . import export as export_mod
 from . import related as related_mod
-from . import damage, searching, store, suggest
-from .bm25 import FIELD_BOOSTS
+from . import damage, searching, store
 from .schema import stored_record
 from .searchers import Searchers
 from .session import WhooshWriterSession
@@ -65,7 +65,14 @@ class WhooshEngine:
 
     def search(self, request: ValidRequest, tree: Node | None) -> Answer:
         with self._damage.reading():
-            return searching.search(self._searchers.current(), self._matches, request, tree)
+            started = time.perf_counter()
+            snap = self._searchers.current()
+            opened = time.perf_counter() - started
+            if opened > 0.01:
+                # A new index state's searcher and tables (built once per commit,
+                # for every search after it) are not this search's work.
+                request = replace(request, deadline=request.deadline.extended(opened))
+            return searching.search(snap, self._matches, request, tree)
 
     def state(self) -> IndexState:
         gen = store.current_generation(self.index_dir)
@@ -126,11 +133,7 @@ class WhooshEngine:
                 ix.close()
 
     def warm(self) -> None:
-        snap = self._searchers.current()
-        reader = snap.searcher.reader()
-        for fieldname in FIELD_BOOSTS:
-            snap.table.field_lengths(reader, fieldname)
-        snap.table.spelling_words(reader, suggest.SPELLING_FIELDS)
+        self._searchers.current()  # opening a generation builds its tables
 
     def clear_caches(self) -> None:
         self._matches.clear()

@@ -15,6 +15,9 @@ Both modes walk the same tree the same way, so they always agree on the
 matches: an ``Or`` with a coordination ``scale`` is walked by Whoosh when
 scored (the bonus changes scores only) and unioned when not; every
 ``NullQuery`` matches nothing.
+
+Past the search's deadline, evaluation stops with ``OutOfTime``: checked at
+every node, every posting block and every chunk of phrase matching.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
+
+from search.models import NO_DEADLINE, Deadline
 
 from . import phrases
 from .bm25 import bm25, lucene_idf
@@ -37,10 +42,11 @@ class Scored:
     scores: np.ndarray | None  # float64 aligned with ids; None when evaluated without scores
 
 
-def evaluate(q: wq.Query, searcher, table: DocTable, *, scored: bool = True) -> Scored:
+def evaluate(q: wq.Query, searcher, table: DocTable, *, scored: bool = True,
+             deadline: Deadline = NO_DEADLINE) -> Scored:
     """Every document matching ``q`` (deleted ones may be included: mask with
     ``table.live``), with its BM25 score when ``scored``."""
-    return _Evaluator(searcher, table, scored).eval(q)
+    return _Evaluator(searcher, table, scored, deadline).eval(q)
 
 
 def top(scored: Scored, mask: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -59,10 +65,11 @@ def top(scored: Scored, mask: np.ndarray, k: int) -> list[tuple[int, float]]:
 
 
 class _Evaluator:
-    def __init__(self, searcher, table: DocTable, scored: bool):
+    def __init__(self, searcher, table: DocTable, scored: bool, deadline: Deadline):
         self.searcher = searcher
         self.table = table
         self.scored = scored
+        self.deadline = deadline
         self.doc_count = searcher.doc_count_all()
 
     def _empty(self) -> Scored:
@@ -72,6 +79,7 @@ class _Evaluator:
         return Scored(ids, np.full(len(ids), score, dtype=np.float64) if self.scored else None)
 
     def eval(self, q: wq.Query) -> Scored:
+        self.deadline.check()
         if isinstance(q, wq.Term):
             return self._boost(self.term(q.fieldname, q.text), q)
         if isinstance(q, DocSetQuery):
@@ -83,7 +91,7 @@ class _Evaluator:
         if isinstance(q, wq.AndNot):
             a = self.eval(q.a)
             # What is excluded needs no score.
-            b = _Evaluator(self.searcher, self.table, False).eval(q.b)
+            b = _Evaluator(self.searcher, self.table, False, self.deadline).eval(q.b)
             keep = ~np.isin(a.ids, b.ids, assume_unique=True)
             return self._boost(Scored(a.ids[keep], a.scores[keep] if self.scored else None), q)
         if isinstance(q, wq.And):
@@ -131,9 +139,9 @@ class _Evaluator:
         if cached is not None:
             ids, tf = cached
         elif not self.scored:
-            return Scored(term_ids(searcher, fieldname, text), None)
+            return Scored(term_ids(searcher, fieldname, text, self.deadline), None)
         else:
-            found = term_postings(searcher, fieldname, text)
+            found = term_postings(searcher, fieldname, text, deadline=self.deadline)
             if found is None:
                 return self._empty()
             ids, tf, _ = found
@@ -147,7 +155,8 @@ class _Evaluator:
         """Phrase and proximity matches, scored like Lucene's phrase queries:
         BM25 of the phrase's frequency, weighted by the sum of its words' idf."""
         words = list(q.words)
-        ids, tf = phrases.match(self.searcher, self.table.postings, q.fieldname, words, max(1, q.slop))
+        ids, tf = phrases.match(self.searcher, self.table.postings, q.fieldname, words, max(1, q.slop),
+                                self.deadline)
         if not self.scored or not len(ids):
             return Scored(ids, tf if self.scored else None)
         idf = sum(lucene_idf(self.doc_count, self.searcher.doc_frequency(q.fieldname, w)) for w in words)
@@ -172,6 +181,8 @@ class _Evaluator:
         for sub, offset in leaves(self.searcher):
             m = q.matcher(sub, context)
             while m.is_active():
+                if len(ids) % 1024 == 0:
+                    self.deadline.check()
                 ids.append(m.id() + offset)
                 if self.scored:
                     scores.append(m.score())

@@ -5,6 +5,11 @@ them, so a folded or stemmed match marks what the article actually says
 (query ``vucic`` marks ``Vučić``; ``running`` marks ``runs``). Snippets are
 made of the spans by :mod:`search.snippets` (windows, escaping, ``<mark>``),
 which the OpenSearch engine shares.
+
+A snippet is looked for in the first ``SNIPPET_SOURCE_CHARS`` of the body
+(far more than any news article), so one hit costs at most a few
+milliseconds even on a 10 MB page; the search's deadline is looked at
+before each hit.
 """
 
 from __future__ import annotations
@@ -14,11 +19,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from search import snippets
-from search.models import Hit
+from search.models import NO_DEADLINE, Deadline, Hit
 from search.snippets import SNIPPET_CHARS, SNIPPET_FRAGMENTS
 
 from .analysis import TOKEN_PATTERN, analyze, fold, ranking_analyzer
 from .schema import stored_authors, stored_time
+
+#: How much of a body a snippet is looked for in.
+SNIPPET_SOURCE_CHARS = 100_000
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _RANKING = ranking_analyzer()
@@ -134,13 +142,15 @@ def mark(text: str, spec: HighlightSpec, decided: dict[str, bool] | None = None)
 def snippet(body: str, spec: HighlightSpec, *, size: int = SNIPPET_CHARS,
             fragments: int = SNIPPET_FRAGMENTS, decided: dict[str, bool] | None = None) -> str:
     """Up to ``fragments`` windows of ~``size`` characters around the best matches."""
-    text = snippets.clean(body)
+    text = snippets.clean(body[:SNIPPET_SOURCE_CHARS])
     return snippets.from_spans(text, match_spans(text, spec, decided), size=size, fragments=fragments)
 
 
 def hit(searcher, docnum: int, score: float, spec: HighlightSpec,
-        decided: dict[str, bool] | None = None) -> Hit:
-    """The result record of one document: stored fields, marked title, snippet."""
+        decided: dict[str, bool] | None = None, deadline: Deadline = NO_DEADLINE) -> Hit:
+    """The result record of one document: stored fields, marked title, snippet
+    (raises OutOfTime, before any work, once ``deadline`` has passed)."""
+    deadline.check()
     stored = searcher.stored_fields(docnum)
     title = stored.get("title") or ""
     body = stored.get("body") or ""

@@ -1,11 +1,18 @@
 """Phrase and proximity matching over decoded positions, for whole match sets.
 
 Whoosh's own phrase matcher walks span objects per candidate and was the
-slowest part of a request (~150 ms for a common two-word phrase in a 100k
-archive). Here candidates come from numpy intersections of the words' ids,
-a rare word's positions are decoded for the candidates only, and a frequent
-word's positions are decoded whole once per generation and kept in the
-posting cache (decoding "the" was ~200 ms a phrase).
+slowest part of a request. Here candidates come from intersecting the
+words' ids; each word's positions in the candidates become sorted keys
+``docnum << 32 | position``, and the words are chained with binary searches
+over whole arrays: a phrase costs the same whatever its ``~N``.
+
+Positions come in two formats: :class:`.fields.PackedPositions` (fixed-width
+integers: selecting the candidates' values and decoding them is a few numpy
+calls, and a frequent word's values are kept in the posting cache as they
+are, two bytes a position) and, in indexes written before it, Whoosh's
+pickled ``Positions`` (unpickled many at once; a frequent word's positions
+are decoded whole once and kept). Candidates are matched ``CHUNK``
+documents at a time, with a look at the deadline before each chunk.
 """
 
 from __future__ import annotations
@@ -14,80 +21,173 @@ import pickle
 from itertools import chain
 
 import numpy as np
-from whoosh.formats import Positions
 
-from .postings import EMPTY_IDS, PostingCache, term_postings
+from search.models import NO_DEADLINE, Deadline
+
+from .fields import WIDE, PackedPositions
+from .postings import EMPTY_IDS, PostingCache, Values, term_postings
 
 _NONE = (EMPTY_IDS, np.zeros(0, dtype=np.float64))
 
+#: Positions of document d are keys in [d * _STRIDE, (d + 1) * _STRIDE).
+_STRIDE = np.int64(1) << 32
+#: Candidate documents matched between two looks at the deadline.
+CHUNK = 8_192
 
-def match(searcher, cache: PostingCache, fieldname: str, words: list[str],
-          slop: int) -> tuple[np.ndarray, np.ndarray]:
+
+def match(searcher, cache: PostingCache, fieldname: str, words: list[str], slop: int,
+          deadline: Deadline = NO_DEADLINE) -> tuple[np.ndarray, np.ndarray]:
     """(ids, frequency) of the documents where ``words`` occur in order, each
-    at most ``slop`` positions after the previous one (1 = adjacent)."""
-    fmt = searcher.schema[fieldname].format
-    cached: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # word -> (ids, keys)
-    raw: dict[str, tuple[np.ndarray, int, list[bytes]]] = {}  # word -> (ids, positions, values)
+    at most ``slop`` positions after the previous one (1 = adjacent).
+    Deleted documents may be included (callers mask with ``DocTable.live``)."""
+    packed = isinstance(searcher.schema[fieldname].format, PackedPositions)
+    lists: dict[str, _Packed | _Keys] = {}
     for w in dict.fromkeys(words):
-        hit = cache.get(("positions", fieldname, w))
-        if hit is not None:
-            cached[w] = hit
-            continue
-        found = term_postings(searcher, fieldname, w, with_values=True)
+        found = _positions(searcher, cache, fieldname, w, packed, deadline)
         if found is None:
             return _NONE
-        ids, freqs, values = found
-        raw[w] = (ids, int(freqs.sum()), values)
-    doc_ids = [v[0] for v in (*cached.values(), *raw.values())]
-    candidates = min(doc_ids, key=len)
-    for ids in doc_ids:
-        if ids is not candidates:
-            candidates = np.intersect1d(candidates, ids, assume_unique=True)
-    if not len(candidates):
-        return _NONE
-    keys = {w: k for w, (_, k) in cached.items()}
-    for w, (ids, count, values) in raw.items():
-        if cache.worth_keeping(len(ids), ids.nbytes + count * 8):
-            # A frequent word: decode all its positions once and keep
-            # them, so the next phrase with it reads and decodes nothing.
-            keys[w] = _position_keys(ids, values)
-            cache.put(("positions", fieldname, w), ids, keys[w])
-        else:
-            at = np.searchsorted(ids, candidates)
-            keys[w] = _position_keys(candidates, [values[j] for j in at.tolist()])
-    if slop == 1 and type(fmt) is Positions:
-        return _exact_phrase(words, keys)
+        lists[w] = found
+    candidates = intersect([p.ids for p in lists.values()])
     found_ids, freqs = [], []
-    lo = {w: np.searchsorted(k, candidates * _STRIDE).tolist() for w, k in keys.items()}
-    hi = {w: np.searchsorted(k, (candidates + 1) * _STRIDE).tolist() for w, k in keys.items()}
-    for n, doc in enumerate(candidates.tolist()):
-        base = doc * int(_STRIDE)
-        positions = {w: (k[lo[w][n]:hi[w][n]] - base).tolist() for w, k in keys.items()}
-        freq = phrase_frequency([positions[w] for w in words], slop)
-        if freq:
-            found_ids.append(doc)
-            freqs.append(freq)
-    return np.asarray(found_ids, dtype=np.int64), np.asarray(freqs, dtype=np.float64)
+    for start in range(0, len(candidates), CHUNK):
+        deadline.check()
+        chunk = candidates[start:start + CHUNK]
+        keys = {w: p.keys(chunk) for w, p in lists.items()}
+        ids, tf = occurrences([keys[w] for w in words], slop)
+        found_ids.append(ids)
+        freqs.append(tf)
+    if not found_ids:
+        return _NONE
+    return np.concatenate(found_ids), np.concatenate(freqs)
 
 
-#: Positions of document d are kept as keys in [d * _STRIDE, (d + 1) * _STRIDE).
-_STRIDE = np.int64(1) << 32
+def intersect(id_lists: list[np.ndarray]) -> np.ndarray:
+    """The ids in every list (each ascending and unique)."""
+    out = min(id_lists, key=len)
+    for ids in id_lists:
+        if ids is not out and len(out):
+            out = intersect2(out, ids)
+    return out
 
 
-def _decode_all_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
-    """(candidate index, position) of every position in ``values``, a list of
-    ``whoosh.formats.Positions`` values (one per candidate, in order).
+def intersect2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Ascending ids in both ``a`` and ``b`` (each ascending and unique)."""
+    if not len(a) or not len(b):
+        return EMPTY_IDS
+    small, big = (a, b) if len(a) <= len(b) else (b, a)
+    if len(small) * 64 < len(big):
+        # Few against many: binary searches beat touching all of ``big``.
+        at = np.minimum(np.searchsorted(big, small), len(big) - 1)
+        return small[big[at] == small]
+    # Similar sizes: a mask over the id range, linear instead of a sort.
+    mask = np.zeros(int(max(a[-1], b[-1])) + 1, dtype=bool)
+    mask[small] = True
+    return big[mask[big]]
+
+
+class _Keys:
+    """A word's positions decoded whole into keys (pickled format, frequent word)."""
+
+    def __init__(self, ids: np.ndarray, keys: np.ndarray):
+        self.ids, self._keys = ids, keys
+
+    def keys(self, docs: np.ndarray) -> np.ndarray:
+        lo = np.searchsorted(self._keys, docs * _STRIDE)
+        hi = np.searchsorted(self._keys, (docs + 1) * _STRIDE)
+        return self._keys[_ranges(lo, hi)]
+
+
+class _Pickled:
+    """A word's encoded values, decoded per candidate (pickled format)."""
+
+    def __init__(self, ids: np.ndarray, values: Values):
+        self.ids, self._values = ids, values
+
+    def keys(self, docs: np.ndarray) -> np.ndarray:
+        chosen = self._values.select(np.searchsorted(self.ids, docs))
+        owner, positions = _unpickle_positions(chosen.items())
+        return docs[owner] * _STRIDE + positions
+
+
+class _Packed:
+    """A word's :class:`PackedPositions` values (kept as they are in the cache)."""
+
+    def __init__(self, ids: np.ndarray, values: Values):
+        self.ids, self.values = ids, values
+
+    def keys(self, docs: np.ndarray) -> np.ndarray:
+        chosen = self.values.select(np.searchsorted(self.ids, docs))
+        owner, positions = _unpack_positions(chosen)
+        return docs[owner] * _STRIDE + positions
+
+
+def _positions(searcher, cache: PostingCache, fieldname: str, word: str, packed: bool,
+               deadline: Deadline) -> _Packed | _Keys | _Pickled | None:
+    key = ("positions", fieldname, word)
+    hit = cache.get(key)
+    if hit is not None:
+        return _Packed(hit[0], Values(hit[1], hit[2])) if packed else _Keys(*hit)
+    found = term_postings(searcher, fieldname, word, with_values=True, deadline=deadline)
+    if found is None:
+        return None
+    ids, _, values = found
+    assert values is not None
+    if packed:
+        cache.put(key, ids, values.starts, values.data)
+        return _Packed(ids, values)
+    # Pickled: a frequent word is decoded whole once, so that the next
+    # phrase with it unpickles nothing.
+    count = len(values.data) // 2  # a bound: a pickled position takes at least 2 bytes
+    if cache.worth_keeping(len(ids), ids.nbytes + count * 8):
+        words = _Pickled(ids, values).keys(ids)
+        cache.put(key, ids, words)
+        return _Keys(ids, words)
+    return _Pickled(ids, values)
+
+
+def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The indexes lo[0]..hi[0]-1, lo[1]..hi[1]-1, ... as one array."""
+    lengths = hi - lo
+    firsts = np.cumsum(lengths) - lengths
+    return np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(lo - firsts, lengths)
+
+
+def _unpack_positions(values: Values) -> tuple[np.ndarray, np.ndarray]:
+    """(value index, position) of every position in :class:`PackedPositions` values."""
+    elements = values.data.view("<u2").astype(np.int64)
+    starts = values.starts // 2
+    lengths = np.diff(starts)
+    owner = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    wide = np.flatnonzero(elements[starts[:-1][lengths > 0]] == WIDE) if len(elements) else EMPTY_IDS
+    if not len(wide):
+        return owner, elements
+    # Articles of 65,535+ words: rare, decoded one by one.
+    wide = np.flatnonzero(lengths > 0)[wide]
+    narrow = np.ones(len(elements), dtype=bool)
+    narrow[_ranges(starts[wide], starts[wide + 1])] = False
+    fmt = PackedPositions()
+    data = values.data.tobytes()
+    extra = [fmt.decode_positions(data[values.starts[i]:values.starts[i + 1]]) for i in wide.tolist()]
+    owner = np.concatenate([owner[narrow], np.repeat(wide, [len(e) for e in extra])])
+    positions = np.concatenate([elements[narrow], np.fromiter(chain.from_iterable(extra), dtype=np.int64)])
+    order = np.argsort(owner, kind="stable")
+    return owner[order], positions[order]
+
+
+def _unpickle_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """(value index, position) of every position in ``values``, a list of
+    ``whoosh.formats.Positions`` values.
 
     Each value is a 4-byte count and a protocol-2 pickle of the position
     deltas; their bodies (without header and STOP) each push one list, so
     wrapped in MARK ... LIST they unpickle as one list of lists in a single
-    C call instead of one ``decode_positions`` call per candidate.
+    C call instead of one ``decode_positions`` call per value.
     """
     bodies = [v[6:-1] if v.endswith(b".") else v[6:] for v in values]
     deltas = pickle.loads(b"\x80\x02(" + b"".join(bodies) + b"l.")
     lengths = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
     flat = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=int(lengths.sum()))
-    # Running sums restarted at each candidate: decode_positions' deltas.
+    # Running sums restarted at each value: decode_positions' deltas.
     cum = np.cumsum(flat)
     starts = np.cumsum(lengths) - lengths
     before = np.zeros(len(lengths), dtype=np.int64)
@@ -98,52 +198,38 @@ def _decode_all_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     return owner, positions
 
 
-def _position_keys(ids: np.ndarray, values: list[bytes]) -> np.ndarray:
-    """``docnum * _STRIDE + position`` for every position of a word in the
-    documents ``ids`` (``values`` aligned with them): ascending."""
-    owner, positions = _decode_all_positions(values)
-    return ids[owner] * _STRIDE + positions
-
-
-def _exact_phrase(words: list[str], keys: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Documents where ``words`` occur adjacent and in order, with how often:
-    ``phrase_frequency`` with slop 1 for all documents at once (a start
-    counts when word i is at start + i for every i)."""
-    # Anchor on the word with the fewest positions; check the others by
-    # binary search in their (ascending) keys, cheaper than np.isin's hashing.
-    anchor = min(range(len(words)), key=lambda i: len(keys[words[i]]))
-    starts = keys[words[anchor]] - anchor
-    for i, w in enumerate(words):
-        if i == anchor:
-            continue
-        wanted, have = starts + i, keys[w]
-        at = np.searchsorted(have, wanted)
-        hit = at < len(have)
-        hit[hit] = have[at[hit]] == wanted[hit]
-        starts = starts[hit]
+def occurrences(keys: list[np.ndarray], slop: int) -> tuple[np.ndarray, np.ndarray]:
+    """Documents where the words (their sorted position keys, in phrase order)
+    occur in order, each at most ``slop`` positions after the previous one
+    (1 = adjacent), with how many times: an occurrence starts at each
+    position of the first word from which every next word is found within
+    ``slop`` after the previous one (the nearest such position is always
+    the best choice)."""
+    if slop == 1:
+        # Adjacent: anchor on the word with the fewest positions and look the
+        # others up at their offsets from it.
+        anchor = min(range(len(keys)), key=lambda i: len(keys[i]))
+        starts = keys[anchor] - anchor
+        for i, have in enumerate(keys):
+            if i != anchor:
+                starts = starts[_contains(have, starts + i)]
+    else:
+        starts = prev = keys[0]
+        for have in keys[1:]:
+            if not len(have) or not len(prev):
+                return _NONE
+            at = np.searchsorted(have, prev, side="right")
+            nxt = have[np.minimum(at, len(have) - 1)]
+            # Positions never come near 2**32: prev + slop stays in its document.
+            ok = (at < len(have)) & (nxt <= prev + slop)
+            starts, prev = starts[ok], nxt[ok]
     ids, tf = np.unique(starts // _STRIDE, return_counts=True)
     return ids.astype(np.int64), tf.astype(np.float64)
 
 
-def phrase_frequency(positions: list[list[int]], slop: int) -> int:
-    """How many times the words occur in order, each at most ``slop`` positions
-    after the previous one (slop 1 = adjacent, Whoosh's convention)."""
-    if slop == 1:
-        count = 0
-        rest = [set(p) for p in positions[1:]]
-        for start in positions[0]:
-            if all(start + i in r for i, r in enumerate(rest, 1)):
-                count += 1
-        return count
-    count = 0
-    for start in positions[0]:
-        prev = start
-        for later in positions[1:]:
-            # The nearest following occurrence is always the best choice.
-            nxt = next((p for p in later if prev < p <= prev + slop), None)
-            if nxt is None:
-                break
-            prev = nxt
-        else:
-            count += 1
-    return count
+def _contains(have: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Which of ``wanted`` are in the sorted ``have``."""
+    if not len(have):
+        return np.zeros(len(wanted), dtype=bool)
+    at = np.minimum(np.searchsorted(have, wanted), len(have) - 1)
+    return have[at] == wanted

@@ -7,13 +7,26 @@ weights, so here a whole block is read at once (private matcher attributes,
 see the package docstring). A matcher of another kind (e.g. one wrapped to
 skip deleted documents) is walked the generic way.
 
+Deleted documents are read too (callers mask with ``DocTable.live``):
+Whoosh wraps the codec's matcher of a segment with deletions in a
+``FilterMatcher`` that steps posting by posting to skip them, which made
+every list of such a segment (any index updated in place) as slow as
+Whoosh's own reading. The wrapper is looked through to its codec matcher.
+
+Every block loop looks at the search's deadline (``Deadline.check``).
+
 :class:`PostingCache` keeps the decoded lists of frequent terms for a generation.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+
+from search.models import NO_DEADLINE, Deadline
 
 from .lru import SizedLRU
 
@@ -40,21 +53,35 @@ def block_ids(m: W3LeafMatcher) -> np.ndarray:
     return np.cumsum(np.asarray(m._data[0], dtype=np.int64))
 
 
-def _read_ids(m) -> np.ndarray:
-    if not isinstance(m, W3LeafMatcher):  # e.g. wrapped to skip deleted documents
+def codec_matcher(m):
+    """``m`` without Whoosh's deleted-documents filter, when it wraps a W3
+    block matcher: that matcher stands on the first block holding a live
+    document, and reading from there yields every live posting (and some
+    deleted ones)."""
+    if isinstance(m, FilterMatcher) and m._exclude and isinstance(m.child, W3LeafMatcher):
+        return m.child
+    return m
+
+
+def _read_ids(m, deadline: Deadline) -> np.ndarray:
+    m = codec_matcher(m)
+    if not isinstance(m, W3LeafMatcher):  # another codec: the generic way
         return np.fromiter(m.all_ids(), dtype=np.int64)
     chunks = []
     while m.is_active():
+        deadline.check()
         chunks.append(block_ids(m))
         m._next_block()
     return np.concatenate(chunks) if chunks else EMPTY_IDS
 
 
-def _read_weights(m, with_values: bool) -> tuple[np.ndarray, np.ndarray, list]:
+def _read_weights(m, with_values: bool, deadline: Deadline) -> tuple[np.ndarray, np.ndarray, list]:
     """(ids, weights, encoded values or []) of one segment's posting list."""
     id_chunks, w_chunks, values = [], [], []
+    m = codec_matcher(m)
     if isinstance(m, W3LeafMatcher):
         while m.is_active():
+            deadline.check()
             id_chunks.append(block_ids(m))
             raw_w, n = m._data[1], m._blocklength
             if raw_w is None:
@@ -70,6 +97,8 @@ def _read_weights(m, with_values: bool) -> tuple[np.ndarray, np.ndarray, list]:
     else:
         ids, ws = [], []
         while m.is_active():
+            if len(ids) % 1024 == 0:
+                deadline.check()
             ids.append(m.id())
             ws.append(m.weight())
             if with_values:
@@ -82,40 +111,78 @@ def _read_weights(m, with_values: bool) -> tuple[np.ndarray, np.ndarray, list]:
     return np.concatenate(id_chunks), np.concatenate(w_chunks), values
 
 
-def term_ids(searcher, fieldname: str, text) -> np.ndarray:
+@dataclass(frozen=True)
+class Values:
+    """Encoded posting values, concatenated: value ``i`` is ``data[starts[i]:starts[i + 1]]``.
+
+    One bytes object and one array instead of a list of small bytes objects,
+    so a selection of them is gathered by numpy (and cached compactly).
+    """
+
+    starts: np.ndarray  # int64, one more than there are values
+    data: np.ndarray  # uint8
+
+    @classmethod
+    def of(cls, values: list[bytes]) -> Values:
+        lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+        starts = np.zeros(len(values) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        return cls(starts, np.frombuffer(b"".join(values), dtype=np.uint8))
+
+    @property
+    def nbytes(self) -> int:
+        return self.starts.nbytes + self.data.nbytes
+
+    def select(self, at: np.ndarray) -> Values:
+        """The values at the (ascending) indexes ``at``, in that order."""
+        lo, hi = self.starts[at], self.starts[at + 1]
+        lengths = hi - lo
+        starts = np.zeros(len(at) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        # Each selected value's bytes: its offset within the selection plus its old start.
+        gather = np.arange(starts[-1], dtype=np.int64) + np.repeat(lo - starts[:-1], lengths)
+        return Values(starts, self.data[gather])
+
+    def items(self) -> list[bytes]:
+        data, bounds = self.data.tobytes(), self.starts.tolist()
+        return [data[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+def term_ids(searcher, fieldname: str, text, deadline: Deadline = NO_DEADLINE) -> np.ndarray:
     """Ascending document numbers (all segments) holding the term."""
     out = []
     for sub, offset in leaves(searcher):
         reader = sub.reader()
         if (fieldname, text) in reader:
-            ids = _read_ids(reader.postings(fieldname, text))
+            ids = _read_ids(reader.postings(fieldname, text), deadline)
             out.append(ids + offset if offset else ids)
     if not out:
         return EMPTY_IDS
     return out[0] if len(out) == 1 else np.concatenate(out)
 
 
-def term_postings(searcher, fieldname: str, text,
-                  with_values: bool = False) -> tuple[np.ndarray, np.ndarray, list] | None:
-    """(ids, weights, encoded values or []) of the term over all segments;
-    None when no segment holds it."""
+def term_postings(searcher, fieldname: str, text, with_values: bool = False,
+                  deadline: Deadline = NO_DEADLINE) -> tuple[np.ndarray, np.ndarray, Values | None] | None:
+    """(ids, weights, encoded values when ``with_values``) of the term over all
+    segments; None when no segment holds it."""
     ids_parts, weight_parts, values = [], [], []
     for sub, offset in leaves(searcher):
         reader = sub.reader()
         if (fieldname, text) not in reader:
             continue
-        ids, weights, vals = _read_weights(reader.postings(fieldname, text), with_values)
+        ids, weights, vals = _read_weights(reader.postings(fieldname, text), with_values, deadline)
         ids_parts.append(ids + offset if offset else ids)
         weight_parts.append(weights)
         values.extend(vals)
     if not ids_parts:
         return None
-    return np.concatenate(ids_parts), np.concatenate(weight_parts), values
+    return (np.concatenate(ids_parts), np.concatenate(weight_parts),
+            Values.of(values) if with_values else None)
 
 
 class PostingCache:
     """Decoded posting lists of frequent terms, for one generation: (ids, term
-    frequencies) for ranking, (ids, position keys) for phrases.
+    frequencies) for ranking, positions for phrases.
 
     Whoosh unpickles and decompresses posting blocks on every read; for a
     word in most of the archive that is the bulk of a request. Only long
@@ -127,9 +194,9 @@ class PostingCache:
     BUDGET_BYTES = 160 * 1024 * 1024  # per process: each web worker has its own
 
     def __init__(self) -> None:
-        self._lru: SizedLRU[tuple[np.ndarray, np.ndarray]] = SizedLRU(self.BUDGET_BYTES)
+        self._lru: SizedLRU[tuple[np.ndarray, ...]] = SizedLRU(self.BUDGET_BYTES)
 
-    def get(self, key: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+    def get(self, key: tuple[str, ...]) -> tuple[np.ndarray, ...] | None:
         return self._lru.get(key)
 
     def worth_keeping(self, postings: int, nbytes: int) -> bool:
@@ -138,11 +205,12 @@ class PostingCache:
         does not push out everything else."""
         return postings >= self.MIN_POSTINGS and nbytes <= self.BUDGET_BYTES // 4
 
-    def put(self, key: tuple[str, ...], ids: np.ndarray, payload: np.ndarray) -> None:
-        """Keep ``(ids, payload)`` (read-only from now on) if worth keeping."""
-        size = ids.nbytes + payload.nbytes
+    def put(self, key: tuple[str, ...], ids: np.ndarray, *payload: np.ndarray) -> None:
+        """Keep ``(ids, *payload)`` (read-only from now on) if worth keeping."""
+        arrays = (ids, *payload)
+        size = sum(a.nbytes for a in arrays)
         if not self.worth_keeping(len(ids), size):
             return
-        ids.setflags(write=False)
-        payload.setflags(write=False)
-        self._lru.put(key, (ids, payload), size)
+        for a in arrays:
+            a.setflags(write=False)
+        self._lru.put(key, arrays, size)

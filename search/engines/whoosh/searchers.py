@@ -18,8 +18,9 @@ from pathlib import Path
 from search.models import IndexState
 
 from . import damage, store
-from .bm25 import weighting
+from .bm25 import FIELD_BOOSTS, weighting
 from .doctable import DocTable
+from .suggest import SPELLING_FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,13 @@ class Searchers:
             with self._lock:
                 table = self._tables.get(opened.label)
                 if table is None:
-                    table = DocTable.build(opened.searcher.reader())
+                    reader = opened.searcher.reader()
+                    table = DocTable.build(reader)
+                    # What nearly every search needs, built now rather than
+                    # inside the first searches' time budgets.
+                    for fieldname in FIELD_BOOSTS:
+                        table.field_lengths(reader, fieldname)
+                    table.spelling_words(reader, SPELLING_FIELDS)
                     self._tables[opened.label] = table
         return table
 

@@ -4,6 +4,10 @@ The query text's match set and suggestion depend only on the text, the
 operator, the spelling mode and the index state, so paging and facet toggles
 reuse them from a small cache; filters, facets and the page are computed per
 request from the match mask with numpy.
+
+The request's deadline is passed to every step that grows with the archive
+or the query; past it, matching stops with ``OutOfTime`` (nothing is
+cached), and snippets not yet made are plain openings (with a warning).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from search import limits
-from search.models import Answer, Sort, ValidRequest
+from search.models import Answer, Deadline, OutOfTime, Sort, ValidRequest
 from search.query import Node
 
 from . import highlight, suggest
@@ -69,7 +73,7 @@ def select(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree
     key = (snap.label, req.q, req.operator, req.exact, *limits.expansion_limits())
     matched = cache.get(key)
     if matched is None:
-        matched = _match(snap, req.q, req.operator, req.exact, tree)
+        matched = _match(snap, req.q, req.operator, req.exact, tree, request.deadline)
         cache.put(key, matched, matched.size)
     filtered = Filtered.build(snap.table, matched.text_mask, request)
     sort = req.sort
@@ -110,22 +114,40 @@ def search(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree
             else:
                 page_docs = [(int(d), 0.0) for d in page]
 
+    warnings = list(matched.compiled.warnings)
+    hits = _hits(snap, page_docs, matched, request.deadline, warnings)
+    return Answer(total, hits, sort, matched.suggestion, warnings, TableCounter(table, filtered), snap.state())
+
+
+def _hits(snap: Snapshot, page_docs: list[tuple[int, float]], matched: Matched, deadline: Deadline,
+          warnings: list[str]) -> list:
     decided: dict[str, bool] = {}  # word -> marked?, shared by the page's snippets
     spec = matched.compiled.highlight
-    hits = [highlight.hit(snap.searcher, d, score, spec, decided) for d, score in page_docs]
-    return Answer(total, hits, sort, matched.suggestion, list(matched.compiled.warnings),
-                  TableCounter(table, filtered), snap.state())
+    hits, late = [], False
+    for d, score in page_docs:
+        try:
+            hits.append(highlight.hit(snap.searcher, d, score, spec, decided, deadline))
+        except OutOfTime:
+            # The matches are known: show them, without marks, rather than nothing.
+            hits.append(highlight.hit(snap.searcher, d, score, highlight.HighlightSpec()))
+            late = True
+    if late:
+        warnings.append("some snippets are not marked: the search ran out of time")
+    return hits
 
 
-def _match(snap: Snapshot, text: str, operator: str, exact: bool, tree: Node | None) -> Matched:
+def _match(snap: Snapshot, text: str, operator: str, exact: bool, tree: Node | None,
+           deadline: Deadline) -> Matched:
     searcher, table = snap.searcher, snap.table
     reader = searcher.reader()
-    compiled = compile_tree(tree, reader, operator=operator, exact=exact, days=table.dated_between)
+    compiled = compile_tree(tree, reader, operator=operator, exact=exact, days=table.dated_between,
+                            vocabulary=lambda fields: table.spelling_words(reader, fields),
+                            deadline=deadline)
     scored: Scored | None = None
     if compiled.query is None:
         text_mask = table.live.copy()
     else:
-        found = evaluate(compiled.query, searcher, table, scored=compiled.scored)
+        found = evaluate(compiled.query, searcher, table, scored=compiled.scored, deadline=deadline)
         text_mask = np.zeros(table.size, dtype=bool)
         text_mask[found.ids] = True
         text_mask &= table.live
@@ -133,6 +155,7 @@ def _match(snap: Snapshot, text: str, operator: str, exact: bool, tree: Node | N
             scored = found
     # Shared between requests from now on: nobody may write to it.
     text_mask.setflags(write=False)
+    deadline.check()
     suggestion = suggest.suggest(reader, text, compiled.words,
                                  lambda fields: table.spelling_words(reader, fields))
     return Matched(compiled, scored, text_mask, suggestion)

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from search import spelling
 from search.query import Word
@@ -23,18 +23,20 @@ SPELLING_FIELDS = ("body_phrase", "title_phrase")
 
 
 class SpellingWords:
-    """The words of the spelling fields, bucketed for edit-distance search.
+    """The words of some fields, bucketed for edit-distance search.
 
     A correction keeps the first letter or two of the word (see
     ``suggest``), and a word within k edits is at most k letters
     longer or shorter: so only the buckets (first letters, length) that can
     hold a match are compared, each in one C call (rapidfuzz). Walking the
     whole sorted word list with Whoosh's Levenshtein automaton instead cost
-    3-9 ms a rare word on a 100k-article archive.
+    3-9 ms a rare word on a 100k-article archive. Fuzzy words (``word~``)
+    keep no letters (prefix 0) and are compared by length alone: Whoosh's
+    walk of every word in Python cost seconds a word.
     """
 
-    #: How many leading letters a correction may be asked to keep.
-    PREFIXES = (1, 2)
+    #: How many leading letters a match may be asked to keep.
+    PREFIXES = (0, 1, 2)
 
     def __init__(self, words: Iterable[str]):
         self._buckets: dict[int, dict[tuple[str, int], list[str]]] = {
@@ -45,18 +47,26 @@ class SpellingWords:
                 if len(w) >= p:
                     buckets[w[:p], len(w)].append(w)
 
-    def within(self, word: str, maxdist: int, prefix: int) -> set[str]:
-        """Words within ``maxdist`` Levenshtein edits of ``word`` that share its
-        first ``prefix`` letters: what Whoosh's ``terms_within`` finds."""
+    def within(self, word: str, maxdist: int, prefix: int, transpositions: bool = False) -> set[str]:
+        """Words within ``maxdist`` edits of ``word`` that share its first
+        ``prefix`` letters. Edits are Levenshtein's (what Whoosh's automaton
+        for one segment finds), or with ``transpositions`` Damerau's
+        optimal string alignment, where swapping two neighbours is one edit
+        (what Whoosh's ``IndexReader.terms_within`` finds)."""
+        return {w for w, _ in self.distances(word, maxdist, prefix, transpositions)}
+
+    def distances(self, word: str, maxdist: int, prefix: int,
+                  transpositions: bool = False) -> list[tuple[str, int]]:
+        """(word, edits) of every word :meth:`within` finds."""
         buckets = self._buckets[prefix]
         head = word[:prefix]
-        found: set[str] = set()
+        scorer = OSA.distance if transpositions else Levenshtein.distance
+        found: list[tuple[str, int]] = []
         for length in range(max(prefix, len(word) - maxdist), len(word) + maxdist + 1):
             bucket = buckets.get((head, length))
             if bucket:
-                matches = process.extract(word, bucket, scorer=Levenshtein.distance,
-                                          score_cutoff=maxdist, limit=None)
-                found.update(m[0] for m in matches)
+                matches = process.extract(word, bucket, scorer=scorer, score_cutoff=maxdist, limit=None)
+                found.extend((m[0], int(m[1])) for m in matches)
         return found
 
 

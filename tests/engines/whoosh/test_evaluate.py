@@ -7,15 +7,18 @@ These tests compare with Whoosh itself, so they live with the engine (only
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import numpy as np
 import pytest
+from whoosh import formats
 from whoosh import query as wq
 
+from search.engines.whoosh import fields
 from search.engines.whoosh.analysis import analyze, phrase_analyzer
 from search.engines.whoosh.compile import compile_tree
 from search.engines.whoosh.evaluate import evaluate, top
-from search.engines.whoosh.phrases import phrase_frequency
+from search.engines.whoosh.phrases import occurrences
 from search.engines.whoosh.postings import PostingCache
 from search.query import parse
 from search.service import SearchService
@@ -123,21 +126,31 @@ def test_scored_and_id_only_evaluation_agree(service, name):
     ([[1], [4], [5]], 2, 0),
 ])
 def test_phrase_frequency(positions, slop, expected):
-    assert phrase_frequency(positions, slop) == expected
+    doc = 7 << 32  # the positions of one document, as keys
+    ids, tf = occurrences([np.asarray(p, dtype=np.int64) + doc for p in positions], slop)
+    assert tf.tolist() == ([expected] if expected else []) and ids.tolist() == ([7] if expected else [])
 
 
+@pytest.mark.parametrize("positions", ["packed", "pickled"])
 @pytest.mark.parametrize("min_postings", [1, 10**9], ids=["positions-cached", "candidates-only"])
-def test_phrases_match_whoosh_on_real_text(tmp_path, monkeypatch, min_postings):
-    # Frequent words' positions are decoded whole and cached; rare words'
-    # only for the candidates. Both paths, first use and cached, must match
-    # exactly the documents Whoosh's own phrase matcher finds.
+def test_phrases_match_whoosh_on_real_text(tmp_path, monkeypatch, min_postings, positions):
+    # Frequent words' positions are kept in the posting cache; rare words'
+    # are decoded for the candidates only. Both paths, first use and cached,
+    # in both position formats (packed, and the pickles of indexes written
+    # before it), over segments with deleted documents, must match exactly
+    # the documents Whoosh's own phrase matcher finds.
     monkeypatch.setattr(PostingCache, "MIN_POSTINGS", min_postings)
     articles = sample_articles()
-    build_index(tmp_path, articles[::2])
+    with monkeypatch.context() as m:
+        if positions == "pickled":
+            m.setattr(fields, "PackedPositions", formats.Positions)
+        build_index(tmp_path, articles[::2])
     svc = SearchService(tmp_path)
-    with svc.engine.writer() as session:  # a second segment
+    with svc.engine.writer() as session:  # a second segment; the first gets deletions
         for a in articles[1::2]:
             session.add(a, NO_FILE)
+        for a in articles[:10:2]:
+            session.add(replace(a, body="Replaced: " + a.body[::-1]), NO_FILE)
     rng = random.Random(11)
     phrases = set()
     for article in rng.sample(articles, 20):
@@ -147,17 +160,45 @@ def test_phrases_match_whoosh_on_real_text(tmp_path, monkeypatch, min_postings):
             phrases.add(" ".join(words[i:i + n]))
     phrases |= {"of the", "in the", "the government"}
     snap = svc.engine.snapshot()
-    assert len(snap.searcher.subsearchers) == 2
+    assert len(snap.searcher.subsearchers) == 2 and snap.searcher.reader().has_deletions()
+    fmt = type(snap.searcher.schema["body_phrase"].format)
+    assert fmt is (fields.PackedPositions if positions == "packed" else formats.Positions)
+    live = snap.table.live
     checked = 0
     for phrase in sorted(phrases):
-        for q in (f'"{phrase}"', f'"{phrase}"~3'):
+        for q in (f'"{phrase}"', f'"{phrase}"~3', f'"{phrase}"~50'):
             _, c = compiled(svc, q)
             first = evaluate(c.query, snap.searcher, snap.table)
             again = evaluate(c.query, snap.searcher, snap.table)
             expected = whoosh_ids(snap, c.query)
-            assert first.ids.tolist() == expected, q
-            assert again.ids.tolist() == expected, q
+            assert first.ids[live[first.ids]].tolist() == expected, q
+            assert np.array_equal(first.ids, again.ids), q
             assert np.array_equal(first.scores, again.scores), q
             checked += len(expected)
     svc.close()
     assert checked > 100
+
+
+def test_fuzzy_words_expand_to_what_whoosh_terms_within_finds(service):
+    # Whoosh's IndexReader.terms_within (Damerau-Levenshtein, swaps of
+    # neighbours count one edit) over each field, here found in the bucketed
+    # word lists instead of a walk of every word.
+    from whoosh.reading import IndexReader
+
+    snap = service.engine.snapshot()
+    reader = snap.searcher.reader()
+    vocabulary = sorted(t.decode("utf-8") for t in reader.lexicon("body_phrase"))
+    rng = random.Random(5)
+    probes = [w for w in rng.sample(vocabulary, 40) if w.isalpha() and len(w) >= 3]
+    probes += [p[:1] + p[2] + p[1] + p[3:] for p in probes[:10] if len(p) > 3]  # swapped letters
+    compared = 0
+    for probe in probes:
+        for fuzzy in (1, 2):
+            q = compiled(service, f"{probe}~{fuzzy}")[1].query
+            ours = {(f, t.decode() if isinstance(t, bytes) else t) for f, t in q.iter_all_terms()}
+            dist = min(fuzzy, max(1, len(probe) // 3))
+            theirs = {(f, t) for f in ("title_phrase", "body_phrase")
+                      for t in IndexReader.terms_within(reader, f, probe, dist, prefix=0)}
+            assert ours == theirs, (probe, fuzzy)
+            compared += len(theirs)
+    assert compared > 100

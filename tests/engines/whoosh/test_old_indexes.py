@@ -5,11 +5,14 @@ into each index's table of contents, by module path. Older indexes name
 ``search.analysis`` and ``search.fields``; those modules stay as aliases.
 They also lack the stamps (``indexed_at``, ``changed_at``) and the authors
 list: they answer with null stamps until ``newsarchive index --rebuild``.
+And they store positions as Whoosh's pickles (``whoosh.formats.Positions``,
+not ``PackedPositions``), which are still read.
 """
 
 from __future__ import annotations
 
 import pytest
+from whoosh import formats
 
 from indexer.pipeline import Indexer
 from search import SearchRequest, SearchService
@@ -39,6 +42,7 @@ def old_index(tmp_path, monkeypatch):
         for old, (module, names) in OLD_PATHS.items():
             for name in names:
                 m.setattr(getattr(module, name), "__module__", old)
+        m.setattr(fields, "PackedPositions", formats.Positions)  # the format fields had then
         m.setattr(store, "build_schema", old_schema)
         build_index(tmp_path / "ix", [make_article("Vučić in Belgrade", "The president met voters.",
                                                    date="2025-05-03", section="Politics",
@@ -49,11 +53,13 @@ def old_index(tmp_path, monkeypatch):
 def test_an_index_naming_the_old_paths_opens_and_answers(old_index):
     toc = next((old_index / "current").glob("_MAIN_*.toc")).read_bytes()
     assert b"search.fields" in toc and b"search.analysis" in toc
-    assert b"search.engines" not in toc
+    assert b"search.engines" not in toc and b"PackedPositions" not in toc
     service = SearchService(old_index)
     try:
         response = service.search(SearchRequest(q="vucic president"))
         assert [h.title for h in response.hits] == ["Vučić in Belgrade"]
+        assert service.search(SearchRequest(q='"president met"')).total == 1
+        assert service.search(SearchRequest(q='"met president"')).total == 0
         assert "<mark>voters</mark>" in service.search(SearchRequest(q="voter")).hits[0].snippet
         hit = response.hits[0]
         # No stamps yet; the authors list comes from the joined text.
@@ -89,3 +95,4 @@ def test_new_indexes_name_the_engine_paths(tmp_path):
     build_index(tmp_path / "ix", [make_article("A title", "A body.")])
     toc = next((tmp_path / "ix" / "current").glob("_MAIN_*.toc")).read_bytes()
     assert b"search.engines.whoosh.fields" in toc and b"search.engines.whoosh.analysis" in toc
+    assert b"PackedPositions" in toc
