@@ -201,10 +201,8 @@ def _unpickle_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
 def occurrences(keys: list[np.ndarray], slop: int) -> tuple[np.ndarray, np.ndarray]:
     """Documents where the words (their sorted position keys, in phrase order)
     occur in order, each at most ``slop`` positions after the previous one
-    (1 = adjacent), with how many times: an occurrence starts at each
-    position of the first word from which every next word is found within
-    ``slop`` after the previous one (the nearest such position is always
-    the best choice)."""
+    (1 = adjacent), with how many positions of the first word start such a
+    run: Whoosh's ``SpanNear2(ordered=True, mindist=1)`` matches."""
     if slop == 1:
         # Adjacent: anchor on the word with the fewest positions and look the
         # others up at their offsets from it.
@@ -214,15 +212,17 @@ def occurrences(keys: list[np.ndarray], slop: int) -> tuple[np.ndarray, np.ndarr
             if i != anchor:
                 starts = starts[_contains(have, starts + i)]
     else:
-        starts = prev = keys[0]
-        for have in keys[1:]:
-            if not len(have) or not len(prev):
-                return _NONE
-            at = np.searchsorted(have, prev, side="right")
-            nxt = have[np.minimum(at, len(have) - 1)]
-            # Positions never come near 2**32: prev + slop stays in its document.
-            ok = (at < len(have)) & (nxt <= prev + slop)
-            starts, prev = starts[ok], nxt[ok]
+        # From the last word back: a position can go on when some position of
+        # the next word that can go on lies within slop after it (the nearest
+        # such one tells; the nearest position of the next word may not go on).
+        # Positions never come near 2**32, so p + slop stays in p's document.
+        starts = keys[-1]
+        for have in reversed(keys[:-1]):
+            if not len(starts):
+                break
+            at = np.searchsorted(starts, have, side="right")
+            nxt = starts[np.minimum(at, len(starts) - 1)]
+            starts = have[(at < len(starts)) & (nxt <= have + slop)]
     ids, tf = np.unique(starts // _STRIDE, return_counts=True)
     return ids.astype(np.int64), tf.astype(np.float64)
 

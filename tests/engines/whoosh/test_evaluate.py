@@ -11,6 +11,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from whoosh import formats
 from whoosh import query as wq
 
@@ -124,11 +126,31 @@ def test_scored_and_id_only_evaluation_agree(service, name):
     ([[1], [0]], 5, 0),  # order matters
     ([[1], [3], [4]], 2, 1),
     ([[1], [4], [5]], 2, 0),
+    ([[0], [1, 2], [4]], 2, 1),  # not through the nearest "1", but through "2"
 ])
 def test_phrase_frequency(positions, slop, expected):
     doc = 7 << 32  # the positions of one document, as keys
     ids, tf = occurrences([np.asarray(p, dtype=np.int64) + doc for p in positions], slop)
     assert tf.tolist() == ([expected] if expected else []) and ids.tolist() == ([7] if expected else [])
+
+
+def _runs_from(start: int, later: list[list[int]], slop: int) -> bool:
+    """Whether words at ``later`` positions follow ``start``, each within ``slop``
+    after the one before (every choice tried: the reference)."""
+    if not later:
+        return True
+    return any(start < p <= start + slop and _runs_from(p, later[1:], slop) for p in later[0])
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(positions=st.lists(st.lists(st.integers(0, 40), min_size=1, max_size=8, unique=True).map(sorted),
+                          min_size=2, max_size=4),
+       slop=st.integers(1, 6))
+def test_occurrences_are_every_run_of_the_words(positions, slop):
+    doc = 3 << 32
+    ids, tf = occurrences([np.asarray(p, dtype=np.int64) + doc for p in positions], slop)
+    expected = sum(_runs_from(p, positions[1:], slop) for p in positions[0])
+    assert tf.tolist() == ([expected] if expected else []) and ids.tolist() == ([3] if expected else [])
 
 
 @pytest.mark.parametrize("positions", ["packed", "pickled"])
