@@ -67,6 +67,29 @@ def test_standfirst_after_a_byline_and_a_second_title_is_found() -> None:
     assert_story(body)
 
 
+def test_opening_paragraph_in_the_headline_header_leads_the_body_but_a_dek_does_not() -> None:
+    """A standfirst of two sentences beside the headline in its <header> is the story's
+    opening; a one-sentence dek there is display copy."""
+    opening = STANDFIRST + " The council voted on Tuesday evening after a debate of more than four hours."
+    dek = "A decade of argument ends with a vote."
+    for lead, taken in ((opening, True), (dek, False)):
+        body = body_of(f"<article><header class='entry-header'><h1>Tram line extended</h1>"
+                       f"<div class='entry-excerpt'><p>{lead}</p></div></header>"
+                       f"<div class='entry-content'>{STORY}</div></article><div class='teasers'><p>{OTHER[1]}</p></div>")
+        assert (lead in body) is taken
+        assert_story(body)
+        assert OTHER[1] not in body
+
+
+def test_teaser_text_above_the_body_leads_it_on_a_page_without_headline() -> None:
+    """Without an <h1>, a block named as the standfirst just above the body is still its lead."""
+    body = body_of(f"<div class='news-single'><div class='article'><h3>Tram line extended</h3>"
+                   f"<div class='teaser-text'><p>{STANDFIRST}</p></div>"
+                   f"<div class='news-text-wrap'>{STORY}</div></div></div><div class='footer'><p>{OTHER[0]}</p></div>")
+    assert body.startswith(STANDFIRST)
+    assert_story(body)
+
+
 # ----------------------------------------------------------------- furniture that holds much of the text
 
 def test_consent_dialog_holding_most_of_the_text_is_not_the_article() -> None:
