@@ -90,6 +90,18 @@ def test_teaser_text_above_the_body_leads_it_on_a_page_without_headline() -> Non
     assert_story(body)
 
 
+def test_forum_thread_made_of_posts_keeps_them_but_a_story_drops_its_comments() -> None:
+    """Posts in "comment" wrappers are a forum thread's text when they are nearly all of it."""
+    posts = "".join(f"<div class='forum-comment'><span class='comment-author'>user{i}</span>"
+                    f"<div class='comment-text'><p>{p}</p></div></div>" for i, p in enumerate(PARAGRAPHS))
+    body = body_of(f"<nav><a href='/'>Forum</a></nav><main id='content'><h2>Tram line extended?</h2>{posts}</main>")
+    assert_story(body)
+    comments = "".join(f"<div class='comment'><p>{c}</p></div>" for c in OTHER)
+    body = body_of(f"<main><h1>Tram line extended</h1>{STORY}<div class='comments'>{comments}</div></main>")
+    assert_story(body)
+    assert OTHER[0] not in body
+
+
 # ----------------------------------------------------------------- furniture that holds much of the text
 
 def test_consent_dialog_holding_most_of_the_text_is_not_the_article() -> None:

@@ -45,6 +45,7 @@ class Stats:
     markers: list[etree._Element] = field(default_factory=list)       # marked as article body
     furniture: set[etree._Element] = field(default_factory=set)       # furniture, no marker inside
     references: set[etree._Element] = field(default_factory=set)      # lists of references, footnotes
+    comment_blocks: set[etree._Element] = field(default_factory=set)  # reader comments (also furniture)
     h1: etree._Element | None = None
 
 
@@ -134,7 +135,7 @@ def measure(root: etree._Element) -> Stats:
                     n = len(el.tail.strip())
                     parent[0] += n
                     stack[parent[4]][2] += n
-    comment_blocks = {el for el, kind in candidates if kind == 3}
+    comment_blocks = stats.comment_blocks = {el for el, kind in candidates if kind == 3}
     in_comments = sum(stats.raw_paras[el] for el in comment_blocks
                       if not any(a in comment_blocks for a in el.iterancestors()))
     prose = stats.raw_paras.get(root, 0) - in_comments
