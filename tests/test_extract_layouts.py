@@ -102,6 +102,17 @@ def test_forum_thread_made_of_posts_keeps_them_but_a_story_drops_its_comments() 
     assert OTHER[0] not in body
 
 
+def test_picture_legend_inside_the_story_is_a_caption() -> None:
+    """"Legend" names a picture's caption (légende, leyenda) as "caption" does."""
+    legend = "The new tram stop at the station square, seen from the bridge over the river at dusk."
+    paragraphs = STORY.split("</p>", 2)
+    body = body_of(f"<article><h1>Tram line extended</h1>{paragraphs[0]}</p>{paragraphs[1]}</p>"
+                   f"<div class='imginline'><img src='tram.jpg'><div class='legend'><div class='content'>{legend}"
+                   f"</div></div></div>{paragraphs[2]}</article>")
+    assert legend not in body
+    assert_story(body)
+
+
 # ----------------------------------------------------------------- furniture that holds much of the text
 
 def test_consent_dialog_holding_most_of_the_text_is_not_the_article() -> None:

@@ -106,7 +106,7 @@ _BODY_WORDS = re.compile(
 # Media and widgets: captions can be long, so these go unless they hold a
 # large share of the container (a gallery page, a video page).
 MEDIA_WORDS = _words(
-    r"credits?|slides?|video|donate|call to action|cta",
+    r"credits?|slides?|video|donate|call to action|cta|legend",
     r"caption|gallery|slideshow|carousel|slider|player|widget|lightbox",
 )
 
