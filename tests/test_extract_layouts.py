@@ -113,6 +113,16 @@ def test_picture_legend_inside_the_story_is_a_caption() -> None:
     assert_story(body)
 
 
+def test_header_element_holding_the_story_paragraphs_is_not_page_furniture() -> None:
+    """Some templates wrap each post or text block in a <header>; one holding real prose is content."""
+    body = body_of(f"<header class='site'><a href='/'>Home</a><a href='/news'>News</a></header>"
+                   f"<div class='thread'><h2>Tram line extended</h2><article class='post'>"
+                   f"<header class='message-attribution'><span>Admin</span><div class='message'>{STORY}</div></header>"
+                   f"</article></div>")
+    assert_story(body)
+    assert "Home" not in body
+
+
 # ----------------------------------------------------------------- furniture that holds much of the text
 
 def test_consent_dialog_holding_most_of_the_text_is_not_the_article() -> None:

@@ -78,7 +78,8 @@ def measure(root: etree._Element) -> Stats:
     Furniture (comments, sidebars, footers...) keeps its own numbers but adds
     nothing to its ancestors, so it can never attract the container choice.
     Not furniture: an element holding the page's article-body marker, or the
-    headline with real prose, or (when furniture only by class or role, not
+    headline with real prose, or a <header> with real prose (templates that
+    wrap a post or a text block in one), or (when furniture only by class or role, not
     an overlay such as a consent dialog) most of the page's paragraph text, or
     half of it beside the headline: it is the story's wrapper.
     """
@@ -122,7 +123,7 @@ def measure(root: etree._Element) -> Stats:
             # An embedded post (a tweet in a "social-media-embed" box) is quoted
             # content, not a share bar.
             embed = frame[7] == 1 and frame[8] and frame[1] > 0
-            if frame[7] and not frame[5] and not (frame[6] and frame[1] >= 300) and not embed:
+            if frame[7] and not frame[5] and not ((frame[6] or el.tag == "header") and frame[1] >= 300) and not embed:
                 candidates.append((el, frame[7]))
             if stack:
                 parent = stack[-1]
