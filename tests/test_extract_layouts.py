@@ -123,6 +123,16 @@ def test_header_element_holding_the_story_paragraphs_is_not_page_furniture() -> 
     assert "Home" not in body
 
 
+def test_list_of_next_posts_longer_than_a_short_post_is_not_the_story() -> None:
+    """A short post above a long "next posts" box: the box is never the story."""
+    short = "<p>A short note on the tram line: the council approved it tonight. Click through for the whole thing.</p>"
+    teasers = "".join(f"<div class='nextstory'><h3>Story {i}</h3><p>{p}</p></div>" for i, p in enumerate(PARAGRAPHS))
+    body = body_of(f"<div id='container'><div id='story'><h1>Tram line extended</h1>{short}</div>"
+                   f"<div id='next-post-thumbnails'>{teasers}</div></div>")
+    assert "Click through for the whole thing." in body
+    assert PARAGRAPHS[0] not in body
+
+
 # ----------------------------------------------------------------- furniture that holds much of the text
 
 def test_consent_dialog_holding_most_of_the_text_is_not_the_article() -> None:

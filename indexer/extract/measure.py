@@ -80,7 +80,7 @@ def measure(root: etree._Element) -> Stats:
     Not furniture: an element holding the page's article-body marker, or the
     headline with real prose, or a <header> with real prose (templates that
     wrap a post or a text block in one), or (when furniture only by class or role, not
-    an overlay such as a consent dialog) most of the page's paragraph text, or
+    an overlay such as a consent dialog, nor a list of other stories) most of the page's paragraph text, or
     half of it beside the headline: it is the story's wrapper.
     """
     stats = Stats({}, {})
