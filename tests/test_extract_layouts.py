@@ -133,6 +133,17 @@ def test_list_of_next_posts_longer_than_a_short_post_is_not_the_story() -> None:
     assert PARAGRAPHS[0] not in body
 
 
+def test_closing_note_in_italics_with_a_link_is_dropped_but_a_bold_last_line_stays() -> None:
+    """A call to action set in italics under the story, with its link, is not the story's text."""
+    note = ("<p><em>The Gazette's reporting is free to read for everyone: "
+            "<a href='https://x.example/g'>support our newsroom</a> today.</em></p>")
+    last = "<p><strong>The line opens to passengers in the spring of 2027.</strong></p>"
+    body = body_of(f"<article><h1>Tram line extended</h1>{STORY}{last}{note}</article>")
+    assert_story(body)
+    assert "support our newsroom" not in body
+    assert "opens to passengers" in body
+
+
 # ----------------------------------------------------------------- furniture that holds much of the text
 
 def test_consent_dialog_holding_most_of_the_text_is_not_the_article() -> None:

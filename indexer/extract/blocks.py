@@ -14,7 +14,7 @@ from lxml import etree
 
 from indexer.extract.classes import INLINE_TAGS, tag_name
 
-__all__ = ["Block", "drop_copies", "drop_link_runs", "keep", "linearise", "norm_key"]
+__all__ = ["Block", "drop_closing_notes", "drop_copies", "drop_link_runs", "keep", "linearise", "norm_key"]
 
 # Short blocks that are page chrome even inside the article container, in
 # the languages of the archive's sources: ad labels, "read also" and
@@ -67,29 +67,35 @@ class Block:
     text: str
     link_chars: int
     tag: str
+    emphasis_chars: int = 0  # non-space characters inside <b>, <strong>, <i>, <em>
+
+
+_EMPHASIS = frozenset({"b", "strong", "i", "em"})
 
 
 def linearise(container: etree._Element) -> list[Block]:
     blocks: list[Block] = []
     parts: list[str] = []
-    link_chars = 0
-    link_depth = 0
+    link_chars = emphasis_chars = 0
+    link_depth = emphasis_depth = 0
     block_tags: list[str] = []
 
     def flush(tag: str) -> None:
-        nonlocal parts, link_chars
+        nonlocal parts, link_chars, emphasis_chars
         text = _NL.sub("\n", _WS.sub(" ", "".join(parts))).strip()
         if text:
-            blocks.append(Block(text, link_chars, tag))
+            blocks.append(Block(text, link_chars, tag, emphasis_chars))
         parts = []
-        link_chars = 0
+        link_chars = emphasis_chars = 0
 
     def add(text: str | None) -> None:
-        nonlocal link_chars
+        nonlocal link_chars, emphasis_chars
         if text:
             parts.append(text.replace("\n", " "))
             if link_depth:
                 link_chars += len(text.strip())
+            if emphasis_depth:
+                emphasis_chars += len(text) - sum(map(str.isspace, text))
 
     for event, el in etree.iterwalk(container, events=("start", "end")):
         tag = tag_name(el)
@@ -101,10 +107,14 @@ def linearise(container: etree._Element) -> list[Block]:
                 block_tags.append(tag)
             if tag == "a":
                 link_depth += 1
+            elif tag in _EMPHASIS:
+                emphasis_depth += 1
             add(el.text)
         else:
             if tag == "a":
                 link_depth -= 1
+            elif tag in _EMPHASIS:
+                emphasis_depth -= 1
             if tag not in INLINE_TAGS and tag != "br":
                 flush(tag)
                 if block_tags:
@@ -202,6 +212,24 @@ def drop_link_runs(blocks: list[Block]) -> list[Block]:
         # headings throughout; its plain lines are still the article.
         kept = [b for b in blocks if not _is_linky(b)]
     return kept
+
+
+_NOTE_MAX = 300  # characters of a closing note set in bold or italics
+
+
+def drop_closing_notes(blocks: list[Block]) -> list[Block]:
+    """Drop the short lines wholly in bold or italics that end the text: notes set
+    apart from the story (follow us, subscribe, support us, a disclosure, a credit)."""
+    end = len(blocks)
+    while end > 1 and _closing_note(blocks[end - 1]):
+        end -= 1
+    return blocks[:end]
+
+
+def _closing_note(block: Block) -> bool:
+    text = block.text
+    return (len(text) < _NOTE_MAX and block.link_chars > 0
+            and block.emphasis_chars >= 0.9 * (len(text) - sum(map(str.isspace, text))))
 
 
 _COPY_MIN = 40       # characters of a paragraph that can be a copy
