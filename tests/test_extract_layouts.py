@@ -144,6 +144,14 @@ def test_closing_note_in_italics_with_a_link_is_dropped_but_a_bold_last_line_sta
     assert "opens to passengers" in body
 
 
+def test_disclosure_and_reading_time_lines_are_not_the_story() -> None:
+    for line in ("*Werbung. Dieser Beitrag enthält Werbung für eine Marke.", "Anzeige, enthält Affiliate Links",
+                 "4 Min Read", "This post contains affiliate links; we may earn a commission."):
+        body = body_of(f"<article><h1>Tram line extended</h1><p><em>{line}</em></p>{STORY}</article>")
+        assert line not in body
+        assert_story(body)
+
+
 # ----------------------------------------------------------------- furniture that holds much of the text
 
 def test_consent_dialog_holding_most_of_the_text_is_not_the_article() -> None:

@@ -41,6 +41,11 @@ _BOILER_LINE = re.compile(
     r"all rights reserved.{0,60}|listen to (?:this|the) (?:article|story).{0,40}|"
     r"watch:.{0,80}|video:.{0,80}|recommended.{0,40}|trending.{0,40}|most (?:read|popular).{0,40}|"
     r"(?:updated|published|posted|last updated|first published)(?: on| at)?:? .{0,60}|"
+    # disclosures and reading times set above or below a story
+    r"\W{0,3}(?:anzeige|werbung|advertorial|sponsored|publicidad|advertisement)\s*[.,:|–-].{0,120}|"
+    r"this (?:post|article|page|story) (?:contains|may contain|includes) (?:affiliate|references to products|"
+    r"sponsored|paid).{0,160}|dieser (?:beitrag|artikel) enthält (?:werbung|affiliate|anzeigen).{0,120}|"
+    r"\d+\s*min(?:ute)?s?\.? (?:read|lesezeit)|lesezeit:? (?:ca\. )?\d+\s*min(?:uten|\.)?|"
     r"by [^.!?]{2,60}|you might also like.{0,40}|we recommend.{0,40}|"
     r"this (?:article|story) (?:was|has been|is) .{0,40}(?:updated|corrected|produced|published|originally).{0,160}|"
     r"(?:view|open) (?:image )?gallery.{0,40}|skip (?:to )?.{0,40}|"
