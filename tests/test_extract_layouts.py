@@ -152,6 +152,15 @@ def test_disclosure_and_reading_time_lines_are_not_the_story() -> None:
         assert_story(body)
 
 
+def test_publisher_appeal_at_the_end_is_dropped_but_the_same_words_mid_story_stay() -> None:
+    appeal = "We have reported on the city since 1901. Support our work and become a member today."
+    quote = "<p>“Join us on the first ride,” the mayor told the crowd of residents gathered at the depot.</p>"
+    body = body_of(f"<article><h1>Tram line extended</h1>{quote}{STORY}<p>{appeal}</p></article>")
+    assert appeal not in body
+    assert "Join us on the first ride" in body
+    assert_story(body)
+
+
 # ----------------------------------------------------------------- furniture that holds much of the text
 
 def test_consent_dialog_holding_most_of_the_text_is_not_the_article() -> None:

@@ -219,16 +219,30 @@ def drop_link_runs(blocks: list[Block]) -> list[Block]:
     return kept
 
 
-_NOTE_MAX = 300  # characters of a closing note set in bold or italics
+_NOTE_MAX = 300  # characters of a closing note set in bold or italics, or of a closing appeal
+_CLOSING = 3     # blocks at the end of the text where an appeal to readers is looked for
+# The publisher's appeal to readers, in the languages of the archive's sources:
+# get our app, join our channel, become a member, support us, subscribe.
+_APPEAL = re.compile(
+    r"\bapp\b.{0,40}\b(?:download|herunterladen|descargar?|installieren)|(?:download|descarga|lade|holen sie sich)\w*"
+    r"\b.{0,40}\bapp\b|\b(?:únete|join (?:us|our)|support (?:us|our)|unterstütze|hazte (?:miembro|socio)|"
+    r"become a (?:member|subscriber|patron)|werden sie mitglied|werde mitglied|zeigen sie ihre wertschätzung|"
+    r"(?:please )?subscribe (?:to|now)|abonnieren sie|suscríbete)\b|"
+    r"\b(?:telegram|whatsapp|youtube)[- ]?(?:kanal|channel)|\bcanal de (?:telegram|youtube|whatsapp)",
+    re.IGNORECASE,
+)
 
 
 def drop_closing_notes(blocks: list[Block]) -> list[Block]:
-    """Drop the short lines wholly in bold or italics that end the text: notes set
-    apart from the story (follow us, subscribe, support us, a disclosure, a credit)."""
+    """Drop the notes that end the text: short lines wholly in bold or italics with
+    a link, and the publisher's appeals to readers (get our app, support us)."""
     end = len(blocks)
-    while end > 1 and _closing_note(blocks[end - 1]):
+    kept = [b for i, b in enumerate(blocks)
+            if i == 0 or i < end - _CLOSING or len(b.text) >= _NOTE_MAX or not _APPEAL.search(b.text)]
+    end = len(kept)
+    while end > 1 and _closing_note(kept[end - 1]):
         end -= 1
-    return blocks[:end]
+    return kept[:end]
 
 
 def _closing_note(block: Block) -> bool:
