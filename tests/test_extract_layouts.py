@@ -161,6 +161,16 @@ def test_publisher_appeal_at_the_end_is_dropped_but_the_same_words_mid_story_sta
     assert_story(body)
 
 
+def test_title_and_body_are_stored_in_one_unicode_form() -> None:
+    """A letter written as a base and a combining accent is stored as the one code point (NFC)."""
+    decomposed = "Cafe\u0301 reopens by the river after the flood, and the whole street comes to celebrate it."
+    article = extract_article(f"<html><head><meta charset='utf-8'></head><body><article><h1>Cafe\u0301 reopens</h1>"
+                              f"<p>{decomposed}</p>{STORY}</article></body></html>".encode(), "x.html")
+    assert article.title == "Caf\u00e9 reopens"
+    assert "Caf\u00e9 reopens by the river" in article.body
+    assert "\u0301" not in article.body
+
+
 # ----------------------------------------------------------------- furniture that holds much of the text
 
 def test_consent_dialog_holding_most_of_the_text_is_not_the_article() -> None:
