@@ -171,6 +171,14 @@ def test_title_and_body_are_stored_in_one_unicode_form() -> None:
     assert "\u0301" not in article.body
 
 
+def test_caption_with_its_photo_credit_and_a_published_line_are_not_the_story() -> None:
+    for line in ("The new stop at the station square. Foto: Stadtarchiv", "Veröffentlichung: 2. Februar 2022",
+                 "Roman Prymula, photo: Archives du Gouvernement"):
+        body = body_of(f"<article><h1>Tram line extended</h1><div><p>{line}</p></div>{STORY}</article>")
+        assert line not in body
+        assert_story(body)
+
+
 # ----------------------------------------------------------------- furniture that holds much of the text
 
 def test_consent_dialog_holding_most_of_the_text_is_not_the_article() -> None:

@@ -40,7 +40,10 @@ _BOILER_LINE = re.compile(
     r"beitragsbild|bild anzeigen|crédit photo|créditos?)(?::.{0,80})?|(?:copyright|©).{0,100}|"
     r"all rights reserved.{0,60}|listen to (?:this|the) (?:article|story).{0,40}|"
     r"watch:.{0,80}|video:.{0,80}|recommended.{0,40}|trending.{0,40}|most (?:read|popular).{0,40}|"
-    r"(?:updated|published|posted|last updated|first published)(?: on| at)?:? .{0,60}|"
+    r"(?:updated|published|posted|last updated|first published|veröffentlicht|veröffentlichung|"
+    r"publicado|publié|pubblicato|opublikowano)(?: on| at| am| le| el| il)?:? .{0,60}|"
+    # a caption with its credit: "The new stop at dusk. Photo: City archive"
+    r".{0,150}\b(?:photo|foto|fotos|bild)\s?:\s?\S.{0,80}|"
     # disclosures and reading times set above or below a story
     r"\W{0,3}(?:anzeige|werbung|advertorial|sponsored|publicidad|advertisement)\s*[.,:|–-].{0,120}|"
     r"this (?:post|article|page|story) (?:contains|may contain|includes) (?:affiliate|references to products|"
