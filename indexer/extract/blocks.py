@@ -223,12 +223,13 @@ def drop_link_runs(blocks: list[Block]) -> list[Block]:
 
 
 _NOTE_MAX = 300  # characters of a closing note set in bold or italics, or of a closing appeal
-_CLOSING = 3     # blocks at the end of the text where an appeal to readers is looked for
+_CLOSING = 6     # blocks at the end of the text where an appeal to readers is looked for
 # The publisher's appeal to readers, in the languages of the archive's sources:
 # get our app, join our channel, become a member, support us, subscribe.
 _APPEAL = re.compile(
-    r"\bapp\b.{0,40}\b(?:download|herunterladen|descargar?|installieren)|(?:download|descarga|lade|holen sie sich)\w*"
-    r"\b.{0,40}\bapp\b|\b(?:únete|join (?:us|our)|support (?:us|our)|unterstütze|hazte (?:miembro|socio)|"
+    r"\bapps?\b.{0,40}\b(?:download|herunterladen|descargar?|installieren)|(?:download|descarga|lade|holen sie sich)\w*"
+    r"\b.{0,40}\bapps?\b|\b(?:get|for) the latest (?:news|stories|updates|headlines)\b|"
+    r"\b(?:únete|join (?:us|our)|support (?:us|our)|unterstütze|hazte (?:miembro|socio)|"
     r"become a (?:member|subscriber|patron)|werden sie mitglied|werde mitglied|zeigen sie ihre wertschätzung|"
     r"(?:please )?subscribe (?:to|now)|abonnieren sie|suscríbete)\b|"
     r"\b(?:telegram|whatsapp|youtube)[- ]?(?:kanal|channel)|\bcanal de (?:telegram|youtube|whatsapp)",
