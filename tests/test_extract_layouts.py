@@ -90,6 +90,16 @@ def test_teaser_text_above_the_body_leads_it_on_a_page_without_headline() -> Non
     assert_story(body)
 
 
+def test_standfirst_above_the_body_leads_it_when_the_headline_is_far_away_but_a_second_title_does_not() -> None:
+    """The page's <h1> is in the site header; the story's teaser block still leads its body."""
+    for lead, taken in ((STANDFIRST, True), ("Four more kilometres of track and two new stops", False)):
+        body = body_of(f"<div class='top'><h1>City Paper</h1></div><div class='main'><div class='news-single'>"
+                       f"<div class='article'><div class='teaser-text'><p>{lead}</p></div>"
+                       f"<div class='news-text-wrap'>{STORY}</div></div></div></div>")
+        assert (lead in body) is taken
+        assert_story(body)
+
+
 def test_forum_thread_made_of_posts_keeps_them_but_a_story_drops_its_comments() -> None:
     """Posts in "comment" wrappers are a forum thread's text when they are nearly all of it."""
     posts = "".join(f"<div class='forum-comment'><span class='comment-author'>user{i}</span>"

@@ -7,8 +7,8 @@ plain paragraph of the story's wrapper there, the headline's own <header>
 included (many sites put the standfirst beside the headline in it). Not
 taken: what another <header>, a list, a quote box, a caption or a byline
 holds there (key points, tickers, pull quotes, photo credits), nor the text
-of another marked body. A page without a headline still has its
-standfirst-named block just above the body.
+of another marked body. A page without a headline, or whose headline sits
+far from the body, still has its standfirst-named block just above the body.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def lead_blocks(first: etree._Element, stats: Stats, headline: etree._Element | 
     around = set(headline.iterancestors())
     wrapper = next((a for a in first.iterancestors() if a in around), None)
     if wrapper is None or wrapper.tag in ("body", "html"):
-        return []
+        return _named_before(first, stats)  # the headline is far from the body: as without one
     found: list[etree._Element] = []
     seen_headline = False
     for el in wrapper.iter():
@@ -95,7 +95,8 @@ _NAMED_SCOPE = 3  # levels above the body searched for a standfirst when the pag
 
 
 def _named_before(first: etree._Element, stats: Stats) -> list[etree._Element]:
-    """The standfirst-named blocks just above the body ``first``, within a few levels of it."""
+    """The standfirst-named blocks just above the body ``first``, within a few levels of
+    it, written as sentences (a second title is no lead)."""
     scope = first
     for _ in range(_NAMED_SCOPE):
         scope = scope.getparent()
@@ -108,7 +109,7 @@ def _named_before(first: etree._Element, stats: Stats) -> list[etree._Element]:
             words = class_words(el) if isinstance(el.tag, str) else ""
             if (words and _STANDFIRST.search(words) and stats.raw_paras.get(el)
                     and not any(f in found for f in el.iterancestors()) and not inside(el, stats.furniture)
-                    and first not in el.iterdescendants()):
+                    and first not in el.iterdescendants() and _SENTENCE_END.search(text_of(el))):
                 found.append(el)
         if found:
             return found
