@@ -62,6 +62,17 @@ def test_date_written_before_the_headline() -> None:
     assert _date(page(body=body)) == dt.date(2025, 5, 30)
 
 
+@pytest.mark.parametrize("lang, expected", [
+    ("en-GB", dt.date(2020, 10, 2)), ("de", dt.date(2020, 10, 2)),
+    ("en-US", dt.date(2020, 2, 10)), ("", dt.date(2020, 2, 10)),
+])
+def test_slashed_date_is_read_in_the_page_language_order(lang: str, expected: dt.date) -> None:
+    """"02/10/2020" is 2 October in Britain and Germany, February 10 in the US."""
+    body = f"<article><h1>Tram line extended</h1><span class='time'>02/10/2020</span>{STORY}</article>"
+    raw = page(body=body).replace(b"<html>", f"<html xml:lang='{lang}'>".encode() if lang else b"<html>")
+    assert _date(raw) == expected
+
+
 def test_nearest_date_wins_around_the_headline() -> None:
     body = (f"<div class='kicker'>Archive: 1 January 2020</div><div>Section</div><div>City Paper</div>"
             f"<div>More words here to put distance between the kicker and the headline above</div>"

@@ -7,6 +7,8 @@ come from that single tree. Anything that is not a readable article raises
 
 from __future__ import annotations
 
+import unicodedata
+
 from lxml import etree, html
 
 from indexer.extract.body import extract_body
@@ -56,6 +58,13 @@ def _parse(text: str) -> html.HtmlElement:
     return root
 
 
+def _nfc(text: str) -> str:
+    """One spelling per character (Unicode NFC) in the stored text: pages write the
+    same letter as one code point or as a base and a combining mark, and exports,
+    snippets and exact comparisons must see one form."""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
 def extract_article(raw: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
                     skip_date_sources: frozenset[str] = frozenset()) -> Article:
     """Extract title, body and metadata from one saved page.
@@ -92,8 +101,8 @@ def extract_article(raw: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYT
     return Article(
         id=meta.url or source,
         url=meta.url,
-        title=meta.title,
-        body=body,
+        title=_nfc(meta.title),
+        body=_nfc(body),
         date=meta.date,
         section=meta.section,
         authors=meta.authors,

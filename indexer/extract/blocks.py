@@ -14,7 +14,7 @@ from lxml import etree
 
 from indexer.extract.classes import INLINE_TAGS, tag_name
 
-__all__ = ["Block", "drop_copies", "drop_link_runs", "keep", "linearise", "norm_key"]
+__all__ = ["Block", "drop_closing_notes", "drop_copies", "drop_link_runs", "keep", "linearise", "norm_key"]
 
 # Short blocks that are page chrome even inside the article container, in
 # the languages of the archive's sources: ad labels, "read also" and
@@ -40,7 +40,15 @@ _BOILER_LINE = re.compile(
     r"beitragsbild|bild anzeigen|crédit photo|créditos?)(?::.{0,80})?|(?:copyright|©).{0,100}|"
     r"all rights reserved.{0,60}|listen to (?:this|the) (?:article|story).{0,40}|"
     r"watch:.{0,80}|video:.{0,80}|recommended.{0,40}|trending.{0,40}|most (?:read|popular).{0,40}|"
-    r"(?:updated|published|posted|last updated|first published)(?: on| at)?:? .{0,60}|"
+    r"(?:updated|published|posted|last updated|first published|veröffentlicht|veröffentlichung|"
+    r"publicado|publié|pubblicato|opublikowano)(?: on| at| am| le| el| il)?:? .{0,60}|"
+    # a caption with its credit: "The new stop at dusk. Photo: City archive"
+    r".{0,150}\b(?:photo|foto|fotos|bild)\s?:\s?\S.{0,80}|"
+    # disclosures and reading times set above or below a story
+    r"\W{0,3}(?:anzeige|werbung|advertorial|sponsored|publicidad|advertisement)\s*[.,:|–-].{0,120}|"
+    r"this (?:post|article|page|story) (?:contains|may contain|includes) (?:affiliate|references to products|"
+    r"sponsored|paid).{0,160}|dieser (?:beitrag|artikel) enthält (?:werbung|affiliate|anzeigen).{0,120}|"
+    r"\d+\s*min(?:ute)?s?\.? (?:read|lesezeit)|lesezeit:? (?:ca\. )?\d+\s*min(?:uten|\.)?|"
     r"by [^.!?]{2,60}|you might also like.{0,40}|we recommend.{0,40}|"
     r"this (?:article|story) (?:was|has been|is) .{0,40}(?:updated|corrected|produced|published|originally).{0,160}|"
     r"(?:view|open) (?:image )?gallery.{0,40}|skip (?:to )?.{0,40}|"
@@ -67,29 +75,35 @@ class Block:
     text: str
     link_chars: int
     tag: str
+    emphasis_chars: int = 0  # non-space characters inside <b>, <strong>, <i>, <em>
+
+
+_EMPHASIS = frozenset({"b", "strong", "i", "em"})
 
 
 def linearise(container: etree._Element) -> list[Block]:
     blocks: list[Block] = []
     parts: list[str] = []
-    link_chars = 0
-    link_depth = 0
+    link_chars = emphasis_chars = 0
+    link_depth = emphasis_depth = 0
     block_tags: list[str] = []
 
     def flush(tag: str) -> None:
-        nonlocal parts, link_chars
+        nonlocal parts, link_chars, emphasis_chars
         text = _NL.sub("\n", _WS.sub(" ", "".join(parts))).strip()
         if text:
-            blocks.append(Block(text, link_chars, tag))
+            blocks.append(Block(text, link_chars, tag, emphasis_chars))
         parts = []
-        link_chars = 0
+        link_chars = emphasis_chars = 0
 
     def add(text: str | None) -> None:
-        nonlocal link_chars
+        nonlocal link_chars, emphasis_chars
         if text:
             parts.append(text.replace("\n", " "))
             if link_depth:
                 link_chars += len(text.strip())
+            if emphasis_depth:
+                emphasis_chars += len(text) - sum(map(str.isspace, text))
 
     for event, el in etree.iterwalk(container, events=("start", "end")):
         tag = tag_name(el)
@@ -101,10 +115,14 @@ def linearise(container: etree._Element) -> list[Block]:
                 block_tags.append(tag)
             if tag == "a":
                 link_depth += 1
+            elif tag in _EMPHASIS:
+                emphasis_depth += 1
             add(el.text)
         else:
             if tag == "a":
                 link_depth -= 1
+            elif tag in _EMPHASIS:
+                emphasis_depth -= 1
             if tag not in INLINE_TAGS and tag != "br":
                 flush(tag)
                 if block_tags:
@@ -202,6 +220,39 @@ def drop_link_runs(blocks: list[Block]) -> list[Block]:
         # headings throughout; its plain lines are still the article.
         kept = [b for b in blocks if not _is_linky(b)]
     return kept
+
+
+_NOTE_MAX = 300  # characters of a closing note set in bold or italics, or of a closing appeal
+_CLOSING = 6     # blocks at the end of the text where an appeal to readers is looked for
+# The publisher's appeal to readers, in the languages of the archive's sources:
+# get our app, join our channel, become a member, support us, subscribe.
+_APPEAL = re.compile(
+    r"\bapps?\b.{0,40}\b(?:download|herunterladen|descargar?|installieren)|(?:download|descarga|lade|holen sie sich)\w*"
+    r"\b.{0,40}\bapps?\b|\b(?:get|for) the latest (?:news|stories|updates|headlines)\b|"
+    r"\b(?:únete|join (?:us|our)|support (?:us|our)|unterstütze|hazte (?:miembro|socio)|"
+    r"become a (?:member|subscriber|patron)|werden sie mitglied|werde mitglied|zeigen sie ihre wertschätzung|"
+    r"(?:please )?subscribe (?:to|now)|abonnieren sie|suscríbete)\b|"
+    r"\b(?:telegram|whatsapp|youtube)[- ]?(?:kanal|channel)|\bcanal de (?:telegram|youtube|whatsapp)",
+    re.IGNORECASE,
+)
+
+
+def drop_closing_notes(blocks: list[Block]) -> list[Block]:
+    """Drop the notes that end the text: short lines wholly in bold or italics with
+    a link, and the publisher's appeals to readers (get our app, support us)."""
+    end = len(blocks)
+    kept = [b for i, b in enumerate(blocks)
+            if i == 0 or i < end - _CLOSING or len(b.text) >= _NOTE_MAX or not _APPEAL.search(b.text)]
+    end = len(kept)
+    while end > 1 and _closing_note(kept[end - 1]):
+        end -= 1
+    return kept[:end]
+
+
+def _closing_note(block: Block) -> bool:
+    text = block.text
+    return (len(text) < _NOTE_MAX and block.link_chars > 0
+            and block.emphasis_chars >= 0.9 * (len(text) - sum(map(str.isspace, text))))
 
 
 _COPY_MIN = 40       # characters of a paragraph that can be a copy

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from indexer.extract.blocks import drop_copies, drop_link_runs, keep, linearise, norm_key
+from indexer.extract.blocks import drop_closing_notes, drop_copies, drop_link_runs, keep, linearise, norm_key
 from indexer.extract.classes import JUNK_TAGS
 from indexer.extract.clean import remove, strip_boilerplate
 from indexer.extract.container import choose_container
@@ -50,4 +50,4 @@ def extract_body(root: etree._Element, title: str = "", headline: etree._Element
     for container in containers:
         strip_boilerplate(container, stats)
         blocks.extend(b for b in linearise(container) if keep(b, title_key))
-    return "\n\n".join(drop_copies([b.text for b in drop_link_runs(blocks)]))
+    return "\n\n".join(drop_copies([b.text for b in drop_closing_notes(drop_link_runs(blocks))]))

@@ -18,7 +18,7 @@ from lxml import etree
 
 __all__ = [
     "COMMENT_WORDS", "CONTENT_WORDS", "FURNITURE_WORDS", "REFERENCE_WORDS", "FURNITURE_ROLES", "FURNITURE_TAGS", "INLINE_TAGS", "JUNK_TAGS",
-    "MEDIA_WORDS", "OUTSIDE_TAGS", "OVERLAY_WORDS", "Verdict", "WEAK_WORDS", "class_verdict", "class_words", "is_hidden", "tag_name",
+    "MEDIA_WORDS", "OTHER_STORIES_WORDS", "OUTSIDE_TAGS", "OVERLAY_WORDS", "Verdict", "WEAK_WORDS", "class_verdict", "class_words", "is_hidden", "tag_name",
 ]
 
 # Elements that never hold article prose.
@@ -66,6 +66,12 @@ REFERENCE_WORDS = _words("references?|reflist|footnotes?|endnotes?|bibliography"
 # however much text they hold, unlike layout words ("sidebar", "share") that
 # sites also give the wrapper of the story. ("dsgvo": the GDPR in German.)
 OVERLAY_WORDS = _words(r"cookies?|consent|gdpr|dsgvo|modal|popup|pop up")
+# Lists of other stories (related, next posts, most read, recommendations):
+# never the story however much text they hold, unlike layout words.
+OTHER_STORIES_WORDS = _words(
+    r"more ?(?:from|stories|news|articles)|read ?next|up ?next|also ?read|you ?may|most ?read|most ?popular|"
+    r"(?:next|prev|previous) ?(?:posts?|articles?|stories)",
+    r"related|recommend|outbrain|taboola|trending")
 # Page furniture wherever it sits (comments, cookie boxes, teasers, share
 # bars...). Matched on the class/id words (see ``class_words``).
 FURNITURE_WORDS = _words(
@@ -106,7 +112,7 @@ _BODY_WORDS = re.compile(
 # Media and widgets: captions can be long, so these go unless they hold a
 # large share of the container (a gallery page, a video page).
 MEDIA_WORDS = _words(
-    r"credits?|slides?|video|donate|call to action|cta",
+    r"credits?|slides?|video|donate|call to action|cta|legend",
     r"caption|gallery|slideshow|carousel|slider|player|widget|lightbox",
 )
 
@@ -148,7 +154,7 @@ class Verdict(NamedTuple):
     comments: bool    # reader comments
     marker: bool      # the article body, as the page names it
     references: bool  # a list of references or footnotes
-    overlay: bool     # a dialog or pop-up laid over the page
+    overlay: bool     # a dialog or pop-up laid over the page, or a list of other stories
 
 
 _NO_VERDICT = Verdict(False, False, False, False, False)
@@ -174,7 +180,8 @@ def class_verdict(el: etree._Element) -> Verdict:
                               COMMENT_WORDS.search(words) is not None and not content,
                               _BODY_WORDS.search(words) is not None and not furniture,
                               REFERENCE_WORDS.search(words) is not None,
-                              furniture and not content and OVERLAY_WORDS.search(words) is not None)
+                              furniture and not content and (OVERLAY_WORDS.search(words) is not None
+                                                             or OTHER_STORIES_WORDS.search(words) is not None))
             if len(_VERDICTS) > 50_000:
                 _VERDICTS.clear()
             _VERDICTS[raw] = verdict

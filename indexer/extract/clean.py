@@ -35,6 +35,8 @@ _GALLERY_ITEMS = 4     # repeated picture items that make a gallery ...
 _CAPTION_CHARS = 150   # ... when their text is caption-length on average
 _STORY_BESIDE = 300    # paragraph text outside the gallery that makes it an inset
 _MEDIA_TEXT = 0.5      # share of the text in slides and captions that makes them the article
+_THREAD_SHARE = 0.8    # share of a container's text in posts/comments that makes it a thread ...
+_THREAD_OWN = 500      # ... when the text outside them is shorter than this
 # Numbered steps, tables and paragraphs with inline pictures (formulas, icons) are content.
 _NOT_GALLERY = frozenset({"ol", "table", "tbody", "thead", "tr", "td", "th", "p", "dl", "dd", "dt"})
 
@@ -63,11 +65,16 @@ def _gallery_items(el: etree._Element) -> list[etree._Element]:
 def strip_boilerplate(container: etree._Element, stats: Stats) -> None:
     """Delete furniture, bylines, captions, widgets and galleries inside ``container``.
 
-    A gallery inside a story goes whatever its share of the text; a page that
+    Reader comments go, unless they are nearly all of the container (a forum
+    thread, a live ticker). A gallery inside a story goes whatever its share of the text; a page that
     is only a gallery keeps it, and so does a page whose text is in its slides
     or captions (a slideshow article, a video page).
     """
     total = max(stats.raw_paras.get(container, 0), stats.prose.get(container, 0) // 2, 1)
+    # A container that is almost only posts ("comments") is a forum thread or a
+    # live ticker: its posts are the page's text, not readers' reactions to it.
+    in_posts = stats.comments.get(container, 0)
+    thread = in_posts >= _THREAD_SHARE * total and stats.raw_paras.get(container, 0) - in_posts < _THREAD_OWN
     doomed: list[etree._Element] = []
     spared: list[etree._Element] = []  # media blocks that are most of the text (a gallery article)
     media: list[etree._Element] = []   # other media blocks: captions, slides, players
@@ -75,7 +82,8 @@ def strip_boilerplate(container: etree._Element, stats: Stats) -> None:
     next(it)  # the container itself stays
     for el in it:
         if el in stats.furniture:
-            doomed.append(el)
+            if not (thread and el in stats.comment_blocks):
+                doomed.append(el)
             continue
         weak = (
             tag_name(el) in FURNITURE_TAGS

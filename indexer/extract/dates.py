@@ -162,11 +162,14 @@ def is_decoy_label(before: str) -> bool:
     return bool(before) and _is_decoy(before.rstrip() + " ", len(before.rstrip()) + 1)
 
 
-def text_dates(text: str, *, skip_decoys: bool = True) -> list[tuple[int, int, dt.datetime]]:
+def text_dates(text: str, *, skip_decoys: bool = True,
+               day_first: bool = False) -> list[tuple[int, int, dt.datetime]]:
     """Every date written out for readers in ``text``: (start, end, naive midnight), in text order.
 
     With ``skip_decoys`` a date introduced by "Updated", "Modified", "©" and
     the like is passed over: it is not when the story was published.
+    ``day_first`` reads "02/10/2020" as 2 October (outside the US), else as
+    February 2 (either way a first number above 12 is the day).
     """
     found: dict[int, tuple[int, int, dt.datetime]] = {}
     for pattern, order in ((_MDY, "mdy"), (_DMY, "dmy"), (_ISO, "iso"),
@@ -174,7 +177,7 @@ def text_dates(text: str, *, skip_decoys: bool = True) -> list[tuple[int, int, d
         for match in pattern.finditer(text):
             if match.start() in found or (skip_decoys and _is_decoy(text, match.start())):
                 continue
-            date = _from_match(match, order)
+            date = _from_match(match, order, day_first)
             if date is not None:
                 found[match.start()] = (match.start(), match.end(), date)
     return [found[k] for k in sorted(found)]
@@ -214,7 +217,7 @@ def url_date(url: str | None) -> dt.datetime | None:
     return found.pop() if len(found) == 1 else None
 
 
-def _from_match(match: re.Match[str], order: str) -> dt.datetime | None:
+def _from_match(match: re.Match[str], order: str, day_first: bool = False) -> dt.datetime | None:
     if order == "mdy":
         month = _MONTHS.get(match.group(1).lower())
         return _make(int(match.group(3)), month, int(match.group(2))) if month else None
@@ -231,5 +234,8 @@ def _from_match(match: re.Match[str], order: str) -> dt.datetime | None:
             year += 2000 if 2000 + year <= dt.date.today().year else 1900
         return _make(year, int(match.group(2)), int(match.group(1)))
     first, second = int(match.group(1)), int(match.group(2))
-    month, day = (second, first) if first > 12 else (first, second)
+    if day_first:
+        day, month = (second, first) if second > 12 else (first, second)
+    else:
+        month, day = (second, first) if first > 12 else (first, second)
     return _make(int(match.group(3)), month, day)

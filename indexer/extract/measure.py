@@ -45,6 +45,7 @@ class Stats:
     markers: list[etree._Element] = field(default_factory=list)       # marked as article body
     furniture: set[etree._Element] = field(default_factory=set)       # furniture, no marker inside
     references: set[etree._Element] = field(default_factory=set)      # lists of references, footnotes
+    comment_blocks: set[etree._Element] = field(default_factory=set)  # reader comments (also furniture)
     h1: etree._Element | None = None
 
 
@@ -77,8 +78,9 @@ def measure(root: etree._Element) -> Stats:
     Furniture (comments, sidebars, footers...) keeps its own numbers but adds
     nothing to its ancestors, so it can never attract the container choice.
     Not furniture: an element holding the page's article-body marker, or the
-    headline with real prose, or (when furniture only by class or role, not
-    an overlay such as a consent dialog) most of the page's paragraph text, or
+    headline with real prose, or a <header> with real prose (templates that
+    wrap a post or a text block in one), or (when furniture only by class or role, not
+    an overlay such as a consent dialog, nor a list of other stories) most of the page's paragraph text, or
     half of it beside the headline: it is the story's wrapper.
     """
     stats = Stats({}, {})
@@ -121,7 +123,7 @@ def measure(root: etree._Element) -> Stats:
             # An embedded post (a tweet in a "social-media-embed" box) is quoted
             # content, not a share bar.
             embed = frame[7] == 1 and frame[8] and frame[1] > 0
-            if frame[7] and not frame[5] and not (frame[6] and frame[1] >= 300) and not embed:
+            if frame[7] and not frame[5] and not ((frame[6] or el.tag == "header") and frame[1] >= 300) and not embed:
                 candidates.append((el, frame[7]))
             if stack:
                 parent = stack[-1]
@@ -134,7 +136,7 @@ def measure(root: etree._Element) -> Stats:
                     n = len(el.tail.strip())
                     parent[0] += n
                     stack[parent[4]][2] += n
-    comment_blocks = {el for el, kind in candidates if kind == 3}
+    comment_blocks = stats.comment_blocks = {el for el, kind in candidates if kind == 3}
     in_comments = sum(stats.raw_paras[el] for el in comment_blocks
                       if not any(a in comment_blocks for a in el.iterancestors()))
     prose = stats.raw_paras.get(root, 0) - in_comments

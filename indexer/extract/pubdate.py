@@ -155,16 +155,27 @@ def _text_before(anchor: etree._Element) -> str:
 _SPACES = re.compile(r"\s+")
 
 
-def _date_near(anchor: etree._Element) -> dt.datetime | None:
+# Languages whose readers write the month first ("10/2/2020" is October 2);
+# everywhere else the day comes first. A page that names no language is read
+# the US way, as before.
+_MONTH_FIRST = frozenset({"", "en", "en-us", "en-ca"})
+
+
+def _day_first(root: etree._Element) -> bool:
+    lang = root.get("lang") or root.get("xml:lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
+    return lang.strip().lower().replace("_", "-") not in _MONTH_FIRST
+
+
+def _date_near(anchor: etree._Element, day_first: bool = False) -> dt.datetime | None:
     """The date written closest to the headline, just above or below it (a
     date inside the headline element counts when a child element holds it:
     "<h1>Title <span>02.02.2022</span></h1>")."""
     after = _SPACES.sub(" ", _text_after(anchor))
     start = len(_SPACES.sub(" ", anchor.text or "").strip())
-    found = [(found_at - start, date) for found_at, _, date in text_dates(after)[:3]
+    found = [(found_at - start, date) for found_at, _, date in text_dates(after, day_first=day_first)[:3]
              if 0 <= found_at - start <= _AFTER]
     before = _SPACES.sub(" ", _text_before(anchor)).rstrip()
-    found += [(len(before) - end, date) for _, end, date in text_dates(before)[-1:]
+    found += [(len(before) - end, date) for _, end, date in text_dates(before, day_first=day_first)[-1:]
               if len(before) - end <= _BEFORE]
     return min(found, key=lambda f: f[0])[1] if found else None
 
@@ -266,7 +277,7 @@ def publication_date(root: etree._Element, *, ld: dict[str, Any] | None, meta: d
                   if plausible(date)]
     chosen = structured[0] if structured else None
     in_url = url_date(url) if "url" not in skip else None
-    near = _date_near(headline) if headline is not None and "text" not in skip else None
+    near = _date_near(headline, _day_first(root)) if headline is not None and "text" not in skip else None
     if plausible(in_url):
         assert in_url is not None
         if chosen is None or chosen[1].date() != in_url.date():
