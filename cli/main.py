@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return args.run(args)
-    except IndexUnreadable as e:  # before its base class: it carries the remedy
+    except IndexUnreadable as e:
         from .display import shown_path
 
         print(f"newsarchive {args.command}: {shown_path(str(e))}; {REPAIR}", file=sys.stderr)
