@@ -16,8 +16,15 @@ from web.setstore import DataDirError, default_data_dir
 
 
 def make_client(index, **config):
+    """An app on ``index`` (apps of one test share the data directory, as restarted servers would)."""
     app = create_app(index, config={"TESTING": True, **config})
     return app, app.test_client()
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch):
+    """Saved sets go to the test's directory (for a URL target the default is ./var/data)."""
+    monkeypatch.setenv("NEWSARCHIVE_DATA_DIR", str(tmp_path / "data"))
 
 
 def saved_ids(client, set_id: str) -> list[str]:
@@ -52,11 +59,11 @@ def test_a_set_shows_exactly_what_was_saved(client):
     assert page["last_indexed"] and page["created"] >= page["last_indexed"]
 
 
-def test_sets_survive_a_change_a_deletion_and_a_rebuild(tmp_path):
+def test_sets_survive_a_change_a_deletion_and_a_rebuild(tmp_path, new_target):
     pages = tmp_path / "pages"
     for name in ("alpha", "bravo", "charlie", "delta"):
         write_page(pages / f"{name}.html", f"Tender {name}", f"The {name} tender was awarded.")
-    index = tmp_path / "ix"
+    index = new_target()
     Indexer(index, jobs=1).run([pages])
     app, client = make_client(index)
     created = client.post("/api/sets", json={"q": "tender", "sort": "relevance"}).get_json()
