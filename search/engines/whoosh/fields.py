@@ -39,9 +39,11 @@ TermOf = Callable[[str], "str | None"]
 
 @lru_cache(maxsize=200_000)
 def ranked_term(token: str) -> str | None:
-    """``ranking_analyzer``: folded, stop words dropped, Porter2-stemmed."""
+    """``ranking_analyzer``: folded, stop words dropped, Porter2-stemmed; a token
+    that folds to nothing (e.g. a lone Cyrillic soft sign) is dropped, as Whoosh's
+    stop filter drops it."""
     folded = fold(token)
-    return None if folded in STOP_WORDS else stem(folded)
+    return None if not folded or folded in STOP_WORDS else stem(folded)
 
 
 def folded_term(token: str) -> str:
