@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from opensearchpy import exceptions as ox
 
 from search.errors import IndexMissing, IndexUnreadable
 
@@ -14,6 +17,11 @@ from .client import connect, translated
 from .target import Target
 
 log = logging.getLogger(__name__)
+
+#: Errors of a node that left the cluster during a search (the cluster's own words).
+NODE_LOST = ("node_disconnected_exception", "node_not_connected_exception", "node_closed_exception")
+#: Seconds before a search that lost a node is tried again.
+RETRY_PAUSE = 0.5
 
 
 class Cluster:
@@ -59,7 +67,16 @@ class Cluster:
 
     def search(self, body: dict[str, Any]) -> dict[str, Any]:
         with self.calls("search"):
-            return self.client.search(index=self.alias, body=body, allow_partial_search_results=False)
+            try:
+                return self.client.search(index=self.alias, body=body, allow_partial_search_results=False)
+            except ox.TransportError as e:
+                if not any(kind in str(e.info) for kind in NODE_LOST):
+                    raise
+                # A node left between the query and fetch phases: the copies on
+                # the others answer a second try (a search changes nothing).
+                log.warning("search on %s lost a node (%s); trying once more", self.target.display, e.error)
+                time.sleep(RETRY_PAUSE)
+                return self.client.search(index=self.alias, body=body, allow_partial_search_results=False)
 
     def close(self) -> None:
         self.closed = True
