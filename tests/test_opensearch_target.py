@@ -109,3 +109,32 @@ def test_stats_shows_the_url_masked(index_factory, engine_kind, capsys):
     assert "s3cr" not in out and f"index:        {display_target(target)}" in out
     assert main(["stats", "--json", "--index", target]) == 0
     assert json.loads(capsys.readouterr().out)["documents"] == 0
+
+
+def test_a_search_that_lost_a_node_is_tried_once_more(caplog):
+    """The retry of ``Cluster.search`` (the node-kill test meets it only by chance)."""
+    from opensearchpy import exceptions as ox
+
+    from search.engines.opensearch import cluster as cluster_mod
+    from search.engines.opensearch.target import parse_target
+
+    cluster = cluster_mod.Cluster(parse_target("http://127.0.0.1:9/news"))
+    calls = []
+    lost = ox.TransportError(500, "node_disconnected_exception",
+                             {"error": {"type": "node_disconnected_exception", "reason": "[node-2] disconnected"}})
+
+    def search(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise lost
+        return {"hits": {"hits": []}}
+
+    cluster.client.search = search
+    assert cluster.search({"size": 0}) == {"hits": {"hits": []}} and len(calls) == 2
+    assert "lost a node" in caplog.text
+    calls.clear()
+    cluster.client.search = lambda **kwargs: (calls.append(kwargs), (_ for _ in ()).throw(lost))[1]
+    with pytest.raises(IndexUnavailable):
+        cluster.search({"size": 0})  # a second loss is reported, not retried forever
+    assert len(calls) == 2
+    cluster.close()

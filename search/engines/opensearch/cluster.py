@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, TypeVar
@@ -37,6 +38,11 @@ MARGIN = 0.25
 _STOPPED = ("timed out", "timeout", "cancelled", "time exceeded")
 
 T = TypeVar("T")
+
+#: Errors of a node that left the cluster during a search (the cluster's own words).
+NODE_LOST = ("node_disconnected_exception", "node_not_connected_exception", "node_closed_exception")
+#: Seconds before a search that lost a node is tried again.
+RETRY_PAUSE = 0.5
 
 
 class Cluster:
@@ -87,34 +93,31 @@ class Cluster:
         """One search on the alias; within ``deadline`` (else OutOfTime) when it is finite."""
         if math.isinf(deadline.at):
             with self.calls("search"):
-                return self.client.search(index=self.alias, body=body, allow_partial_search_results=False)
+                return self._once_more_if_node_lost(
+                    lambda: self.client.search(index=self.alias, body=body, allow_partial_search_results=False),
+                    deadline)
         remaining = _left(deadline)
         cut = f"{math.ceil((remaining + MARGIN) * 1000)}ms"
-        found = self.within(deadline, "search", lambda client, wait: client.search(
-            index=self.alias, body={**body, "timeout": f"{max(1, math.floor(remaining * 1000))}ms"},
-            allow_partial_search_results=False, cancel_after_time_interval=cut, request_timeout=wait))
+        found = self.within(deadline, "search", lambda client, wait: self._once_more_if_node_lost(
+            lambda: client.search(
+                index=self.alias, body={**body, "timeout": f"{max(1, math.floor(remaining * 1000))}ms"},
+                allow_partial_search_results=False, cancel_after_time_interval=cut, request_timeout=wait),
+            deadline))
         if found.get("timed_out"):
             raise OutOfTime
         return found
 
-    def within(self, deadline: Deadline, doing: str, call: Callable[[Any, float], T]) -> T:
-        """``call(client, seconds)``: with a finite ``deadline``, the budgeted
-        client waiting at most the time left (plus the margin), and OutOfTime
-        when the cluster or the wait stopped it there; else the client and its
-        usual timeout."""
-        if math.isinf(deadline.at):
-            with self.calls(doing):
-                return call(self.client, TIMEOUT)
-        wait = _left(deadline) + MARGIN
-        with self.calls(doing):
-            try:
-                return call(self.budgeted, wait)
-            except ox.ConnectionTimeout:
-                raise OutOfTime from None
-            except ox.TransportError as e:
-                if deadline.passed() and any(s in reason_of(e).lower() for s in _STOPPED):
-                    raise OutOfTime from None
+    def _once_more_if_node_lost(self, call: Callable[[], T], deadline: Deadline) -> T:
+        try:
+            return call()
+        except ox.TransportError as e:
+            if not any(kind in str(e.info) for kind in NODE_LOST) or deadline.remaining() <= RETRY_PAUSE:
                 raise
+            # A node left between the query and fetch phases: the copies on
+            # the others answer a second try (a search changes nothing).
+            log.warning("search on %s lost a node (%s); trying once more", self.target.display, e.error)
+            time.sleep(RETRY_PAUSE)
+            return call()
 
     def close(self) -> None:
         self.closed = True
