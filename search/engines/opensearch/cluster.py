@@ -119,6 +119,25 @@ class Cluster:
             time.sleep(RETRY_PAUSE)
             return call()
 
+    def within(self, deadline: Deadline, doing: str, call: Callable[[Any, float], T]) -> T:
+        """``call(client, seconds)``: with a finite ``deadline``, the budgeted
+        client waiting at most the time left (plus the margin), and OutOfTime
+        when the cluster or the wait stopped it there; else the client and its
+        usual timeout."""
+        if math.isinf(deadline.at):
+            with self.calls(doing):
+                return call(self.client, TIMEOUT)
+        wait = _left(deadline) + MARGIN
+        with self.calls(doing):
+            try:
+                return call(self.budgeted, wait)
+            except ox.ConnectionTimeout:
+                raise OutOfTime from None
+            except ox.TransportError as e:
+                if deadline.passed() and any(s in reason_of(e).lower() for s in _STOPPED):
+                    raise OutOfTime from None
+                raise
+
     def close(self) -> None:
         self.closed = True
         self.client.close()
