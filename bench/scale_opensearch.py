@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                                               for k in ("warm_p50", "warm_p95")))
             for engine, target in targets.items():
                 results[engine]["queries"] = latency[engine]
-                server = newsarchive_serve(target, REPO / "var" / "bench" / f"serve-{args.label}-{engine}.log")
+                server = newsarchive_serve(target, Path(tmp) / f"serve-{engine}.log")
                 try:
                     server.start()
                     warm_workers(server, queries)
