@@ -34,6 +34,7 @@ from opensearchpy import OpenSearch, helpers
 from opensearchpy import exceptions as ox
 
 from search.errors import BadIndexTarget, IndexBusy, IndexError_, IndexUnreadable
+from search.locks import pid_alive
 from search.models import IndexState, KnownFailure, KnownFile, SourceState
 from search.sourcepath import source_term, term_source
 from search.stamps import Stamp
@@ -220,16 +221,6 @@ class Lock:
     stale_pid: int | None  # a dead indexer's lock, cleared on the way in
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def acquire(client: OpenSearch, alias: str, where: str, timeout: float) -> Lock:
     """Take the alias's writer lock, waiting up to ``timeout`` seconds.
 
@@ -254,7 +245,7 @@ def acquire(client: OpenSearch, alias: str, where: str, timeout: float) -> Lock:
             continue  # released meanwhile
         holder = held["_source"]
         pid, host = holder.get("pid"), holder.get("host")
-        if host == me["host"] and isinstance(pid, int) and not _pid_alive(pid):
+        if host == me["host"] and isinstance(pid, int) and not pid_alive(pid):
             try:
                 client.delete(index=name, id=alias, if_seq_no=held["_seq_no"],
                               if_primary_term=held["_primary_term"], refresh="true")

@@ -32,6 +32,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
 from search.errors import IndexBusy, IndexMissing, IndexUnreadable, UnsafeIndex
+from search.locks import pid_alive
 from search.models import IndexState, KnownFailure, KnownFile
 from search.stamps import iso_seconds
 
@@ -221,16 +222,6 @@ def size_on_disk(gen_dir: Path) -> int:
 # --- writing -------------------------------------------------------------
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 @dataclass
 class LockInfo:
     stale_pid: int | None  # pid of a dead indexer whose lock file was left behind
@@ -269,7 +260,7 @@ def writer_lock(index_dir: Path, timeout: float = 30.0) -> Iterator[LockInfo]:
                 time.sleep(0.1)
         previous = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
         stale = int(previous) if previous.isdigit() and int(previous) != os.getpid() else None
-        if stale is not None and _pid_alive(stale):
+        if stale is not None and pid_alive(stale):
             stale = None  # a finished run that exited cleanly but left its pid
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
