@@ -1,13 +1,17 @@
-"""Schemathesis fuzzes the live gunicorn app from its own OpenAPI document."""
+"""Schemathesis fuzzes the live gunicorn app from its own OpenAPI document, on both engines."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from bench.server import Server
+from tests.web_fixtures import gunicorn_server, web_corpus
 
 pytestmark = pytest.mark.slow  # fuzzes a live gunicorn
 
@@ -27,9 +31,20 @@ def schemathesis_command() -> list[str]:
     return [str(beside)] if beside.exists() else [shutil.which("schemathesis") or "schemathesis"]
 
 
-def test_schemathesis_finds_no_failures(live_server, tmp_path):
+@pytest.fixture(scope="module")
+def engine_server(module_index_factory, tmp_path_factory) -> Iterator[Server]:
+    """gunicorn over the web corpus indexed by the engine under test."""
+    target = module_index_factory(web_corpus())
+    server = gunicorn_server(target, tmp_path_factory.mktemp("fuzzed") / "gunicorn.log")
+    try:  # stopped even when it never became ready
+        yield server.start()
+    finally:
+        server.stop()
+
+
+def test_schemathesis_finds_no_failures(engine_server, tmp_path):
     result = subprocess.run(
-        [*schemathesis_command(), "run", f"{live_server.url}/api/openapi.json",
+        [*schemathesis_command(), "run", f"{engine_server.url}/api/openapi.json",
          "--checks", CHECKS,
          "--max-examples", "30",
          "--seed", "4",

@@ -1,6 +1,6 @@
 """Arbitrary text at the query parser and arbitrary parameters at ``/api/search``.
 
-Property-based (hypothesis, derandomized so CI is repeatable):
+Property-based (hypothesis, derandomized so CI is repeatable), on both engines:
 
 * the search service answers any query text (and any combination of the other
   request fields) with a response or a ``SearchError`` naming a known
@@ -24,7 +24,7 @@ from jsonschema import Draft202012Validator
 
 from search.models import SearchError, SearchRequest, SearchResponse
 from search.service import SearchService
-from tests.conftest import build_index, make_article
+from tests.conftest import make_article
 from tests.reliability_helpers import SECTIONS, WORDS
 
 SETTINGS = settings(max_examples=1000, deadline=None, derandomize=True,
@@ -46,7 +46,7 @@ query_text = st.one_of(
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory) -> Path:
+def index_dir(module_index_factory) -> Path | str:
     articles = []
     for i in range(120):
         words = [WORDS[(i * 7 + k) % len(WORDS)] for k in range(30)]
@@ -55,7 +55,7 @@ def index_dir(tmp_path_factory) -> Path:
             date=f"{2015 + i % 10}-{1 + i % 12:02d}-{1 + i % 28:02d}" if i % 9 else None,
             section=SECTIONS[i % len(SECTIONS)], authors=[f"Reporter {i % 6}"],
             url=f"https://gazette.example/q/{i}"))
-    return build_index(tmp_path_factory.mktemp("queries") / "index", articles)
+    return module_index_factory(articles)
 
 
 @pytest.fixture(scope="module")
