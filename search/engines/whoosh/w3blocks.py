@@ -11,7 +11,14 @@ statistics, a block at a time. The blocks are Whoosh's own, so the index
 format does not change: ``tests/engines/whoosh/test_writing.py`` compares
 the files byte for byte with Whoosh's (compressing as Whoosh does).
 
-Only the compression differs (:func:`compress`): most terms are rare, so most
+Two things differ from Whoosh's writer, neither the format. A block's data
+is pickled with protocol 4 (:data:`DATA_PROTOCOL`), not 2: under protocol 2
+Python 3 pickles each bytes value (a document's encoded positions) as a call
+of ``codecs.encode`` on a latin-1 string, so unpickling a block of positions
+called it once per posting (~4 us each: most of a phrase query's time over a
+frequent word), where protocol 4 stores bytes as bytes (Whoosh's reader
+unpickles either, ``pickle.loads`` reads the protocol from the data). And
+the compression (:func:`compress`): most terms are rare, so most
 blocks are a few dozen bytes, and ``zlib.compress`` sets up a 32 KB window
 and 256 KB of hash tables for each, which cost more than everything else of
 writing the block. A small block is compressed with a window and tables
@@ -31,6 +38,8 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W
 from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
+#: Pickle protocol of a block's data (ids, weights, values); Whoosh uses 2.
+DATA_PROTOCOL = 4
 #: A term with its postings: fieldname, term bytes, docnums (ascending),
 #: weights and encoded values (bytes, b"" for none).
 Term = tuple[str, bytes, list, list, list]
@@ -102,7 +111,7 @@ def _write_term(postfile, blocklimit: int, compression: int, fixed: int | None,
         block_values = values[s:e] if n > blocklimit else values
         data = (tuple(map(sub, ids, [0] + ids[:-1])), _mini_weights(stored),
                 _mini_values(fixed, [v for v in block_values if v]))
-        databytes = dumps(data, 2)
+        databytes = dumps(data, DATA_PROTOCOL)
         if compression:
             databytes = compress(databytes, compression)
         infobytes = dumps((e - s, ids[-1], maxweight, compression, length_to_byte(minlength),
