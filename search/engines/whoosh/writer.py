@@ -23,6 +23,7 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 from .doctable import column_bytes
+from .fields import AnalyzedText
 from .termpool import TermPool
 from .w3blocks import add_terms, writes_w3_blocks
 
@@ -85,13 +86,15 @@ class FastSegmentWriter(SegmentWriter):
             field = schema[name]
             length = 0
             if field.indexed:
-                items = list(field.index(value))
-                if items:
-                    terms, freqs, weights, values = zip(*items)
-                    if field.scorable:
-                        length = sum(freqs)
+                if isinstance(field, AnalyzedText) and isinstance(value, str):
+                    terms, freqs, weights, values = field.index_columns(value)
+                else:
+                    terms, freqs, weights, values = tuple(zip(*field.index(value))) or ((), (), (), ())
                     if None in values:  # Whoosh writes b"" for it
                         values = [v or b"" for v in values]
+                if field.scorable:
+                    length = sum(freqs)
+                if terms:
                     self.pool.add_terms(name, docnum, terms, weights, values)
             perdoc.add_field(name, field, value if field.stored else None, length)
             if field.column_type:
