@@ -22,7 +22,8 @@ import sys
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from functools import lru_cache
+from functools import lru_cache, partial
+from operator import is_not
 
 from whoosh import formats
 from whoosh.columns import NumericColumn
@@ -131,7 +132,7 @@ class AnalyzedText(TEXT):
         if isinstance(self.format, formats.Positions):
             positions: dict[str, list[int]] = defaultdict(list)
             # Dropped tokens leave no gap, as Whoosh's StopFilter renumbers.
-            for pos, word in enumerate(w for w in terms if w is not None):
+            for pos, word in enumerate(filter(partial(is_not, None), terms)):
                 positions[word].append(pos)
             freqs = list(map(len, positions.values()))
             values = list(map(self.format.encode, positions.values()))

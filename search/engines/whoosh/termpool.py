@@ -109,7 +109,8 @@ class TermPool:
         docnums = np.repeat(np.frombuffer(self._run_docs, dtype=np.intc),
                             np.frombuffer(self._run_lengths, dtype=np.intc))
         weights = np.frombuffer(self._weights, dtype=np.float64)
-        values = self._values
+        values = np.empty(len(self._values), dtype=object)
+        values[:] = self._values
         k, start = 0, 0
         while k < len(keys):
             # A chunk of whole terms at a time, as Python lists.
@@ -118,7 +119,7 @@ class TermPool:
                 last += 1
             at = order[start:ends[last]]
             chunk_docs, chunk_weights = docnums[at].tolist(), weights[at].tolist()
-            chunk_values = [values[i] for i in at.tolist()]
+            chunk_values = values[at].tolist()
             offset = start
             for fieldname, tbytes, _ in keys[k:last + 1]:
                 a, b = start - offset, ends[k] - offset

@@ -11,19 +11,20 @@ statistics, a block at a time. The blocks are Whoosh's own, so the index
 format does not change: ``tests/engines/whoosh/test_writing.py`` compares
 the files byte for byte with Whoosh's (compressing as Whoosh does).
 
-Two things differ from Whoosh's writer, neither the format. A block's data
+Three things differ from Whoosh's writer, none the format. A block's data
 is pickled with protocol 4 (:data:`DATA_PROTOCOL`), not 2: under protocol 2
 Python 3 pickles each bytes value (a document's encoded positions) as a call
 of ``codecs.encode`` on a latin-1 string, so unpickling a block of positions
 called it once per posting (~4 us each: most of a phrase query's time over a
 frequent word), where protocol 4 stores bytes as bytes (Whoosh's reader
 unpickles either, ``pickle.loads`` reads the protocol from the data). And
-the compression (:func:`compress`): most terms are rare, so most
-blocks are a few dozen bytes, and ``zlib.compress`` sets up a 32 KB window
-and 256 KB of hash tables for each, which cost more than everything else of
-writing the block. A small block is compressed with a window and tables
-sized to it: the same deflate format (``zlib.decompress`` reads it, as
-Whoosh's reader does), the same size at that length, about 10x faster.
+the compression (:func:`pack_data`): most terms are rare, so most blocks
+are a few dozen bytes, and ``zlib.compress`` sets up a 32 KB window and
+256 KB of hash tables for each, which cost more than everything else of
+writing the block. The smallest blocks are stored uncompressed (a block
+header says whether its data is compressed), and other small ones are
+compressed with a window and tables sized to them: the same deflate format
+(``zlib.decompress`` reads it, as Whoosh's reader does), about 10x faster.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from __future__ import annotations
 import zlib
 from array import array
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from operator import sub
 from pickle import dumps
 
@@ -63,6 +65,8 @@ def add_terms(fieldwriter: W3FieldWriter, schema, lengths: Lengths | None,
     codec = fieldwriter._codec
     blocklimit, compression = codec._blocklimit, codec._compression
     postfile, tindex = fieldwriter._postfile, fieldwriter._tindex
+    # Kept here: the buffered file's tell() is a system call.
+    offset = postfile.tell()
     lastfield = None
     for fieldname, tbytes, docnums, weights, values in terms:
         if fieldname != lastfield:
@@ -74,18 +78,20 @@ def add_terms(fieldwriter: W3FieldWriter, schema, lengths: Lengths | None,
             fixed = fieldobj.format.fixed_value_size()
             keyprefix = pack_ushort(fieldwriter._fieldid)
             lastfield = fieldname
-        info = _write_term(postfile, blocklimit, compression, fixed, docnums, weights, values,
+        info = _write_term(postfile, offset, blocklimit, compression, fixed, docnums, weights, values,
                            field_lengths)
+        offset += info._length
         tindex.add(keyprefix + tbytes, info.to_bytes())
     if lastfield is not None:
         fieldwriter.finish_field()
 
 
-def _write_term(postfile, blocklimit: int, compression: int, fixed: int | None,
+def _write_term(postfile, start: int, blocklimit: int, compression: int, fixed: int | None,
                 docnums: list, weights: list, values: list, lengths: list | None) -> W3TermInfo:
-    start = postfile.tell()
+    """Write the term's blocks at ``start``, the file's position."""
     write = postfile.write
     write(WHOOSH3_HEADER_MAGIC)
+    written = len(WHOOSH3_HEADER_MAGIC)
     # The term's statistics, as W3TermInfo.add_block sums them over its blocks.
     total_weight, term_min, term_max, term_maxweight = 0, None, 0, 0
     n = len(docnums)
@@ -111,30 +117,37 @@ def _write_term(postfile, blocklimit: int, compression: int, fixed: int | None,
         block_values = values[s:e] if n > blocklimit else values
         data = (tuple(map(sub, ids, [0] + ids[:-1])), _mini_weights(stored),
                 _mini_values(fixed, [v for v in block_values if v]))
-        databytes = dumps(data, DATA_PROTOCOL)
-        if compression:
-            databytes = compress(databytes, compression)
-        infobytes = dumps((e - s, ids[-1], maxweight, compression, length_to_byte(minlength),
-                           length_to_byte(maxlength)), 2)
+        comp, databytes = pack_data(dumps(data, DATA_PROTOCOL), compression)
+        infobytes = dumps((e - s, ids[-1], maxweight, comp, _LENGTH_BYTE(minlength),
+                           _LENGTH_BYTE(maxlength)), 2)
         size = len(infobytes) + len(databytes)
         write(pack_int(-size if e == n else size) + infobytes + databytes)
+        written += 4 + size
     info = W3TermInfo(total_weight, n, term_min, term_max, term_maxweight, docnums[0], docnums[-1])
-    info.set_extent(start, postfile.tell() - start)
+    info.set_extent(start, written)
     return info
 
 
+_LENGTH_BYTE = lru_cache(maxsize=4096)(length_to_byte)
+#: Blocks smaller than this are stored uncompressed: four in five blocks of
+#: real articles, which zlib's header and checksum made larger.
+RAW_BELOW = 64
 #: Blocks up to this size are compressed with a window and tables sized to them.
 SMALL_BLOCK = 4096
 
 
-def compress(data: bytes, level: int) -> bytes:
-    """``zlib.compress(data, level)``, with a window just larger than a small
-    ``data`` and smaller hash tables (memLevel 4 of 9 compressed the blocks
-    of real articles as well as the default 8)."""
+def pack_data(data: bytes, level: int) -> tuple[int, bytes]:
+    """(compression level for the block header, data as stored). A level of
+    0 says "not compressed", which Whoosh's reader honours (its writer meant
+    to leave blocks under 20 bytes so, but compresses every block)."""
+    if not level or len(data) < RAW_BELOW:
+        return 0, data
     if len(data) > SMALL_BLOCK:
-        return zlib.compress(data, level)
+        return level, zlib.compress(data, level)
+    # A window just larger than the data and smaller hash tables (memLevel
+    # 4 of 9 compressed the blocks of real articles as well as the default 8).
     c = zlib.compressobj(level, zlib.DEFLATED, max(9, len(data).bit_length()), 4)
-    return c.compress(data) + c.flush()
+    return level, c.compress(data) + c.flush()
 
 
 def _mini_weights(stored: array):

@@ -48,7 +48,7 @@ def old_index(tmp_path, monkeypatch):
         m.setattr(fields, "PackedPositions", formats.Positions)  # the format fields had then
         m.setattr(store, "build_schema", old_schema)
         m.setattr(w3blocks, "DATA_PROTOCOL", 2)  # and the blocks
-        m.setattr(w3blocks, "compress", zlib.compress)
+        m.setattr(w3blocks, "pack_data", lambda data, level: (level, zlib.compress(data, level)))
         build_index(tmp_path / "ix", [make_article("Vučić in Belgrade", "The president met voters.",
                                                    date="2025-05-03", section="Politics",
                                                    authors=["Ana Petrović", "Bob Lee"])])
