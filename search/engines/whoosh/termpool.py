@@ -109,8 +109,7 @@ class TermPool:
         docnums = np.repeat(np.frombuffer(self._run_docs, dtype=np.intc),
                             np.frombuffer(self._run_lengths, dtype=np.intc))
         weights = np.frombuffer(self._weights, dtype=np.float64)
-        values = np.empty(len(self._values), dtype=object)
-        values[:] = self._values
+        values = self._values
         k, start = 0, 0
         while k < len(keys):
             # A chunk of whole terms at a time, as Python lists.
@@ -119,7 +118,8 @@ class TermPool:
                 last += 1
             at = order[start:ends[last]]
             chunk_docs, chunk_weights = docnums[at].tolist(), weights[at].tolist()
-            chunk_values = values[at].tolist()
+            # (Not an object array of all values: 8 more bytes a posting at a spill.)
+            chunk_values = [values[i] for i in at.tolist()]
             offset = start
             for fieldname, tbytes, _ in keys[k:last + 1]:
                 a, b = start - offset, ends[k] - offset
