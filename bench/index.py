@@ -1,7 +1,7 @@
 """Indexing speed end to end: `newsarchive index` on generated Reuters pages.
 
     python -m bench.corpus --out var/bench/reuters --copies 5
-    python -m bench.index --pages var/bench/reuters
+    python -m bench.index --pages var/bench/reuters [--peer]
 
 Three runs on a fresh index: a cold build, a rerun with nothing changed, and
 a rerun after rewriting 1% of the pages. Each prints pages/s, wall and CPU
@@ -40,12 +40,25 @@ def touch_one_percent(pages: list[Path], seed: int = 7) -> int:
     return len(chosen)
 
 
+def run_peer(pages: Path, db: Path, jobs: int) -> dict:
+    """The extractor + FTS5 peer (bench/fts5_index.py) on the same pages, measured alike."""
+    m = run_measured([sys.executable, "-m", "bench.fts5_index", str(pages), str(db), "--jobs", str(jobs)],
+                     env={**os.environ, "PYTHONPATH": str(REPO)})
+    if m.returncode:
+        raise RuntimeError(f"bench.fts5_index failed: {m.stderr}")
+    articles = int(m.stdout.split()[0])
+    return {"pages": articles, "wall_s": round(m.wall_s, 2), "cpu_s": round(m.cpu_s, 2),
+            "pages_per_s": round(articles / m.wall_s, 1), "peak_rss_mb": round(m.peak_rss_mb)}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--pages", type=Path, default=Path("var/bench/reuters"), help="pages from bench.corpus")
     p.add_argument("--index", type=Path, default=None, help="index dir (default: a temporary one, removed after)")
     p.add_argument("--jobs", type=int, default=None)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--peer", action="store_true",
+                   help="after the cold build, the same pages through bench.fts5_index (extractor + SQLite FTS5)")
     args = p.parse_args(argv)
     if not args.pages.is_dir():
         p.error(f"{args.pages} not found: run python -m bench.corpus first")
@@ -79,6 +92,11 @@ def main(argv: list[str] | None = None) -> int:
             r = results[name]
             print(f"{name:>11}: {r['pages']:>7} pages  {r['pages_per_s']:>7.1f} pages/s  wall {r['wall_s']:>7.2f}s  "
                   f"cpu {r['cpu_s']:>7.2f}s  peak RSS {r['peak_rss_mb']:>5} MB  index {r['index_mb']} MB  {r['report']}")
+            if name == "cold" and args.peer:
+                results["fts5-peer"] = peer = run_peer(pages_dir, work / "peer.db", args.jobs or 2)
+                print(f"  fts5-peer: {peer['pages']:>7} pages  {peer['pages_per_s']:>7.1f} pages/s  wall "
+                      f"{peer['wall_s']:>7.2f}s  cpu {peer['cpu_s']:>7.2f}s  peak RSS {peer['peak_rss_mb']:>5} MB  "
+                      f"ours/peer {r['pages_per_s'] / peer['pages_per_s']:.2f}x")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if args.json:

@@ -9,7 +9,8 @@ match, filter, page, hits), ``compile`` (syntax tree -> Whoosh query),
 sets as a query), ``doctable`` (numpy columns), ``facets`` (filter masks and
 counting), ``highlight``, ``suggest``, ``related``; for writing, ``session``
 (the :class:`search.engine.WriterSession`), ``writer`` (the segment writer
-and the storage that closes a failed writer's files), ``store`` (generations,
+and the storage that closes a failed writer's files), ``termpool`` (its
+posting pool), ``w3blocks`` (whole terms into W3 posting blocks), ``store`` (generations,
 lock, publishing, leftovers of failed runs, roots and known failures),
 ``damage`` (the manifest of each commit; damaged files found and named),
 ``schema``, ``fields``, ``analysis``.
@@ -27,8 +28,14 @@ the tests in ``tests/engines/whoosh/``:
 * ``doctable``: whole fixed-size columns (``_count``, ``_dbfile``, ``_basepos``,
   ``_fixedlen``, ``_typecode``, ``_default``) and the length columns
   (``SegmentReader._perdoc._cached_reader``, ``whoosh.codec.whoosh3._lenfield``);
-* ``writer``: ``SegmentWriter``'s posting pool and ``_flush_segment``, and
-  ``_merge_segments`` (to publish worker segments in the session's commit);
+* ``writer``: ``SegmentWriter``'s posting pool, ``_flush_segment``,
+  ``_check_state``, ``_check_fields`` and ``_added`` (its ``add_document``
+  pools a document's fields whole), and ``_merge_segments`` (to publish
+  worker segments in the session's commit);
+* ``w3blocks``: the W3 posting block layout (``W3PostingsWriter._write_block``,
+  ``W3TermInfo``'s fields) and ``W3FieldWriter``'s ``_codec``, ``_postfile``,
+  ``_tindex``, ``_fieldid``, with the codec's ``_blocklimit``,
+  ``_compression``, ``_inlinelimit``, to write whole terms;
 * ``session``: a worker's segment writer (``_lk=False``, ``_added``,
   ``_finalize_segment``, ``_close_segment``);
 * ``store`` and ``damage``: ``TOC._latest_generation``, the commit number without

@@ -22,7 +22,8 @@ import sys
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from functools import lru_cache
+from functools import lru_cache, partial
+from operator import is_not
 
 from whoosh import formats
 from whoosh.columns import NumericColumn
@@ -121,21 +122,44 @@ class AnalyzedText(TEXT):
         if not isinstance(value, str):  # pre-analysed lists: Whoosh's own path
             yield from super().index(value, **kwargs)
             return
+        yield from zip(*self.index_columns(value))
+
+    def index_columns(self, value: str) -> tuple[list[bytes], list[int], list[float], list[bytes]]:
+        """What :meth:`index` yields, as columns: terms, frequencies, weights,
+        encoded values (the writer pools a document's field whole)."""
         boost = self.format.field_boost
-        terms = map(self.term, _TOKEN_RE.findall(value))
+        terms = map(_FAST_TERMS.get(self.term, self.term), _tokens(value))
         if isinstance(self.format, formats.Positions):
             positions: dict[str, list[int]] = defaultdict(list)
             # Dropped tokens leave no gap, as Whoosh's StopFilter renumbers.
-            for pos, word in enumerate(w for w in terms if w is not None):
+            for pos, word in enumerate(filter(partial(is_not, None), terms)):
                 positions[word].append(pos)
-            encode = self.format.encode
-            for word, poslist in positions.items():
-                yield word.encode("utf-8"), len(poslist), len(poslist) * boost, encode(poslist)
+            freqs = list(map(len, positions.values()))
+            values = list(map(self.format.encode, positions.values()))
+            words = positions.keys()
         else:
             counts = Counter(terms)
             counts.pop(None, None)
-            for word, n in counts.items():
-                yield word.encode("utf-8"), n, n * boost, _packed_count(n)
+            freqs = list(counts.values())
+            values = list(map(_packed_count, freqs))
+            words = counts.keys()
+        return ([w.encode("utf-8") for w in words], freqs, [n * boost for n in freqs], values)
+
+
+#: Term functions called per token without their Python frame (same results).
+_FAST_TERMS: dict[TermOf, TermOf] = {folded_term: fold, lower_term: str.lower}
+#: The last text cut into tokens: a text is indexed as three fields in a row.
+_last_cut: tuple[str, list[str]] = ("", [])
+
+
+def _tokens(text: str) -> list[str]:
+    global _last_cut
+    last = _last_cut  # one read: another thread may replace it
+    if last[0] is text:
+        return last[1]
+    tokens = _TOKEN_RE.findall(text)
+    _last_cut = (text, tokens)
+    return tokens
 
 
 class StoredNumber(COLUMN):

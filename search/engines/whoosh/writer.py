@@ -1,30 +1,20 @@
-"""A Whoosh segment writer with a compact posting pool: same segments, less CPU.
+"""A Whoosh segment writer that writes the same segments for less CPU.
 
-Whoosh's ``PostingPool`` keeps each posting as a 5-tuple (~190 bytes), sorts
-them all at the end and, past ``limitmb``, spills sorted runs that are merged
-back posting by posting. Building a 100k-article segment spent about a third
-of its CPU there. Documents reach the pool in docnum order, so grouping
-postings by term as they arrive leaves each term's postings already sorted;
-:class:`TermPool` stores them in arrays (~20 bytes a posting plus any encoded
-positions), sorts only the terms, and spills whole terms, so merging runs
-compares terms, not postings.
-
-The writer also reads each field's length column once when it writes the
-postings, where Whoosh looked the length up through the column reader (and a
-file-exists check) once per posting.
+Whoosh's ``SegmentWriter`` hands every posting to its pool as a tuple, and
+its field writer writes them back one ``add_posting`` call at a time, looking
+each document's field length up through the column reader (and a
+file-exists check) per posting. :class:`FastSegmentWriter` hands each
+document's field to a :class:`.termpool.TermPool` whole, reads each field's
+length column once, and has ``.w3blocks`` write whole terms into the same
+W3 blocks. Building a segment spent about two thirds of its CPU outside
+extraction in those per-posting calls.
 """
 
 from __future__ import annotations
 
-import heapq
 import logging
-import marshal
 import os
 import weakref
-from array import array
-from collections.abc import Iterator
-from itertools import groupby
-from operator import itemgetter
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.filedb.filestore import FileStorage
@@ -33,113 +23,23 @@ from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 from .doctable import column_bytes
+from .fields import AnalyzedText
+from .termpool import TermPool
+from .w3blocks import add_terms, writes_w3_blocks
 
 log = logging.getLogger(__name__)
 
-#: (fieldname, term bytes, docnum, weight, encoded value): Whoosh's posting.
-Posting = tuple[str, bytes, int, float, "bytes | None"]
-#: A pooled term: its key and its postings' docnums, weights and values.
-_Term = tuple[str, bytes, array, array, list]
-
-#: Estimated bytes per pooled posting and per new term, for ``limitmb``.
-_POSTING_BYTES = 24
-_TERM_BYTES = 400
-
-
-class TermPool:
-    """Whoosh's posting-pool interface (add, iter_postings, cleanup), by term."""
-
-    def __init__(self, tempstore, limitmb: int):
-        self._tempstore = tempstore
-        self._limit = limitmb * 1024 * 1024
-        self._size = 0
-        self._terms: dict[tuple[str, bytes], tuple[array, array, list]] = {}
-        self._runs: list[str] = []
-        self._last_docnum = -1
-        #: False once a posting arrived for an earlier document than the one
-        #: before it; each term's postings are then sorted when read.
-        self._in_order = True
-
-    def add(self, item: Posting) -> None:
-        fieldname, tbytes, docnum, weight, value = item
-        key = (fieldname, tbytes)
-        postings = self._terms.get(key)
-        if postings is None:
-            postings = self._terms[key] = (array("q"), array("d"), [])
-            self._size += _TERM_BYTES + len(tbytes)
-        postings[0].append(docnum)
-        postings[1].append(weight)
-        postings[2].append(value)
-        self._size += _POSTING_BYTES + (len(value) if value else 0)
-        if docnum < self._last_docnum:
-            self._in_order = False
-        self._last_docnum = docnum
-        if self._size > self._limit:
-            self._spill()
-
-    def _sorted_terms(self) -> Iterator[_Term]:
-        for key in sorted(self._terms):
-            yield (*key, *self._terms[key])
-
-    def _spill(self) -> None:
-        # Random: every writer of an index (worker processes too) spills into
-        # the same temporary directory.
-        name = f"{random_name()}.run"
-        with self._tempstore.create_file(name).raw_file() as f:
-            for fieldname, tbytes, docnums, weights, values in self._sorted_terms():
-                marshal.dump((fieldname, tbytes, docnums.tobytes(), weights.tobytes(), values), f)
-        self._runs.append(name)
-        self._terms = {}
-        self._size = 0
-
-    def _read_run(self, name: str) -> Iterator[_Term]:
-        with self._tempstore.open_file(name).raw_file() as f:
-            while True:
-                try:
-                    fieldname, tbytes, docnums, weights, values = marshal.load(f)
-                except EOFError:
-                    return
-                yield fieldname, tbytes, array("q", docnums), array("d", weights), values
-
-    def iter_postings(self) -> Iterator[Posting]:
-        """Every posting, sorted by (fieldname, term, docnum)."""
-        sources = [self._read_run(name) for name in self._runs] + [self._sorted_terms()]
-        # heapq.merge is stable: a term's postings from earlier runs (earlier
-        # documents) come first.
-        merged = heapq.merge(*sources, key=itemgetter(0, 1))
-        for (fieldname, tbytes), parts in groupby(merged, key=itemgetter(0, 1)):
-            docnums: list | array = array("q")
-            weights: list | array = array("d")
-            values: list = []
-            for _, _, d, w, v in parts:
-                docnums += d
-                weights += w
-                values += v
-            postings = zip(docnums, weights, values)
-            if not self._in_order:
-                postings = iter(sorted(postings, key=itemgetter(0)))
-            for docnum, weight, value in postings:
-                yield fieldname, tbytes, docnum, weight, value
-
-    def cleanup(self) -> None:
-        for name in self._runs:
-            try:
-                self._tempstore.delete_file(name)
-            except OSError:
-                pass
-        self._runs = []
-        self._terms = {}
-
 
 class _FieldLengths:
-    """``doc_field_length`` from each length column read once, whole."""
+    """Each field's length in every document, its length column read once, whole."""
 
     def __init__(self, perdoc_reader, doc_count: int):
         self._reader = perdoc_reader
         self._doc_count = doc_count
         self._lengths: dict[str, list] = {}
 
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0):
+    def __call__(self, fieldname: str) -> list:
+        """The field's length in each document (None: none)."""
         lengths = self._lengths.get(fieldname)
         if lengths is None:
             column = f"_{fieldname}_len"  # Whoosh's name for a field's length column
@@ -149,23 +49,68 @@ class _FieldLengths:
                 # Whoosh reads a zero length byte as None.
                 lengths = [byte_to_length(b) if b else None for b in codes.tolist()]
             else:
-                lengths = [default] * self._doc_count
+                lengths = [None] * self._doc_count
             self._lengths[fieldname] = lengths
-        return lengths[docnum]
+        return lengths
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0):
+        """Whoosh's ``LengthsReader`` interface (for its own field writers)."""
+        length = self(fieldname)[docnum]
+        return default if length is None and not self._reader.has_column(f"_{fieldname}_len") else length
 
 
 class FastSegmentWriter(SegmentWriter):
-    """Whoosh's ``SegmentWriter`` with a :class:`TermPool` and cached field lengths."""
+    """Whoosh's ``SegmentWriter``, each document's fields pooled whole and each
+    term written whole (see the module docstring)."""
 
     def __init__(self, ix, limitmb: int = 128, **kwargs):
         super().__init__(ix, limitmb=limitmb, **kwargs)
         self.pool = TermPool(self._tempstorage, limitmb)
+        # Spelling words and term vectors go through Whoosh's own path.
+        self._plain = not any(self.schema[name].separate_spelling() or self.schema[name].vector
+                              for name in self.schema.names())
+
+    def add_document(self, **fields):
+        if not self._plain or any(name.startswith("_") for name in fields):
+            # Boosts and stored-value overrides: Whoosh's path (pool.add per posting).
+            return super().add_document(**fields)
+        self._check_state()
+        schema, docnum, perdoc = self.schema, self.docnum, self.perdocwriter
+        names = sorted(fields)
+        self._check_fields(schema, names)
+        perdoc.start_doc(docnum)
+        for name in names:
+            value = fields[name]
+            if value is None:
+                continue
+            field = schema[name]
+            length = 0
+            if field.indexed:
+                if isinstance(field, AnalyzedText) and isinstance(value, str):
+                    terms, freqs, weights, values = field.index_columns(value)
+                else:
+                    terms, freqs, weights, values = tuple(zip(*field.index(value))) or ((), (), (), ())
+                    if None in values:  # Whoosh writes b"" for it
+                        values = [v or b"" for v in values]
+                if field.scorable:
+                    length = sum(freqs)
+                if terms:
+                    self.pool.add_terms(name, docnum, terms, weights, values)
+            perdoc.add_field(name, field, value if field.stored else None, length)
+            if field.column_type:
+                perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
 
     def _flush_segment(self):
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
         lengths = _FieldLengths(pdr, self.docnum) if pdr else None
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        if writes_w3_blocks(self.fieldwriter):
+            add_terms(self.fieldwriter, self.schema, lengths, self.pool.iter_terms())
+        else:  # another codec: Whoosh's posting-at-a-time path
+            self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
         self.fieldwriter.close()
         if pdr:
             pdr.close()

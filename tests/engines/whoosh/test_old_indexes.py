@@ -6,17 +6,20 @@ into each index's table of contents, by module path. Older indexes name
 They also lack the stamps (``indexed_at``, ``changed_at``) and the authors
 list: they answer with null stamps until ``newsarchive index --rebuild``.
 And they store positions as Whoosh's pickles (``whoosh.formats.Positions``,
-not ``PackedPositions``), which are still read.
+not ``PackedPositions``), in blocks pickled with protocol 2 and compressed
+by ``zlib.compress`` (Whoosh's own block writer), which are still read.
 """
 
 from __future__ import annotations
+
+import zlib
 
 import pytest
 from whoosh import formats
 
 from indexer.pipeline import Indexer
 from search import SearchRequest, SearchService
-from search.engines.whoosh import analysis, fields, schema, store
+from search.engines.whoosh import analysis, fields, schema, store, w3blocks
 from tests.conftest import build_index, make_article
 from tests.test_indexer import write_page
 
@@ -44,6 +47,8 @@ def old_index(tmp_path, monkeypatch):
                 m.setattr(getattr(module, name), "__module__", old)
         m.setattr(fields, "PackedPositions", formats.Positions)  # the format fields had then
         m.setattr(store, "build_schema", old_schema)
+        m.setattr(w3blocks, "DATA_PROTOCOL", 2)  # and the blocks
+        m.setattr(w3blocks, "pack_data", lambda data, level: (level, zlib.compress(data, level)))
         build_index(tmp_path / "ix", [make_article("Vučić in Belgrade", "The president met voters.",
                                                    date="2025-05-03", section="Politics",
                                                    authors=["Ana Petrović", "Bob Lee"])])

@@ -8,6 +8,8 @@ value must match Whoosh's ``TEXT.index`` and ``SegmentWriter``.
 
 from __future__ import annotations
 
+import random
+import zlib
 from pathlib import Path
 
 import pytest
@@ -17,11 +19,13 @@ from whoosh.fields import TEXT
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
+from search.engines.whoosh import w3blocks
 from search.engines.whoosh.fields import AnalyzedText
 from search.engines.whoosh.schema import article_to_document, build_schema
-from search.engines.whoosh.writer import FastSegmentWriter, TermPool
+from search.engines.whoosh.termpool import TermPool
+from search.engines.whoosh.writer import FastSegmentWriter
 from search.stamps import Stamp
-from tests.conftest import NO_FILE, sample_articles
+from tests.conftest import NO_FILE, make_article, sample_articles
 
 SCHEMA = build_schema()
 ANALYZED = [name for name in SCHEMA.names() if isinstance(SCHEMA[name], AnalyzedText)]
@@ -69,12 +73,12 @@ def _everything(index_dir: Path) -> dict:
 
 
 def _write(index_dir: Path, writer_class, docs: list[dict], *, batches: int = 1,
-           limitmb: int = 128, optimize: bool = False) -> Path:
+           limitmb: int = 128, optimize: bool = False, compound: bool = True) -> Path:
     index_dir.mkdir()
     ix = FileStorage(str(index_dir)).create_index(SCHEMA)
     size = -(-len(docs) // batches)
     for i in range(0, len(docs), size):
-        w = writer_class(ix, limitmb=limitmb)
+        w = writer_class(ix, limitmb=limitmb, compound=compound)
         for doc in docs[i:i + size]:
             w.add_document(**doc)
         w.commit(merge=False)
@@ -95,6 +99,45 @@ def test_fast_writer_writes_the_same_segment(tmp_path, documents, limitmb):
     got = _everything(_write(tmp_path / "fast", FastSegmentWriter, documents, limitmb=limitmb))
     assert got == expected
     assert len(expected["postings"]) > 10_000
+
+
+def _posting_files(index_dir: Path) -> dict[str, bytes]:
+    """The one segment's posting and term files, by extension (their names are random)."""
+    files = [p for p in index_dir.iterdir() if p.suffix in (".pst", ".trm")]
+    assert sorted(p.suffix for p in files) == [".pst", ".trm"]
+    return {p.suffix: p.read_bytes() for p in files}
+
+
+@pytest.mark.parametrize("blocks", ["whoosh", "ours"])
+def test_fast_writer_writes_whooshs_bytes(tmp_path, monkeypatch, blocks):
+    # Lists of many W3 blocks (128 postings each), weights that vary, repeat
+    # or are all 1, positions: pickled and compressed as Whoosh does, the
+    # posting and term files are Whoosh's own, byte for byte, so the index
+    # format is unchanged; pickled with protocol 4, the smallest blocks
+    # stored raw and the others compressed with windows sized to them,
+    # Whoosh reads the same postings and statistics from smaller files.
+    if blocks == "whoosh":
+        monkeypatch.setattr(w3blocks, "pack_data", lambda data, level: (level, zlib.compress(data, level)))
+        monkeypatch.setattr(w3blocks, "DATA_PROTOCOL", 2)
+    rng = random.Random(4)
+    words = ["the", "of", "harbour", "council", "budget", "river"] + [f"w{i}" for i in range(300)]
+    docs = []
+    for i in range(700):
+        text = " ".join(rng.choice(words[:6]) if rng.random() < 0.5 else rng.choice(words)
+                        for _ in range(rng.randint(1, 30)))
+        article = make_article(f"T{i} {rng.choice(words)}", text, source=f"/p/{i}.html",
+                               section=rng.choice(["World", "Business", None]))
+        docs.append(article_to_document(article, NO_FILE, Stamp(1, 1, "")))
+    whoosh = tmp_path / "whoosh"
+    fast = tmp_path / "fast"
+    expected = _everything(_write(whoosh, SegmentWriter, docs, compound=False))
+    assert _everything(_write(fast, FastSegmentWriter, docs, compound=False)) == expected
+    ours, theirs = _posting_files(fast), _posting_files(whoosh)
+    if blocks == "whoosh":
+        assert ours == theirs
+    else:
+        assert len(ours[".pst"]) < 0.95 * len(theirs[".pst"])
+    assert max(df for _, df, *_ in expected["stats"].values()) > 3 * 128
 
 
 def test_fast_writer_merges_segments_the_same(tmp_path, documents):
@@ -118,6 +161,10 @@ def test_term_pool_sorts_postings_that_arrive_out_of_order(tmp_path, limitmb):
                 ("body", b"a", 1, 1.0, None)]
     for p in postings:
         pool.add(p)
-    assert list(pool.iter_postings()) == sorted(postings, key=lambda p: p[:3])
+    # A value of None is written as b"" (as Whoosh's add_postings does).
+    expected = [(f, t, d, w, v or b"") for f, t, d, w, v in sorted(postings, key=lambda p: p[:3])]
+    assert list(pool.iter_postings()) == expected
+    assert [(f, t, d, w, v) for f, t, ds, ws, vs in pool.iter_terms()
+            for d, w, v in zip(ds, ws, vs)] == expected
     pool.cleanup()
     assert store.list() == []
