@@ -103,6 +103,21 @@ def test_interview_split_over_sibling_wrappers_is_kept_whole() -> None:
         assert answer in body
 
 
+def test_steps_nested_in_wrappers_of_one_kind_are_all_kept() -> None:
+    """A how-to whose steps are each nested three deep in a ``step`` wrapper
+    beside a step number: one step scores best, its kin hold the rest."""
+    steps = [f"{PARAGRAPHS[0]} {PARAGRAPHS[1]}"] + [f"{p} Step {i} ends here." for i, p in enumerate(PARAGRAPHS)]
+    wrapped = "".join(f"<div class='prep-step'><span class='num'>{i}</span><div class='prep-copy'><div><p>{s}</p>"
+                      f"</div></div></div>" for i, s in enumerate(steps))
+    contact = ("Questions about this recipe? Our kitchen team answers every message within two working days, "
+               "from Monday to Friday, and it is always glad to hear how a recipe turned out for you at home.")
+    body = body_of(f"<h1>Honey muffins</h1><div class='recipe'><div class='preparation'>{wrapped}</div></div>"
+                   f"<div class='contact-flyout'><div><p>{contact}</p></div></div>")
+    for step in steps:
+        assert step in body
+    assert contact not in body
+
+
 def test_reference_list_is_never_the_container() -> None:
     refs = "".join(f"<li>Smith, J. and Jones, K. ({1990 + i}). A history of the city's trams, volume {i}, "
                    f"pages {i * 10} to {i * 10 + 9}. City Press. Retrieved 2020.</li>" for i in range(12))

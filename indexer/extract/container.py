@@ -6,7 +6,7 @@ from lxml import etree
 
 from indexer.extract.classes import class_words
 from indexer.extract.lead import lead_blocks
-from indexer.extract.measure import Stats, inside
+from indexer.extract.measure import UNIT_MIN, Stats, inside
 
 __all__ = ["choose_container"]
 
@@ -87,6 +87,30 @@ def _with_siblings(top: etree._Element, stats: Stats) -> list[etree._Element]:
     return chosen
 
 
+_WRAPPER_LEVELS = 4  # levels above the best block searched for the wrapper of one part of the story
+_PARTS_GAIN = 1.5    # ... whose kin must hold this many times the best block's text
+
+
+def _repeated_parts(top: etree._Element, stats: Stats) -> list[etree._Element] | None:
+    """The story split into a run of wrappers of one kind (the steps of a how-to,
+    the sections of a long read), each deeply nested: the best block is inside
+    one of several siblings that share its tag and class and hold prose of
+    their own. All of those, in page order; ``None`` when there is no such run."""
+    node, best = top, stats.paras.get(top, 0)
+    for _ in range(_WRAPPER_LEVELS + 1):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html") or not _eligible(parent, stats):
+            return None
+        words = class_words(node)
+        if words:
+            kin = [s for s in parent if s.tag == node.tag and stats.paras.get(s, 0) >= UNIT_MIN
+                   and class_words(s) == words and _eligible(s, stats)]
+            if len(kin) >= 2 and sum(stats.paras.get(s, 0) for s in kin) >= _PARTS_GAIN * best:
+                return kin
+        node = parent
+    return None
+
+
 def _with_standfirst(chosen: list[etree._Element], stats: Stats,
                      headline: etree._Element | None) -> list[etree._Element]:
     """``chosen`` preceded by the standfirst and lead paragraphs between the headline and it."""
@@ -128,6 +152,9 @@ def choose_container(root: etree._Element, stats: Stats,
     paras = stats.paras
     top = _best_block(root, stats)
     density_choice = _with_siblings(top, stats) if top is not None else [body]
+    parts = _repeated_parts(top, stats) if top is not None and len(density_choice) == 1 else None
+    if parts:
+        density_choice = parts
     density_total = sum(paras.get(e, 0) for e in density_choice)
 
     def acceptable(els: list[etree._Element]) -> bool:
