@@ -118,6 +118,30 @@ def test_steps_nested_in_wrappers_of_one_kind_are_all_kept() -> None:
     assert contact not in body
 
 
+METHOD = "".join(f"<li>{p}</li>" for p in PARAGRAPHS)
+INGREDIENTS = ["250 g flour", "2 eggs", "1 tsp cinnamon", "100 ml milk"]
+
+
+def test_ingredients_boxed_apart_from_the_method_are_kept() -> None:
+    box = "".join(f"<tr><td>{i.split(' ', 1)[0]}</td><td>{i.split(' ', 1)[1]}</td></tr>" for i in INGREDIENTS)
+    body = body_of(f"<main><h1>Cinnamon muffins</h1><article class='box recipe-ingredients'><table>{box}</table>"
+                   f"</article><article class='box'><h2>Method</h2><ol>{METHOD}</ol></article>"
+                   f"<aside><p>{OTHER[0]}</p></aside></main>")
+    assert_story(body)
+    for item in INGREDIENTS:
+        assert item.split(" ", 1)[1] in body
+    assert body.index("cinnamon") < body.index(PARAGRAPHS[0])
+    assert OTHER[0] not in body
+
+
+def test_schema_org_ingredient_items_lead_the_text() -> None:
+    items = "".join(f"<li itemprop='recipeIngredient'>{i}</li>" for i in INGREDIENTS)
+    body = body_of(f"<div class='post'><h1>Cinnamon muffins</h1><ul>{items}</ul><div class='steps'><ol>{METHOD}</ol>"
+                   f"</div></div><div class='sidebar'><p>{OTHER[1]}</p></div>")
+    assert_story(body)
+    assert body.startswith("\n\n".join(INGREDIENTS))
+
+
 def test_reference_list_is_never_the_container() -> None:
     refs = "".join(f"<li>Smith, J. and Jones, K. ({1990 + i}). A history of the city's trams, volume {i}, "
                    f"pages {i * 10} to {i * 10 + 9}. City Press. Retrieved 2020.</li>" for i in range(12))

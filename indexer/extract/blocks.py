@@ -166,6 +166,11 @@ _SENTENCE_END = re.compile(r"[.!?…:;\"'”’»)]\s*$")
 _PLAIN_TAGS = frozenset({"p", "li", "dd", "dt", "td", "th", "pre", "blockquote"})
 
 
+# Items of a list or table: short lines of the story's own (ingredients, figures),
+# not headings, wherever they stand.
+_ITEM_TAGS = frozenset({"li", "dd", "dt", "td", "th"})
+
+
 def _is_heading(block: Block) -> bool:
     """Short label-like line: a heading, a widget title, a kicker."""
     return len(block.text) < 60 and not _SENTENCE_END.search(block.text)
@@ -199,7 +204,7 @@ def drop_link_runs(blocks: list[Block]) -> list[Block]:
     # Edges: leading/trailing links, and headings whose section was dropped.
     start = 0
     while start < n and (drop[start] or _is_linky(blocks[start]) or (
-            _is_heading(blocks[start]) and (start + 1 >= n or drop[start + 1]
+            _is_heading(blocks[start]) and blocks[start].tag not in _ITEM_TAGS and (start + 1 >= n or drop[start + 1]
                                              or _is_linky(blocks[start + 1]) or _is_heading(blocks[start + 1])))):
         drop[start] = True
         start += 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from indexer.extract.classes import class_words
@@ -138,6 +140,36 @@ def _same_kind(chosen: list[etree._Element], stats: Stats) -> list[etree._Elemen
             and not any(a in found for a in el.iterancestors())]
 
 
+# A recipe's list of ingredients, named by its class or by schema.org's
+# Recipe microdata: part of the page's text even when set apart from the
+# method, in a box or table of its own (its lines are too short to score).
+_INGREDIENTS_XPATH = etree.XPath('//*[contains(@class, "ngredient") or contains(@id, "ngredient") '
+                                 'or contains(@itemprop, "ngredient")]')
+_INGREDIENT_WORDS = re.compile(r"\bingredients?\b")
+
+
+def _with_ingredients(chosen: list[etree._Element], stats: Stats) -> list[etree._Element]:
+    """``chosen`` plus the recipe's ingredient lists outside it, in page order."""
+    named = [el for el in _INGREDIENTS_XPATH(chosen[0].getroottree())
+             if _INGREDIENT_WORDS.search(class_words(el)) or "ngredient" in (el.get("itemprop") or "")]
+    if not named:
+        return chosen
+    within = set(chosen)
+    lists = []
+    for el in _outermost(named):
+        if el.tag in ("body", "html", "main") or any(a in within for a in (el, *el.iterancestors())):
+            continue
+        if "ngredient" in (el.get("itemprop") or "") and el.getparent() is not None:
+            el = el.getparent()  # one item: its list holds the others
+        if (not any(c in el.iterancestors() for c in chosen) and not any(el in c.iterancestors() for c in chosen)
+                and not inside(el, stats.furniture) and el not in lists):
+            lists.append(el)
+    if not lists:
+        return chosen
+    found = within | set(lists)
+    return [el for el in chosen[0].getroottree().iter() if el in found]
+
+
 def _outermost(elements: list[etree._Element]) -> list[etree._Element]:
     chosen = set(elements)
     return [el for el in elements if not any(a in chosen for a in el.iterancestors())]
@@ -174,14 +206,14 @@ def choose_container(root: etree._Element, stats: Stats,
         chosen = [e for e in group if stats.raw_paras.get(e, 0) >= max(0.1 * best, 1)]
         if acceptable(chosen):
             chosen = _same_kind(chosen, stats)
-            return _with_standfirst(chosen, stats, headline)
+            return _with_ingredients(_with_standfirst(chosen, stats, headline), stats)
     articles = [a for a in root.iter("article") if not inside(a, stats.furniture)]
     if articles:
         # The <article> holding the page headline is the story; others are teasers.
         headed = [a for a in articles if a.find(".//h1") is not None and paras.get(a, 0) > 0]
         best_article = max(headed or articles, key=lambda e: paras.get(e, 0))
         if paras.get(best_article, 0) >= 0.6 * density_total and paras.get(best_article, 0) > 0:
-            return _with_standfirst([best_article], stats, headline)
+            return _with_ingredients(_with_standfirst([best_article], stats, headline), stats)
     if top is None:
         return [body]
-    return _with_standfirst(density_choice, stats, headline)
+    return _with_ingredients(_with_standfirst(density_choice, stats, headline), stats)
