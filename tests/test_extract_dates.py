@@ -270,3 +270,12 @@ def test_time_in_the_publishers_own_offset_is_not_moved_by_a_written_date() -> N
     head = '<meta property="article:published_time" content="2023-11-06T18:19:00+01:00">'
     body = f"<article><h1>Tram line extended</h1><p>Stand: 07.11.2023, 07:30 Uhr</p>{STORY}</article>"
     assert _date(page(head, body)) == dt.date(2023, 11, 6)
+
+
+def test_own_offset_from_another_source_is_not_moved_by_a_written_date() -> None:
+    """The UTC metadata's day is confirmed by a <time> in the publisher's clock;
+    the date written under the headline (a reader's comment, an event) is not the story's."""
+    head = '<meta property="article:published_time" content="2015-08-11T15:22:37+00:00">'
+    body = (f"<article><h1>Tram line extended</h1><time datetime='2015-08-11T16:22:37+01:00'>a while ago</time>"
+            f"<p>Reply of 12 August 2015</p>{STORY}</article>")
+    assert _date(page(head, body)) == dt.date(2015, 8, 11)

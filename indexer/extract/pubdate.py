@@ -301,9 +301,9 @@ def publication_date(root: etree._Element, *, ld: dict[str, Any] | None, meta: d
     elif plausible(near):
         assert near is not None
         # A day apart: metadata in UTC (or without a zone) names another day
-        # than the publisher's calendar; a time with the publisher's own offset
-        # is already in it.
-        if chosen is None or (_one_day_apart(chosen[1], near) and not _own_offset(chosen[1])):
+        # than the publisher's calendar; a time with the publisher's own offset,
+        # from any source, is already in it.
+        if chosen is None or (_one_day_apart(chosen[1], near) and not any(_own_offset(d) for _, d in structured)):
             chosen = ("text", near)
     if chosen and chosen[0] not in ("url", "text") and _utc_time(chosen[1]):
         # The same instant in the publisher's clock, from another source.
