@@ -177,6 +177,19 @@ def test_page_that_is_a_gallery_keeps_its_items() -> None:
     assert_story(body)
 
 
+def test_numbered_figure_captions_in_the_text_are_dropped() -> None:
+    captions = ["Abbildung: Vergleich der Schneehöhen auf dem Gletscher im Mai und im Juni (links) mit den "
+                "Messungen der Station (rechts).",
+                "Figure 3: The depot at dusk, seen from the old bridge."]
+    mention = "Figure skating: the rink reopens in March, the club said, after the roof was repaired."
+    body = body_of(f"<article><h1>Snow depth from space</h1><p>{PARAGRAPHS[0]}</p><p>{captions[0]}</p>"
+                   f"<p>{PARAGRAPHS[1]}</p><p><em>{captions[1]}</em></p><p>{PARAGRAPHS[2]}</p><p>{mention}</p></article>")
+    assert_story(body)
+    for caption in captions:
+        assert caption not in body
+    assert mention in body
+
+
 def test_embedded_tweet_in_a_social_box_is_kept() -> None:
     tweet = "Yes this is real and yes the state spent nearly half a million dollars on this campaign."
     body = body_of(f"<article><h1>Tram</h1>{STORY}<div class='social-media-embed'><blockquote class='twitter-tweet'>"

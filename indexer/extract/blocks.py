@@ -145,9 +145,17 @@ _SIGN_UP = re.compile(r"sign(?:ing)? up|subscribe|delivered to your inbox|regist
 _LABELLED_LINK = re.compile(r"^[^.!?:\n]{2,40}:\s")
 
 
+# A figure's caption set in the text as a line of its own: "Figure 3: The depot at dusk."
+_FIGURE_CAPTION = re.compile(
+    r"(?:figure|fig\.|abbildung|abb\.|grafik|illustration|figura|rysunek)(?: \d+)?\s?:\s", re.IGNORECASE)
+_CAPTION_MAX = 300  # characters (a caption can run to two sentences)
+
+
 def keep(block: Block, title_key: str) -> bool:
     text = block.text
     if len(text) < 200 and _BOILER_LINE.match(text):
+        return False
+    if len(text) < _CAPTION_MAX and _FIGURE_CAPTION.match(text):
         return False
     if len(text) < 200 and block.link_chars >= 0.5 * len(text) and _LABELLED_LINK.match(text):
         return False
