@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from indexer.extract import extract_article
 from tests.test_extract import PARAGRAPHS
 
@@ -57,6 +59,22 @@ def test_glued_class_words_are_still_furniture() -> None:
                    f"<div class='inlinegallery'><p>{OTHER[0]}</p></div></article>")
     assert_story(body)
     assert OTHER[0] not in body and OTHER[1] not in body
+
+
+@pytest.mark.parametrize("box", [
+    "<div class='wp-block-recirculation-box'><div class='title'>More columns on this site</div>{}</div>",
+    "<section class='editorial-disclosure'><p>{}</p></section>",
+    "<div class='affiliate-text'><p>{}</p></div>",
+    "<div class='morelinks'><h5>Latest reports from this category</h5><p>{}</p></div>",
+    "<p class='postmetadata alt'>{}</p>",
+])
+def test_boxes_named_as_boilerplate_inside_the_story_are_dropped(box: str) -> None:
+    note = ("This entry was posted on Wednesday and is filed under news; we may earn a commission when you "
+            "buy through the links on this page, which does not change the price for you.")
+    body = body_of(f"<article><h1>Tram</h1><p>{PARAGRAPHS[0]}</p>{box.format(note)}"
+                   f"<p>{PARAGRAPHS[1]}</p><p>{PARAGRAPHS[2]}</p></article>")
+    assert_story(body)
+    assert note not in body
 
 
 # ----------------------------------------------------------------- outermost elements and comments

@@ -85,7 +85,8 @@ FURNITURE_WORDS = _words(
     r"screen ?reader|offscreen|disqus|respond",
     r"newsletter|subscri|related|recommend|outbrain|taboola|popular|trending|sidebar|footer|"
     r"breadcrumb|sharing|social|advert|sponsor|navigation|masthead|toolbar|ticker|"
-    r"screenreader|comment(?!ary)|facebook|twitter|instagram|whatsapp|messenger|telegram|pinterest",
+    r"screenreader|comment(?!ary)|facebook|twitter|instagram|whatsapp|messenger|telegram|pinterest|"
+    r"recirculation|disclosure|affiliate",
 )
 # Weaker signals (bylines, captions, tag lists...): deleted only when the
 # element holds a small share of the container's prose.
@@ -93,7 +94,7 @@ WEAK_WORDS = _words(
     r"authors?|date|published ?(?:at|on|date)|tags|tag ?list|keywords|credits?|header|teaser|"
     r"tooltip|follow|feedback|rating|toc|table of contents|pager|corrections?|editor ?note|bio|"
     r"about the author|meta|article ?meta|post ?meta|entry ?meta|kicker|eyebrow|badge|newsroom|"
-    r"topics",
+    r"topics|more ?links|post ?metadata",
     r"byline|dateline|timestamp|caption|pagination|disclaimer|copyright|contributor",
 )
 # Words that mark a block as the content itself: never furniture on class alone.
