@@ -67,6 +67,7 @@ def test_glued_class_words_are_still_furniture() -> None:
     "<div class='affiliate-text'><p>{}</p></div>",
     "<div class='morelinks'><h5>Latest reports from this category</h5><p>{}</p></div>",
     "<p class='postmetadata alt'>{}</p>",
+    "<div><span class='post-ratings'>{}</span></div>",
 ])
 def test_boxes_named_as_boilerplate_inside_the_story_are_dropped(box: str) -> None:
     note = ("This entry was posted on Wednesday and is filed under news; we may earn a commission when you "

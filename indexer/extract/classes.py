@@ -92,7 +92,7 @@ FURNITURE_WORDS = _words(
 # element holds a small share of the container's prose.
 WEAK_WORDS = _words(
     r"authors?|date|published ?(?:at|on|date)|tags|tag ?list|keywords|credits?|header|teaser|"
-    r"tooltip|follow|feedback|rating|toc|table of contents|pager|corrections?|editor ?note|bio|"
+    r"tooltip|follow|feedback|ratings?|toc|table of contents|pager|corrections?|editor ?note|bio|"
     r"about the author|meta|article ?meta|post ?meta|entry ?meta|kicker|eyebrow|badge|newsroom|"
     r"topics|more ?links|post ?metadata",
     r"byline|dateline|timestamp|caption|pagination|disclaimer|copyright|contributor",
