@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from lxml import etree
 
 from indexer.extract.classes import class_words
@@ -140,30 +138,19 @@ def _same_kind(chosen: list[etree._Element], stats: Stats) -> list[etree._Elemen
             and not any(a in found for a in el.iterancestors())]
 
 
-# A recipe's list of ingredients, named by its class or by schema.org's
-# Recipe microdata: part of the page's text even when set apart from the
-# method, in a box or table of its own (its lines are too short to score).
-_INGREDIENTS_XPATH = etree.XPath('//*[contains(@class, "ngredient") or contains(@id, "ngredient") '
-                                 'or contains(@itemprop, "ngredient")]')
-_INGREDIENT_WORDS = re.compile(r"\bingredients?\b")
-
-
 def _with_ingredients(chosen: list[etree._Element], stats: Stats) -> list[etree._Element]:
     """``chosen`` plus the recipe's ingredient lists outside it, in page order."""
-    named = [el for el in _INGREDIENTS_XPATH(chosen[0].getroottree())
-             if _INGREDIENT_WORDS.search(class_words(el)) or "ngredient" in (el.get("itemprop") or "")]
-    if not named:
+    if not stats.ingredients:
         return chosen
     within = set(chosen)
-    lists = []
-    for el in _outermost(named):
-        if el.tag in ("body", "html", "main") or any(a in within for a in (el, *el.iterancestors())):
-            continue
-        if "ngredient" in (el.get("itemprop") or "") and el.getparent() is not None:
+    lists: list[etree._Element] = []
+    for el in _outermost(stats.ingredients):
+        if "ingredient" in (el.get("itemprop") or "").lower() and el.getparent() is not None:
             el = el.getparent()  # one item: its list holds the others
-        if (not any(c in el.iterancestors() for c in chosen) and not any(el in c.iterancestors() for c in chosen)
-                and not inside(el, stats.furniture) and el not in lists):
-            lists.append(el)
+        if (el.tag in ("body", "html", "main") or el in lists or inside(el, within) or inside(el, stats.furniture)
+                or any(el in c.iterancestors() for c in chosen)):
+            continue
+        lists.append(el)
     if not lists:
         return chosen
     found = within | set(lists)
