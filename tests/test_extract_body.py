@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from indexer.extract import extract_article
 from tests.test_extract import PARAGRAPHS
 
@@ -59,6 +61,23 @@ def test_glued_class_words_are_still_furniture() -> None:
     assert OTHER[0] not in body and OTHER[1] not in body
 
 
+@pytest.mark.parametrize("box", [
+    "<div class='wp-block-recirculation-box'><div class='title'>More columns on this site</div>{}</div>",
+    "<section class='editorial-disclosure'><p>{}</p></section>",
+    "<div class='affiliate-text'><p>{}</p></div>",
+    "<div class='morelinks'><h5>Latest reports from this category</h5><p>{}</p></div>",
+    "<p class='postmetadata alt'>{}</p>",
+    "<div><span class='post-ratings'>{}</span></div>",
+])
+def test_boxes_named_as_boilerplate_inside_the_story_are_dropped(box: str) -> None:
+    note = ("This entry was posted on Wednesday and is filed under news; we may earn a commission when you "
+            "buy through the links on this page, which does not change the price for you.")
+    body = body_of(f"<article><h1>Tram</h1><p>{PARAGRAPHS[0]}</p>{box.format(note)}"
+                   f"<p>{PARAGRAPHS[1]}</p><p>{PARAGRAPHS[2]}</p></article>")
+    assert_story(body)
+    assert note not in body
+
+
 # ----------------------------------------------------------------- outermost elements and comments
 
 def test_article_class_on_body_does_not_take_the_comments() -> None:
@@ -103,6 +122,45 @@ def test_interview_split_over_sibling_wrappers_is_kept_whole() -> None:
         assert answer in body
 
 
+def test_steps_nested_in_wrappers_of_one_kind_are_all_kept() -> None:
+    """A how-to whose steps are each nested three deep in a ``step`` wrapper
+    beside a step number: one step scores best, its kin hold the rest."""
+    steps = [f"{PARAGRAPHS[0]} {PARAGRAPHS[1]}"] + [f"{p} Step {i} ends here." for i, p in enumerate(PARAGRAPHS)]
+    wrapped = "".join(f"<div class='prep-step'><span class='num'>{i}</span><div class='prep-copy'><div><p>{s}</p>"
+                      f"</div></div></div>" for i, s in enumerate(steps))
+    contact = ("Questions about this recipe? Our kitchen team answers every message within two working days, "
+               "from Monday to Friday, and it is always glad to hear how a recipe turned out for you at home.")
+    body = body_of(f"<h1>Honey muffins</h1><div class='recipe'><div class='preparation'>{wrapped}</div></div>"
+                   f"<div class='contact-flyout'><div><p>{contact}</p></div></div>")
+    for step in steps:
+        assert step in body
+    assert contact not in body
+
+
+METHOD = "".join(f"<li>{p}</li>" for p in PARAGRAPHS)
+INGREDIENTS = ["250 g flour", "2 eggs", "1 tsp cinnamon", "100 ml milk"]
+
+
+def test_ingredients_boxed_apart_from_the_method_are_kept() -> None:
+    box = "".join(f"<tr><td>{i.split(' ', 1)[0]}</td><td>{i.split(' ', 1)[1]}</td></tr>" for i in INGREDIENTS)
+    body = body_of(f"<main><h1>Cinnamon muffins</h1><article class='box recipe-ingredients'><table>{box}</table>"
+                   f"</article><article class='box'><h2>Method</h2><ol>{METHOD}</ol></article>"
+                   f"<aside><p>{OTHER[0]}</p></aside></main>")
+    assert_story(body)
+    for item in INGREDIENTS:
+        assert item.split(" ", 1)[1] in body
+    assert body.index("cinnamon") < body.index(PARAGRAPHS[0])
+    assert OTHER[0] not in body
+
+
+def test_schema_org_ingredient_items_lead_the_text() -> None:
+    items = "".join(f"<li itemprop='recipeIngredient'>{i}</li>" for i in INGREDIENTS)
+    body = body_of(f"<div class='post'><h1>Cinnamon muffins</h1><ul>{items}</ul><div class='steps'><ol>{METHOD}</ol>"
+                   f"</div></div><div class='sidebar'><p>{OTHER[1]}</p></div>")
+    assert_story(body)
+    assert body.startswith("\n\n".join(INGREDIENTS))
+
+
 def test_reference_list_is_never_the_container() -> None:
     refs = "".join(f"<li>Smith, J. and Jones, K. ({1990 + i}). A history of the city's trams, volume {i}, "
                    f"pages {i * 10} to {i * 10 + 9}. City Press. Retrieved 2020.</li>" for i in range(12))
@@ -136,6 +194,19 @@ def test_page_that_is_a_gallery_keeps_its_items() -> None:
                     for i, p in enumerate(PARAGRAPHS * 2))
     body = body_of(f"<article><h1>Things we love</h1><div class='gallery'>{items}</div></article>")
     assert_story(body)
+
+
+def test_numbered_figure_captions_in_the_text_are_dropped() -> None:
+    captions = ["Abbildung: Vergleich der Schneehöhen auf dem Gletscher im Mai und im Juni (links) mit den "
+                "Messungen der Station (rechts).",
+                "Figure 3: The depot at dusk, seen from the old bridge."]
+    mention = "Figure skating: the rink reopens in March, the club said, after the roof was repaired."
+    body = body_of(f"<article><h1>Snow depth from space</h1><p>{PARAGRAPHS[0]}</p><p>{captions[0]}</p>"
+                   f"<p>{PARAGRAPHS[1]}</p><p><em>{captions[1]}</em></p><p>{PARAGRAPHS[2]}</p><p>{mention}</p></article>")
+    assert_story(body)
+    for caption in captions:
+        assert caption not in body
+    assert mention in body
 
 
 def test_embedded_tweet_in_a_social_box_is_kept() -> None:

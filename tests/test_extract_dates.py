@@ -143,6 +143,19 @@ def test_utc_time_near_midnight_is_settled_by_the_local_calendar(head: str, body
     assert _date(page(utc + head, body)) == dt.date(2023, 11, 5)
 
 
+@pytest.mark.parametrize("stamp, expected", [
+    ("2022-11-06T23:00:00Z", dt.date(2022, 11, 7)),        # midnight in Berlin (UTC+1)
+    ("2022-06-06T22:00:00+00:00", dt.date(2022, 6, 7)),    # midnight in Berlin in summer (UTC+2)
+    ("2022-11-06T23:17:41Z", dt.date(2022, 11, 6)),        # a real time of day stays where it is
+    ("2022-11-06T03:00:00Z", dt.date(2022, 11, 6)),        # midnight west of Greenwich: same day
+])
+def test_date_only_value_written_in_utc_is_the_local_midnight(stamp: str, expected: dt.date) -> None:
+    """A CMS that stores a date as local midnight and writes it out in UTC."""
+    art = extract_article(page(f'<meta property="article:published_time" content="{stamp}">'), "x.html")
+    assert art.date is not None and art.date.date() == expected
+    assert art.date == dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))  # the same instant
+
+
 def test_metadata_wins_over_a_written_date_days_away() -> None:
     head = '<meta property="article:published_time" content="2023-11-05T10:00:00+01:00">'
     body = f"<article><h1>Tram line extended</h1><p>The vote of 1 October 2023 was close.</p>{STORY}</article>"
@@ -257,3 +270,12 @@ def test_time_in_the_publishers_own_offset_is_not_moved_by_a_written_date() -> N
     head = '<meta property="article:published_time" content="2023-11-06T18:19:00+01:00">'
     body = f"<article><h1>Tram line extended</h1><p>Stand: 07.11.2023, 07:30 Uhr</p>{STORY}</article>"
     assert _date(page(head, body)) == dt.date(2023, 11, 6)
+
+
+def test_own_offset_from_another_source_is_not_moved_by_a_written_date() -> None:
+    """The UTC metadata's day is confirmed by a <time> in the publisher's clock;
+    the date written under the headline (a reader's comment, an event) is not the story's."""
+    head = '<meta property="article:published_time" content="2015-08-11T15:22:37+00:00">'
+    body = (f"<article><h1>Tram line extended</h1><time datetime='2015-08-11T16:22:37+01:00'>a while ago</time>"
+            f"<p>Reply of 12 August 2015</p>{STORY}</article>")
+    assert _date(page(head, body)) == dt.date(2015, 8, 11)

@@ -145,9 +145,17 @@ _SIGN_UP = re.compile(r"sign(?:ing)? up|subscribe|delivered to your inbox|regist
 _LABELLED_LINK = re.compile(r"^[^.!?:\n]{2,40}:\s")
 
 
+# A figure's caption set in the text as a line of its own: "Figure 3: The depot at dusk."
+_FIGURE_CAPTION = re.compile(
+    r"(?:figure|fig\.|abbildung|abb\.|grafik|illustration|figura|rysunek)(?: \d+)?\s?:\s", re.IGNORECASE)
+_CAPTION_MAX = 300  # characters (a caption can run to two sentences)
+
+
 def keep(block: Block, title_key: str) -> bool:
     text = block.text
     if len(text) < 200 and _BOILER_LINE.match(text):
+        return False
+    if len(text) < _CAPTION_MAX and _FIGURE_CAPTION.match(text):
         return False
     if len(text) < 200 and block.link_chars >= 0.5 * len(text) and _LABELLED_LINK.match(text):
         return False
@@ -164,6 +172,11 @@ _SENTENCE_END = re.compile(r"[.!?…:;\"'”’»)]\s*$")
 # Blocks of the story's own text: a short one at the end is a sign-off or the
 # last item of a list, not a heading left over from a dropped section.
 _PLAIN_TAGS = frozenset({"p", "li", "dd", "dt", "td", "th", "pre", "blockquote"})
+
+
+# Items of a list or table: short lines of the story's own (ingredients, figures),
+# not headings, wherever they stand.
+_ITEM_TAGS = frozenset({"li", "dd", "dt", "td", "th"})
 
 
 def _is_heading(block: Block) -> bool:
@@ -199,7 +212,7 @@ def drop_link_runs(blocks: list[Block]) -> list[Block]:
     # Edges: leading/trailing links, and headings whose section was dropped.
     start = 0
     while start < n and (drop[start] or _is_linky(blocks[start]) or (
-            _is_heading(blocks[start]) and (start + 1 >= n or drop[start + 1]
+            _is_heading(blocks[start]) and blocks[start].tag not in _ITEM_TAGS and (start + 1 >= n or drop[start + 1]
                                              or _is_linky(blocks[start + 1]) or _is_heading(blocks[start + 1])))):
         drop[start] = True
         start += 1

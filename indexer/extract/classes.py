@@ -85,15 +85,16 @@ FURNITURE_WORDS = _words(
     r"screen ?reader|offscreen|disqus|respond",
     r"newsletter|subscri|related|recommend|outbrain|taboola|popular|trending|sidebar|footer|"
     r"breadcrumb|sharing|social|advert|sponsor|navigation|masthead|toolbar|ticker|"
-    r"screenreader|comment(?!ary)|facebook|twitter|instagram|whatsapp|messenger|telegram|pinterest",
+    r"screenreader|comment(?!ary)|facebook|twitter|instagram|whatsapp|messenger|telegram|pinterest|"
+    r"recirculation|disclosure|affiliate",
 )
 # Weaker signals (bylines, captions, tag lists...): deleted only when the
 # element holds a small share of the container's prose.
 WEAK_WORDS = _words(
     r"authors?|date|published ?(?:at|on|date)|tags|tag ?list|keywords|credits?|header|teaser|"
-    r"tooltip|follow|feedback|rating|toc|table of contents|pager|corrections?|editor ?note|bio|"
+    r"tooltip|follow|feedback|ratings?|toc|table of contents|pager|corrections?|editor ?note|bio|"
     r"about the author|meta|article ?meta|post ?meta|entry ?meta|kicker|eyebrow|badge|newsroom|"
-    r"topics",
+    r"topics|more ?links|post ?metadata",
     r"byline|dateline|timestamp|caption|pagination|disclaimer|copyright|contributor",
 )
 # Words that mark a block as the content itself: never furniture on class alone.
@@ -116,6 +117,8 @@ MEDIA_WORDS = _words(
     r"caption|gallery|slideshow|carousel|slider|player|widget|lightbox",
 )
 
+# A recipe's ingredient list: part of the text even when boxed apart from the method.
+_INGREDIENT_WORDS = re.compile(r"\bingredients?\b")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _WP_TAXONOMY = re.compile(r"(?:^|\s)(?:tag|category|post_tag|post-tag)-\S*")
 _BEM_MODIFIER = re.compile(r"--\S*")
@@ -155,6 +158,7 @@ class Verdict(NamedTuple):
     marker: bool      # the article body, as the page names it
     references: bool  # a list of references or footnotes
     overlay: bool     # a dialog or pop-up laid over the page, or a list of other stories
+    ingredients: bool = False  # a recipe's ingredient list or one of its items
 
 
 _NO_VERDICT = Verdict(False, False, False, False, False)
@@ -181,13 +185,18 @@ def class_verdict(el: etree._Element) -> Verdict:
                               _BODY_WORDS.search(words) is not None and not furniture,
                               REFERENCE_WORDS.search(words) is not None,
                               furniture and not content and (OVERLAY_WORDS.search(words) is not None
-                                                             or OTHER_STORIES_WORDS.search(words) is not None))
+                                                             or OTHER_STORIES_WORDS.search(words) is not None),
+                              _INGREDIENT_WORDS.search(words) is not None)
             if len(_VERDICTS) > 50_000:
                 _VERDICTS.clear()
             _VERDICTS[raw] = verdict
     itemprop = el.get("itemprop")
-    if itemprop and not verdict.marker and "articlebody" in itemprop.lower():
-        verdict = verdict._replace(marker=True)
+    if itemprop:
+        itemprop = itemprop.lower()
+        if not verdict.marker and "articlebody" in itemprop:
+            verdict = verdict._replace(marker=True)
+        if "ingredient" in itemprop:  # schema.org Recipe: recipeIngredient, ingredients
+            verdict = verdict._replace(ingredients=True)
     return verdict
 
 

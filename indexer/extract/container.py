@@ -6,7 +6,7 @@ from lxml import etree
 
 from indexer.extract.classes import class_words
 from indexer.extract.lead import lead_blocks
-from indexer.extract.measure import Stats, inside
+from indexer.extract.measure import UNIT_MIN, Stats, inside
 
 __all__ = ["choose_container"]
 
@@ -87,6 +87,30 @@ def _with_siblings(top: etree._Element, stats: Stats) -> list[etree._Element]:
     return chosen
 
 
+_WRAPPER_LEVELS = 4  # levels above the best block searched for the wrapper of one part of the story
+_PARTS_GAIN = 1.5    # ... whose kin must hold this many times the best block's text
+
+
+def _repeated_parts(top: etree._Element, stats: Stats) -> list[etree._Element] | None:
+    """The story split into a run of wrappers of one kind (the steps of a how-to,
+    the sections of a long read), each deeply nested: the best block is inside
+    one of several siblings that share its tag and class and hold prose of
+    their own. All of those, in page order; ``None`` when there is no such run."""
+    node, best = top, stats.paras.get(top, 0)
+    for _ in range(_WRAPPER_LEVELS + 1):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html") or not _eligible(parent, stats):
+            return None
+        words = class_words(node)
+        if words:
+            kin = [s for s in parent if s.tag == node.tag and stats.paras.get(s, 0) >= UNIT_MIN
+                   and class_words(s) == words and _eligible(s, stats)]
+            if len(kin) >= 2 and sum(stats.paras.get(s, 0) for s in kin) >= _PARTS_GAIN * best:
+                return kin
+        node = parent
+    return None
+
+
 def _with_standfirst(chosen: list[etree._Element], stats: Stats,
                      headline: etree._Element | None) -> list[etree._Element]:
     """``chosen`` preceded by the standfirst and lead paragraphs between the headline and it."""
@@ -114,6 +138,25 @@ def _same_kind(chosen: list[etree._Element], stats: Stats) -> list[etree._Elemen
             and not any(a in found for a in el.iterancestors())]
 
 
+def _with_ingredients(chosen: list[etree._Element], stats: Stats) -> list[etree._Element]:
+    """``chosen`` plus the recipe's ingredient lists outside it, in page order."""
+    if not stats.ingredients:
+        return chosen
+    within = set(chosen)
+    lists: list[etree._Element] = []
+    for el in _outermost(stats.ingredients):
+        if "ingredient" in (el.get("itemprop") or "").lower() and el.getparent() is not None:
+            el = el.getparent()  # one item: its list holds the others
+        if (el.tag in ("body", "html", "main") or el in lists or inside(el, within) or inside(el, stats.furniture)
+                or any(el in c.iterancestors() for c in chosen)):
+            continue
+        lists.append(el)
+    if not lists:
+        return chosen
+    found = within | set(lists)
+    return [el for el in chosen[0].getroottree().iter() if el in found]
+
+
 def _outermost(elements: list[etree._Element]) -> list[etree._Element]:
     chosen = set(elements)
     return [el for el in elements if not any(a in chosen for a in el.iterancestors())]
@@ -128,6 +171,9 @@ def choose_container(root: etree._Element, stats: Stats,
     paras = stats.paras
     top = _best_block(root, stats)
     density_choice = _with_siblings(top, stats) if top is not None else [body]
+    parts = _repeated_parts(top, stats) if top is not None and len(density_choice) == 1 else None
+    if parts:
+        density_choice = parts
     density_total = sum(paras.get(e, 0) for e in density_choice)
 
     def acceptable(els: list[etree._Element]) -> bool:
@@ -147,14 +193,14 @@ def choose_container(root: etree._Element, stats: Stats,
         chosen = [e for e in group if stats.raw_paras.get(e, 0) >= max(0.1 * best, 1)]
         if acceptable(chosen):
             chosen = _same_kind(chosen, stats)
-            return _with_standfirst(chosen, stats, headline)
+            return _with_ingredients(_with_standfirst(chosen, stats, headline), stats)
     articles = [a for a in root.iter("article") if not inside(a, stats.furniture)]
     if articles:
         # The <article> holding the page headline is the story; others are teasers.
         headed = [a for a in articles if a.find(".//h1") is not None and paras.get(a, 0) > 0]
         best_article = max(headed or articles, key=lambda e: paras.get(e, 0))
         if paras.get(best_article, 0) >= 0.6 * density_total and paras.get(best_article, 0) > 0:
-            return _with_standfirst([best_article], stats, headline)
+            return _with_ingredients(_with_standfirst([best_article], stats, headline), stats)
     if top is None:
         return [body]
-    return _with_standfirst(density_choice, stats, headline)
+    return _with_ingredients(_with_standfirst(density_choice, stats, headline), stats)

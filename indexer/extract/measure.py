@@ -45,6 +45,7 @@ class Stats:
     markers: list[etree._Element] = field(default_factory=list)       # marked as article body
     furniture: set[etree._Element] = field(default_factory=set)       # furniture, no marker inside
     references: set[etree._Element] = field(default_factory=set)      # lists of references, footnotes
+    ingredients: list[etree._Element] = field(default_factory=list)   # a recipe's ingredient lists and items
     comment_blocks: set[etree._Element] = field(default_factory=set)  # reader comments (also furniture)
     h1: etree._Element | None = None
 
@@ -103,6 +104,8 @@ def measure(root: etree._Element) -> Stats:
                 kind, marker = _furniture_kind(el, tag, verdict), verdict.marker
                 if verdict.references:
                     stats.references.add(el)
+                if verdict.ingredients:
+                    stats.ingredients.append(el)
             if marker:
                 stats.markers.append(el)
             if tag == "h1" and stats.h1 is None:

@@ -6,7 +6,9 @@ heuristics over the whole page (slow: only when nothing cheaper answered).
 A date in the page's URL (``/2024/03/14/``) is strong evidence too: it
 settles a machine timestamp given in UTC that falls on the next or previous
 day (the story's calendar date is the one where it was published), and wins
-over metadata that disagrees with it by more than a day.
+over metadata that disagrees with it by more than a day. Without such
+evidence, a UTC time on the whole hour just before midnight (21:00 to 23:00)
+is read as the local midnight of the next day that a CMS wrote out in UTC.
 
 A date later than the time of indexing (plus a day) or earlier than 1800 is
 not trusted (a CMS placeholder such as 2099-06-01): the next source is tried,
@@ -245,6 +247,20 @@ def _own_offset(date: dt.datetime) -> bool:
     return date.tzinfo is not None and date.utcoffset() != dt.timedelta(0)
 
 
+# A date without a time, stored as local midnight and written out in UTC: in
+# the zones east of Greenwich (UTC+1 to UTC+3, Europe's among them) that is
+# 21:00, 22:00 or 23:00 UTC on the day before.
+_MIDNIGHT_EAST_HOURS = (21, 22, 23)
+
+
+def _local_midnight(date: dt.datetime) -> dt.datetime:
+    """A UTC time on the whole hour just before midnight as the local midnight it
+    stands for (2022-11-06T23:00Z is 2022-11-07T00:00+01:00); other times unchanged."""
+    if date.hour in _MIDNIGHT_EAST_HOURS and date.minute == date.second == date.microsecond == 0:
+        return date.astimezone(dt.timezone(dt.timedelta(hours=24 - date.hour)))
+    return date
+
+
 def _one_day_apart(a: dt.datetime, b: dt.datetime) -> bool:
     return abs((a.date() - b.date()).days) == 1
 
@@ -285,14 +301,14 @@ def publication_date(root: etree._Element, *, ld: dict[str, Any] | None, meta: d
     elif plausible(near):
         assert near is not None
         # A day apart: metadata in UTC (or without a zone) names another day
-        # than the publisher's calendar; a time with the publisher's own offset
-        # is already in it.
-        if chosen is None or (_one_day_apart(chosen[1], near) and not _own_offset(chosen[1])):
+        # than the publisher's calendar; a time with the publisher's own offset,
+        # from any source, is already in it.
+        if chosen is None or (_one_day_apart(chosen[1], near) and not any(_own_offset(d) for _, d in structured)):
             chosen = ("text", near)
     if chosen and chosen[0] not in ("url", "text") and _utc_time(chosen[1]):
         # The same instant in the publisher's clock, from another source.
         local = [found for found in structured[1:] if _local_time(found[1]) and _one_day_apart(found[1], chosen[1])]
-        chosen = local[0] if local else chosen
+        chosen = local[0] if local else (chosen[0], _local_midnight(chosen[1]))
     if chosen is None and "htmldate" not in skip:
         date = _htmldate(root, url if "url" not in skip else None)
         if plausible(date):
