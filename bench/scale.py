@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -50,7 +49,7 @@ from bench import fts5
 from bench.harness import REPO, machine_line, summary, versions_line
 from bench.proctree import tree_cpu_s, tree_rss_bytes
 from bench.queries import BenchQuery, make_queries
-from bench.query import fresh_service, per_query, run_http, run_throughput, warm_workers
+from bench.query import fresh_service, per_query, round_orders, run_http, run_throughput, warm_workers
 from bench.scale_report import print_growth, print_run
 from bench.server import Server, free_port, newsarchive_serve
 from search.service import SearchService
@@ -132,13 +131,8 @@ def library_latency(targets: dict[str, str], db: Path, queries: list[BenchQuery]
         "fts5": lambda bq: fts.search(bq.request(), bq.fts_match(), bq.day_range()),
     }
     times = {e: {"cold": [[] for _ in queries], "warm": [[] for _ in queries]} for e in run}
-    rng = random.Random(seed + 1)
     try:
-        for r in range(1 + rounds):
-            phase = "cold" if r == 0 else "warm"
-            order = list(range(len(queries)))
-            if r:
-                rng.shuffle(order)
+        for phase, order in round_orders(len(queries), rounds, seed):
             for i in order:
                 for engine, search in run.items():
                     if engine in services:
@@ -223,11 +217,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--no-http", action="store_true", help="skip the HTTP and pathological phase")
+    ap.add_argument("--out", type=Path, default=None, help="results file (default var/bench/scale-LABEL.json)")
     ap.add_argument("--growth-from", type=Path, help="a smaller run's results: print the growth to this one")
     args = ap.parse_args(argv)
     if not args.pages.is_dir():
         ap.error(f"{args.pages} not found: run python -m bench.corpus first")
-    out = REPO / "var" / "bench" / f"scale-{args.label}.json"
+    out = (args.out or REPO / "var" / "bench" / f"scale-{args.label}.json").resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"label": args.label, "pages_dir": str(args.pages), "heap": args.heap,
                                "started": time.strftime("%Y-%m-%d %H:%M:%S"), "load_start": os.getloadavg()}
@@ -270,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     print_run(results)
     if args.growth_from:
         print_growth(json.loads(args.growth_from.read_text()), results)
-    print(f"results: {out.relative_to(REPO)}")
+    print(f"results: {out}")
     return 0
 
 
