@@ -11,17 +11,27 @@ response has no counterpart here.
 
 Used by ``bench/query.py``; the database is cached under ``var/bench/`` per
 index generation, since loading 100k articles takes a minute.
+
+The indexing peer of ``bench/scale.py``: the project's own extractor in worker
+processes feeding such a database straight from the pages (no index of ours
+in between), so our indexing speed has a same-run yardstick::
+
+    python -m bench.fts5 PAGES DB [--jobs 2]     # prints {"pages": ..., "documents": ...}
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from search.models import SearchRequest
+from bench.harness import NO_FILE
+from search.models import Article, SearchRequest
+from search.stamps import Stamp
 
 #: Same weights as our ranking: title counts 1.2, body 1.0 (search.ranking).
 BM25 = "bm25(fts, 1.2, 1.0)"
@@ -194,3 +204,45 @@ def articles_from_index(index_dir: Path) -> Iterator[dict[str, Any]]:
             }
     finally:
         service.close()
+
+
+def article_record(article: Article) -> dict[str, Any]:
+    """An extracted article as :func:`build` takes it (day and published as the Whoosh engine stores them)."""
+    from search.engines.whoosh.schema import article_to_document
+
+    doc = article_to_document(article, NO_FILE, Stamp(0, 0, ""))
+    return {"id": article.id, "url": article.url, "title": article.title, "body": article.body,
+            "date": doc["date"], "section": article.section, "authors": [a for a in article.authors if a],
+            "day": doc["day"], "published": doc["published"]}
+
+
+def articles_from_pages(pages: Path, jobs: int, failures: list[str]) -> Iterator[dict[str, Any]]:
+    """The articles of the page files under ``pages``, extracted in ``jobs`` processes
+    by the indexer's own parser; a page that fails is listed in ``failures``."""
+    from indexer.scan import walk
+    from indexer.workers import DEFAULT_MAX_BYTES, parse_all
+
+    tasks = [(found, None, DEFAULT_MAX_BYTES) for found in walk([str(pages)]) if found.unusable is None]
+    for parsed in parse_all(tasks, jobs):
+        if parsed.article is not None:
+            yield article_record(parsed.article)
+        else:
+            failures.append(parsed.path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Index page files into an FTS5 database (the indexing peer).")
+    ap.add_argument("pages", type=Path)
+    ap.add_argument("db", type=Path)
+    ap.add_argument("--jobs", type=int, default=2, help="extractor processes (default 2)")
+    args = ap.parse_args(argv)
+    failures: list[str] = []
+    took = build(args.db, articles_from_pages(args.pages, args.jobs, failures))
+    documents = sqlite3.connect(args.db).execute("SELECT count(*) FROM meta").fetchone()[0]
+    print(json.dumps({"pages": documents + len(failures), "documents": documents, "failed": len(failures),
+                      "seconds": took}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

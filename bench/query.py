@@ -43,7 +43,7 @@ import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from bench import fts5
 from bench.harness import REPO, machine_line, summary, versions_line
@@ -75,6 +75,16 @@ def time_call(fn: Callable[[], Any]) -> tuple[float, float, Any]:
     return (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000, result
 
 
+def round_orders(n: int, rounds: int, seed: int) -> Iterator[tuple[str, list[int]]]:
+    """("cold", 0..n-1) once, then ("warm", a shuffled order) ``rounds`` times (fixed by ``seed``)."""
+    rng = random.Random(seed + 1)
+    yield "cold", list(range(n))
+    for _ in range(rounds):
+        order = list(range(n))
+        rng.shuffle(order)
+        yield "warm", order
+
+
 def run_library(index_dir: Path, queries: list[BenchQuery], rounds: int, fts: fts5.Fts5Search | None,
                 seed: int, profile_to: Path | None) -> dict[str, Any]:
     """Cold round, then warm rounds; FTS5 timed right after ours, query by query."""
@@ -83,15 +93,10 @@ def run_library(index_dir: Path, queries: list[BenchQuery], rounds: int, fts: ft
     theirs: dict[str, list[list[float]]] = {"cold": [[] for _ in queries], "warm": [[] for _ in queries]}
     theirs_cpu: dict[str, list[list[float]]] = {"cold": [[] for _ in queries], "warm": [[] for _ in queries]}
     totals: list[tuple[int, int | None]] = [(0, None)] * len(queries)
-    rng = random.Random(seed + 1)
     service = fresh_service(index_dir)
     profiler = None
     try:
-        for r in range(1 + rounds):
-            phase = "cold" if r == 0 else "warm"
-            order = list(range(len(queries)))
-            if r:
-                rng.shuffle(order)
+        for r, (phase, order) in enumerate(round_orders(len(queries), rounds, seed)):
             if profiler is None and profile_to is not None and r == 1:
                 from pyinstrument import Profiler
                 profiler = Profiler(interval=0.0005)
