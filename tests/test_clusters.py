@@ -112,16 +112,21 @@ def _stories(target: str) -> dict[str, str]:
         with_service.close()
 
 
-@pytest.mark.parametrize("parallel", [False, True], ids=["one-writer", "writing-workers"])
-def test_the_indexer_assigns_stories_incrementally(tmp_path: Path, new_target, engine_kind, parallel):
-    if parallel and engine_kind != "whoosh":
-        pytest.skip("only the Whoosh engine has part writers (writing workers)")
-    root = tmp_path / "pages"
+def test_the_indexer_assigns_stories_incrementally(tmp_path: Path, new_target):
+    assign_incrementally(tmp_path / "pages", new_target(), parallel=False)
+
+
+@pytest.mark.engines("whoosh")  # the only engine with part writers
+def test_writing_workers_ask_the_indexer_for_stories(tmp_path: Path, new_target):
+    assign_incrementally(tmp_path / "pages", new_target(), parallel=True)
+
+
+def assign_incrementally(root: Path, target: str, *, parallel: bool) -> None:
+    """Add, change, delete and rebuild, checking every article's story after each run."""
     write_page(root / "a1.html", "Alpha one", story(11))
     write_page(root / "a2.html", "Alpha two", edited(story(11), 40))
     write_page(root / "b1.html", "Beta one", story(12))
     write_page(root / "c1.html", "Gamma one", story(13))
-    target = new_target()
     indexer = Indexer(target, jobs=2 if parallel else 1, parallel_write_threshold=1 if parallel else 10_000)
     indexer.run([root])
     s = _stories(target)
