@@ -28,12 +28,14 @@ COPIES = [
 ]
 
 
+def corpus() -> list:
+    return [make_article(title, f"harbour {body}", date=date, section=section, url=f"https://example.org/{i}")
+            for i, (title, body, date, section) in enumerate(COPIES)]
+
+
 @pytest.fixture(scope="module")
 def service(module_index_factory):
-    articles = [make_article(title, f"harbour {body}", date=date, section=section,
-                             url=f"https://example.org/{i}")
-                for i, (title, body, date, section) in enumerate(COPIES)]
-    service = SearchService(module_index_factory(articles), budget=0)
+    service = SearchService(module_index_factory(corpus()), budget=0)
     yield service
     service.close()
 
@@ -164,3 +166,48 @@ def assign_incrementally(root: Path, target: str, *, parallel: bool) -> None:
     v = _stories(target)
     assert v["Alpha three"] == v["Alpha four"] and v["Gamma one"] == v["Beta one"]
     assert len(set(v.values())) == 3
+
+
+# --- the web: API parameters, the results page, the article page -----------------------
+
+
+@pytest.fixture(scope="module")
+def web(module_index_factory):
+    from tests.web_fixtures import app_on
+
+    with app_on(module_index_factory(corpus())) as app:
+        yield app.test_client()
+
+
+def test_the_api_collapses_and_lists_every_copy_on_request(web):
+    data = web.get("/api/search?q=harbour&sort=oldest&per_page=2").get_json()
+    assert (data["total"], data["stories"], data["pages"], data["query"]["collapse"]) == (9, 5, 3, True)
+    assert data["hits"][0]["copies"] == 3 and len(data["hits"][0]["same_story"]) == 3
+    assert set(data["hits"][0]["same_story"][0]) == {"id", "url", "date", "publication"}
+    every = web.get("/api/search?q=harbour&sort=oldest&per_page=2&collapse=false").get_json()
+    assert (every["total"], every["stories"], every["pages"]) == (9, 5, 5)
+    story_id = data["hits"][0]["story"]
+    one = web.get(f"/api/search?story={story_id}&collapse=false").get_json()
+    assert one["total"] == 4 and one["query"]["story"] == story_id
+    bad = web.get("/api/search?q=harbour&collapse=maybe")
+    assert bad.status_code == 400 and bad.get_json()["error"]["param"] == "collapse"
+
+
+def test_the_results_page_groups_copies_with_a_toggle(web):
+    page = web.get("/search?q=harbour&sort=oldest").get_data(as_text=True)
+    assert "of 5 stories (9 articles)" in page
+    assert "3 more copies of this story" in page and "Show every copy of a story" in page
+    assert "collapse=false" in page and "story=" in page
+    every = web.get("/search?q=harbour&sort=oldest&collapse=false").get_data(as_text=True)
+    assert "Results 1–9 of 9" in every and "more copies" not in every and "Group copies of a story" in every
+
+
+def test_the_article_page_lists_the_other_copies(web):
+    data = web.get("/api/search?q=harbour&sort=oldest&per_page=1").get_json()
+    hit = data["hits"][0]
+    page = web.get(f"/articles/{hit['id']}").get_data(as_text=True)
+    assert "Other copies of this story" in page
+    others = [t for t, *_ in COPIES[:4] if t != hit["title"]]
+    assert all(t in page for t in others)
+    single = web.get("/api/search?q=museum").get_json()["hits"][0]
+    assert "Other copies of this story" not in web.get(f"/articles/{single['id']}").get_data(as_text=True)
