@@ -25,6 +25,16 @@ PRECISION = 40_000
 EARLIEST = [{"published": {"order": "asc", "missing": "_last"}}, {"id": "asc"}]
 
 
+#: The first mapping version with ``story`` (see ``mapping.MAPPING_VERSION``).
+STORIES_SINCE = 3
+
+
+def has_stories(mapping_version: int | None) -> bool:
+    """Whether an index of this mapping version has stories to collapse on (an
+    older one answers uncollapsed, every article a story of its own)."""
+    return (mapping_version or 0) >= STORIES_SINCE
+
+
 def story_filter(story: str) -> Query:
     return {"term": {"story": story}}
 

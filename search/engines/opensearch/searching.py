@@ -38,8 +38,10 @@ SORTS: dict[str, list[Any]] = {
 }
 
 
-def request_body(cluster: Cluster, request: ValidRequest, tree: Node | None) -> tuple[dict[str, Any], Any]:
-    """(the search request's body, what reading the response needs)."""
+def request_body(cluster: Cluster, request: ValidRequest, tree: Node | None, *,
+                 clustered: bool = True) -> tuple[dict[str, Any], Any]:
+    """(the search request's body, what reading the response needs); ``clustered``
+    False for an index written before story clusters (nothing to collapse on)."""
     req = request.request
     deadline = request.deadline
     compiled = compile_tree(tree, partial(expand, cluster, deadline=deadline),
@@ -63,7 +65,8 @@ def request_body(cluster: Cluster, request: ValidRequest, tree: Node | None) -> 
         query = {"bool": {"must": [query], "filter": ranges}}
     checked = suggest.checkable(compiled.words)
     aggs = facets.facet_aggs(filters, resolved)
-    aggs["stories"] = collapse.stories_agg(list(filters.values()))
+    if clustered:
+        aggs["stories"] = collapse.stories_agg(list(filters.values()))
     if checked:
         aggs["spell"] = suggest.df_aggs([token for _, token in checked])
     body: dict[str, Any] = {
@@ -79,19 +82,23 @@ def request_body(cluster: Cluster, request: ValidRequest, tree: Node | None) -> 
     }
     if filters:
         body["post_filter"] = {"bool": {"filter": list(filters.values())}}
-    if req.collapse:
+    if req.collapse and clustered:
         collapse.collapse(body)
     return body, (compiled, sort, filters, resolved, checked, query)
 
 
 def search(cluster: Cluster, request: ValidRequest, tree: Node | None) -> Answer:
-    state = cluster.live().state  # read first: a commit in between makes it older, never newer
-    body, (compiled, sort, filters, resolved, checked, query) = request_body(cluster, request, tree)
+    live = cluster.live()
+    state = live.state  # read first: a commit in between makes it older, never newer
+    clustered = collapse.has_stories(live.mapping_version)
+    body, (compiled, sort, filters, resolved, checked, query) = request_body(cluster, request, tree,
+                                                                             clustered=clustered)
     found = cluster.search(body, request.deadline)
     hits = [highlight.hit(h, (h.get("_score") or 0.0) if compiled.scored else 0.0, compiled.phrases)
             for h in found["hits"]["hits"]]
     aggs = found.get("aggregations", {})
-    if request.request.collapse and hits:
+    total = found["hits"]["total"]["value"]
+    if request.request.collapse and hits and clustered:
         collapse.add_copies(hits, query, list(filters.values()),
                             partial(cluster.search, deadline=request.deadline))
 
@@ -104,5 +111,5 @@ def search(cluster: Cluster, request: ValidRequest, tree: Node | None) -> Answer
 
     suggestion = (suggest.suggest(partial(cluster.search, deadline=request.deadline), request.request.q, checked,
                                   aggs["spell"]) if checked else None)
-    return Answer(found["hits"]["total"]["value"], hits, sort, suggestion, list(compiled.warnings),
-                  facets.AggCounter(aggs, filters, resolved, more), state, collapse.stories_count(aggs))
+    return Answer(total, hits, sort, suggestion, list(compiled.warnings), facets.AggCounter(aggs, filters, resolved, more),
+                  state, collapse.stories_count(aggs) if clustered else total)
