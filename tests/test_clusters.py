@@ -211,3 +211,26 @@ def test_the_article_page_lists_the_other_copies(web):
     assert all(t in page for t in others)
     single = web.get("/api/search?q=museum").get_json()["hits"][0]
     assert "Other copies of this story" not in web.get(f"/articles/{single['id']}").get_data(as_text=True)
+
+
+def test_a_failed_run_leaves_the_previous_stories(tmp_path: Path, new_target, monkeypatch):
+    root = tmp_path / "pages"
+    write_page(root / "a1.html", "Alpha one", story(21))
+    write_page(root / "a2.html", "Alpha two", story(21))
+    target = new_target()
+    Indexer(target, jobs=1).run([root])
+    before = _stories(target)
+    write_page(root / "a2.html", "Alpha two", story(22))
+    write_page(root / "a3.html", "Alpha three", story(21))
+
+    def crash(self, *args):
+        raise RuntimeError("the indexer died while assigning stories")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("indexer.stories.Stories.assign", crash)
+        with pytest.raises(RuntimeError):
+            Indexer(target, jobs=1).run()
+    assert _stories(target) == before and before["Alpha one"] == before["Alpha two"]
+    Indexer(target, jobs=1).run()
+    after = _stories(target)
+    assert after["Alpha three"] == after["Alpha one"] == before["Alpha one"] != after["Alpha two"]
