@@ -97,6 +97,7 @@ def add_search_options(s: argparse.ArgumentParser) -> None:
     s.add_argument("--operator", choices=["and", "or"], default="and",
                    help="how plain words combine (default: and)")
     s.add_argument("--exact", action="store_true", help="exact spelling: no accent folding or stemming")
+    s.add_argument("--story", metavar="ID", help="only the articles of this story cluster (a hit's story id)")
 
 
 def search_request(args: argparse.Namespace, **paging: int) -> SearchRequest:
@@ -106,5 +107,5 @@ def search_request(args: argparse.Namespace, **paging: int) -> SearchRequest:
     return SearchRequest(
         q=args.query, sections=args.section, authors=args.author, date_from=args.date_from,
         date_to=args.date_to, sort=args.sort, operator=args.operator, exact=args.exact,
-        indexed_since=args.indexed_since, **paging,  # type: ignore[arg-type]
+        indexed_since=args.indexed_since, story=args.story, **paging,  # type: ignore[arg-type]
     )

@@ -112,6 +112,12 @@ class WriterSession(Protocol):
     def set_roots(self, roots: list[str]) -> None:
         """The files and directories this index is built from (``Sources.roots``)."""
 
+    def stories(self) -> list[tuple[str, str, bytes]]:
+        """(source, story, signature) of each article the live index held when
+        the session began (none in a rebuild or a new index): the state
+        ``indexer.stories`` assigns this run's articles from. Articles are
+        written with their ``story`` and ``signature`` and read back here."""
+
     def parts(self, count: int) -> list[PartWriter] | None:
         """``count`` writers for worker processes, or None when this engine
         only writes from the session's own process (workers then send articles)."""

@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass, field
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from .copies import Copy
+
 if TYPE_CHECKING:
     from .query.dates import DayRange
 
@@ -38,6 +40,10 @@ class Article:
     #: A publication date the page claimed but that was not trusted (later than
     #: the time of indexing or before 1800), ISO; the indexer counts such pages.
     implausible_date: str | None = None
+    #: The story cluster it belongs to, and the MinHash signature of its body
+    #: that decided it (see ``indexer.stories``); set by the indexer.
+    story: str | None = None
+    signature: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,7 @@ class StoredArticle:
     source: str
     indexed_at: str | None  # ISO 8601 UTC (search.stamps); None in an index older than stamps
     changed_at: str | None
+    story: str | None = None  # its story cluster; None in an index older than them
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -120,6 +127,9 @@ class SearchRequest:
     operator: Operator = "and"
     exact: bool = False  # exact spelling: no accent folding, no stemming
     indexed_since: str | None = None  # ISO 8601 date or time: only articles first indexed then or later
+    #: One hit per story (the best-ranked of its articles), see ``Hit.copies``.
+    collapse: bool = True
+    story: str | None = None  # only the articles of this story (``Hit.story``)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -138,6 +148,11 @@ class Hit:
     title_html: str  # escaped HTML with <mark>
     indexed_at: str | None  # ISO 8601 UTC, see search.stamps
     changed_at: str | None
+    story: str | None = None  # its story cluster (``SearchRequest.story``)
+    #: Collapsed results only: how many other articles of its story match the
+    #: search, and the first ``COPIES_LISTED`` of them, earliest first (undated last).
+    copies: int = 0
+    same_story: list[Copy] = field(default_factory=list)
 
 
 @dataclass
@@ -188,6 +203,9 @@ class SearchResponse:
     suggestion: str | None
     warnings: list[str]
     index: IndexState
+    #: Story clusters among the ``total`` matching articles (one hit each when
+    #: collapsing; ``pages`` then counts stories).
+    stories: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -293,6 +311,7 @@ class Answer:
     warnings: list[str]  # how the engine read the query (parse warnings come first)
     counts: FacetCounter  # counts the facets over this search's matches
     index: IndexState  # the index state that answered
+    stories: int = 0  # story clusters among the matches (``SearchResponse.stories``)
 
 
 #: Every field a row (:class:`ArticleRow`) can carry, in export column order.

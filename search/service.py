@@ -77,18 +77,20 @@ class SearchService:
         if with_facets:
             found, facet_warnings = facets.compute(answer.counts, self.facet_time_limit, deadline)
             warnings.extend(facet_warnings)
+        shown = answer.stories if req.collapse else answer.total  # what the pages list
         return SearchResponse(
             query=replace(req, sort=answer.sort),  # e.g. relevance without words means newest
             total=answer.total,
             page=req.page,
             per_page=req.per_page,
-            pages=math.ceil(answer.total / req.per_page) if answer.total else 0,
+            pages=math.ceil(shown / req.per_page),
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             hits=answer.hits,
             facets=found,
             suggestion=answer.suggestion,
             warnings=warnings,
             index=answer.index,
+            stories=answer.stories,
         )
 
     def export(self, request: SearchRequest, fields: Iterable[str] = ROW_FIELDS, *,

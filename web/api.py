@@ -35,6 +35,7 @@ def _article_json(article: StoredArticle) -> dict[str, Any]:
         "authors": article.authors,
         "indexed_at": article.indexed_at,
         "changed_at": article.changed_at,
+        "story": article.story,
         "body": article.body,
     }
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from search.copies import COPIES_LISTED
+from search.limits import MAX_STORY_CHARS
 from search.models import SearchRequest
 from search.service import MAX_DEPTH, MAX_FILTER_VALUES, MAX_PER_PAGE
 
@@ -81,7 +83,7 @@ def _schemas() -> dict[str, Any]:
             "description": "The request as understood, after defaults.",
             "additionalProperties": False,
             "required": ["q", "sections", "authors", "date_from", "date_to", "sort", "page",
-                         "per_page", "operator", "exact", "indexed_since"],
+                         "per_page", "operator", "exact", "indexed_since", "collapse", "story"],
             "properties": {
                 "q": {"type": "string"},
                 "sections": {"type": "array", "items": {"type": "string"}},
@@ -94,13 +96,27 @@ def _schemas() -> dict[str, Any]:
                 "operator": {"enum": list(OPERATORS)},
                 "exact": {"type": "boolean"},
                 "indexed_since": _NULLABLE_STRING,
+                "collapse": {"type": "boolean"},
+                "story": _NULLABLE_STRING,
+            },
+        },
+        "Copy": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["id", "url", "date", "publication"],
+            "description": "Another article of a hit's story.",
+            "properties": {
+                "id": {"type": "string", "pattern": DOC_ID_PATTERN},
+                "url": _NULLABLE_STRING,
+                "date": {**_NULLABLE_STRING, "description": "YYYY-MM-DD as published."},
+                "publication": {**_NULLABLE_STRING, "description": "Its publication, when the index records one."},
             },
         },
         "Hit": {
             "type": "object",
             "additionalProperties": False,
             "required": ["id", "url", "title", "date", "section", "authors", "score", "snippet",
-                         "title_html", "indexed_at", "changed_at"],
+                         "title_html", "indexed_at", "changed_at", "story", "copies", "same_story"],
             "properties": {
                 "id": {"type": "string", "pattern": DOC_ID_PATTERN},
                 "url": _NULLABLE_STRING,
@@ -115,6 +131,15 @@ def _schemas() -> dict[str, Any]:
                                "description": "The title as escaped HTML with <mark> around matches."},
                 "indexed_at": {**_TIMESTAMP, "description": "When the article first entered the index."},
                 "changed_at": {**_TIMESTAMP, "description": "When its text or details last changed."},
+                "story": {**_NULLABLE_STRING,
+                          "description": "Its story cluster: copies of one story (syndication, near-duplicates) "
+                                         "share it; pass it as story= to list them."},
+                "copies": {"type": "integer", "minimum": 0,
+                           "description": "Collapsed results: how many other articles of its story match "
+                                          "the search (0 with collapse=false)."},
+                "same_story": {"type": "array", "items": _ref("Copy"), "maxItems": COPIES_LISTED,
+                               "description": f"Collapsed results: the first {COPIES_LISTED} of those copies, "
+                                              "earliest published first (undated last)."},
             },
         },
         "FacetValue": facet_value,
@@ -138,10 +163,14 @@ def _schemas() -> dict[str, Any]:
             "type": "object",
             "additionalProperties": False,
             "required": ["query", "total", "page", "per_page", "pages", "took_ms", "hits", "facets",
-                         "suggestion", "warnings", "index"],
+                         "suggestion", "warnings", "index", "stories"],
             "properties": {
                 "query": _ref("SearchRequest"),
-                "total": {"type": "integer", "minimum": 0},
+                "total": {"type": "integer", "minimum": 0, "description": "Matching articles."},
+                "stories": {"type": "integer", "minimum": 0,
+                            "description": "Story clusters among them (one hit each when collapsing, and "
+                                           "then what pages counts). OpenSearch counts beyond 40,000 "
+                                           "stories approximately."},
                 "page": {"type": "integer", "minimum": 1},
                 "per_page": {"type": "integer", "minimum": 1},
                 "pages": {"type": "integer", "minimum": 0},
@@ -169,7 +198,7 @@ def _schemas() -> dict[str, Any]:
             "type": "object",
             "additionalProperties": False,
             "required": ["id", "url", "title", "date", "section", "authors", "indexed_at", "changed_at",
-                         "body"],
+                         "story", "body"],
             "properties": {
                 "id": {"type": "string", "pattern": DOC_ID_PATTERN},
                 "url": _NULLABLE_STRING,
@@ -179,6 +208,7 @@ def _schemas() -> dict[str, Any]:
                 "authors": _AUTHORS,
                 "indexed_at": {**_TIMESTAMP, "description": "When the article first entered the index."},
                 "changed_at": {**_TIMESTAMP, "description": "When its text or details last changed."},
+                "story": {**_NULLABLE_STRING, "description": "Its story cluster (see Hit.story)."},
                 "body": {"type": "string", "description": "Plain text; paragraphs separated by blank lines."},
             },
         },
@@ -250,6 +280,11 @@ def _search_parameters() -> list[dict[str, Any]]:
         query("indexed_since", {"type": "string"},
               "Only articles first indexed at or after this ISO 8601 date or time (UTC when no zone is "
               "given), e.g. the index.last_indexed of a previous answer."),
+        query("story", {"type": "string", "maxLength": MAX_STORY_CHARS},
+              "Only the articles of this story cluster (a hit's story)."),
+        query("collapse", {"type": "boolean", "default": True},
+              "One hit per story cluster (its best-ranked article, with copies and same_story); "
+              "false lists every article. Exports and feeds list every article."),
     ]
 
 

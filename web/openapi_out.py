@@ -49,6 +49,7 @@ def schemas() -> dict[str, Any]:
                 "operator": {"enum": list(OPERATORS)},
                 "exact": {"type": "boolean"},
                 "indexed_since": {"type": "string"},
+                "story": {"type": "string"},
             },
         },
         "SetCreated": {

@@ -31,9 +31,9 @@ class ParamError(SearchError):
 _PARAM_NAMES = {"date_from": "from", "date_to": "to", "sections": "section", "authors": "author"}
 #: Every parameter ``parse_search_args`` reads.
 SEARCH_PARAMS = ("q", "section", "author", "from", "to", "sort", "page", "per_page", "operator", "exact",
-                 "indexed_since")
+                 "indexed_since", "story", "collapse")
 #: The parameters that choose which articles match (not their order, not the page).
-FILTER_PARAMS = ("q", "section", "author", "from", "to", "operator", "exact", "indexed_since")
+FILTER_PARAMS = ("q", "section", "author", "from", "to", "operator", "exact", "indexed_since", "story")
 _BAD_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 
 
@@ -107,10 +107,10 @@ def choice(args: MultiDict[str, str], name: str, allowed: tuple[str, ...], defau
     return raw
 
 
-def _flag(args: MultiDict[str, str], name: str) -> bool:
+def _flag(args: MultiDict[str, str], name: str, default: bool = False) -> bool:
     raw = args.get(name)
     if raw is None:
-        return False
+        return default
     value = raw.strip().lower()
     if value in _TRUE:
         return True
@@ -144,12 +144,14 @@ def parse_search_args(args: Args) -> SearchRequest:
         operator=choice(multi, "operator", OPERATORS, "and"),  # type: ignore[arg-type]
         exact=_flag(multi, "exact"),
         indexed_since=_single(multi, "indexed_since"),
+        story=_single(multi, "story"),
+        collapse=_flag(multi, "collapse", default=True),
     )
 
 
 def is_blank(req: SearchRequest) -> bool:
     """True when nothing was asked: the home page rather than a result list."""
-    return not (req.q or req.sections or req.authors or req.date_from or req.date_to)
+    return not (req.q or req.sections or req.authors or req.date_from or req.date_to or req.story)
 
 
 def to_query_pairs(req: SearchRequest) -> list[tuple[str, str]]:
@@ -176,6 +178,10 @@ def to_query_pairs(req: SearchRequest) -> list[tuple[str, str]]:
         pairs.append(("exact", "1"))
     if req.indexed_since:
         pairs.append(("indexed_since", req.indexed_since))
+    if req.story:
+        pairs.append(("story", req.story))
+    if not req.collapse:
+        pairs.append(("collapse", "false"))
     return pairs
 
 

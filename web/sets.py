@@ -50,7 +50,7 @@ def store() -> SetStore:
 
 #: The JSON types of the body's members (``SetQuery`` in the OpenAPI document).
 _BODY_TYPES: dict[str, type] = {"q": str, "section": list, "author": list, "from": str, "to": str,
-                                "sort": str, "operator": str, "exact": bool, "indexed_since": str}
+                                "sort": str, "operator": str, "exact": bool, "indexed_since": str, "story": str}
 
 
 def _request_from_json(body: Any) -> SearchRequest:

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
-from search.models import SearchError, SearchRequest, SearchResponse
+from search.models import Hit, SearchError, SearchRequest, SearchResponse, StoredArticle
 from search.errors import QueryTooExpensive
 from search.ids import is_doc_id
 from search.service import MAX_DEPTH
@@ -99,7 +99,8 @@ def _results_context(req: SearchRequest, resp: SearchResponse) -> dict[str, obje
         "suggestion_url": (params.search_url(params.with_changes(req, q=resp.suggestion))
                            if resp.suggestion else None),
         "first": (resp.page - 1) * resp.per_page + 1,
-        "last": min(resp.page * resp.per_page, resp.total),
+        "last": (resp.page - 1) * resp.per_page + len(resp.hits),
+        "collapse_toggle_url": params.search_url(params.with_changes(req, collapse=not req.collapse)),
         "clear_filters_url": (params.search_url(params.with_changes(req, sections=[], authors=[],
                                                                       date_from=None, date_to=None))
                               if req.sections or req.authors or req.date_from or req.date_to else None),
@@ -164,12 +165,27 @@ def article(doc_id: str) -> Response:
         if found is None:
             abort(404)
         related = service().related(doc_id)
+        story_copies = _story_copies(found)
         paragraphs = [p.strip() for p in found.body.split("\n\n") if p.strip()]
         return Response(render_template("article.html", article=found, paragraphs=paragraphs,
                                         original_url=safe_url(found.url), related=related,
+                                        story_copies=story_copies,
                                         safe_url=safe_url))
 
     return cached(build)
+
+
+#: Copies of a story the article page lists.
+STORY_COPIES_LISTED = 20
+
+
+def _story_copies(article: StoredArticle) -> list[Hit]:
+    """The other articles of ``article``'s story cluster, earliest first."""
+    if not article.story:
+        return []
+    found = service().search(SearchRequest(story=article.story, collapse=False, sort="oldest",
+                                           per_page=STORY_COPIES_LISTED + 1), with_facets=False)
+    return [h for h in found.hits if h.id != article.id][:STORY_COPIES_LISTED]
 
 
 @bp.app_template_filter("took")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Any
 
+from search.copies import story_key
 from search.models import Article, ArticleRow, SourceState, StoredArticle, article_record
 from search.sourcepath import source_term, term_source
 from search.stamps import Stamp, iso
@@ -33,7 +35,11 @@ def to_document(article: Article, state: SourceState, stamp: Stamp) -> dict[str,
         "indexed_at": stamp.indexed_at,
         "changed_at": stamp.changed_at,
         "fingerprint": stamp.fingerprint,
+        # indexer.stories: every document has a story (collapsing groups missing values together).
+        "story": story_key(article.story, article.id),
     }
+    if article.signature:
+        doc["signature"] = base64.b64encode(article.signature).decode("ascii")
     if article.section:
         doc["section"] = article.section
         doc["section_key"] = fold_key(article.section)
@@ -52,7 +58,7 @@ def record(source: dict[str, Any]) -> dict[str, Any]:
 
 
 def to_stored(source: dict[str, Any]) -> StoredArticle:
-    return StoredArticle(**record(source), body=source.get("body") or "")
+    return StoredArticle(**record(source), body=source.get("body") or "", story=source.get("story"))
 
 
 def to_row(source: dict[str, Any], score: float | None = None) -> ArticleRow:

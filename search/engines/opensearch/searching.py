@@ -21,7 +21,7 @@ from typing import Any
 from search.models import Answer, Deadline, FacetTimeout, IndexState, OutOfTime, ValidRequest
 from search.query import Node
 
-from . import facets, highlight, suggest
+from . import collapse, facets, highlight, suggest
 from .cluster import Cluster
 from .compile import compile_tree, day_range
 from .expand import expand
@@ -38,8 +38,10 @@ SORTS: dict[str, list[Any]] = {
 }
 
 
-def request_body(cluster: Cluster, request: ValidRequest, tree: Node | None) -> tuple[dict[str, Any], Any]:
-    """(the search request's body, what reading the response needs)."""
+def request_body(cluster: Cluster, request: ValidRequest, tree: Node | None, *,
+                 clustered: bool = True) -> tuple[dict[str, Any], Any]:
+    """(the search request's body, what reading the response needs); ``clustered``
+    False for an index written before story clusters (nothing to collapse on)."""
     req = request.request
     deadline = request.deadline
     compiled = compile_tree(tree, partial(expand, cluster, deadline=deadline),
@@ -57,10 +59,14 @@ def request_body(cluster: Cluster, request: ValidRequest, tree: Node | None) -> 
     ranges = [day_range(request.days.lo, request.days.hi)] if request.days is not None else []
     if request.indexed_since is not None:
         ranges.append({"range": {"indexed_at": {"gte": request.indexed_since}}})
+    if req.story is not None:
+        ranges.append(collapse.story_filter(req.story))
     if ranges:
         query = {"bool": {"must": [query], "filter": ranges}}
     checked = suggest.checkable(compiled.words)
     aggs = facets.facet_aggs(filters, resolved)
+    if clustered:
+        aggs["stories"] = collapse.stories_agg(list(filters.values()))
     if checked:
         aggs["spell"] = suggest.df_aggs([token for _, token in checked])
     body: dict[str, Any] = {
@@ -76,16 +82,25 @@ def request_body(cluster: Cluster, request: ValidRequest, tree: Node | None) -> 
     }
     if filters:
         body["post_filter"] = {"bool": {"filter": list(filters.values())}}
+    if req.collapse and clustered:
+        collapse.collapse(body)
     return body, (compiled, sort, filters, resolved, checked, query)
 
 
 def search(cluster: Cluster, request: ValidRequest, tree: Node | None) -> Answer:
-    state = cluster.live().state  # read first: a commit in between makes it older, never newer
-    body, (compiled, sort, filters, resolved, checked, query) = request_body(cluster, request, tree)
+    live = cluster.live()
+    state = live.state  # read first: a commit in between makes it older, never newer
+    clustered = collapse.has_stories(live.mapping_version)
+    body, (compiled, sort, filters, resolved, checked, query) = request_body(cluster, request, tree,
+                                                                             clustered=clustered)
     found = cluster.search(body, request.deadline)
     hits = [highlight.hit(h, (h.get("_score") or 0.0) if compiled.scored else 0.0, compiled.phrases)
             for h in found["hits"]["hits"]]
     aggs = found.get("aggregations", {})
+    total = found["hits"]["total"]["value"]
+    if request.request.collapse and hits and clustered:
+        collapse.add_copies(hits, query, list(filters.values()),
+                            partial(cluster.search, deadline=request.deadline))
 
     def more(extra: dict[str, Any], deadline: float) -> dict[str, Any]:
         try:
@@ -96,5 +111,5 @@ def search(cluster: Cluster, request: ValidRequest, tree: Node | None) -> Answer
 
     suggestion = (suggest.suggest(partial(cluster.search, deadline=request.deadline), request.request.q, checked,
                                   aggs["spell"]) if checked else None)
-    return Answer(found["hits"]["total"]["value"], hits, sort, suggestion, list(compiled.warnings),
-                  facets.AggCounter(aggs, filters, resolved, more), state)
+    return Answer(total, hits, sort, suggestion, list(compiled.warnings), facets.AggCounter(aggs, filters, resolved, more),
+                  state, collapse.stories_count(aggs) if clustered else total)

@@ -64,6 +64,10 @@ class DocTable:
     month: np.ndarray  # int32 YYYYMM or 0
     indexed: np.ndarray  # int64 epoch ms first indexed (search.stamps), 0 = unknown
     changed: np.ndarray  # int64 epoch ms last changed, 0 = unknown
+    #: int32 story ordinal (``story_values``); a document without a story
+    #: (an index older than them) has one of its own, past the values.
+    story: np.ndarray
+    story_values: list[str]
     # Field lengths as Whoosh's scorer sees them (quantised), read on first use.
     _lengths: dict[str, np.ndarray] = field(default_factory=dict)
     _lengths_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -120,6 +124,9 @@ class DocTable:
                          if name in reader.schema else np.zeros(size, dtype=np.int64))
                   for name in ("indexed_at", "changed_at")}  # an index older than stamps has none
 
+        story_values, story = _stories(_column(reader, "story", size, "") if "story" in reader.schema
+                                       else [""] * size)
+
         sec_values = sorted({s for s in sections_raw if s})
         sec_index = {v: i for i, v in enumerate(sec_values)}
         section = np.fromiter((sec_index.get(s, -1) for s in sections_raw), dtype=np.int32, count=size)
@@ -144,6 +151,8 @@ class DocTable:
             month=(day // 100).astype(np.int32),
             indexed=stamps["indexed_at"],
             changed=stamps["changed_at"],
+            story=story,
+            story_values=story_values,
         )
 
     # --- filters ---------------------------------------------------------
@@ -199,6 +208,16 @@ class DocTable:
         # Whole sort: the keys are cheap, and ties span whole indexing runs.
         order = np.lexsort((docnums, -published, -stamps))
         return docnums[order[:limit]]
+
+
+def _stories(raw: list[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct story ids, and each document's ordinal (unique past them when it has none)."""
+    values = sorted({s for s in raw if s})
+    index = {v: i for i, v in enumerate(values)}
+    story = np.fromiter((index.get(s, -1) for s in raw), dtype=np.int32, count=len(raw))
+    alone = np.flatnonzero(story < 0)
+    story[alone] = len(values) + np.arange(len(alone), dtype=np.int32)
+    return values, story
 
 
 def _column(reader, fieldname: str, size: int, default):

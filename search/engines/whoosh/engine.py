@@ -90,7 +90,8 @@ class WhooshEngine:
             stored = self._searchers.current().searcher.document(id=doc_id)
         if stored is None:
             return None
-        return StoredArticle(**stored_record(stored), body=stored.get("body") or "")
+        return StoredArticle(**stored_record(stored), body=stored.get("body") or "",
+                             story=stored.get("story") or None)
 
     def related(self, doc_id: str, limit: int) -> list[Hit]:
         with self._damage.reading():

@@ -18,6 +18,7 @@ import numpy as np
 
 from search.models import FacetTimeout, PeriodCounts, ValidRequest, ValueCounts
 
+from .collapse import story_mask
 from .doctable import DocTable, Vocabulary
 
 
@@ -100,6 +101,8 @@ class Filtered:
             base = text_mask & table.day_mask(request.days.lo, request.days.hi)
         if request.indexed_since is not None:
             base = base & (table.indexed >= request.indexed_since)
+        if request.request.story is not None:
+            base = base & story_mask(table, request.request.story)
         without = {}
         for field in masks:
             others = [m for f, m in masks.items() if f != field]

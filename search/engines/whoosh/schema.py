@@ -16,6 +16,7 @@ from typing import Any
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, Schema
 
+from search.copies import story_key
 from search.models import Article, SourceState, article_record
 from search.sourcepath import source_term, term_source
 from search.query.dates import NO_DATE
@@ -58,12 +59,19 @@ def build_schema() -> Schema:
         # One column the indexer reads for every document on each run: far
         # cheaper than unpickling stored fields (see encode_state).
         file_state=COLUMN(VarBytesColumn()),
+        # Story clusters (indexer.stories): the cluster's id, as a term (the
+        # ``story`` filter) and a column (collapsing), and the body's MinHash
+        # signature, read back by the next indexing run.
+        story=ID(stored=True, sortable=True),
+        signature=COLUMN(VarBytesColumn()),
     )
 
 
 #: Fields an index written before articles carried stamps lacks; documents
 #: added to such an index leave them out (see the README: ``--rebuild``).
 STAMP_FIELDS = ("authors", "indexed_at", "changed_at")
+#: Fields an index written before story clusters lacks (likewise left out).
+STORY_FIELDS = ("story", "signature")
 
 
 def encode_state(source: str, doc_id: str, state: SourceState, fingerprint: str = "") -> bytes:
@@ -129,6 +137,8 @@ def article_to_document(article: Article, state: SourceState, stamp: Stamp) -> d
         "indexed_at": stamp.indexed_at,
         "changed_at": stamp.changed_at,
         "file_state": encode_state(article.source, article.id, state, stamp.fingerprint),
+        "story": story_key(article.story, article.id),
+        "signature": article.signature,
     }
 
 

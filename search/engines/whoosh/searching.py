@@ -20,7 +20,7 @@ from search import limits
 from search.models import Answer, Deadline, OutOfTime, Sort, ValidRequest
 from search.query import Node
 
-from . import highlight, suggest
+from . import collapse, highlight, suggest
 from .compile import CompiledQuery, compile_tree
 from .doctable import DocTable
 from .evaluate import Scored, evaluate, top
@@ -97,26 +97,34 @@ def search(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree
     matches = filtered.matches
     total = chosen.total
 
+    def ranked(k: int) -> list[tuple[int, float]]:
+        """The first ``k`` matches in the request's order, with their scores."""
+        scored = matched.scored
+        if sort == "relevance":
+            assert scored is not None
+            return top(scored, matches, k)
+        docs = ordered(table, np.flatnonzero(matches), sort, k)
+        if scored is None:
+            return [(int(d), 0.0) for d in docs]
+        # Relevance scores are known anyway: report them.
+        at = np.searchsorted(scored.ids, docs)
+        return [(int(d), float(scored.scores[i])) for d, i in zip(docs, at)]
+
     start = (req.page - 1) * req.per_page
     end = start + req.per_page
     page_docs: list[tuple[int, float]] = []
     if start < total:
-        scored = matched.scored
-        if sort == "relevance":
-            assert scored is not None
-            page_docs = top(scored, matches, end)[start:end]
-        else:
-            page = ordered(table, np.flatnonzero(matches), sort, end)[start:end]
-            if scored is not None:
-                # Relevance scores are known anyway: report them.
-                at = np.searchsorted(scored.ids, page)
-                page_docs = [(int(d), float(scored.scores[i])) for d, i in zip(page, at)]
-            else:
-                page_docs = [(int(d), 0.0) for d in page]
+        page_docs = (collapse.leaders(ranked, table, total, start, end, request.deadline) if req.collapse
+                     else ranked(end)[start:end])
 
     warnings = list(matched.compiled.warnings)
     hits = _hits(snap, page_docs, matched, request.deadline, warnings)
-    return Answer(total, hits, sort, matched.suggestion, warnings, TableCounter(table, filtered), snap.state())
+    if req.collapse and hits:
+        for hit, (count, listed) in zip(hits, collapse.copies(table, matches, [d for d, _ in page_docs])):
+            hit.copies = count
+            hit.same_story = [collapse.copy_of(snap.searcher.stored_fields(d)) for d in listed]
+    return Answer(total, hits, sort, matched.suggestion, warnings, TableCounter(table, filtered), snap.state(),
+                  collapse.count_stories(table, matches))
 
 
 def _hits(snap: Snapshot, page_docs: list[tuple[int, float]], matched: Matched, deadline: Deadline,
