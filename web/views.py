@@ -54,17 +54,17 @@ def safe_url(url: str | None) -> str | None:
     return url if scheme in {"http", "https"} else None
 
 
+#: Facet list -> the SearchRequest list its links toggle.
+_FACET_PARAMS = {"section": "sections", "author": "authors", "publication": "publications"}
+
+
 def _facet_links(req: SearchRequest, resp: SearchResponse) -> dict[str, list[FacetLink]]:
     def link(field: str, value: str) -> str:
-        current = req.sections if field == "sections" else req.authors
+        current = getattr(req, field)
         return params.search_url(params.with_changes(req, **{field: params.toggled(current, value)}))
 
-    return {
-        "section": [FacetLink(f.value, f.count, f.selected, link("sections", f.value))
-                    for f in resp.facets.section],
-        "author": [FacetLink(f.value, f.count, f.selected, link("authors", f.value))
-                   for f in resp.facets.author],
-    }
+    return {name: [FacetLink(f.value, f.count, f.selected, link(field, f.value)) for f in getattr(resp.facets, name)]
+            for name, field in _FACET_PARAMS.items()}
 
 
 def _pagination(req: SearchRequest, pages: int) -> list[PageLink]:
@@ -100,9 +100,10 @@ def _results_context(req: SearchRequest, resp: SearchResponse) -> dict[str, obje
                            if resp.suggestion else None),
         "first": (resp.page - 1) * resp.per_page + 1,
         "last": min(resp.page * resp.per_page, resp.total),
-        "clear_filters_url": (params.search_url(params.with_changes(req, sections=[], authors=[],
+        "clear_filters_url": (params.search_url(params.with_changes(req, sections=[], authors=[], publications=[],
                                                                       date_from=None, date_to=None))
-                              if req.sections or req.authors or req.date_from or req.date_to else None),
+                              if req.sections or req.authors or req.publications or req.date_from or req.date_to
+                              else None),
         **_take_away(req),
     }
 

@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 
 OPEN, CLOSE = "\ue010", "\ue011"
 FORMS = {"title": ("title", "title.phrase", "title.exact"), "body": ("body", "body.phrase", "body.exact")}
-SOURCE_FIELDS = ["id", "url", "title", "body", "date", "section", "author", "indexed_at", "changed_at"]
+SOURCE_FIELDS = ["id", "url", "title", "body", "date", "section", "author", "indexed_at", "changed_at",
+                 "publication"]
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 
 
@@ -117,4 +118,5 @@ def hit(raw: dict[str, Any], score: float, phrases: list[tuple[str, ...]]) -> Hi
         title_html=snippets.render(title, marked_spans(title, marks, FORMS["title"], phrases)),
         indexed_at=iso(source.get("indexed_at")),
         changed_at=iso(source.get("changed_at")),
+        publication=source.get("publication") or None,
     )

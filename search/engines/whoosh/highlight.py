@@ -166,4 +166,5 @@ def hit(searcher, docnum: int, score: float, spec: HighlightSpec,
         title_html=mark(title, spec, decided),
         indexed_at=stored_time(stored, "indexed_at"),
         changed_at=stored_time(stored, "changed_at"),
+        publication=stored.get("publication") or None,
     )
