@@ -170,6 +170,8 @@ class Facets:
     publication: list[FacetValue] = field(default_factory=list)
     year: list[Bucket] = field(default_factory=list)
     month: list[Bucket] = field(default_factory=list)
+    #: Spellings of the query's words in the result set (``search.matched.SpellingFacet``).
+    spellings: list[Spelling] = field(default_factory=list)
     #: Facets that ran out of their time limit (their lists are left empty).
     timed_out: list[str] = field(default_factory=list)
 
@@ -199,8 +201,6 @@ class SearchResponse:
     suggestion: str | None
     warnings: list[str]
     index: IndexState
-    #: Spellings of the query's words across the whole result set (a facet, timed like one).
-    spellings: list[Spelling] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

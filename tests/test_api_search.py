@@ -28,7 +28,7 @@ def test_search_returns_the_search_json(client):
     assert len(data["hits"]) == 5
     hit = data["hits"][0]
     assert set(hit) == {"id", "url", "title", "date", "section", "authors", "score", "snippet", "title_html",
-                        "indexed_at", "changed_at"}
+                        "indexed_at", "changed_at", "publication", "matched"}
     assert "<mark>" in hit["snippet"]
     assert {f["value"] for f in data["facets"]["section"]} == {"Politics", "Sport", "Culture", "Business"}
     assert {b["value"] for b in data["facets"]["year"]} >= {"2023", "2024"}

@@ -94,7 +94,7 @@ def test_facet_time_limit_returns_partial_with_warning(index_factory):
     assert resp.total == 5 and len(resp.hits) == 5
     assert any("facets" in w for w in resp.warnings)
     assert resp.facets.section == [] and resp.facets.month == []
-    assert resp.facets.timed_out == ["section", "author", "publication", "year", "month"]
+    assert resp.facets.timed_out == ["section", "author", "publication", "year", "month", "spellings"]
     s.close()
 
 

@@ -24,8 +24,9 @@ from . import highlight, suggest
 from .compile import CompiledQuery, compile_tree
 from .doctable import DocTable
 from .evaluate import Scored, evaluate, top
-from .facets import Filtered, TableCounter
+from .facets import Filtered
 from .lru import SizedLRU
+from .spellings import SearchCounter
 from .searchers import Snapshot
 
 
@@ -99,41 +100,45 @@ def search(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree
 
     start = (req.page - 1) * req.per_page
     end = start + req.per_page
-    page_docs: list[tuple[int, float]] = []
-    if start < total:
-        scored = matched.scored
-        if sort == "relevance":
-            assert scored is not None
-            page_docs = top(scored, matches, end)[start:end]
-        else:
-            page = ordered(table, np.flatnonzero(matches), sort, end)[start:end]
-            if scored is not None:
-                # Relevance scores are known anyway: report them.
-                at = np.searchsorted(scored.ids, page)
-                page_docs = [(int(d), float(scored.scores[i])) for d, i in zip(page, at)]
-            else:
-                page_docs = [(int(d), 0.0) for d in page]
-
+    page_docs = first(table, chosen, end)[start:end] if start < total else []
     warnings = list(matched.compiled.warnings)
-    hits = _hits(snap, page_docs, matched, request.deadline, warnings)
-    return Answer(total, hits, sort, matched.suggestion, warnings, TableCounter(table, filtered), snap.state())
+    hits, surfaces = _hits(snap, page_docs, matched, request.deadline, warnings)
+    counter = SearchCounter(snap, filtered, matched.compiled.highlight, lambda n: first(table, chosen, n))
+    return Answer(total, hits, sort, matched.suggestion, warnings, counter, snap.state(), surfaces)
+
+
+def first(table: DocTable, chosen: Selection, end: int) -> list[tuple[int, float]]:
+    """(document, score) of the first ``end`` matches in the selection's order."""
+    matched, matches = chosen.matched, chosen.filtered.matches
+    scored = matched.scored
+    if chosen.sort == "relevance":
+        assert scored is not None
+        return top(scored, matches, end)
+    docs = ordered(table, np.flatnonzero(matches), chosen.sort, end)
+    if scored is None:
+        return [(int(d), 0.0) for d in docs]
+    # Relevance scores are known anyway: report them.
+    at = np.searchsorted(scored.ids, docs)
+    return [(int(d), float(scored.scores[i])) for d, i in zip(docs, at)]
 
 
 def _hits(snap: Snapshot, page_docs: list[tuple[int, float]], matched: Matched, deadline: Deadline,
-          warnings: list[str]) -> list:
+          warnings: list[str]) -> tuple[list, list]:
     decided: dict[str, bool] = {}  # word -> marked?, shared by the page's snippets
     spec = matched.compiled.highlight
-    hits, late = [], False
+    hits, surfaces, late = [], [], False
     for d, score in page_docs:
         try:
-            hits.append(highlight.hit(snap.searcher, d, score, spec, decided, deadline))
+            hit, marked = highlight.marked_hit(snap.searcher, d, score, spec, decided, deadline)
         except OutOfTime:
             # The matches are known: show them, without marks, rather than nothing.
-            hits.append(highlight.hit(snap.searcher, d, score, highlight.HighlightSpec()))
+            hit, marked = highlight.marked_hit(snap.searcher, d, score, highlight.HighlightSpec())
             late = True
+        hits.append(hit)
+        surfaces.append(marked)
     if late:
         warnings.append("some snippets are not marked: the search ran out of time")
-    return hits
+    return hits, surfaces
 
 
 def _match(snap: Snapshot, text: str, operator: str, exact: bool, tree: Node | None,
