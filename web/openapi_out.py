@@ -43,6 +43,7 @@ def schemas() -> dict[str, Any]:
                 "q": {"type": "string"},
                 "section": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_FILTER_VALUES},
                 "author": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_FILTER_VALUES},
+                "publication": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_FILTER_VALUES},
                 "from": {"type": "string", "pattern": DATE_PATTERN},
                 "to": {"type": "string", "pattern": DATE_PATTERN},
                 "sort": {"enum": list(SORTS)},

@@ -33,6 +33,16 @@ class FacetLink:
 
 
 @dataclass(frozen=True)
+class SpellingLink:
+    term: str
+    text: str
+    how: str
+    count: int
+    selected: bool  # the search is for exactly this spelling
+    href: str  # exactly this spelling; when selected, every spelling again
+
+
+@dataclass(frozen=True)
 class PageLink:
     number: int | None  # None draws an ellipsis
     href: str | None
@@ -67,6 +77,15 @@ def _facet_links(req: SearchRequest, resp: SearchResponse) -> dict[str, list[Fac
             for name, field in _FACET_PARAMS.items()}
 
 
+def _spelling_links(req: SearchRequest, resp: SearchResponse) -> list[SpellingLink]:
+    out = []
+    for s in resp.facets.spellings:
+        selected = req.exact and req.q == s.q
+        href = params.search_url(params.with_changes(req, q=s.q, exact=not selected))
+        out.append(SpellingLink(s.term, s.text, s.how, s.count, selected, href))
+    return out
+
+
 def _pagination(req: SearchRequest, pages: int) -> list[PageLink]:
     if pages <= 1:
         return []
@@ -92,6 +111,7 @@ def _results_context(req: SearchRequest, resp: SearchResponse) -> dict[str, obje
     return {
         "resp": resp,
         "facets": _facet_links(req, resp),
+        "spellings": _spelling_links(req, resp),
         "histogram": histogram,
         "pagination": _pagination(req, pages),
         "prev_url": params.search_url(params.with_changes(req, page=req.page - 1)) if req.page > 1 else None,
@@ -193,6 +213,18 @@ def longdate(iso: str | None) -> str:
     except ValueError:
         return iso
     return f"{day.day} {day:%B} {day.year}"
+
+
+#: How a matched word is named under a hit (``search.matched.KINDS``).
+_HOW_LABELS = {"transliteration": "Cyrillic", "stem": "word form"}
+
+
+@bp.app_template_filter("how")
+def how_label(how: str, text: str = "") -> str:
+    """'accents', 'Cyrillic' (or 'Latin' for a Latin spelling of a Cyrillic query), 'word form'..."""
+    if how == "transliteration" and not any("\u0400" <= c <= "\u04ff" for c in text):
+        return "Latin"
+    return _HOW_LABELS.get(how, how)
 
 
 @bp.app_template_filter("thousands")

@@ -23,6 +23,8 @@ from search.text import fold
 #: Value field -> (keyword of the values as written, keyword of their folded form).
 VALUE_FIELDS = {"section": ("section.facet", "section_key"), "author": ("author.facet", "author_key"),
                 "publication": ("publication.facet", "publication_key")}
+#: The exact-spelling sub-fields a spelling is counted in.
+EXACT_FIELDS = ("title.exact", "body.exact")
 #: Date histogram unit -> its period's format (read back as an int: YYYY, YYYYMM).
 PERIODS = {"year": "yyyy", "month": "yyyyMM"}
 #: Values each shard reports per facet: generous, so that counts summed over
@@ -131,11 +133,25 @@ class AggCounter:
     """
 
     def __init__(self, aggs: dict[str, Any], filters: dict[str, Query], resolved: Resolved,
-                 more: Callable[[dict[str, Any], float], dict[str, Any]]):
+                 more: Callable[[dict[str, Any], float], dict[str, Any]],
+                 sample: Callable[[int, float], list[dict[str, list[str]]]]):
         self.aggs = aggs
         self.filters = filters
         self.resolved = resolved
         self.more = more
+        self.sample = sample  # (limit, deadline) -> the marked words of the first matches
+
+    def surfaces(self, *, limit: int, deadline: float) -> list[dict[str, list[str]]]:
+        return self.sample(limit, deadline)
+
+    def words(self, words: list[str], *, deadline: float) -> list[int]:
+        """One ``filters`` aggregation: a bucket per word, in either exact-spelling field."""
+        if not words:
+            return []
+        buckets = {str(i): {"bool": {"should": [{"term": {f: w}} for f in EXACT_FIELDS]}} for i, w in enumerate(words)}
+        found = self.more({"x": {"filter": _all(list(self.filters.values())),
+                                 "aggs": {"w": {"filters": {"filters": buckets}}}}}, deadline)["x"]["w"]["buckets"]
+        return [found[str(i)]["doc_count"] for i in range(len(words))]
 
     def values(self, field: str, *, own_selection: bool, limit: int, deadline: float,
                missing: bool = False) -> ValueCounts:

@@ -83,8 +83,8 @@ def search(cluster: Cluster, request: ValidRequest, tree: Node | None) -> Answer
     state = cluster.live().state  # read first: a commit in between makes it older, never newer
     body, (compiled, sort, filters, resolved, checked, query) = request_body(cluster, request, tree)
     found = cluster.search(body, request.deadline)
-    hits = [highlight.hit(h, (h.get("_score") or 0.0) if compiled.scored else 0.0, compiled.phrases)
-            for h in found["hits"]["hits"]]
+    marked = [highlight.hit(h, (h.get("_score") or 0.0) if compiled.scored else 0.0, compiled.phrases)
+              for h in found["hits"]["hits"]]
     aggs = found.get("aggregations", {})
 
     def more(extra: dict[str, Any], deadline: float) -> dict[str, Any]:
@@ -94,7 +94,18 @@ def search(cluster: Cluster, request: ValidRequest, tree: Node | None) -> Answer
         except OutOfTime:
             raise FacetTimeout from None
 
+    def sample(limit: int, deadline: float) -> list[dict[str, list[str]]]:
+        """The marked words of the first ``limit`` matches in the request's order."""
+        first = {key: body[key] for key in ("query", "sort", "highlight", "post_filter") if key in body}
+        try:
+            got = cluster.search({**first, "size": limit, "_source": False, "track_total_hits": False},
+                                 Deadline(deadline, request.deadline.budget))
+        except OutOfTime:
+            raise FacetTimeout from None
+        return [highlight.sampled_surfaces(h, compiled.phrases) for h in got["hits"]["hits"]]
+
     suggestion = (suggest.suggest(partial(cluster.search, deadline=request.deadline), request.request.q, checked,
                                   aggs["spell"]) if checked else None)
-    return Answer(found["hits"]["total"]["value"], hits, sort, suggestion, list(compiled.warnings),
-                  facets.AggCounter(aggs, filters, resolved, more), state)
+    return Answer(found["hits"]["total"]["value"], [h for h, _ in marked], sort, suggestion,
+                  list(compiled.warnings), facets.AggCounter(aggs, filters, resolved, more, sample), state,
+                  [s for _, s in marked])
