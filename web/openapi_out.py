@@ -131,7 +131,7 @@ def paths(search_parameters: list[dict[str, Any]]) -> dict[str, Any]:
                            {"name": "fields", "in": "query", "required": False,
                             "schema": {"type": "string", "pattern": _FIELDS_PATTERN},
                             "description": "Columns, comma-separated (empty or absent: all but "
-                                           "changed_at; score in relevance order only)."}],
+                                           "changed_at and publication; score in relevance order only)."}],
             "responses": {
                 "200": {"description": "The rows.", "headers": export_headers, "content": {
                     "application/x-ndjson": {"schema": {"type": "string"}},
