@@ -8,6 +8,7 @@ from search.matched import KINDS, Term, how, terms
 from search.models import SearchRequest
 from search.query import parse
 from search.service import SearchService
+from tests.engine_fixtures import corpus_fixtures
 from tests.conftest import make_article
 
 ARTICLES = [
@@ -20,16 +21,7 @@ ARTICLES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def target(module_index_factory):
-    return module_index_factory(ARTICLES)
-
-
-@pytest.fixture(scope="module")
-def svc(target):
-    s = SearchService(target)
-    yield s
-    s.close()
+target, svc = corpus_fixtures(ARTICLES)
 
 
 def why(svc, q: str, **kw) -> dict[str, dict[str, list[tuple[str, str]]]]:

@@ -11,7 +11,7 @@ import pytest
 
 from search.facets import NO_SECTION
 from search.models import SearchRequest
-from search.service import SearchService
+from tests.engine_fixtures import corpus_fixtures
 from tests.conftest import REPO, make_article
 from tests.test_extract_meta import STORY, extract
 
@@ -55,16 +55,7 @@ ARTICLES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def target(module_index_factory):
-    return module_index_factory(ARTICLES)
-
-
-@pytest.fixture(scope="module")
-def svc(target):
-    s = SearchService(target)
-    yield s
-    s.close()
+target, svc = corpus_fixtures(ARTICLES)
 
 
 def counts(values) -> dict[str, tuple[int, bool]]:
