@@ -79,7 +79,7 @@ def test_article(client, corpus):
     assert data == {
         "id": doc_id, "url": "https://news.example.org/2024/harbour-festival",
         "title": "Harbour festival draws crowds", "date": "2024-07-04", "section": "Culture",
-        "authors": ["Clara Weiss"],
+        "authors": ["Clara Weiss"], "publication": None,
         "body": "Thousands came to the harbour festival.\n\nMusic played all night by the harbour.",
     }
 

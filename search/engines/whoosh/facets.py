@@ -70,9 +70,12 @@ class _Authors:
         n = len(table.authors.values)
         total = np.zeros(n, dtype=np.int64)
         for part in _chunks(len(table.author_doc), deadline):
-            hit = mask[table.author_doc[part]]
-            total += np.bincount(table.author_ord[part][hit], minlength=n)
+            total += self.count_part(table, mask, part, n)
         return total
+
+    def count_part(self, table: DocTable, mask: np.ndarray, part: slice, n: int) -> np.ndarray:
+        hit = mask[table.author_doc[part]]
+        return np.bincount(table.author_ord[part][hit], minlength=n)
 
 
 #: The value fields that can be filtered and counted.
