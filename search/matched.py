@@ -40,7 +40,7 @@ from .text import TOKEN_PATTERN, fold
 
 KINDS = ("exact", "case", "accents", "transliteration", "stem", "fuzzy", "prefix", "phrase")
 #: Matches whose marked words the spellings panel reads.
-SAMPLE = 100
+SAMPLE = 50
 #: Most spellings listed per query word (the most frequent).
 SPELLINGS_PER_TERM = 10
 

@@ -133,23 +133,22 @@ def match_spans(text: str, spec: HighlightSpec,
     return spans
 
 
+def marked_tokens(text: str, spec: HighlightSpec, decided: dict[str, bool]) -> list[str]:
+    """The distinct words of ``text`` that ``spec`` marks, in order; phrases are
+    not looked for (the spellings panel reads single words only)."""
+    out = []
+    for token in dict.fromkeys(_TOKEN_RE.findall(text)):
+        hit = decided.get(token)
+        if hit is None:
+            hit = decided[token] = _matches(token, spec)
+        if hit:
+            out.append(token)
+    return out
+
+
 def mark(text: str, spec: HighlightSpec, decided: dict[str, bool] | None = None) -> str:
     """The whole text, escaped, with matches marked (titles)."""
     return snippets.render(text, match_spans(text, spec, decided))
-
-
-def marked(stored: dict, spec: HighlightSpec, decided: dict[str, bool] | None = None
-           ) -> tuple[str, snippets.Spans, str, snippets.Spans]:
-    """(title, its spans, the body a snippet is looked for in, its spans) of a document."""
-    title = stored.get("title") or ""
-    body = snippets.clean((stored.get("body") or "")[:SNIPPET_SOURCE_CHARS])
-    return title, match_spans(title, spec, decided), body, match_spans(body, spec, decided)
-
-
-def surfaces(title: str, title_spans: snippets.Spans, body: str, body_spans: snippets.Spans
-             ) -> dict[str, list[str]]:
-    """A document's marked words per field (``Answer.surfaces``)."""
-    return {"title": snippets.marked_words(title, title_spans), "body": snippets.marked_words(body, body_spans)}
 
 
 def hit(searcher, docnum: int, score: float, spec: HighlightSpec,
@@ -165,7 +164,9 @@ def marked_hit(searcher, docnum: int, score: float, spec: HighlightSpec,
     and its marked words (raises OutOfTime, before any work, once ``deadline`` has passed)."""
     deadline.check()
     stored = searcher.stored_fields(docnum)
-    title, title_spans, body, body_spans = marked(stored, spec, decided)
+    title = stored.get("title") or ""
+    body = snippets.clean((stored.get("body") or "")[:SNIPPET_SOURCE_CHARS])
+    title_spans, body_spans = match_spans(title, spec, decided), match_spans(body, spec, decided)
     return Hit(
         id=stored["id"],
         url=stored.get("url"),
@@ -179,4 +180,4 @@ def marked_hit(searcher, docnum: int, score: float, spec: HighlightSpec,
         indexed_at=stored_time(stored, "indexed_at"),
         changed_at=stored_time(stored, "changed_at"),
         publication=stored.get("publication") or None,
-    ), surfaces(title, title_spans, body, body_spans)
+    ), {"title": snippets.marked_words(title, title_spans), "body": snippets.marked_words(body, body_spans)}

@@ -36,12 +36,14 @@ class SearchCounter(TableCounter):
 
     def surfaces(self, *, limit: int, deadline: float) -> list[dict[str, list[str]]]:
         out = []
-        decided: dict[str, bool] = {}
+        decided: dict[str, bool] = {}  # word -> marked?, shared by the sample
         for docnum, _ in self.first(limit):
             if time.perf_counter() > deadline:
                 raise FacetTimeout
-            out.append(highlight.surfaces(*highlight.marked(self.snap.searcher.stored_fields(docnum), self.spec,
-                                                            decided)))
+            stored = self.snap.searcher.stored_fields(docnum)
+            out.append({"title": highlight.marked_tokens(stored.get("title") or "", self.spec, decided),
+                        "body": highlight.marked_tokens((stored.get("body") or "")[:highlight.SNIPPET_SOURCE_CHARS],
+                                                        self.spec, decided)})
         return out
 
     def words(self, words: list[str], *, deadline: float) -> list[int]:
