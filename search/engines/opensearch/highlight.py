@@ -30,15 +30,19 @@ _TOKEN_RE = re.compile(TOKEN_PATTERN)
 _MARKERS = re.compile(f"[{OPEN}{CLOSE}]")
 
 
-def request() -> dict[str, Any]:
+def request(exact: bool | None = None) -> dict[str, Any]:
     """The ``highlight`` section of a search request.
 
     A word searched in one field is marked wherever the title and body have
     it (``require_field_match: false``), as the Whoosh engine marks it; the
-    whole text comes back (no fragments), marked.
+    whole text comes back (no fragments), marked. ``exact`` True or False
+    asks only for the forms a search in that spelling mode matches (the
+    spellings panel's sample: each form costs a pass over every text).
     """
+    fields = [f for forms in FORMS.values() for f in forms
+              if exact is None or f.endswith(".exact") == exact]
     return {"type": "unified", "pre_tags": [OPEN], "post_tags": [CLOSE], "number_of_fragments": 0,
-            "require_field_match": False, "fields": {f: {} for forms in FORMS.values() for f in forms}}
+            "require_field_match": False, "fields": {f: {} for f in fields}}
 
 
 def sampled_surfaces(raw: dict[str, Any], phrases: list[tuple[str, ...]]) -> dict[str, list[str]]:

@@ -96,9 +96,10 @@ def search(cluster: Cluster, request: ValidRequest, tree: Node | None) -> Answer
 
     def sample(limit: int, deadline: float) -> list[dict[str, list[str]]]:
         """The marked words of the first ``limit`` matches in the request's order."""
-        first = {key: body[key] for key in ("query", "sort", "highlight", "post_filter") if key in body}
+        first = {key: body[key] for key in ("query", "sort", "post_filter") if key in body}
         try:
-            got = cluster.search({**first, "size": limit, "_source": False, "track_total_hits": False},
+            got = cluster.search({**first, "size": limit, "_source": False, "track_total_hits": False,
+                                  "highlight": highlight.request(request.request.exact)},
                                  Deadline(deadline, request.deadline.budget))
         except OutOfTime:
             raise FacetTimeout from None
