@@ -21,8 +21,8 @@ _TAG = re.compile(r"<[^>]+>")
 
 #: The request fields SearchError.param names, as this command's options.
 OPTIONS = {"q": "QUERY", "date_from": "--from", "date_to": "--to", "per_page": "--per-page",
-           "page": "--page", "sections": "--section", "authors": "--author", "sort": "--sort",
-           "operator": "--operator", "story": "--story"}
+           "page": "--page", "sections": "--section", "authors": "--author", "publications": "--publication",
+           "sort": "--sort", "operator": "--operator", "story": "--story"}
 
 
 def error_message(e: SearchError) -> str:
@@ -67,7 +67,7 @@ def print_results(response: SearchResponse, sources: dict[str, str], tty: bool) 
     if response.suggestion:
         print(f"did you mean: {response.suggestion}")
     for hit in response.hits:
-        meta = " · ".join(x for x in (hit.date, hit.section, ", ".join(hit.authors)) if x)
+        meta = " · ".join(x for x in (hit.publication, hit.date, hit.section, ", ".join(hit.authors)) if x)
         print()
         print(_terminal_text(hit.title_html, tty))
         if meta:

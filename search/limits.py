@@ -207,6 +207,7 @@ def validate(request: SearchRequest) -> ValidRequest:
         q=q.strip(),
         sections=list(dict.fromkeys(s for s in request.sections if s)),
         authors=list(dict.fromkeys(a for a in request.authors if a)),
+        publications=list(dict.fromkeys(p for p in request.publications if p)),
         date_from=request.date_from or None,
         date_to=request.date_to or None,
         indexed_since=request.indexed_since or None,

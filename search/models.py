@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from .copies import Copy
+from .matchinfo import MatchedTerm, MatchedWord, Spelling  # noqa: F401 - records of hits and responses
 
 if TYPE_CHECKING:
     from .query.dates import DayRange
@@ -37,6 +38,8 @@ class Article:
     section: str | None = None
     authors: list[str] = field(default_factory=list)
     source: str = ""
+    #: The newspaper, agency or site (see ``indexer.extract.publication``).
+    publication: str | None = None
     #: A publication date the page claimed but that was not trusted (later than
     #: the time of indexing or before 1800), ISO; the indexer counts such pages.
     implausible_date: str | None = None
@@ -88,10 +91,11 @@ class Sources:
 
 def article_record(stored: Mapping[str, Any], **computed: Any) -> dict[str, Any]:
     """The fields every record of an article (StoredArticle, ArticleRow) has: id,
-    url, title, date and section as an engine stores them, the rest (authors,
-    source, stamps) as ``computed`` by the engine from its own storage."""
+    url, title, date, section and publication as an engine stores them, the rest
+    (authors, source, stamps) as ``computed`` by the engine from its own storage."""
     return {"id": stored["id"], "url": stored.get("url"), "title": stored.get("title") or "",
-            "date": stored.get("date"), "section": stored.get("section") or None, **computed}
+            "date": stored.get("date"), "section": stored.get("section") or None,
+            "publication": stored.get("publication") or None, **computed}
 
 
 @dataclass
@@ -109,6 +113,7 @@ class StoredArticle:
     indexed_at: str | None  # ISO 8601 UTC (search.stamps); None in an index older than stamps
     changed_at: str | None
     story: str | None = None  # its story cluster; None in an index older than them
+    publication: str | None = None  # None also in an index older than publications
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -119,6 +124,7 @@ class SearchRequest:
     q: str = ""
     sections: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
+    publications: list[str] = field(default_factory=list)
     date_from: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD, inclusive
     date_to: str | None = None
     sort: Sort = "relevance"
@@ -153,6 +159,9 @@ class Hit:
     #: search, and the first ``COPIES_LISTED`` of them, earliest first (undated last).
     copies: int = 0
     same_story: list[Copy] = field(default_factory=list)
+    publication: str | None = None
+    #: Why it matched: per query term, the fields and the article's words (search.matched).
+    matched: list[MatchedTerm] = field(default_factory=list)
 
 
 @dataclass
@@ -172,8 +181,11 @@ class Bucket:
 class Facets:
     section: list[FacetValue] = field(default_factory=list)
     author: list[FacetValue] = field(default_factory=list)
+    publication: list[FacetValue] = field(default_factory=list)
     year: list[Bucket] = field(default_factory=list)
     month: list[Bucket] = field(default_factory=list)
+    #: Spellings of the query's words in the result set (``search.matched.SpellingFacet``).
+    spellings: list[Spelling] = field(default_factory=list)
     #: Facets that ran out of their time limit (their lists are left empty).
     timed_out: list[str] = field(default_factory=list)
 
@@ -259,7 +271,7 @@ class ValidRequest:
 
     request: SearchRequest  # normalised: q stripped, filter values deduplicated
     days: DayRange | None  # the date_from..date_to filter
-    filters: dict[str, list[str]]  # value field ("section", "author") -> selected values
+    filters: dict[str, list[str]]  # value field ("section", "author", "publication") -> selected values
     indexed_since: int | None = None  # epoch ms: only articles first indexed at or after it
     #: When the engine must stop working on it (raising :class:`OutOfTime`).
     deadline: Deadline = NO_DEADLINE
@@ -271,6 +283,7 @@ class ValueCounts:
 
     top: list[tuple[str, int]]  # (value, count): most frequent first, equal counts by value; no zeros
     selected: dict[str, list[tuple[str, int]]]  # each requested value -> the values it selected
+    missing: int = 0  # matches without any value (when asked for: ``values(missing=True)``)
 
 
 @dataclass
@@ -292,9 +305,19 @@ class FacetCounter(Protocol):
     counting and raises :class:`FacetTimeout`.
     """
 
-    def values(self, field: str, *, own_selection: bool, limit: int, deadline: float) -> ValueCounts:
+    def values(self, field: str, *, own_selection: bool, limit: int, deadline: float,
+               missing: bool = False) -> ValueCounts:
         """The ``limit`` most frequent values of ``field``, and the selected ones;
-        counted with or without the request's selection on ``field`` itself."""
+        counted with or without the request's selection on ``field`` itself;
+        with ``missing``, also the matches without a value (``ValueCounts.missing``)."""
+
+    def words(self, words: list[str], *, deadline: float) -> list[int]:
+        """Of the matches, how many contain each of ``words`` (lower-cased, as the
+        exact-spelling fields index them) in their title or body."""
+
+    def surfaces(self, *, limit: int, deadline: float) -> list[dict[str, list[str]]]:
+        """The matched words (see ``Answer.surfaces``) of the first ``limit`` matches
+        in the request's order, for finding the spellings of the query's words."""
 
     def periods(self, unit: str, *, deadline: float) -> PeriodCounts:
         """Matches per ``unit``: "year" (period YYYY) or "month" (YYYYMM)."""
@@ -312,11 +335,14 @@ class Answer:
     counts: FacetCounter  # counts the facets over this search's matches
     index: IndexState  # the index state that answered
     stories: int = 0  # story clusters among the matches (``SearchResponse.stories``)
+    #: For each hit: field -> the article's words (or phrases) its highlighting
+    #: marked, distinct, as spelled; ``search.matched`` says how each matched.
+    surfaces: list[dict[str, list[str]]] = field(default_factory=list)
 
 
 #: Every field a row (:class:`ArticleRow`) can carry, in export column order.
 ROW_FIELDS = ("id", "url", "title", "date", "section", "authors", "source", "indexed_at",
-              "changed_at", "score")
+              "changed_at", "score", "publication")
 
 
 @dataclass
@@ -336,6 +362,7 @@ class ArticleRow:
     indexed_at: str | None = None
     changed_at: str | None = None
     score: float | None = None  # relevance order only
+    publication: str | None = None
 
 
 @dataclass

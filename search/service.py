@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from collections.abc import Iterable, Sequence
 
-from . import facets, limits
+from . import facets, limits, matched
 from .engine import Engine, open_engine
 from .limits import MAX_DEPTH, MAX_EXPORT_ROWS, MAX_FILTER_VALUES, MAX_PER_PAGE, OPERATORS, SORTS
 from .models import (ROW_FIELDS, ArticleRow, Deadline, Export, Facets, Hit, IndexState, IndexStats, OutOfTime,
@@ -73,9 +73,12 @@ class SearchService:
         except OutOfTime:
             raise limits.too_expensive(tree, self.budget) from None
         warnings.extend(w for w in answer.warnings if w not in warnings)
+        matched.annotate(answer.hits, answer.surfaces, tree, req.q, req.exact)
         found = Facets()
         if with_facets:
-            found, facet_warnings = facets.compute(answer.counts, self.facet_time_limit, deadline)
+            spellings = matched.SpellingFacet(tree, req.q, req.exact)
+            found, facet_warnings = facets.compute(answer.counts, self.facet_time_limit, deadline,
+                                                   (*facets.FACETS, spellings))
             warnings.extend(facet_warnings)
         shown = answer.stories if req.collapse else answer.total  # what the pages list
         return SearchResponse(

@@ -112,3 +112,9 @@ def from_spans(text: str, spans: Spans, *, size: int = SNIPPET_CHARS,
                 e = b
         parts.append(render(text, spans, s, e).strip())
     return SEPARATOR.join(p for p in parts if p)
+
+
+def marked_words(text: str, spans: Spans) -> list[str]:
+    """The distinct marked pieces of ``text`` (words, or whole phrases), in order:
+    what an engine reports as a hit's matched words (``Answer.surfaces``)."""
+    return list(dict.fromkeys(text[s:e] for s, e in spans))

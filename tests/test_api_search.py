@@ -28,7 +28,7 @@ def test_search_returns_the_search_json(client):
     assert len(data["hits"]) == 5
     hit = data["hits"][0]
     assert set(hit) == {"id", "url", "title", "date", "section", "authors", "score", "snippet", "title_html",
-                        "indexed_at", "changed_at", "story", "copies", "same_story"}
+                        "indexed_at", "changed_at", "publication", "matched", "story", "copies", "same_story"}
     assert "<mark>" in hit["snippet"]
     assert {f["value"] for f in data["facets"]["section"]} == {"Politics", "Sport", "Culture", "Business"}
     assert {b["value"] for b in data["facets"]["year"]} >= {"2023", "2024"}
@@ -79,7 +79,7 @@ def test_article(client, corpus):
     assert data == {
         "id": doc_id, "url": "https://news.example.org/2024/harbour-festival",
         "title": "Harbour festival draws crowds", "date": "2024-07-04", "section": "Culture",
-        "authors": ["Clara Weiss"], "story": data["story"],
+        "authors": ["Clara Weiss"], "publication": None, "story": data["story"],
         "body": "Thousands came to the harbour festival.\n\nMusic played all night by the harbour.",
     }
 

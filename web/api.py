@@ -33,6 +33,7 @@ def _article_json(article: StoredArticle) -> dict[str, Any]:
         "date": article.date,
         "section": article.section,
         "authors": article.authors,
+        "publication": article.publication,
         "indexed_at": article.indexed_at,
         "changed_at": article.changed_at,
         "story": article.story,

@@ -15,7 +15,10 @@ from search.limits import MAX_STORY_CHARS
 from search.models import SearchRequest
 from search.service import MAX_DEPTH, MAX_FILTER_VALUES, MAX_PER_PAGE
 
-from . import openapi_out
+from search.facets import FACETS, NO_SECTION
+from search.matched import SAMPLE
+
+from . import openapi_matched, openapi_out
 from .openapi_parts import AUTHORS as _AUTHORS
 from .openapi_parts import DATE_PATTERN, DOC_ID_PATTERN
 from .openapi_parts import NOT_MODIFIED as _NOT_MODIFIED
@@ -26,6 +29,8 @@ from .openapi_parts import error as _error
 from .openapi_parts import json_response as _json
 from .openapi_parts import ref as _ref
 from .params import OPERATORS, SORTS
+
+_PUBLICATION = {**_NULLABLE_STRING, "description": "The newspaper, agency or site it was published by."}
 _SEARCH_UNAVAILABLE = _error(
     "No searchable index yet (code `index_unavailable`), or it is damaged and being rebuilt (code "
     "`index_unreadable`); or the search needs more than the server's time budget per search (code "
@@ -82,12 +87,13 @@ def _schemas() -> dict[str, Any]:
             "type": "object",
             "description": "The request as understood, after defaults.",
             "additionalProperties": False,
-            "required": ["q", "sections", "authors", "date_from", "date_to", "sort", "page",
+            "required": ["q", "sections", "authors", "publications", "date_from", "date_to", "sort", "page",
                          "per_page", "operator", "exact", "indexed_since", "collapse", "story"],
             "properties": {
                 "q": {"type": "string"},
                 "sections": {"type": "array", "items": {"type": "string"}},
                 "authors": {"type": "array", "items": {"type": "string"}},
+                "publications": {"type": "array", "items": {"type": "string"}},
                 "date_from": _NULLABLE_STRING,
                 "date_to": _NULLABLE_STRING,
                 "sort": {"enum": list(SORTS)},
@@ -116,7 +122,8 @@ def _schemas() -> dict[str, Any]:
             "type": "object",
             "additionalProperties": False,
             "required": ["id", "url", "title", "date", "section", "authors", "score", "snippet",
-                         "title_html", "indexed_at", "changed_at", "story", "copies", "same_story"],
+                         "title_html", "indexed_at", "changed_at", "publication", "matched", "story", "copies",
+                         "same_story"],
             "properties": {
                 "id": {"type": "string", "pattern": DOC_ID_PATTERN},
                 "url": _NULLABLE_STRING,
@@ -140,6 +147,9 @@ def _schemas() -> dict[str, Any]:
                 "same_story": {"type": "array", "items": _ref("Copy"), "maxItems": COPIES_LISTED,
                                "description": f"Collapsed results: the first {COPIES_LISTED} of those copies, "
                                               "earliest published first (undated last)."},
+                "publication": _PUBLICATION,
+                "matched": {"type": "array", "items": _ref("MatchedTerm"),
+                            "description": "Why it matched: each query term that did, where and how."},
             },
         },
         "FacetValue": facet_value,
@@ -147,14 +157,21 @@ def _schemas() -> dict[str, Any]:
         "Facets": {
             "type": "object",
             "additionalProperties": False,
-            "required": ["section", "author", "year", "month", "timed_out"],
+            "required": ["section", "author", "publication", "year", "month", "spellings", "timed_out"],
             "properties": {
-                "section": {"type": "array", "items": _ref("FacetValue")},
+                "section": {"type": "array", "items": _ref("FacetValue"),
+                            "description": f"Ends with '{NO_SECTION}' (articles without one) when there are "
+                                           "any, so the counts add up to the total; as a section= value it "
+                                           "selects them."},
                 "author": {"type": "array", "items": _ref("FacetValue")},
+                "publication": {"type": "array", "items": _ref("FacetValue")},
                 "year": {"type": "array", "items": _ref("Bucket")},
                 "month": {"type": "array", "items": _ref("Bucket")},
+                "spellings": {"type": "array", "items": _ref("Spelling"),
+                              "description": "How the query's words are spelled in the results (read from "
+                                             f"the first {SAMPLE} matches), with how many matches hold each."},
                 "timed_out": {"type": "array",
-                              "items": {"enum": ["section", "author", "year", "month"]},
+                              "items": {"enum": [f.name for f in FACETS] + ["spellings"]},
                               "description": "Facets that ran out of their time limit; "
                                              "their lists are empty."},
             },
@@ -197,8 +214,8 @@ def _schemas() -> dict[str, Any]:
         "Article": {
             "type": "object",
             "additionalProperties": False,
-            "required": ["id", "url", "title", "date", "section", "authors", "indexed_at", "changed_at",
-                         "story", "body"],
+            "required": ["id", "url", "title", "date", "section", "authors", "publication", "indexed_at",
+                         "changed_at", "story", "body"],
             "properties": {
                 "id": {"type": "string", "pattern": DOC_ID_PATTERN},
                 "url": _NULLABLE_STRING,
@@ -206,6 +223,7 @@ def _schemas() -> dict[str, Any]:
                 "date": _NULLABLE_STRING,
                 "section": _NULLABLE_STRING,
                 "authors": _AUTHORS,
+                "publication": _PUBLICATION,
                 "indexed_at": {**_TIMESTAMP, "description": "When the article first entered the index."},
                 "changed_at": {**_TIMESTAMP, "description": "When its text or details last changed."},
                 "story": {**_NULLABLE_STRING, "description": "Its story cluster (see Hit.story)."},
@@ -258,10 +276,14 @@ def _search_parameters() -> list[dict[str, Any]]:
               'Query text: words, "phrases", "phrase"~N, prefix*, word~ (fuzzy), -word, OR, '
               "field:word for title/body/section/author, date:2024-05."),
         query("section", {"type": "array", "items": {"type": "string"}},
-              f"Only these sections (any of them); repeat the parameter, up to {MAX_FILTER_VALUES} times.",
+              f"Only these sections (any of them; '{NO_SECTION}': articles without one); repeat the "
+              f"parameter, up to {MAX_FILTER_VALUES} times.",
               **repeatable),
         query("author", {"type": "array", "items": {"type": "string"}},
               f"Only these authors (any of them); repeat the parameter, up to {MAX_FILTER_VALUES} times.",
+              **repeatable),
+        query("publication", {"type": "array", "items": {"type": "string"}},
+              f"Only these publications (any of them); repeat the parameter, up to {MAX_FILTER_VALUES} times.",
               **repeatable),
         query("from", {"type": "string", "pattern": DATE_PATTERN},
               "Earliest publication date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD (empty: no bound)."),
@@ -363,5 +385,5 @@ def openapi_document() -> dict[str, Any]:
             },
             **openapi_out.paths(_search_parameters()),
         },
-        "components": {"schemas": {**_schemas(), **openapi_out.schemas()}},
+        "components": {"schemas": {**_schemas(), **openapi_out.schemas(), **openapi_matched.schemas()}},
     }

@@ -28,12 +28,14 @@ class ParamError(SearchError):
 
 
 #: The service names SearchRequest fields; clients know the query parameters.
-_PARAM_NAMES = {"date_from": "from", "date_to": "to", "sections": "section", "authors": "author"}
+_PARAM_NAMES = {"date_from": "from", "date_to": "to", "sections": "section", "authors": "author",
+                "publications": "publication"}
 #: Every parameter ``parse_search_args`` reads.
-SEARCH_PARAMS = ("q", "section", "author", "from", "to", "sort", "page", "per_page", "operator", "exact",
-                 "indexed_since", "story", "collapse")
+SEARCH_PARAMS = ("q", "section", "author", "publication", "from", "to", "sort", "page", "per_page", "operator",
+                 "exact", "indexed_since", "story", "collapse")
 #: The parameters that choose which articles match (not their order, not the page).
-FILTER_PARAMS = ("q", "section", "author", "from", "to", "operator", "exact", "indexed_since", "story")
+FILTER_PARAMS = ("q", "section", "author", "publication", "from", "to", "operator", "exact", "indexed_since",
+                 "story")
 _BAD_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 
 
@@ -136,6 +138,7 @@ def parse_search_args(args: Args) -> SearchRequest:
         q=(multi.get("q") or "").strip(),
         sections=_many(multi, "section"),
         authors=_many(multi, "author"),
+        publications=_many(multi, "publication"),
         date_from=_single(multi, "from"),
         date_to=_single(multi, "to"),
         sort=choice(multi, "sort", SORTS, "relevance"),  # type: ignore[arg-type]
@@ -151,7 +154,8 @@ def parse_search_args(args: Args) -> SearchRequest:
 
 def is_blank(req: SearchRequest) -> bool:
     """True when nothing was asked: the home page rather than a result list."""
-    return not (req.q or req.sections or req.authors or req.date_from or req.date_to or req.story)
+    return not (req.q or req.sections or req.authors or req.publications or req.date_from or req.date_to
+                or req.story)
 
 
 def to_query_pairs(req: SearchRequest) -> list[tuple[str, str]]:
@@ -162,6 +166,7 @@ def to_query_pairs(req: SearchRequest) -> list[tuple[str, str]]:
         pairs.append(("q", req.q))
     pairs += [("section", s) for s in req.sections]
     pairs += [("author", a) for a in req.authors]
+    pairs += [("publication", p) for p in req.publications]
     if req.date_from:
         pairs.append(("from", req.date_from))
     if req.date_to:

@@ -33,6 +33,16 @@ class FacetLink:
 
 
 @dataclass(frozen=True)
+class SpellingLink:
+    term: str
+    text: str
+    how: str
+    count: int
+    selected: bool  # the search is for exactly this spelling
+    href: str  # exactly this spelling; when selected, every spelling again
+
+
+@dataclass(frozen=True)
 class PageLink:
     number: int | None  # None draws an ellipsis
     href: str | None
@@ -54,17 +64,26 @@ def safe_url(url: str | None) -> str | None:
     return url if scheme in {"http", "https"} else None
 
 
+#: Facet list -> the SearchRequest list its links toggle.
+_FACET_PARAMS = {"section": "sections", "author": "authors", "publication": "publications"}
+
+
 def _facet_links(req: SearchRequest, resp: SearchResponse) -> dict[str, list[FacetLink]]:
     def link(field: str, value: str) -> str:
-        current = req.sections if field == "sections" else req.authors
+        current = getattr(req, field)
         return params.search_url(params.with_changes(req, **{field: params.toggled(current, value)}))
 
-    return {
-        "section": [FacetLink(f.value, f.count, f.selected, link("sections", f.value))
-                    for f in resp.facets.section],
-        "author": [FacetLink(f.value, f.count, f.selected, link("authors", f.value))
-                   for f in resp.facets.author],
-    }
+    return {name: [FacetLink(f.value, f.count, f.selected, link(field, f.value)) for f in getattr(resp.facets, name)]
+            for name, field in _FACET_PARAMS.items()}
+
+
+def _spelling_links(req: SearchRequest, resp: SearchResponse) -> list[SpellingLink]:
+    out = []
+    for s in resp.facets.spellings:
+        selected = req.exact and req.q == s.q
+        href = params.search_url(params.with_changes(req, q=s.q, exact=not selected))
+        out.append(SpellingLink(s.term, s.text, s.how, s.count, selected, href))
+    return out
 
 
 def _pagination(req: SearchRequest, pages: int) -> list[PageLink]:
@@ -92,6 +111,7 @@ def _results_context(req: SearchRequest, resp: SearchResponse) -> dict[str, obje
     return {
         "resp": resp,
         "facets": _facet_links(req, resp),
+        "spellings": _spelling_links(req, resp),
         "histogram": histogram,
         "pagination": _pagination(req, pages),
         "prev_url": params.search_url(params.with_changes(req, page=req.page - 1)) if req.page > 1 else None,
@@ -101,9 +121,10 @@ def _results_context(req: SearchRequest, resp: SearchResponse) -> dict[str, obje
         "first": (resp.page - 1) * resp.per_page + 1,
         "last": (resp.page - 1) * resp.per_page + len(resp.hits),
         "collapse_toggle_url": params.search_url(params.with_changes(req, collapse=not req.collapse)),
-        "clear_filters_url": (params.search_url(params.with_changes(req, sections=[], authors=[],
+        "clear_filters_url": (params.search_url(params.with_changes(req, sections=[], authors=[], publications=[],
                                                                       date_from=None, date_to=None))
-                              if req.sections or req.authors or req.date_from or req.date_to else None),
+                              if req.sections or req.authors or req.publications or req.date_from or req.date_to
+                              else None),
         **_take_away(req),
     }
 
@@ -208,6 +229,18 @@ def longdate(iso: str | None) -> str:
     except ValueError:
         return iso
     return f"{day.day} {day:%B} {day.year}"
+
+
+#: How a matched word is named under a hit (``search.matched.KINDS``).
+_HOW_LABELS = {"transliteration": "Cyrillic", "stem": "word form"}
+
+
+@bp.app_template_filter("how")
+def how_label(how: str, text: str = "") -> str:
+    """'accents', 'Cyrillic' (or 'Latin' for a Latin spelling of a Cyrillic query), 'word form'..."""
+    if how == "transliteration" and not any("\u0400" <= c <= "\u04ff" for c in text):
+        return "Latin"
+    return _HOW_LABELS.get(how, how)
 
 
 @bp.app_template_filter("thousands")

@@ -106,6 +106,7 @@ def extract_article(raw: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYT
         date=meta.date,
         section=meta.section,
         authors=meta.authors,
+        publication=meta.publication,
         source=source,
         implausible_date=meta.implausible_date,
     )

@@ -15,7 +15,8 @@ from .facets import fold_key
 
 
 #: ``_source`` fields of a row (``ArticleRow``): everything but the text.
-ROW_SOURCE = ["id", "url", "title", "date", "section", "author", "source", "indexed_at", "changed_at"]
+ROW_SOURCE = ["id", "url", "title", "date", "section", "author", "source", "indexed_at", "changed_at",
+              "publication"]
 
 
 def to_document(article: Article, state: SourceState, stamp: Stamp) -> dict[str, Any]:
@@ -43,6 +44,9 @@ def to_document(article: Article, state: SourceState, stamp: Stamp) -> dict[str,
     if article.section:
         doc["section"] = article.section
         doc["section_key"] = fold_key(article.section)
+    if article.publication:
+        doc["publication"] = article.publication
+        doc["publication_key"] = fold_key(article.publication)
     if article.date is not None:
         # The calendar date readers saw; naive times sort as if UTC (as in the Whoosh engine).
         doc["date"] = article.date.date().isoformat()

@@ -35,7 +35,8 @@ from typing import Any
 from search.text import STOP_WORDS, TOKEN_PATTERN, fold
 
 #: 2: stamps in milliseconds, with the article's fingerprint (search.stamps);
-#: 3: story clusters (``story``, ``signature``: indexer.stories).
+#: 3: story clusters (``story``, ``signature``: indexer.stories); the article's
+#: publication (``publication``, ``publication_key``).
 MAPPING_VERSION = 3
 
 RANKED_ANALYZER = "newsarchive_ranked"
@@ -163,10 +164,12 @@ def mappings() -> dict[str, Any]:
             "body": _ranked_text(),
             "section": _facet_text(),
             "author": _facet_text(),  # one value per author
+            "publication": _facet_text(),  # the newspaper, agency or site
             # search.text.fold of each value, computed by the engine: a filter
             # value not spelled as in the index selects the values it folds to.
             "section_key": {"type": "keyword", "ignore_above": FACET_MAX_CHARS},
             "author_key": {"type": "keyword", "ignore_above": FACET_MAX_CHARS},
+            "publication_key": {"type": "keyword", "ignore_above": FACET_MAX_CHARS},
             # The calendar date readers saw (never shifted to UTC): date clauses
             # and the year/month facets. Absent when the article has no date.
             "date": {"type": "date", "format": "strict_date"},

@@ -94,8 +94,9 @@ def search(cluster: Cluster, request: ValidRequest, tree: Node | None) -> Answer
     body, (compiled, sort, filters, resolved, checked, query) = request_body(cluster, request, tree,
                                                                              clustered=clustered)
     found = cluster.search(body, request.deadline)
-    hits = [highlight.hit(h, (h.get("_score") or 0.0) if compiled.scored else 0.0, compiled.phrases)
-            for h in found["hits"]["hits"]]
+    marked = [highlight.hit(h, (h.get("_score") or 0.0) if compiled.scored else 0.0, compiled.phrases)
+              for h in found["hits"]["hits"]]
+    hits = [h for h, _ in marked]
     aggs = found.get("aggregations", {})
     total = found["hits"]["total"]["value"]
     if request.request.collapse and hits and clustered:
@@ -109,7 +110,19 @@ def search(cluster: Cluster, request: ValidRequest, tree: Node | None) -> Answer
         except OutOfTime:
             raise FacetTimeout from None
 
+    def sample(limit: int, deadline: float) -> list[dict[str, list[str]]]:
+        """The marked words of the first ``limit`` matches in the request's order."""
+        first = {key: body[key] for key in ("query", "sort", "post_filter") if key in body}
+        try:
+            got = cluster.search({**first, "size": limit, "_source": False, "track_total_hits": False,
+                                  "highlight": highlight.request(request.request.exact)},
+                                 Deadline(deadline, request.deadline.budget))
+        except OutOfTime:
+            raise FacetTimeout from None
+        return [highlight.sampled_surfaces(h, compiled.phrases) for h in got["hits"]["hits"]]
+
     suggestion = (suggest.suggest(partial(cluster.search, deadline=request.deadline), request.request.q, checked,
                                   aggs["spell"]) if checked else None)
-    return Answer(total, hits, sort, suggestion, list(compiled.warnings), facets.AggCounter(aggs, filters, resolved, more),
-                  state, collapse.stories_count(aggs) if clustered else total)
+    return Answer(total, hits, sort, suggestion, list(compiled.warnings),
+                  facets.AggCounter(aggs, filters, resolved, more, sample), state,
+                  collapse.stories_count(aggs) if clustered else total, [s for _, s in marked])

@@ -50,6 +50,8 @@ def build_schema() -> Schema:
         author=AnalyzedText(folded_term, analyzer=phrase, stored=True),
         author_facet=ID(sortable=True),
         authors=STORED(),  # the list as extracted (``author`` joins it for searching)
+        publication=STORED(),
+        publication_facet=ID(sortable=True),
         date=STORED(),  # "YYYY-MM-DD" as published, or None
         day=NUMERIC(int, bits=32, signed=False, sortable=True),  # YYYYMMDD or NO_DATE
         published=NUMERIC(int, bits=64, sortable=True),  # UTC epoch seconds or NO_DATE
@@ -72,6 +74,8 @@ def build_schema() -> Schema:
 STAMP_FIELDS = ("authors", "indexed_at", "changed_at")
 #: Fields an index written before story clusters lacks (likewise left out).
 STORY_FIELDS = ("story", "signature")
+#: Likewise for an index written before articles carried their publication.
+PUBLICATION_FIELDS = ("publication", "publication_facet")
 
 
 def encode_state(source: str, doc_id: str, state: SourceState, fingerprint: str = "") -> bytes:
@@ -131,6 +135,8 @@ def article_to_document(article: Article, state: SourceState, stamp: Stamp) -> d
         "author": joined_authors,
         "author_facet": AUTHOR_SEP.join(authors),
         "authors": authors,
+        "publication": article.publication,
+        "publication_facet": article.publication or "",
         "date": date_text,
         "day": day,
         "published": published,

@@ -13,6 +13,7 @@ cached), and snippets not yet made are plain openings (with a warning).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -24,8 +25,9 @@ from . import collapse, highlight, suggest
 from .compile import CompiledQuery, compile_tree
 from .doctable import DocTable
 from .evaluate import Scored, evaluate, top
-from .facets import Filtered, TableCounter
+from .facets import Filtered
 from .lru import SizedLRU
+from .spellings import SearchCounter
 from .searchers import Snapshot
 
 
@@ -97,51 +99,56 @@ def search(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree
     matches = filtered.matches
     total = chosen.total
 
-    def ranked(k: int) -> list[tuple[int, float]]:
-        """The first ``k`` matches in the request's order, with their scores."""
-        scored = matched.scored
-        if sort == "relevance":
-            assert scored is not None
-            return top(scored, matches, k)
-        docs = ordered(table, np.flatnonzero(matches), sort, k)
-        if scored is None:
-            return [(int(d), 0.0) for d in docs]
-        # Relevance scores are known anyway: report them.
-        at = np.searchsorted(scored.ids, docs)
-        return [(int(d), float(scored.scores[i])) for d, i in zip(docs, at)]
-
     start = (req.page - 1) * req.per_page
     end = start + req.per_page
+    ranked = partial(first, table, chosen)
     page_docs: list[tuple[int, float]] = []
     if start < total:
         page_docs = (collapse.leaders(ranked, table, total, start, end, request.deadline) if req.collapse
                      else ranked(end)[start:end])
-
     warnings = list(matched.compiled.warnings)
-    hits = _hits(snap, page_docs, matched, request.deadline, warnings)
+    hits, surfaces = _hits(snap, page_docs, matched, request.deadline, warnings)
     if req.collapse and hits:
         for hit, (count, listed) in zip(hits, collapse.copies(table, matches, [d for d, _ in page_docs])):
             hit.copies = count
             hit.same_story = [collapse.copy_of(snap.searcher.stored_fields(d)) for d in listed]
-    return Answer(total, hits, sort, matched.suggestion, warnings, TableCounter(table, filtered), snap.state(),
-                  collapse.count_stories(table, matches))
+    counter = SearchCounter(snap, filtered, matched.compiled.highlight, ranked)
+    return Answer(total, hits, sort, matched.suggestion, warnings, counter, snap.state(),
+                  collapse.count_stories(table, matches), surfaces)
+
+
+def first(table: DocTable, chosen: Selection, end: int) -> list[tuple[int, float]]:
+    """(document, score) of the first ``end`` matches in the selection's order."""
+    matched, matches = chosen.matched, chosen.filtered.matches
+    scored = matched.scored
+    if chosen.sort == "relevance":
+        assert scored is not None
+        return top(scored, matches, end)
+    docs = ordered(table, np.flatnonzero(matches), chosen.sort, end)
+    if scored is None:
+        return [(int(d), 0.0) for d in docs]
+    # Relevance scores are known anyway: report them.
+    at = np.searchsorted(scored.ids, docs)
+    return [(int(d), float(scored.scores[i])) for d, i in zip(docs, at)]
 
 
 def _hits(snap: Snapshot, page_docs: list[tuple[int, float]], matched: Matched, deadline: Deadline,
-          warnings: list[str]) -> list:
+          warnings: list[str]) -> tuple[list, list]:
     decided: dict[str, bool] = {}  # word -> marked?, shared by the page's snippets
     spec = matched.compiled.highlight
-    hits, late = [], False
+    hits, surfaces, late = [], [], False
     for d, score in page_docs:
         try:
-            hits.append(highlight.hit(snap.searcher, d, score, spec, decided, deadline))
+            hit, marked = highlight.marked_hit(snap.searcher, d, score, spec, decided, deadline)
         except OutOfTime:
             # The matches are known: show them, without marks, rather than nothing.
-            hits.append(highlight.hit(snap.searcher, d, score, highlight.HighlightSpec()))
+            hit, marked = highlight.marked_hit(snap.searcher, d, score, highlight.HighlightSpec())
             late = True
+        hits.append(hit)
+        surfaces.append(marked)
     if late:
         warnings.append("some snippets are not marked: the search ran out of time")
-    return hits
+    return hits, surfaces
 
 
 def _match(snap: Snapshot, text: str, operator: str, exact: bool, tree: Node | None,
