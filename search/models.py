@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass, field
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from .blocks import TextBlock
+
 if TYPE_CHECKING:
     from .query.dates import DayRange
 
@@ -24,7 +26,8 @@ class Article:
     ``date`` is the publication time as published: timezone-aware when the page
     said which zone, naive otherwise (a bare date is midnight). Its calendar date
     (``date.date()``) is the date readers saw, never shifted to UTC.
-    ``body`` holds paragraphs separated by blank lines.
+    ``body`` holds paragraphs separated by blank lines; ``blocks`` the kind of
+    each (``search.blocks``), stored beside it.
     """
 
     id: str
@@ -35,6 +38,7 @@ class Article:
     section: str | None = None
     authors: list[str] = field(default_factory=list)
     source: str = ""
+    blocks: list[str] = field(default_factory=list)  # one kind per paragraph of body
     #: A publication date the page claimed but that was not trusted (later than
     #: the time of indexing or before 1800), ISO; the indexer counts such pages.
     implausible_date: str | None = None
@@ -102,6 +106,8 @@ class StoredArticle:
     source: str
     indexed_at: str | None  # ISO 8601 UTC (search.stamps); None in an index older than stamps
     changed_at: str | None
+    #: The body's paragraphs with their kinds (plain paragraphs in an index older than kinds).
+    blocks: list[TextBlock] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

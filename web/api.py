@@ -36,6 +36,7 @@ def _article_json(article: StoredArticle) -> dict[str, Any]:
         "indexed_at": article.indexed_at,
         "changed_at": article.changed_at,
         "body": article.body,
+        "blocks": [{"kind": b.kind, "text": b.text} for b in article.blocks],
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from search.blocks import KINDS
 from search.models import SearchRequest
 from search.service import MAX_DEPTH, MAX_FILTER_VALUES, MAX_PER_PAGE
 
@@ -169,7 +170,7 @@ def _schemas() -> dict[str, Any]:
             "type": "object",
             "additionalProperties": False,
             "required": ["id", "url", "title", "date", "section", "authors", "indexed_at", "changed_at",
-                         "body"],
+                         "body", "blocks"],
             "properties": {
                 "id": {"type": "string", "pattern": DOC_ID_PATTERN},
                 "url": _NULLABLE_STRING,
@@ -180,6 +181,19 @@ def _schemas() -> dict[str, Any]:
                 "indexed_at": {**_TIMESTAMP, "description": "When the article first entered the index."},
                 "changed_at": {**_TIMESTAMP, "description": "When its text or details last changed."},
                 "body": {"type": "string", "description": "Plain text; paragraphs separated by blank lines."},
+                "blocks": {
+                    "type": "array",
+                    "description": "The paragraphs of body, in order, each with how the page set it: a "
+                                   "subheading, an item of a bulleted or numbered list, a block quote, or a "
+                                   "paragraph (every one, for an article indexed before kinds were recorded).",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["kind", "text"],
+                        "properties": {"kind": {"type": "string", "enum": list(KINDS)},
+                                       "text": {"type": "string"}},
+                    },
+                },
             },
         },
         "Stats": {

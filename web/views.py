@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -14,11 +15,14 @@ from search.errors import QueryTooExpensive
 from search.ids import is_doc_id
 from search.service import MAX_DEPTH
 
-from . import params
+from search.snippets import render
+
+from . import params, reading
 from .context import cached, service
 from .chart import build_histogram
 
 bp = Blueprint("pages", __name__)
+log = logging.getLogger(__name__)
 
 #: How many page links to show on either side of the current page.
 PAGE_WINDOW = 2
@@ -83,9 +87,12 @@ def _pagination(req: SearchRequest, pages: int) -> list[PageLink]:
 
 
 def _results_context(req: SearchRequest, resp: SearchResponse) -> dict[str, object]:
+    here = params.search_url(req)
     histogram = build_histogram(
         resp.facets,
         lambda period: params.search_url(params.with_changes(req, date_from=period, date_to=period)),
+        unit=request.args.get("chart"),
+        switch_link=lambda unit: f"{here}{'&' if '?' in here else '?'}chart={unit}",
     )
     # The service refuses to page beyond MAX_DEPTH results: link no further.
     pages = min(resp.pages, MAX_DEPTH // req.per_page)
@@ -98,8 +105,11 @@ def _results_context(req: SearchRequest, resp: SearchResponse) -> dict[str, obje
         "next_url": params.search_url(params.with_changes(req, page=req.page + 1)) if req.page < pages else None,
         "suggestion_url": (params.search_url(params.with_changes(req, q=resp.suggestion))
                            if resp.suggestion else None),
+        # Result links carry the search, for the article page's marks and its way back.
+        "article_args": params.url_args(req),
         "first": (resp.page - 1) * resp.per_page + 1,
         "last": min(resp.page * resp.per_page, resp.total),
+        "active_filters": len(req.sections) + len(req.authors) + bool(req.date_from or req.date_to),
         "clear_filters_url": (params.search_url(params.with_changes(req, sections=[], authors=[],
                                                                       date_from=None, date_to=None))
                               if req.sections or req.authors or req.date_from or req.date_to else None),
@@ -164,12 +174,24 @@ def article(doc_id: str) -> Response:
         if found is None:
             abort(404)
         related = service().related(doc_id)
-        paragraphs = [p.strip() for p in found.body.split("\n\n") if p.strip()]
-        return Response(render_template("article.html", article=found, paragraphs=paragraphs,
-                                        original_url=safe_url(found.url), related=related,
-                                        safe_url=safe_url))
+        came_from = _came_from()
+        marks = reading.search_marks(service(), found, came_from)
+        return Response(render_template(
+            "article.html", article=found, title_html=render(found.title, marks.title),
+            groups=reading.groups(found.body, found.blocks, marks.body),
+            back_url=params.search_url(came_from) if came_from and not params.is_blank(came_from) else None,
+            original_url=safe_url(found.url), related=related, safe_url=safe_url))
 
     return cached(build)
+
+
+def _came_from() -> SearchRequest | None:
+    """The search the reader came from: result links carry its parameters."""
+    try:
+        return params.parse_search_args(request.args)
+    except SearchError as e:
+        log.info("article link with unreadable search parameters: %s", e)
+        return None
 
 
 @bp.app_template_filter("took")

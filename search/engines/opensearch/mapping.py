@@ -34,7 +34,9 @@ from typing import Any
 
 from search.text import STOP_WORDS, TOKEN_PATTERN, fold
 
-MAPPING_VERSION = 2  # 2: stamps in milliseconds, with the article's fingerprint (search.stamps)
+#: 2: stamps in milliseconds, with the article's fingerprint (search.stamps);
+#: 3: ``blocks``, the kind of each paragraph (search.blocks).
+MAPPING_VERSION = 3
 
 RANKED_ANALYZER = "newsarchive_ranked"
 FOLDED_ANALYZER = "newsarchive_folded"
@@ -179,6 +181,8 @@ def mappings() -> dict[str, Any]:
             "indexed_at": {"type": "date", "format": "epoch_millis"},
             "changed_at": {"type": "date", "format": "epoch_millis"},
             "fingerprint": {"type": "keyword", "index": False},
+            # The kind of each paragraph of the body (search.blocks), for the article page.
+            "blocks": {"type": "keyword", **stored_only},
         },
     }
 

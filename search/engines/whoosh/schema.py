@@ -49,6 +49,7 @@ def build_schema() -> Schema:
         author=AnalyzedText(folded_term, analyzer=phrase, stored=True),
         author_facet=ID(sortable=True),
         authors=STORED(),  # the list as extracted (``author`` joins it for searching)
+        blocks=STORED(),  # the kind of each paragraph of the body (search.blocks)
         date=STORED(),  # "YYYY-MM-DD" as published, or None
         day=NUMERIC(int, bits=32, signed=False, sortable=True),  # YYYYMMDD or NO_DATE
         published=NUMERIC(int, bits=64, sortable=True),  # UTC epoch seconds or NO_DATE
@@ -64,6 +65,8 @@ def build_schema() -> Schema:
 #: Fields an index written before articles carried stamps lacks; documents
 #: added to such an index leave them out (see the README: ``--rebuild``).
 STAMP_FIELDS = ("authors", "indexed_at", "changed_at")
+#: Every field an older index may lack (read back as absent: see ``search.blocks``).
+ADDED_FIELDS = (*STAMP_FIELDS, "blocks")
 
 
 def encode_state(source: str, doc_id: str, state: SourceState, fingerprint: str = "") -> bytes:
@@ -123,6 +126,7 @@ def article_to_document(article: Article, state: SourceState, stamp: Stamp) -> d
         "author": joined_authors,
         "author_facet": AUTHOR_SEP.join(authors),
         "authors": authors,
+        "blocks": list(article.blocks),
         "date": date_text,
         "day": day,
         "published": published,
