@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
+from markupsafe import Markup
 
 from search.models import SearchError, SearchRequest, SearchResponse
 from search.errors import QueryTooExpensive
@@ -177,7 +178,7 @@ def article(doc_id: str) -> Response:
         came_from = _came_from()
         marks = reading.search_marks(service(), found, came_from)
         return Response(render_template(
-            "article.html", article=found, title_html=render(found.title, marks.title),
+            "article.html", article=found, title_html=Markup(render(found.title, marks.title)),
             groups=reading.groups(found.body, found.blocks, marks.body),
             back_url=params.search_url(came_from) if came_from and not params.is_blank(came_from) else None,
             original_url=safe_url(found.url), related=related, safe_url=safe_url))
