@@ -62,6 +62,8 @@ def test_marks_follow_the_matching_rules(reading):
     # Exact spelling marks only that spelling.
     exact = client.get(f"/articles/{doc_id}?q=Vucic&exact=1").text
     assert marked(exact) == ["Vucic"]
+    hit = client.get("/api/search?q=Vucic&exact=1").get_json()["hits"][0]  # and so do the result's marks
+    assert marked(hit["snippet"] + hit["title_html"]) == ["Vucic"]
     # A phrase is marked as one.
     assert marked(client.get(f"/articles/{doc_id}?q=%22talks+were+running%22").text) == ["talks were running"]
 

@@ -28,14 +28,17 @@ SOURCE_FIELDS = ["id", "url", "title", "body", "date", "section", "author", "ind
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 
 
-def request() -> dict[str, Any]:
+def request(exact: bool = False) -> dict[str, Any]:
     """The ``highlight`` section of a search request.
 
     A word searched in one field is marked wherever the title and body have
-    it (``require_field_match: false``), as the Whoosh engine marks it.
+    it (``require_field_match: false``), as the Whoosh engine marks it; in
+    the exact-spelling mode only in the exact forms (the word ``vucic`` is
+    also a term of the folded forms, where it would mark ``Vučić``).
     """
+    fields = [f for forms in FORMS.values() for f in forms if not exact or f.endswith(".exact")]
     return {"type": "unified", "pre_tags": [OPEN], "post_tags": [CLOSE], "number_of_fragments": 0,
-            "require_field_match": False, "fields": {f: {} for forms in FORMS.values() for f in forms}}
+            "require_field_match": False, "fields": {f: {} for f in fields}}
 
 
 def spans_of(marked: str, text: str) -> snippets.Spans:

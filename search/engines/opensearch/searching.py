@@ -73,7 +73,7 @@ def request_body(cluster: Cluster, request: ValidRequest, tree: Node | None) -> 
         "track_scores": compiled.scored,
         "_source": highlight.SOURCE_FIELDS,
         "aggs": aggs,
-        "highlight": highlight.request(),
+        "highlight": highlight.request(req.exact),
     }
     if filters:
         body["post_filter"] = {"bool": {"filter": list(filters.values())}}
@@ -115,7 +115,7 @@ def marks(cluster: Cluster, request: ValidRequest, tree: Node, doc_id: str) -> A
     if compiled.query is not None:
         query["bool"]["should"] = [compiled.query]
     found = cluster.search({"query": query, "size": 1, "track_total_hits": False, "_source": ["title", "body"],
-                            "highlight": highlight.request()}, request.deadline)["hits"]["hits"]
+                            "highlight": highlight.request(req.exact)}, request.deadline)["hits"]["hits"]
     if not found:
         return None
     source, marked = found[0].get("_source", {}), found[0].get("highlight", {})
