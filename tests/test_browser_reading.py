@@ -99,8 +99,10 @@ def _label_boxes(pg) -> list[dict]:
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
 def test_chart_labels_never_overlap(open_page, viewport):
     pg = open_page(viewport)
-    for url in CHARTS:
+    OUTPUT.mkdir(exist_ok=True)
+    for shape, url in enumerate(CHARTS):
         pg.goto(url)
+        pg.locator(".histogram").screenshot(path=str(OUTPUT / f"chart-{viewport['width']}-{shape}.png"))
         chart = pg.locator(".histogram-svg")
         box = chart.bounding_box()
         assert box is not None
@@ -152,6 +154,8 @@ def test_typed_blocks_are_drawn_as_such_and_as_text(open_page, viewport):
     pg = open_page(viewport)
     pg.goto("/search?q=light")
     pg.locator(".hit-title a", has_text="Lighthouse").click()
+    OUTPUT.mkdir(exist_ok=True)
+    pg.screenshot(path=str(OUTPUT / f"article-{viewport['width']}.png"), full_page=True)
     body = pg.locator(".article-body")
     expect(body.locator("h2")).to_have_text("What they did")
     expect(body.locator("ul > li")).to_have_text(["Trimmed the <wick> nightly", "Logged every ship & storm"])
