@@ -12,17 +12,9 @@ import pytest
 from search.models import Article
 from tests.conftest import make_article
 from tests.test_article_reading import STRUCTURED
-from tests.test_browser import CHROMIUM, OUTPUT, TIMEOUT_MS, browser  # noqa: F401 - the module's browser
+# The same markers, Chromium and settings as the other browser tests (skipped with them).
+from tests.test_browser import OUTPUT, TIMEOUT_MS, browser, expect, pytestmark  # noqa: F401 - fixture, markers
 from tests.web_fixtures import web_corpus
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
-]
-
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
