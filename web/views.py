@@ -15,7 +15,6 @@ from search.models import SearchError, SearchRequest, SearchResponse
 from search.errors import QueryTooExpensive
 from search.ids import is_doc_id
 from search.service import MAX_DEPTH
-
 from search.snippets import render
 
 from . import params, reading
