@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from indexer.extract import extract_article
 from search.blocks import HEADING, ITEM, NUMBERED, PARAGRAPH, QUOTE, TextBlock, paragraphs, typed_blocks
+from tests.test_sample_corpus import PATHS, extracted, reference_tree, ws
 
 # A news page as publishers write them: masthead, navigation, a related-links
 # list and a footer around an <article> with subheadings, lists and a quote.
@@ -93,3 +96,20 @@ def test_a_line_break_inside_a_quote_stays_one_block():
     article = extract_article(page.encode(), "poem.html")
     assert article.blocks == [PARAGRAPH, QUOTE, PARAGRAPH]
     assert article.body.split("\n\n")[1] == "The water keeps\nwhat the city forgets,\nand gives it back in spring."
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_sample_corpus_kinds_match_the_page(path: str) -> None:
+    """Each paragraph's kind is what the page (parsed here, independently) sets it as."""
+    tree = reference_tree(path)
+    expected: dict[str, str] = {}
+    for tag, kind in [("h2", HEADING), ("h3", HEADING), ("h4", HEADING), ("ul", ITEM), ("ol", NUMBERED)]:
+        for el in tree.iter(tag):
+            for part in ([el] if kind == HEADING else el.iter("li")):
+                expected[ws(part.text_content())] = kind
+    for quote in tree.iter("blockquote"):
+        for el in [quote, *quote.iter("p")]:
+            expected[ws(el.text_content())] = QUOTE
+    article = extracted(path)
+    for text, kind in zip(article.body.split("\n\n"), article.blocks):
+        assert kind == expected.get(ws(text), PARAGRAPH), text[:80]
