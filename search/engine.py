@@ -25,6 +25,7 @@ from .errors import BadIndexTarget, IndexMissing
 from .models import (Answer, Article, ArticleRow, Export, Hit, IndexState, IndexStats, Sources, SourceState,
                      StoredArticle, ValidRequest)
 from .query import Node
+from .snippets import ArticleMarks
 
 
 class Receipt(Protocol):
@@ -205,6 +206,12 @@ class Engine(Protocol):
         at least ``fields``; its ``score`` is None."""
 
     def article(self, doc_id: str) -> StoredArticle | None: ...
+
+    def marks(self, doc_id: str, request: ValidRequest, tree: Node) -> ArticleMarks | None:
+        """Where the article matches the request's query, by the rules of a
+        search's marks (words, stems, spellings, phrases; filters are not
+        looked at); None when there is no such article. Raises OutOfTime past
+        ``request.deadline``."""
 
     def related(self, doc_id: str, limit: int) -> list[Hit]:
         """More like this: the articles closest to ``doc_id``, best first."""

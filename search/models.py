@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from .copies import Copy
 from .matchinfo import MatchedTerm, MatchedWord, Spelling  # noqa: F401 - records of hits and responses
+from .blocks import TextBlock
 
 if TYPE_CHECKING:
     from .query.dates import DayRange
@@ -27,7 +28,8 @@ class Article:
     ``date`` is the publication time as published: timezone-aware when the page
     said which zone, naive otherwise (a bare date is midnight). Its calendar date
     (``date.date()``) is the date readers saw, never shifted to UTC.
-    ``body`` holds paragraphs separated by blank lines.
+    ``body`` holds paragraphs separated by blank lines; ``blocks`` the kind of
+    each (``search.blocks``), stored beside it.
     """
 
     id: str
@@ -40,6 +42,7 @@ class Article:
     source: str = ""
     #: The newspaper, agency or site (see ``indexer.extract.publication``).
     publication: str | None = None
+    blocks: list[str] = field(default_factory=list)  # one kind per paragraph of body
     #: A publication date the page claimed but that was not trusted (later than
     #: the time of indexing or before 1800), ISO; the indexer counts such pages.
     implausible_date: str | None = None
@@ -114,6 +117,8 @@ class StoredArticle:
     changed_at: str | None
     story: str | None = None  # its story cluster; None in an index older than them
     publication: str | None = None  # None also in an index older than publications
+    #: The body's paragraphs with their kinds (plain paragraphs in an index older than kinds).
+    blocks: list[TextBlock] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -21,6 +21,7 @@ from .limits import MAX_DEPTH, MAX_EXPORT_ROWS, MAX_FILTER_VALUES, MAX_PER_PAGE,
 from .models import (ROW_FIELDS, ArticleRow, Deadline, Export, Facets, Hit, IndexState, IndexStats, OutOfTime,
                      ResultTooLarge, SearchError, SearchRequest, SearchResponse, StoredArticle, ValidRequest)
 from .query import Node, parse
+from .snippets import ArticleMarks
 
 __all__ = ["MAX_DEPTH", "MAX_EXPORT_ROWS", "MAX_FILTER_VALUES", "MAX_PER_PAGE", "OPERATORS", "SORTS",
            "SearchService"]
@@ -128,6 +129,18 @@ class SearchService:
 
     def article(self, doc_id: str) -> StoredArticle | None:
         return self.engine.article(doc_id)
+
+    def marks(self, doc_id: str, request: SearchRequest) -> ArticleMarks | None:
+        """Where the article matches ``request``'s query (no marks without one);
+        None when there is no such article. Raises SearchError as ``search`` does."""
+        deadline = self._deadline(time.perf_counter())
+        valid, tree, _ = self._prepare(request)
+        if tree is None:
+            return ArticleMarks([], []) if self.engine.article(doc_id) is not None else None
+        try:
+            return self.engine.marks(doc_id, replace(valid, deadline=deadline), tree)
+        except OutOfTime:
+            raise limits.too_expensive(tree, self.budget) from None
 
     def related(self, doc_id: str, limit: int = 5) -> list[Hit]:
         """More like this: the articles closest to ``doc_id``, best first."""

@@ -10,6 +10,7 @@ never inject markup.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
 from .text import fold
@@ -19,6 +20,14 @@ SNIPPET_FRAGMENTS = 3
 SEPARATOR = " … "
 
 Spans = list[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class ArticleMarks:
+    """Where one article matches a query: spans of its title and of its whole body."""
+
+    title: Spans
+    body: Spans
 
 
 def render(text: str, spans: Spans, start: int = 0, end: int | None = None) -> str:

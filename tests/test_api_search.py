@@ -81,6 +81,8 @@ def test_article(client, corpus):
         "title": "Harbour festival draws crowds", "date": "2024-07-04", "section": "Culture",
         "authors": ["Clara Weiss"], "publication": None, "story": data["story"],
         "body": "Thousands came to the harbour festival.\n\nMusic played all night by the harbour.",
+        "blocks": [{"kind": "paragraph", "text": "Thousands came to the harbour festival."},
+                   {"kind": "paragraph", "text": "Music played all night by the harbour."}],
     }
 
 

@@ -38,6 +38,7 @@ def _article_json(article: StoredArticle) -> dict[str, Any]:
         "changed_at": article.changed_at,
         "story": article.story,
         "body": article.body,
+        "blocks": [{"kind": b.kind, "text": b.text} for b in article.blocks],
     }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from search.copies import COPIES_LISTED
 from search.limits import MAX_STORY_CHARS
+from search.blocks import KINDS
 from search.models import SearchRequest
 from search.service import MAX_DEPTH, MAX_FILTER_VALUES, MAX_PER_PAGE
 
@@ -215,7 +216,7 @@ def _schemas() -> dict[str, Any]:
             "type": "object",
             "additionalProperties": False,
             "required": ["id", "url", "title", "date", "section", "authors", "publication", "indexed_at",
-                         "changed_at", "story", "body"],
+                         "changed_at", "story", "body", "blocks"],
             "properties": {
                 "id": {"type": "string", "pattern": DOC_ID_PATTERN},
                 "url": _NULLABLE_STRING,
@@ -228,6 +229,19 @@ def _schemas() -> dict[str, Any]:
                 "changed_at": {**_TIMESTAMP, "description": "When its text or details last changed."},
                 "story": {**_NULLABLE_STRING, "description": "Its story cluster (see Hit.story)."},
                 "body": {"type": "string", "description": "Plain text; paragraphs separated by blank lines."},
+                "blocks": {
+                    "type": "array",
+                    "description": "The paragraphs of body, in order, each with how the page set it: a "
+                                   "subheading, an item of a bulleted or numbered list, a block quote, or a "
+                                   "paragraph (every one, for an article indexed before kinds were recorded).",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["kind", "text"],
+                        "properties": {"kind": {"type": "string", "enum": list(KINDS)},
+                                       "text": {"type": "string"}},
+                    },
+                },
             },
         },
         "Stats": {

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
+from markupsafe import Markup
 
 from search.models import Hit, SearchError, SearchRequest, SearchResponse, StoredArticle
 from search.errors import QueryTooExpensive
 from search.ids import is_doc_id
 from search.service import MAX_DEPTH
+from search.snippets import render
 
-from . import params
+from . import params, reading
 from .context import cached, service
 from .chart import build_histogram
 
 bp = Blueprint("pages", __name__)
+log = logging.getLogger(__name__)
 
 #: How many page links to show on either side of the current page.
 PAGE_WINDOW = 2
@@ -102,9 +106,12 @@ def _pagination(req: SearchRequest, pages: int) -> list[PageLink]:
 
 
 def _results_context(req: SearchRequest, resp: SearchResponse) -> dict[str, object]:
+    here = params.search_url(req)
     histogram = build_histogram(
         resp.facets,
         lambda period: params.search_url(params.with_changes(req, date_from=period, date_to=period)),
+        unit=request.args.get("chart"),
+        switch_link=lambda unit: f"{here}{'&' if '?' in here else '?'}chart={unit}",
     )
     # The service refuses to page beyond MAX_DEPTH results: link no further.
     pages = min(resp.pages, MAX_DEPTH // req.per_page)
@@ -118,9 +125,13 @@ def _results_context(req: SearchRequest, resp: SearchResponse) -> dict[str, obje
         "next_url": params.search_url(params.with_changes(req, page=req.page + 1)) if req.page < pages else None,
         "suggestion_url": (params.search_url(params.with_changes(req, q=resp.suggestion))
                            if resp.suggestion else None),
+        # Result links carry the search, for the article page's marks and its way back.
+        "article_args": params.url_args(req),
         "first": (resp.page - 1) * resp.per_page + 1,
         "last": (resp.page - 1) * resp.per_page + len(resp.hits),
         "collapse_toggle_url": params.search_url(params.with_changes(req, collapse=not req.collapse)),
+        "active_filters": (len(req.sections) + len(req.authors) + len(req.publications)
+                           + bool(req.date_from or req.date_to)),
         "clear_filters_url": (params.search_url(params.with_changes(req, sections=[], authors=[], publications=[],
                                                                       date_from=None, date_to=None))
                               if req.sections or req.authors or req.publications or req.date_from or req.date_to
@@ -186,12 +197,14 @@ def article(doc_id: str) -> Response:
         if found is None:
             abort(404)
         related = service().related(doc_id)
-        story_copies = _story_copies(found)
-        paragraphs = [p.strip() for p in found.body.split("\n\n") if p.strip()]
-        return Response(render_template("article.html", article=found, paragraphs=paragraphs,
-                                        original_url=safe_url(found.url), related=related,
-                                        story_copies=story_copies,
-                                        safe_url=safe_url))
+        came_from = _came_from()
+        marks = reading.search_marks(service(), found, came_from)
+        return Response(render_template(
+            "article.html", article=found, title_html=Markup(render(found.title, marks.title)),
+            groups=reading.groups(found.body, found.blocks, marks.body),
+            back_url=params.search_url(came_from) if came_from and not params.is_blank(came_from) else None,
+            original_url=safe_url(found.url), related=related, story_copies=_story_copies(found),
+            safe_url=safe_url))
 
     return cached(build)
 
@@ -207,6 +220,15 @@ def _story_copies(article: StoredArticle) -> list[Hit]:
     found = service().search(SearchRequest(story=article.story, collapse=False, sort="oldest",
                                            per_page=STORY_COPIES_LISTED + 1), with_facets=False)
     return [h for h in found.hits if h.id != article.id][:STORY_COPIES_LISTED]
+
+
+def _came_from() -> SearchRequest | None:
+    """The search the reader came from: result links carry its parameters."""
+    try:
+        return params.parse_search_args(request.args)
+    except SearchError as e:
+        log.info("article link with unreadable search parameters: %s", e)
+        return None
 
 
 @bp.app_template_filter("took")

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from search.copies import story_key
+from search.blocks import typed_blocks
 from search.models import Article, ArticleRow, SourceState, StoredArticle, article_record
 from search.sourcepath import source_term, term_source
 from search.stamps import Stamp, iso
@@ -29,6 +30,7 @@ def to_document(article: Article, state: SourceState, stamp: Stamp) -> dict[str,
         "title": article.title,
         "body": article.body,
         "author": authors,
+        "blocks": list(article.blocks),
         "author_key": [fold_key(a) for a in authors],
         "content_hash": state.content_hash,
         "file_size": state.size,
@@ -62,7 +64,9 @@ def record(source: dict[str, Any]) -> dict[str, Any]:
 
 
 def to_stored(source: dict[str, Any]) -> StoredArticle:
-    return StoredArticle(**record(source), body=source.get("body") or "", story=source.get("story"))
+    body = source.get("body") or ""
+    return StoredArticle(**record(source), body=body, blocks=typed_blocks(body, source.get("blocks")),
+                         story=source.get("story"))
 
 
 def to_row(source: dict[str, Any], score: float | None = None) -> ArticleRow:

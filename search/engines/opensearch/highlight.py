@@ -36,8 +36,10 @@ def request(exact: bool | None = None) -> dict[str, Any]:
     A word searched in one field is marked wherever the title and body have
     it (``require_field_match: false``), as the Whoosh engine marks it; the
     whole text comes back (no fragments), marked. ``exact`` True or False
-    asks only for the forms a search in that spelling mode matches (the
-    spellings panel's sample: each form costs a pass over every text).
+    asks only for the forms a search in that spelling mode matches: True for
+    a search in the exact-spelling mode (the word ``vucic`` is also a term of
+    the folded forms, where it would mark ``Vučić``), False for the spellings
+    panel's sample (each form costs a pass over every text); None for all.
     """
     fields = [f for forms in FORMS.values() for f in forms
               if exact is None or f.endswith(".exact") == exact]

@@ -36,7 +36,8 @@ from search.text import STOP_WORDS, TOKEN_PATTERN, fold
 
 #: 2: stamps in milliseconds, with the article's fingerprint (search.stamps);
 #: 3: story clusters (``story``, ``signature``: indexer.stories); the article's
-#: publication (``publication``, ``publication_key``).
+#: publication (``publication``, ``publication_key``); ``blocks``, the kind of
+#: each paragraph (search.blocks).
 MAPPING_VERSION = 3
 
 RANKED_ANALYZER = "newsarchive_ranked"
@@ -188,6 +189,8 @@ def mappings() -> dict[str, Any]:
             # its body's MinHash signature, read back by the next indexing run.
             "story": {"type": "keyword"},
             "signature": {"type": "binary"},
+            # The kind of each paragraph of the body (search.blocks), for the article page.
+            "blocks": {"type": "keyword", **stored_only},
         },
     }
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from search.models import Answer, Deadline, FacetTimeout, IndexState, OutOfTime, ValidRequest
 from search.query import Node
+from search.snippets import ArticleMarks
 
 from . import collapse, facets, highlight, suggest
 from .cluster import Cluster
@@ -78,7 +79,7 @@ def request_body(cluster: Cluster, request: ValidRequest, tree: Node | None, *,
         "track_scores": compiled.scored,
         "_source": highlight.SOURCE_FIELDS,
         "aggs": aggs,
-        "highlight": highlight.request(),
+        "highlight": highlight.request(req.exact or None),
     }
     if filters:
         body["post_filter"] = {"bool": {"filter": list(filters.values())}}
@@ -126,3 +127,26 @@ def search(cluster: Cluster, request: ValidRequest, tree: Node | None) -> Answer
     return Answer(total, hits, sort, suggestion, list(compiled.warnings),
                   facets.AggCounter(aggs, filters, resolved, more, sample), state,
                   collapse.stories_count(aggs) if clustered else total, [s for _, s in marked])
+
+
+def marks(cluster: Cluster, request: ValidRequest, tree: Node, doc_id: str) -> ArticleMarks | None:
+    """Where the article ``doc_id`` matches the request's query (None: no such article).
+
+    The query is only a ``should`` beside the article's id, so the article is
+    found, and marked by the same highlighter as a hit, even where it does not
+    match the whole query.
+    """
+    req = request.request
+    compiled = compile_tree(tree, partial(expand, cluster, deadline=request.deadline),
+                            operator=req.operator, exact=req.exact)
+    query: dict[str, Any] = {"bool": {"filter": [{"ids": {"values": [doc_id]}}]}}
+    if compiled.query is not None:
+        query["bool"]["should"] = [compiled.query]
+    found = cluster.search({"query": query, "size": 1, "track_total_hits": False, "_source": ["title", "body"],
+                            "highlight": highlight.request(req.exact or None)}, request.deadline)["hits"]["hits"]
+    if not found:
+        return None
+    source, marked = found[0].get("_source", {}), found[0].get("highlight", {})
+    return ArticleMarks(
+        highlight.marked_spans(source.get("title") or "", marked, highlight.FORMS["title"], compiled.phrases),
+        highlight.marked_spans(source.get("body") or "", marked, highlight.FORMS["body"], compiled.phrases))

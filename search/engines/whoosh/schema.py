@@ -52,6 +52,7 @@ def build_schema() -> Schema:
         authors=STORED(),  # the list as extracted (``author`` joins it for searching)
         publication=STORED(),
         publication_facet=ID(sortable=True),
+        blocks=STORED(),  # the kind of each paragraph of the body (search.blocks)
         date=STORED(),  # "YYYY-MM-DD" as published, or None
         day=NUMERIC(int, bits=32, signed=False, sortable=True),  # YYYYMMDD or NO_DATE
         published=NUMERIC(int, bits=64, sortable=True),  # UTC epoch seconds or NO_DATE
@@ -76,6 +77,8 @@ STAMP_FIELDS = ("authors", "indexed_at", "changed_at")
 STORY_FIELDS = ("story", "signature")
 #: Likewise for an index written before articles carried their publication.
 PUBLICATION_FIELDS = ("publication", "publication_facet")
+#: Every field an older index may lack (``blocks`` read back as absent: see ``search.blocks``).
+ADDED_FIELDS = (*STAMP_FIELDS, *STORY_FIELDS, *PUBLICATION_FIELDS, "blocks")
 
 
 def encode_state(source: str, doc_id: str, state: SourceState, fingerprint: str = "") -> bytes:
@@ -137,6 +140,7 @@ def article_to_document(article: Article, state: SourceState, stamp: Stamp) -> d
         "authors": authors,
         "publication": article.publication,
         "publication_facet": article.publication or "",
+        "blocks": list(article.blocks),
         "date": date_text,
         "day": day,
         "published": published,

@@ -18,6 +18,7 @@ from functools import partial
 import numpy as np
 
 from search import limits
+from search.snippets import ArticleMarks
 from search.models import Answer, Deadline, OutOfTime, Sort, ValidRequest
 from search.query import Node
 
@@ -68,7 +69,8 @@ class Selection:
         return int(self.filtered.matches.sum())
 
 
-def select(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree: Node | None) -> Selection:
+def matching(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree: Node | None) -> Matched:
+    """What the request's query text matches, from the cache when it is there."""
     req = request.request
     # The expansion caps shape the compiled query (and may be changed at run
     # time, e.g. by tests): they are part of what is cached.
@@ -77,6 +79,12 @@ def select(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree
     if matched is None:
         matched = _match(snap, req.q, req.operator, req.exact, tree, request.deadline)
         cache.put(key, matched, matched.size)
+    return matched
+
+
+def select(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree: Node | None) -> Selection:
+    req = request.request
+    matched = matching(snap, cache, request, tree)
     filtered = Filtered.build(snap.table, matched.text_mask, request)
     sort = req.sort
     if sort == "relevance" and not matched.compiled.scored:
@@ -130,6 +138,19 @@ def first(table: DocTable, chosen: Selection, end: int) -> list[tuple[int, float
     # Relevance scores are known anyway: report them.
     at = np.searchsorted(scored.ids, docs)
     return [(int(d), float(scored.scores[i])) for d, i in zip(docs, at)]
+
+
+def marks(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree: Node | None,
+          doc_id: str) -> ArticleMarks | None:
+    """Where the article ``doc_id`` matches the request's query (None: no such article);
+    the query is compiled as for a search, which a reader arriving from one has cached."""
+    stored = snap.searcher.document(id=doc_id)
+    if stored is None:
+        return None
+    spec = matching(snap, cache, request, tree).compiled.highlight
+    decided: dict[str, bool] = {}
+    return ArticleMarks(highlight.match_spans(stored.get("title") or "", spec, decided),
+                        highlight.match_spans(stored.get("body") or "", spec, decided))
 
 
 def _hits(snap: Snapshot, page_docs: list[tuple[int, float]], matched: Matched, deadline: Deadline,

@@ -34,7 +34,7 @@ from search.models import Article, KnownFailure, Sources, SourceState
 
 from . import damage, store
 from .history import History
-from .schema import PUBLICATION_FIELDS, STAMP_FIELDS, STORY_FIELDS, article_to_document, source_term
+from .schema import ADDED_FIELDS, PUBLICATION_FIELDS, STAMP_FIELDS, STORY_FIELDS, article_to_document, source_term
 from .writer import CombiningWriter, FastSegmentWriter
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ class Stamping:
 
     now: int
     history: History
-    missing: frozenset[str]  # fields an index written before them lacks (_OLDER_INDEXES)
+    missing: frozenset[str]  # ADDED_FIELDS an index written before them lacks
 
     def document(self, article: Article, state: SourceState) -> dict:
         stamp = stamps.restamp(self.history.get(article.id), stamps.fingerprint(article), self.now)
@@ -262,7 +262,7 @@ class WhooshWriterSession:
                 self._ix = store.open_for_writing(self._gen_dir)
             # _lk=False: the session's own lock (store.writer_lock) covers every writer.
             self._writer = CombiningWriter(self._ix, _lk=False, limitmb=WRITER_LIMIT_MB)
-            missing = frozenset(f for fields, _ in _OLDER_INDEXES for f in fields if f not in self._ix.schema)
+            missing = frozenset(f for f in ADDED_FIELDS if f not in self._ix.schema)
             self._stamping = replace(self._stamping, missing=missing)
             # One searcher for every deletion: Whoosh otherwise opens a new
             # reader over all segments for each delete_by_term call.

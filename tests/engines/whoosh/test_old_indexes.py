@@ -29,9 +29,10 @@ OLD_PATHS = {
 
 
 def old_schema():
-    """The schema as it was before articles carried stamps, an authors list and a publication."""
+    """The schema as it was before articles carried stamps, an authors list, a story,
+    a publication and typed blocks."""
     s = schema.build_schema()
-    for name in schema.STAMP_FIELDS + schema.PUBLICATION_FIELDS:
+    for name in schema.ADDED_FIELDS:
         s.remove(name)
     return s
 
