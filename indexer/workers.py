@@ -281,6 +281,11 @@ def write_in_workers(parts: list[PartWriter], tasks: list[Task], on_file: Callab
                 try:
                     message = conn.recv()
                 except EOFError:
+                    if conn in asking:
+                        # A worker closes its story pipe when it exits: its job
+                        # pipe, ready too, says whether it sent its part or died.
+                        del asking[conn]
+                        continue
                     running[owner].join(timeout=1.0)
                     raise WorkerError(f"indexing worker died (exit status {running[owner].exitcode})") from None
                 if conn in asking:
