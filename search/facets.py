@@ -26,8 +26,8 @@ from __future__ import annotations
 import time
 from typing import Any, Protocol
 
-from .models import (NO_DEADLINE, Bucket, Deadline, FacetCounter, Facets, FacetTimeout, FacetValue, PeriodCounts,
-                     ValueCounts)
+from .counting import FacetCounter, FacetTimeout, PeriodCounts, ValueCounts
+from .models import NO_DEADLINE, Bucket, Deadline, Facets, FacetValue
 
 #: Most values listed per facet (selected values are always listed too).
 FACET_LIMIT = 50

@@ -34,7 +34,8 @@ import snowballstemmer
 from rapidfuzz.distance import Levenshtein
 
 from .matchinfo import MatchedTerm, MatchedWord, Spelling
-from .models import FacetCounter, Hit
+from .counting import FacetCounter
+from .models import Hit
 from .query import Junction, Negation, Node, Phrase, Word
 from .text import TOKEN_PATTERN, fold
 

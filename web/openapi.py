@@ -12,16 +12,15 @@ from typing import Any
 
 from search.copies import COPIES_LISTED
 from search.limits import MAX_STORY_CHARS
-from search.blocks import KINDS
 from search.models import SearchRequest
 from search.service import MAX_DEPTH, MAX_FILTER_VALUES, MAX_PER_PAGE
 
 from search.facets import FACETS, NO_SECTION
 from search.matched import SAMPLE
 
-from . import openapi_matched, openapi_out
+from . import openapi_article, openapi_matched, openapi_out
 from .openapi_parts import AUTHORS as _AUTHORS
-from .openapi_parts import DATE_PATTERN, DOC_ID_PATTERN
+from .openapi_parts import DATE_PATTERN, DOC_ID_PATTERN, PUBLICATION
 from .openapi_parts import NOT_MODIFIED as _NOT_MODIFIED
 from .openapi_parts import NULLABLE_STRING as _NULLABLE_STRING
 from .openapi_parts import TIMESTAMP as _TIMESTAMP
@@ -31,7 +30,6 @@ from .openapi_parts import json_response as _json
 from .openapi_parts import ref as _ref
 from .params import OPERATORS, SORTS
 
-_PUBLICATION = {**_NULLABLE_STRING, "description": "The newspaper, agency or site it was published by."}
 _SEARCH_UNAVAILABLE = _error(
     "No searchable index yet (code `index_unavailable`), or it is damaged and being rebuilt (code "
     "`index_unreadable`); or the search needs more than the server's time budget per search (code "
@@ -107,18 +105,6 @@ def _schemas() -> dict[str, Any]:
                 "story": _NULLABLE_STRING,
             },
         },
-        "Copy": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["id", "url", "date", "publication"],
-            "description": "Another article of a hit's story.",
-            "properties": {
-                "id": {"type": "string", "pattern": DOC_ID_PATTERN},
-                "url": _NULLABLE_STRING,
-                "date": {**_NULLABLE_STRING, "description": "YYYY-MM-DD as published."},
-                "publication": {**_NULLABLE_STRING, "description": "Its publication, when the index records one."},
-            },
-        },
         "Hit": {
             "type": "object",
             "additionalProperties": False,
@@ -148,7 +134,7 @@ def _schemas() -> dict[str, Any]:
                 "same_story": {"type": "array", "items": _ref("Copy"), "maxItems": COPIES_LISTED,
                                "description": f"Collapsed results: the first {COPIES_LISTED} of those copies, "
                                               "earliest published first (undated last)."},
-                "publication": _PUBLICATION,
+                "publication": PUBLICATION,
                 "matched": {"type": "array", "items": _ref("MatchedTerm"),
                             "description": "Why it matched: each query term that did, where and how."},
             },
@@ -210,38 +196,6 @@ def _schemas() -> dict[str, Any]:
                 "last_indexed": {**_TIMESTAMP,
                                  "description": "Time of its last indexing commit: pass it as indexed_since "
                                                 "next time to get only what was indexed since."},
-            },
-        },
-        "Article": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["id", "url", "title", "date", "section", "authors", "publication", "indexed_at",
-                         "changed_at", "story", "body", "blocks"],
-            "properties": {
-                "id": {"type": "string", "pattern": DOC_ID_PATTERN},
-                "url": _NULLABLE_STRING,
-                "title": {"type": "string"},
-                "date": _NULLABLE_STRING,
-                "section": _NULLABLE_STRING,
-                "authors": _AUTHORS,
-                "publication": _PUBLICATION,
-                "indexed_at": {**_TIMESTAMP, "description": "When the article first entered the index."},
-                "changed_at": {**_TIMESTAMP, "description": "When its text or details last changed."},
-                "story": {**_NULLABLE_STRING, "description": "Its story cluster (see Hit.story)."},
-                "body": {"type": "string", "description": "Plain text; paragraphs separated by blank lines."},
-                "blocks": {
-                    "type": "array",
-                    "description": "The paragraphs of body, in order, each with how the page set it: a "
-                                   "subheading, an item of a bulleted or numbered list, a block quote, or a "
-                                   "paragraph (every one, for an article indexed before kinds were recorded).",
-                    "items": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "required": ["kind", "text"],
-                        "properties": {"kind": {"type": "string", "enum": list(KINDS)},
-                                       "text": {"type": "string"}},
-                    },
-                },
             },
         },
         "Stats": {
@@ -399,5 +353,6 @@ def openapi_document() -> dict[str, Any]:
             },
             **openapi_out.paths(_search_parameters()),
         },
-        "components": {"schemas": {**_schemas(), **openapi_out.schemas(), **openapi_matched.schemas()}},
+        "components": {"schemas": {**_schemas(), **openapi_article.schemas(), **openapi_out.schemas(),
+                                   **openapi_matched.schemas()}},
     }

@@ -17,7 +17,7 @@ import time
 from typing import Any, Callable
 
 from search.facets import FACET_LIMIT, MISSING_VALUES
-from search.models import FacetTimeout, PeriodCounts, ValueCounts
+from search.counting import FacetTimeout, PeriodCounts, ValueCounts
 from search.text import fold
 
 #: Value field -> (keyword of the values as written, keyword of their folded form).
@@ -122,7 +122,7 @@ def facet_aggs(filters: dict[str, Query], resolved: Resolved) -> dict[str, Any]:
 
 
 class AggCounter:
-    """:class:`search.models.FacetCounter` over a search's aggregations.
+    """:class:`search.counting.FacetCounter` over a search's aggregations.
 
     The product's facets come counted with the search itself (one request);
     any other count (another limit, the own selection kept) is asked for

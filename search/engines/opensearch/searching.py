@@ -18,7 +18,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from search.models import Answer, Deadline, FacetTimeout, IndexState, OutOfTime, ValidRequest
+from search.counting import FacetTimeout
+from search.models import Answer, Deadline, IndexState, OutOfTime, ValidRequest
 from search.query import Node
 from search.snippets import ArticleMarks
 

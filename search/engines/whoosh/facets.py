@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from search.facets import MISSING_VALUES
-from search.models import FacetTimeout, PeriodCounts, ValidRequest, ValueCounts
+from search.counting import FacetTimeout, PeriodCounts, ValueCounts
+from search.models import ValidRequest
 
 from .collapse import story_mask
 from .doctable import DocTable, Vocabulary

@@ -12,7 +12,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from search.models import Deadline, FacetTimeout, OutOfTime
+from search.counting import FacetTimeout
+from search.models import Deadline, OutOfTime
 
 from . import highlight
 from .facets import Filtered, TableCounter
@@ -24,7 +25,7 @@ EXACT_FIELDS = ("title_exact", "body_exact")
 
 
 class SearchCounter(TableCounter):
-    """:class:`search.models.FacetCounter` of one search: the table's counts and
+    """:class:`search.counting.FacetCounter` of one search: the table's counts and
     the spellings panel's questions."""
 
     def __init__(self, snap: Snapshot, filtered: Filtered, spec: highlight.HighlightSpec,
