@@ -19,14 +19,12 @@ it joins the closer one. A rebuild assigns every article afresh.
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 from collections.abc import Callable, Iterable
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-log = logging.getLogger(__name__)
 
 #: Words per shingle.
 SHINGLE_WORDS = 5
