@@ -19,14 +19,12 @@ it joins the closer one. A rebuild assigns every article afresh.
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 from collections.abc import Callable, Iterable
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-log = logging.getLogger(__name__)
 
 #: Words per shingle.
 SHINGLE_WORDS = 5
@@ -83,12 +81,72 @@ def new_story_id(source: str, content_hash: str) -> str:
 Entry = tuple[str, str, bytes]
 
 
+class _Stored:
+    """The stories the index held when the run began, in the run's LSH bands, built at once.
+
+    Inserting 108k stored signatures one by one into ``MinHashLSH`` costs
+    ~4 s of Python per incremental run (16 dictionary inserts each); here each
+    band's keys are computed for all of them with numpy and sorted, and a
+    query looks its keys up with ``searchsorted``: ~0.2 s. Candidates are
+    confirmed against the signatures either way, so the band hash need not be
+    datasketch's.
+    """
+
+    def __init__(self, entries: list[Entry], bands: int, rows: int):
+        self.sources = [source for source, _, _ in entries]
+        self.stories = [story for _, story, _ in entries]
+        self.row = {source: i for i, source in enumerate(self.sources)}
+        self.values = np.frombuffer(b"".join(sig for _, _, sig in entries), dtype="<u4").reshape(-1, NUM_PERM)
+        self.alive = np.ones(len(entries), dtype=bool)
+        self.shape = (bands, rows)
+        # Every (article, band) key in one sorted array: a query is two searchsorted calls.
+        keys = _band_keys(self.values, bands, rows).ravel()
+        self.order = np.argsort(keys, kind="stable")
+        self.keys = keys[self.order]
+        self.order //= bands  # positions in the sorted keys -> article rows
+
+    def remove(self, source: str) -> None:
+        row = self.row.get(source)
+        if row is not None:
+            self.alive[row] = False
+
+    def candidates(self, values: np.ndarray) -> np.ndarray:
+        """Rows sharing at least one band with ``values``, still in the index."""
+        if not self.sources:
+            return np.zeros(0, dtype=np.int64)
+        wanted = _band_keys(values[None, :], *self.shape)[0]
+        los, his = np.searchsorted(self.keys, wanted, "left"), np.searchsorted(self.keys, wanted, "right")
+        found = [self.order[lo:hi] for lo, hi in zip(los.tolist(), his.tolist()) if hi > lo]
+        if not found:
+            return np.zeros(0, dtype=np.int64)
+        rows = np.unique(np.concatenate(found))
+        return rows[self.alive[rows]]
+
+    def __len__(self) -> int:
+        return int(self.alive.sum())
+
+
+def _band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One 64-bit key per (signature, band): FNV-1a over the band's number and its
+    32-bit values (band ``i`` holds values ``i*rows:(i+1)*rows``, as in
+    ``MinHashLSH.hashranges``), so keys of different bands never meet."""
+    blocks = values[:, :bands * rows].reshape(len(values), bands, rows).astype(np.uint64)
+    key = np.full((len(values), bands), 0xCBF29CE484222325, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        key = (key ^ np.arange(bands, dtype=np.uint64)) * np.uint64(0x100000001B3)
+    with np.errstate(over="ignore"):
+        for j in range(rows):
+            key = (key ^ blocks[:, :, j]) * np.uint64(0x100000001B3)
+    return key
+
+
 class Stories:
     """One indexing run's story assignment (see the module docstring).
 
     ``known`` yields the entries the index holds when the run starts; it is
     read only when the first article is assigned (a run with nothing to add
-    does not pay for it).
+    does not pay for it). They are held in bulk-built band tables
+    (:class:`_Stored`); the run's own articles in a ``MinHashLSH``.
     """
 
     def __init__(self, known: Callable[[], Iterable[Entry]], threshold: float = DEFAULT_THRESHOLD):
@@ -96,49 +154,49 @@ class Stories:
             raise ValueError(f"the story threshold must be in (0, 1], not {threshold}")
         self.threshold = threshold
         self._known = known
-        self._lsh: MinHashLSH | None = None
-        self._entries: dict[str, tuple[str, np.ndarray]] = {}  # source -> (story, signature values)
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
+        self._stored: _Stored | None = None
+        self._entries: dict[str, tuple[str, np.ndarray]] = {}  # this run's: source -> (story, signature values)
         self._gone: set[str] = set()  # removed before the known entries were read
 
-    def _tables(self) -> MinHashLSH:
-        if self._lsh is None:
-            self._lsh = MinHashLSH(threshold=self.threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
-            for source, story, sig in self._known():
-                if len(sig) == NUM_PERM * 4 and source not in self._gone:  # no words: no signature
-                    self._insert(source, story, _values(sig))
-        return self._lsh
-
-    def _insert(self, source: str, story: str, values: np.ndarray) -> None:
-        assert self._lsh is not None
-        self._lsh.insert(source, LeanMinHash(seed=SEED, hashvalues=values.astype(np.uint64), scheme=SCHEME),
-                         check_duplication=False)
-        self._entries[source] = (story, values)
+    def _read_stored(self) -> _Stored:
+        if self._stored is None:
+            entries = [e for e in self._known() if len(e[2]) == NUM_PERM * 4 and e[0] not in self._gone]
+            self._stored = _Stored(entries, self._lsh.b, self._lsh.r)
+        return self._stored
 
     def remove(self, source: str) -> None:
         """The article of ``source`` leaves its story (removed, or about to be replaced)."""
-        if self._lsh is None:
+        if self._stored is None:
             self._gone.add(source)
-        elif self._entries.pop(source, None) is not None:
+        else:
+            self._stored.remove(source)
+        if self._entries.pop(source, None) is not None:
             self._lsh.remove(source)
 
     def assign(self, source: str, sig: bytes, content_hash: str) -> str:
         """The story of the article of ``source`` with signature ``sig`` (replacing its previous one)."""
         self.remove(source)
-        lsh = self._tables()
+        stored = self._read_stored()
         if len(sig) != NUM_PERM * 4:
             return new_story_id(source, content_hash)  # no words: a story of its own
         values = _values(sig)
+        found = [(stored.stories[row], stored.values[row]) for row in stored.candidates(values)]
+        found += [self._entries[other] for other in self._lsh.query(_lean(values))]
         best, best_score = None, self.threshold
-        for other in lsh.query(LeanMinHash(seed=SEED, hashvalues=values.astype(np.uint64), scheme=SCHEME)):
-            story, other_values = self._entries[other]
+        for story, other_values in found:
             score = float(np.mean(values == other_values))
             # Ties go to the smaller story id, so the choice does not depend on table order.
             if score > best_score or (score == best_score and (best is None or story < best)):
                 best, best_score = story, score
         story = best if best is not None else new_story_id(source, content_hash)
-        self._insert(source, story, values)
+        self._lsh.insert(source, _lean(values), check_duplication=False)
+        self._entries[source] = (story, values)
         return story
 
     def __len__(self) -> int:
-        self._tables()
-        return len(self._entries)
+        return len(self._read_stored()) + len(self._entries)
+
+
+def _lean(values: np.ndarray) -> LeanMinHash:
+    return LeanMinHash(seed=SEED, hashvalues=values.astype(np.uint64), scheme=SCHEME)
