@@ -130,6 +130,9 @@ def _results_context(req: SearchRequest, resp: SearchResponse) -> dict[str, obje
         "first": (resp.page - 1) * resp.per_page + 1,
         "last": (resp.page - 1) * resp.per_page + len(resp.hits),
         "collapse_toggle_url": params.search_url(params.with_changes(req, collapse=not req.collapse)),
+        # Copies counts a story's articles matching this search and filters: so does their list.
+        "story_url": lambda story: params.search_url(params.with_changes(req, story=story, collapse=False,
+                                                                         sort="oldest")),
         "active_filters": (len(req.sections) + len(req.authors) + len(req.publications)
                            + bool(req.date_from or req.date_to)),
         "clear_filters_url": (params.search_url(params.with_changes(req, sections=[], authors=[], publications=[],
