@@ -7,11 +7,13 @@ import platform
 import statistics
 from collections.abc import Iterable, Sequence
 from importlib.metadata import PackageNotFoundError, version
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from search import open_engine
+from indexer.stories import Stories, signature
 from search.models import Article, SourceState
 
 REPO = Path(__file__).resolve().parents[1]
@@ -81,8 +83,11 @@ def index_articles(index_dir: Path | str, articles: Iterable[Article]) -> Path |
     engine = open_engine(index_dir)
     try:
         with engine.writer(rebuild=True) as session:
+            stories = Stories(session.stories)
             for a in articles:
-                session.add(a, NO_FILE)
+                sig = signature(a.body)
+                session.add(replace(a, signature=sig, story=stories.assign(a.source, sig, NO_FILE.content_hash)),
+                            NO_FILE)
     finally:
         engine.close()
     return index_dir

@@ -7,6 +7,7 @@ import json
 import sys
 
 from indexer.pipeline import DEFAULT_MAX_BYTES, IndexReport, Indexer, UsageError, WorkerError
+from indexer.stories import DEFAULT_THRESHOLD
 from search import IndexBusy, IndexError_, IndexUnreadable, is_url, open_engine
 
 from .display import shown_path
@@ -40,6 +41,10 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="how long to wait for another running indexer (default: 60)")
     p.add_argument("--max-page-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="BYTES",
                    help=f"skip pages larger than this (default: {DEFAULT_MAX_BYTES:,})")
+    p.add_argument("--story-threshold", type=story_threshold, default=DEFAULT_THRESHOLD, metavar="J",
+                   help="how alike two bodies must be to count as copies of one story: the estimated "
+                        f"Jaccard similarity of their 5-word shingles, 0 < J <= 1 (default {DEFAULT_THRESHOLD}); "
+                        "applies to the articles this run adds (--rebuild to regroup all)")
     p.add_argument("--shards", type=positive_int, default=None, metavar="N",
                    help="OpenSearch only: primary shards of an index being created (first run or "
                         "--rebuild; default 1)")
@@ -47,6 +52,16 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="OpenSearch only: copies of each shard (default: 1 where a second node can "
                         "hold it, else 0)")
     p.set_defaults(run=run)
+
+
+def story_threshold(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 < value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a number above 0 and at most 1, got {text!r}")
+    return value
 
 
 def summary_line(report: IndexReport) -> str:
@@ -85,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         lock_timeout=args.lock_timeout,
         max_bytes=args.max_page_bytes,
         progress=ProgressBar(sys.stderr, "parsing") if show_progress else None,
+        story_threshold=args.story_threshold,
     )
     try:
         report = indexer.run(args.paths, rebuild=args.rebuild, retry_failed=args.retry_failed)

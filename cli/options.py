@@ -86,8 +86,11 @@ def add_search_options(s: argparse.ArgumentParser) -> None:
     s.add_argument("query", nargs="?", default="", metavar="QUERY",
                    help="the query (empty: all articles, newest first)")
     add_index_option(s)
-    s.add_argument("--section", action="append", default=[], metavar="S", help="only this section (repeatable: any of them)")
+    s.add_argument("--section", action="append", default=[], metavar="S",
+                   help="only this section (repeatable: any of them; '(no section)': articles without one)")
     s.add_argument("--author", action="append", default=[], metavar="A", help="only this author (repeatable: any of them)")
+    s.add_argument("--publication", action="append", default=[], metavar="P",
+                   help="only this publication (repeatable: any of them)")
     s.add_argument("--from", dest="date_from", metavar="DATE", help="published on or after (YYYY, YYYY-MM or YYYY-MM-DD)")
     s.add_argument("--to", dest="date_to", metavar="DATE", help="published on or before (YYYY, YYYY-MM or YYYY-MM-DD)")
     s.add_argument("--indexed-since", metavar="TIME",
@@ -97,6 +100,7 @@ def add_search_options(s: argparse.ArgumentParser) -> None:
     s.add_argument("--operator", choices=["and", "or"], default="and",
                    help="how plain words combine (default: and)")
     s.add_argument("--exact", action="store_true", help="exact spelling: no accent folding or stemming")
+    s.add_argument("--story", metavar="ID", help="only the articles of this story cluster (a hit's story id)")
 
 
 def search_request(args: argparse.Namespace, **paging: int) -> SearchRequest:
@@ -104,7 +108,7 @@ def search_request(args: argparse.Namespace, **paging: int) -> SearchRequest:
     from search.models import SearchRequest
 
     return SearchRequest(
-        q=args.query, sections=args.section, authors=args.author, date_from=args.date_from,
+        q=args.query, sections=args.section, authors=args.author, publications=args.publication, date_from=args.date_from,
         date_to=args.date_to, sort=args.sort, operator=args.operator, exact=args.exact,
-        indexed_since=args.indexed_since, **paging,  # type: ignore[arg-type]
+        indexed_since=args.indexed_since, story=args.story, **paging,  # type: ignore[arg-type]
     )

@@ -7,6 +7,7 @@ import html
 import json
 import re
 import sys
+from dataclasses import replace
 
 from search.errors import QueryTooExpensive
 from search.models import SearchError, SearchResponse
@@ -20,8 +21,8 @@ _TAG = re.compile(r"<[^>]+>")
 
 #: The request fields SearchError.param names, as this command's options.
 OPTIONS = {"q": "QUERY", "date_from": "--from", "date_to": "--to", "per_page": "--per-page",
-           "page": "--page", "sections": "--section", "authors": "--author", "sort": "--sort",
-           "operator": "--operator"}
+           "page": "--page", "sections": "--section", "authors": "--author", "publications": "--publication",
+           "sort": "--sort", "operator": "--operator", "story": "--story"}
 
 
 def error_message(e: SearchError) -> str:
@@ -40,6 +41,9 @@ def configure(s: argparse.ArgumentParser) -> None:
     add_search_options(s)
     s.add_argument("--page", type=positive_int, default=1, metavar="N")
     s.add_argument("--per-page", type=positive_int, default=10, metavar="N", help="results per page, 1..100 (default 10)")
+    s.add_argument("--no-collapse", dest="collapse", action="store_false",
+                   help="list every article; by default copies of one story (syndication, "
+                        "near-duplicates) are one result, with their count")
     s.add_argument("--json", action="store_true", help="print the response as JSON")
     add_budget_option(s)
     s.set_defaults(run=run)
@@ -55,13 +59,15 @@ def print_results(response: SearchResponse, sources: dict[str, str], tty: bool) 
     first = (response.page - 1) * response.per_page + 1
     last = first + len(response.hits) - 1
     shown = f"{first}-{last} of " if response.hits else ""
-    print(f"{shown}{response.total} results ({response.took_ms:.0f} ms)")
+    stories = (f" in {response.stories} stories" if response.query.collapse and response.stories != response.total
+               else "")
+    print(f"{shown}{response.total} results{stories} ({response.took_ms:.0f} ms)")
     for w in response.warnings:
         print(f"note: {w}")
     if response.suggestion:
         print(f"did you mean: {response.suggestion}")
     for hit in response.hits:
-        meta = " · ".join(x for x in (hit.date, hit.section, ", ".join(hit.authors)) if x)
+        meta = " · ".join(x for x in (hit.publication, hit.date, hit.section, ", ".join(hit.authors)) if x)
         print()
         print(_terminal_text(hit.title_html, tty))
         if meta:
@@ -69,10 +75,13 @@ def print_results(response: SearchResponse, sources: dict[str, str], tty: bool) 
         print(f"  {_terminal_text(hit.snippet, tty)}")
         print(f"  id {hit.id}" + (f"  {hit.url}" if hit.url else ""))
         print(f"  file {shown_path(sources.get(hit.id, '?'))}")
+        if hit.copies:
+            print(f"  +{hit.copies} more of this story (--story {hit.story} --no-collapse): "
+                  + ", ".join(c.date or c.id for c in hit.same_story))
 
 
 def run(args: argparse.Namespace) -> int:
-    request = search_request(args, page=args.page, per_page=args.per_page)
+    request = replace(search_request(args, page=args.page, per_page=args.per_page), collapse=args.collapse)
     service = open_service(args)
     try:
         response = service.search(request)

@@ -26,7 +26,9 @@ from search.models import KnownFailure, KnownFile
 
 from .plan import UsageError, choose_roots, make_plan
 from .scan import FoundFile, merge_roots, normalize, unusable_token
-from .workers import DEFAULT_MAX_BYTES, Parsed, Task, WorkerError, parse_all, parse_file, write_in_workers
+from .stories import DEFAULT_THRESHOLD, Stories
+from .workers import (DEFAULT_MAX_BYTES, Parsed, StoryRequest, Task, WorkerError, parse_all, parse_file,
+                      story_request, write_in_workers)
 
 __all__ = ["DEFAULT_MAX_BYTES", "Failure", "IndexReport", "Indexer", "UsageError", "WorkerError"]
 
@@ -76,6 +78,7 @@ class Indexer:
         progress: Callable[[int, int], None] | None = None,
         engine: Engine | None = None,
         parallel_write_threshold: int = PARALLEL_WRITE_THRESHOLD,
+        story_threshold: float = DEFAULT_THRESHOLD,
     ):
         self.index_dir = index_dir
         self.engine = engine if engine is not None else open_engine(index_dir)
@@ -84,6 +87,8 @@ class Indexer:
         self.max_bytes = max_bytes
         self.progress = progress
         self.parallel_write_threshold = parallel_write_threshold
+        #: Estimated Jaccard similarity from which two bodies are one story (``indexer.stories``).
+        self.story_threshold = story_threshold
 
     def run(self, paths: Iterable[str | Path] | None = None, *, rebuild: bool = False,
             retry_failed: bool = False) -> IndexReport:
@@ -101,11 +106,13 @@ class Indexer:
             roots, warnings = choose_roots(given, recorded)
             report.warnings.extend(warnings)
             known = session.previous.files
-            run = _Run(session, known, session.previous.failures, retry_failed, report)
+            stories = Stories(session.stories, self.story_threshold)
+            run = _Run(session, known, session.previous.failures, retry_failed, report, stories)
             plan = make_plan(roots, known, run.failures)
             report.unchanged += plan.unchanged
             for source in plan.gone:
                 session.remove(source)
+                stories.remove(source)
                 report.removed += source in known
             for found in plan.unusable:
                 run.unusable(found)
@@ -154,7 +161,7 @@ class Indexer:
                 return
             run.book(parsed)
 
-        write_in_workers(parts, tasks, on_file, run.session.adopt)
+        write_in_workers(parts, tasks, on_file, run.session.adopt, run.assign)
         by_path = {task[0].path: task for task in tasks}
         for path in clashes:
             # Rare: parse the page again here; the session gives it its path's id.
@@ -170,6 +177,7 @@ class _Run:
     failures: dict[str, KnownFailure]  # the known failures
     retry: bool  # parse the known failures again
     report: IndexReport
+    stories: Stories
 
     def known_hash(self, path: str) -> str | None:
         """The content a file must still have to be skipped: its failure's, else its article's."""
@@ -212,7 +220,12 @@ class _Run:
             report.added += 1
         return True
 
+    def assign(self, requests: list[StoryRequest]) -> list[str]:
+        """The stories of parsed articles, in order (a writing worker asks before it writes them)."""
+        return [self.stories.assign(*request) for request in requests]
+
     def apply(self, parsed: Parsed) -> None:
         if self.book(parsed):
             assert parsed.article is not None and parsed.state is not None
+            parsed.article.story = self.stories.assign(*story_request(parsed))
             self.session.add(parsed.article, parsed.state)

@@ -29,6 +29,7 @@ from search.models import Article, SourceState
 
 from .extract import ExtractionError, extract_article
 from .scan import FoundFile, unusable_reason, unusable_token
+from .stories import signature
 
 DEFAULT_MAX_BYTES = 10_000_000
 #: Below this many files to parse, a process pool costs more than it saves.
@@ -125,6 +126,7 @@ def parse_file(task: Task) -> Parsed:
     try:
         article = extract_article(read_page(raw, found.path, max_bytes), found.path, max_bytes=max_bytes)
         article.id = make_doc_id(article.id)
+        article.signature = signature(article.body)
         return Parsed(found.path, state, article=article, implausible_date=bool(article.implausible_date))
     except TooLarge as e:
         return Parsed(found.path, replace(state, content_hash=too_large), error=str(e))
@@ -167,30 +169,42 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _writing_worker(part: PartWriter, conn: Connection, parent: int) -> None:
+def _writing_worker(part: PartWriter, conn: Connection, ask: Connection, parent: int) -> None:
     """Worker process: parse files AND write them through its part writer.
 
     Receives jobs (lists of tasks; None: finish) on ``conn`` and answers each
     with the files' outcomes (without the articles); at the end sends the
     part's result for the session's commit, or the exception that stopped it.
+    Before writing a job's articles it asks the indexing process, on ``ask``,
+    for their stories (one table of stories for the whole run, see ``.stories``).
     """
     _die_with_parent(parent)
     try:
         while (chunk := conn.recv()) is not None:
             if os.getppid() != parent:
                 os._exit(1)
-            done = []
-            for task in chunk:
-                parsed = parse_file(task)
-                if parsed.article is not None:
-                    assert parsed.state is not None
+            done = [parse_file(task) for task in chunk]
+            articles = [p for p in done if p.article is not None]
+            if articles:
+                ask.send([story_request(p) for p in articles])
+                for parsed, story in zip(articles, ask.recv()):
+                    assert parsed.article is not None and parsed.state is not None
+                    parsed.article.story = story
                     parsed.receipt = part.add(parsed.article, parsed.state)
                     parsed.article = None
-                done.append(parsed)
             conn.send(("files", done))
         conn.send(("part", part.finish()))
     except BaseException as e:  # reported to the parent, which cancels the run
         conn.send(("error", _picklable(e)))
+
+
+#: What the story of a parsed article is decided from: (source, signature, content hash).
+StoryRequest = tuple[str, bytes, str]
+
+
+def story_request(parsed: Parsed) -> StoryRequest:
+    assert parsed.article is not None and parsed.state is not None
+    return parsed.article.source, parsed.article.signature, parsed.state.content_hash
 
 
 def _picklable(error: BaseException) -> BaseException:
@@ -210,10 +224,12 @@ class WorkerError(Exception):
 JOBS_IN_FLIGHT = 2
 
 
-def write_in_workers(parts: list[PartWriter], tasks: list[Task],
-                     on_file: Callable[[Parsed], None], on_part: Callable[[Any], None]) -> None:
+def write_in_workers(parts: list[PartWriter], tasks: list[Task], on_file: Callable[[Parsed], None],
+                     on_part: Callable[[Any], None],
+                     assign: Callable[[list[StoryRequest]], list[str]]) -> None:
     """Have one forked worker per part parse and write ``tasks``; report each
-    file's outcome and each finished part here, in this process.
+    file's outcome and each finished part here, in this process, and answer
+    the workers' story requests with ``assign``.
 
     Each worker has its own pipe, fed here a job at a time (no feeder thread
     that could block on a pipe nobody reads). Whatever goes wrong (a worker's
@@ -224,6 +240,7 @@ def write_in_workers(parts: list[PartWriter], tasks: list[Task],
     jobs = [tasks[i:i + WORKER_CHUNK] for i in range(0, len(tasks), WORKER_CHUNK)]
     jobs.reverse()  # popped from the end: in order
     workers: dict[Connection, multiprocessing.process.BaseProcess] = {}
+    asking: dict[Connection, Connection] = {}  # a worker's story pipe -> its job pipe
     told_to_finish: set[Connection] = set()
 
     def feed(conn: Connection) -> None:
@@ -239,26 +256,42 @@ def write_in_workers(parts: list[PartWriter], tasks: list[Task],
     try:
         for part in parts:
             conn, child_end = ctx.Pipe()
-            worker = ctx.Process(target=_writing_worker, args=(part, child_end, os.getpid()), daemon=True)
+            ask, child_ask = ctx.Pipe()
+            worker = ctx.Process(target=_writing_worker, args=(part, child_end, child_ask, os.getpid()),
+                                 daemon=True)
             worker.start()
             child_end.close()  # so the pipe reports the worker's death (EOF) here
+            child_ask.close()
             workers[conn] = worker
+            asking[ask] = conn
             for _ in range(JOBS_IN_FLIGHT):
                 feed(conn)
         running = dict(workers)
         while running:
-            ready = wait(list(running), timeout=1.0)
+            ready = wait([*running, *(a for a, c in asking.items() if c in running)], timeout=1.0)
             if not ready:  # a worker stopped (SIGSTOP) or killed before it could say so
                 dead = [w for w in running.values() if w.exitcode not in (None, 0)]
                 if dead:
                     raise WorkerError(f"indexing worker died (exit status {dead[0].exitcode})")
                 continue
             for conn in ready:
+                owner = asking.get(conn, conn)  # type: ignore[arg-type]
+                if owner not in running:
+                    continue  # a finished worker's story pipe, closed after its part was sent
                 try:
-                    kind, payload = conn.recv()
+                    message = conn.recv()
                 except EOFError:
-                    running[conn].join(timeout=1.0)
-                    raise WorkerError(f"indexing worker died (exit status {running[conn].exitcode})") from None
+                    if conn in asking:
+                        # A worker closes its story pipe when it exits: its job
+                        # pipe, ready too, says whether it sent its part or died.
+                        del asking[conn]
+                        continue
+                    running[owner].join(timeout=1.0)
+                    raise WorkerError(f"indexing worker died (exit status {running[owner].exitcode})") from None
+                if conn in asking:
+                    conn.send(assign(message))
+                    continue
+                kind, payload = message
                 if kind == "error":
                     raise payload
                 if kind == "part":
@@ -274,3 +307,5 @@ def write_in_workers(parts: list[PartWriter], tasks: list[Task],
                 worker.terminate()
             worker.join()
             conn.close()
+        for ask in asking:
+            ask.close()

@@ -25,6 +25,7 @@ from .errors import BadIndexTarget, IndexMissing
 from .models import (Answer, Article, ArticleRow, Export, Hit, IndexState, IndexStats, Sources, SourceState,
                      StoredArticle, ValidRequest)
 from .query import Node
+from .snippets import ArticleMarks
 
 
 class Receipt(Protocol):
@@ -111,6 +112,12 @@ class WriterSession(Protocol):
 
     def set_roots(self, roots: list[str]) -> None:
         """The files and directories this index is built from (``Sources.roots``)."""
+
+    def stories(self) -> list[tuple[str, str, bytes]]:
+        """(source, story, signature) of each article the live index held when
+        the session began (none in a rebuild or a new index): the state
+        ``indexer.stories`` assigns this run's articles from. Articles are
+        written with their ``story`` and ``signature`` and read back here."""
 
     def parts(self, count: int) -> list[PartWriter] | None:
         """``count`` writers for worker processes, or None when this engine
@@ -199,6 +206,12 @@ class Engine(Protocol):
         at least ``fields``; its ``score`` is None."""
 
     def article(self, doc_id: str) -> StoredArticle | None: ...
+
+    def marks(self, doc_id: str, request: ValidRequest, tree: Node) -> ArticleMarks | None:
+        """Where the article matches the request's query, by the rules of a
+        search's marks (words, stems, spellings, phrases; filters are not
+        looked at); None when there is no such article. Raises OutOfTime past
+        ``request.deadline``."""
 
     def related(self, doc_id: str, limit: int) -> list[Hit]:
         """More like this: the articles closest to ``doc_id``, best first."""

@@ -26,11 +26,16 @@ from __future__ import annotations
 import time
 from typing import Any, Protocol
 
-from .models import (NO_DEADLINE, Bucket, Deadline, FacetCounter, Facets, FacetTimeout, FacetValue, PeriodCounts,
-                     ValueCounts)
+from .counting import FacetCounter, FacetTimeout, PeriodCounts, ValueCounts
+from .models import NO_DEADLINE, Bucket, Deadline, Facets, FacetValue
 
 #: Most values listed per facet (selected values are always listed too).
 FACET_LIMIT = 50
+#: The section facet's bucket of articles without a section; as a requested
+#: section, it selects them (engines see it in ``ValidRequest.filters``).
+NO_SECTION = "(no section)"
+#: Value field -> the label that selects its matches without a value.
+MISSING_VALUES = {"section": NO_SECTION}
 
 
 class Facet(Protocol):
@@ -42,22 +47,34 @@ class Facet(Protocol):
 
 
 class ValueFacet:
-    """Values of an indexed field (section, author), filterable by a request list."""
+    """Values of an indexed field (section, author, publication), filterable by a request list.
 
-    def __init__(self, name: str, param: str):
+    With ``missing`` (a label, e.g. "(no section)"), the list ends with the
+    bucket of matches without a value (when there are any, or it is selected),
+    so a single-valued field's counts add up to the total; that label,
+    requested as a value, selects those matches.
+    """
+
+    def __init__(self, name: str, param: str, missing: str | None = None):
         self.name = name
         self.param = param  # the SearchRequest list that selects values
+        self.missing = missing
 
     def counts(self, counter: FacetCounter, deadline: float) -> ValueCounts:
-        return counter.values(self.name, own_selection=False, limit=FACET_LIMIT, deadline=deadline)
+        return counter.values(self.name, own_selection=False, limit=FACET_LIMIT, deadline=deadline,
+                              missing=self.missing is not None)
 
     def records(self, counted: ValueCounts) -> list[FacetValue]:
-        chosen = {v: c for pairs in counted.selected.values() for v, c in pairs}
+        wanted = dict(counted.selected)
+        chosen_missing = wanted.pop(self.missing, None) is not None if self.missing else False
+        chosen = {v: c for pairs in wanted.values() for v, c in pairs}
         out = [FacetValue(v, c, v in chosen) for v, c in counted.top]
         listed = {v for v, _ in counted.top}
         out += [FacetValue(v, chosen[v], True) for v in sorted(chosen) if v not in listed]
         # A requested value the index does not know still shows as selected.
-        out += [FacetValue(wanted, 0, True) for wanted, pairs in counted.selected.items() if not pairs]
+        out += [FacetValue(value, 0, True) for value, pairs in wanted.items() if not pairs]
+        if self.missing is not None and (counted.missing or chosen_missing):
+            out.append(FacetValue(self.missing, counted.missing, chosen_missing))
         return out
 
 
@@ -114,8 +131,9 @@ class MonthHistogram(_Histogram):
 
 #: Every facet of a search response, in the order they are listed.
 FACETS: tuple[Facet, ...] = (
-    ValueFacet("section", "sections"),
+    ValueFacet("section", "sections", missing=NO_SECTION),
     ValueFacet("author", "authors"),
+    ValueFacet("publication", "publications"),
     YearHistogram(),
     MonthHistogram(),
 )

@@ -155,6 +155,10 @@ def check_related_limit(limit: int) -> None:
         raise SearchError(f"limit must be between 1 and {MAX_PER_PAGE}", "limit")
 
 
+#: Longest ``story`` filter value (story ids are far shorter).
+MAX_STORY_CHARS = 200
+
+
 def validate(request: SearchRequest) -> ValidRequest:
     """Check limits and normalise; raises SearchError naming the parameter."""
     q = request.q if isinstance(request.q, str) else ""
@@ -186,6 +190,8 @@ def validate(request: SearchRequest) -> ValidRequest:
     if lo_range and hi_range and lo_range.lo > hi_range.hi:
         raise SearchError(f"date_from: {request.date_from} is after the end of the range, {request.date_to}",
                           "date_from")
+    if request.story is not None and len(request.story) > MAX_STORY_CHARS:
+        raise SearchError(f"story must be a story id (at most {MAX_STORY_CHARS} characters)", "story")
     since = None
     if request.indexed_since:
         try:
@@ -201,9 +207,11 @@ def validate(request: SearchRequest) -> ValidRequest:
         q=q.strip(),
         sections=list(dict.fromkeys(s for s in request.sections if s)),
         authors=list(dict.fromkeys(a for a in request.authors if a)),
+        publications=list(dict.fromkeys(p for p in request.publications if p)),
         date_from=request.date_from or None,
         date_to=request.date_to or None,
         indexed_since=request.indexed_since or None,
+        story=request.story or None,
     )
     filters = {field: getattr(normalised, name) for field, name in VALUE_FILTERS.items()
                if getattr(normalised, name)}

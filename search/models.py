@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
-import time
 from dataclasses import asdict, dataclass, field
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
+
+from .blocks import TextBlock
+from .copies import Copy
+from .counting import FacetCounter
+from .deadline import NO_DEADLINE, Deadline, OutOfTime  # noqa: F401 - part of the records' vocabulary
+from .matchinfo import MatchedTerm, MatchedWord, Spelling  # noqa: F401 - records of hits and responses
 
 if TYPE_CHECKING:
     from .query.dates import DayRange
@@ -24,7 +28,8 @@ class Article:
     ``date`` is the publication time as published: timezone-aware when the page
     said which zone, naive otherwise (a bare date is midnight). Its calendar date
     (``date.date()``) is the date readers saw, never shifted to UTC.
-    ``body`` holds paragraphs separated by blank lines.
+    ``body`` holds paragraphs separated by blank lines; ``blocks`` the kind of
+    each (``search.blocks``), stored beside it.
     """
 
     id: str
@@ -35,9 +40,16 @@ class Article:
     section: str | None = None
     authors: list[str] = field(default_factory=list)
     source: str = ""
+    #: The newspaper, agency or site (see ``indexer.extract.publication``).
+    publication: str | None = None
+    blocks: list[str] = field(default_factory=list)  # one kind per paragraph of body
     #: A publication date the page claimed but that was not trusted (later than
     #: the time of indexing or before 1800), ISO; the indexer counts such pages.
     implausible_date: str | None = None
+    #: The story cluster it belongs to, and the MinHash signature of its body
+    #: that decided it (see ``indexer.stories``); set by the indexer.
+    story: str | None = None
+    signature: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -82,10 +94,11 @@ class Sources:
 
 def article_record(stored: Mapping[str, Any], **computed: Any) -> dict[str, Any]:
     """The fields every record of an article (StoredArticle, ArticleRow) has: id,
-    url, title, date and section as an engine stores them, the rest (authors,
-    source, stamps) as ``computed`` by the engine from its own storage."""
+    url, title, date, section and publication as an engine stores them, the rest
+    (authors, source, stamps) as ``computed`` by the engine from its own storage."""
     return {"id": stored["id"], "url": stored.get("url"), "title": stored.get("title") or "",
-            "date": stored.get("date"), "section": stored.get("section") or None, **computed}
+            "date": stored.get("date"), "section": stored.get("section") or None,
+            "publication": stored.get("publication") or None, **computed}
 
 
 @dataclass
@@ -102,6 +115,10 @@ class StoredArticle:
     source: str
     indexed_at: str | None  # ISO 8601 UTC (search.stamps); None in an index older than stamps
     changed_at: str | None
+    story: str | None = None  # its story cluster; None in an index older than them
+    publication: str | None = None  # None also in an index older than publications
+    #: The body's paragraphs with their kinds (plain paragraphs in an index older than kinds).
+    blocks: list[TextBlock] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -112,6 +129,7 @@ class SearchRequest:
     q: str = ""
     sections: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
+    publications: list[str] = field(default_factory=list)
     date_from: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD, inclusive
     date_to: str | None = None
     sort: Sort = "relevance"
@@ -120,6 +138,9 @@ class SearchRequest:
     operator: Operator = "and"
     exact: bool = False  # exact spelling: no accent folding, no stemming
     indexed_since: str | None = None  # ISO 8601 date or time: only articles first indexed then or later
+    #: One hit per story (the best-ranked of its articles), see ``Hit.copies``.
+    collapse: bool = True
+    story: str | None = None  # only the articles of this story (``Hit.story``)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -138,6 +159,14 @@ class Hit:
     title_html: str  # escaped HTML with <mark>
     indexed_at: str | None  # ISO 8601 UTC, see search.stamps
     changed_at: str | None
+    story: str | None = None  # its story cluster (``SearchRequest.story``)
+    #: Collapsed results only: how many other articles of its story match the
+    #: search, and the first ``COPIES_LISTED`` of them, earliest first (undated last).
+    copies: int = 0
+    same_story: list[Copy] = field(default_factory=list)
+    publication: str | None = None
+    #: Why it matched: per query term, the fields and the article's words (search.matched).
+    matched: list[MatchedTerm] = field(default_factory=list)
 
 
 @dataclass
@@ -157,8 +186,11 @@ class Bucket:
 class Facets:
     section: list[FacetValue] = field(default_factory=list)
     author: list[FacetValue] = field(default_factory=list)
+    publication: list[FacetValue] = field(default_factory=list)
     year: list[Bucket] = field(default_factory=list)
     month: list[Bucket] = field(default_factory=list)
+    #: Spellings of the query's words in the result set (``search.matched.SpellingFacet``).
+    spellings: list[Spelling] = field(default_factory=list)
     #: Facets that ran out of their time limit (their lists are left empty).
     timed_out: list[str] = field(default_factory=list)
 
@@ -188,51 +220,12 @@ class SearchResponse:
     suggestion: str | None
     warnings: list[str]
     index: IndexState
+    #: Story clusters among the ``total`` matching articles (one hit each when
+    #: collapsing; ``pages`` then counts stories).
+    stories: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """When a search must be answered: ``at`` is a ``time.perf_counter()`` value,
-    ``budget`` the seconds the whole search was given (``math.inf``: no limit).
-
-    An engine checks :meth:`passed` inside its expensive loops and raises
-    :class:`OutOfTime` once it is true; an engine that hands the work to a
-    server sends :meth:`remaining` as that server's own time limit.
-    """
-
-    at: float
-    budget: float
-
-    @classmethod
-    def after(cls, budget: float) -> Deadline:
-        return cls(time.perf_counter() + budget, budget)
-
-    def passed(self) -> bool:
-        return time.perf_counter() > self.at
-
-    def remaining(self) -> float:
-        """Seconds left (negative once passed; ``math.inf`` without a limit)."""
-        return self.at - time.perf_counter()
-
-    def check(self) -> None:
-        if time.perf_counter() > self.at:
-            raise OutOfTime
-
-    def extended(self, seconds: float) -> Deadline:
-        """The same budget, ``seconds`` later (for work that is not this search's)."""
-        return Deadline(self.at + seconds, self.budget)
-
-
-#: No time limit.
-NO_DEADLINE = Deadline(math.inf, math.inf)
-
-
-class OutOfTime(Exception):
-    """The engine stopped a search at its deadline (the service turns this
-    into :class:`search.errors.QueryTooExpensive`, saying what to narrow)."""
 
 
 @dataclass(frozen=True)
@@ -241,45 +234,10 @@ class ValidRequest:
 
     request: SearchRequest  # normalised: q stripped, filter values deduplicated
     days: DayRange | None  # the date_from..date_to filter
-    filters: dict[str, list[str]]  # value field ("section", "author") -> selected values
+    filters: dict[str, list[str]]  # value field ("section", "author", "publication") -> selected values
     indexed_since: int | None = None  # epoch ms: only articles first indexed at or after it
     #: When the engine must stop working on it (raising :class:`OutOfTime`).
     deadline: Deadline = NO_DEADLINE
-
-
-@dataclass
-class ValueCounts:
-    """What an engine counted for a value facet."""
-
-    top: list[tuple[str, int]]  # (value, count): most frequent first, equal counts by value; no zeros
-    selected: dict[str, list[tuple[str, int]]]  # each requested value -> the values it selected
-
-
-@dataclass
-class PeriodCounts:
-    """What an engine counted for a date histogram."""
-
-    periods: list[tuple[int, int]]  # (period, count) ascending, only periods with matches
-    undated: int  # matches without a date
-
-
-class FacetTimeout(Exception):
-    """A facet's counting went past its deadline."""
-
-
-class FacetCounter(Protocol):
-    """An engine's counting over one search's matches (see ``Answer.counts``).
-
-    ``deadline`` is a ``time.perf_counter()`` value: past it, the engine stops
-    counting and raises :class:`FacetTimeout`.
-    """
-
-    def values(self, field: str, *, own_selection: bool, limit: int, deadline: float) -> ValueCounts:
-        """The ``limit`` most frequent values of ``field``, and the selected ones;
-        counted with or without the request's selection on ``field`` itself."""
-
-    def periods(self, unit: str, *, deadline: float) -> PeriodCounts:
-        """Matches per ``unit``: "year" (period YYYY) or "month" (YYYYMM)."""
 
 
 @dataclass
@@ -293,11 +251,15 @@ class Answer:
     warnings: list[str]  # how the engine read the query (parse warnings come first)
     counts: FacetCounter  # counts the facets over this search's matches
     index: IndexState  # the index state that answered
+    stories: int = 0  # story clusters among the matches (``SearchResponse.stories``)
+    #: For each hit: field -> the article's words (or phrases) its highlighting
+    #: marked, distinct, as spelled; ``search.matched`` says how each matched.
+    surfaces: list[dict[str, list[str]]] = field(default_factory=list)
 
 
 #: Every field a row (:class:`ArticleRow`) can carry, in export column order.
 ROW_FIELDS = ("id", "url", "title", "date", "section", "authors", "source", "indexed_at",
-              "changed_at", "score")
+              "changed_at", "score", "publication")
 
 
 @dataclass
@@ -317,6 +279,7 @@ class ArticleRow:
     indexed_at: str | None = None
     changed_at: str | None = None
     score: float | None = None  # relevance order only
+    publication: str | None = None
 
 
 @dataclass

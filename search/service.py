@@ -15,12 +15,13 @@ from dataclasses import replace
 
 from collections.abc import Iterable, Sequence
 
-from . import facets, limits
+from . import facets, limits, matched
 from .engine import Engine, open_engine
 from .limits import MAX_DEPTH, MAX_EXPORT_ROWS, MAX_FILTER_VALUES, MAX_PER_PAGE, OPERATORS, SORTS
 from .models import (ROW_FIELDS, ArticleRow, Deadline, Export, Facets, Hit, IndexState, IndexStats, OutOfTime,
                      ResultTooLarge, SearchError, SearchRequest, SearchResponse, StoredArticle, ValidRequest)
 from .query import Node, parse
+from .snippets import ArticleMarks
 
 __all__ = ["MAX_DEPTH", "MAX_EXPORT_ROWS", "MAX_FILTER_VALUES", "MAX_PER_PAGE", "OPERATORS", "SORTS",
            "SearchService"]
@@ -73,22 +74,27 @@ class SearchService:
         except OutOfTime:
             raise limits.too_expensive(tree, self.budget) from None
         warnings.extend(w for w in answer.warnings if w not in warnings)
+        matched.annotate(answer.hits, answer.surfaces, tree, req.q, req.exact)
         found = Facets()
         if with_facets:
-            found, facet_warnings = facets.compute(answer.counts, self.facet_time_limit, deadline)
+            spellings = matched.SpellingFacet(tree, req.q, req.exact)
+            found, facet_warnings = facets.compute(answer.counts, self.facet_time_limit, deadline,
+                                                   (*facets.FACETS, spellings))
             warnings.extend(facet_warnings)
+        shown = answer.stories if req.collapse else answer.total  # what the pages list
         return SearchResponse(
             query=replace(req, sort=answer.sort),  # e.g. relevance without words means newest
             total=answer.total,
             page=req.page,
             per_page=req.per_page,
-            pages=math.ceil(answer.total / req.per_page) if answer.total else 0,
+            pages=math.ceil(shown / req.per_page),
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             hits=answer.hits,
             facets=found,
             suggestion=answer.suggestion,
             warnings=warnings,
             index=answer.index,
+            stories=answer.stories,
         )
 
     def export(self, request: SearchRequest, fields: Iterable[str] = ROW_FIELDS, *,
@@ -123,6 +129,18 @@ class SearchService:
 
     def article(self, doc_id: str) -> StoredArticle | None:
         return self.engine.article(doc_id)
+
+    def marks(self, doc_id: str, request: SearchRequest) -> ArticleMarks | None:
+        """Where the article matches ``request``'s query (no marks without one);
+        None when there is no such article. Raises SearchError as ``search`` does."""
+        deadline = self._deadline(time.perf_counter())
+        valid, tree, _ = self._prepare(request)
+        if tree is None:
+            return ArticleMarks([], []) if self.engine.article(doc_id) is not None else None
+        try:
+            return self.engine.marks(doc_id, replace(valid, deadline=deadline), tree)
+        except OutOfTime:
+            raise limits.too_expensive(tree, self.budget) from None
 
     def related(self, doc_id: str, limit: int = 5) -> list[Hit]:
         """More like this: the articles closest to ``doc_id``, best first."""

@@ -10,6 +10,7 @@ never inject markup.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
 from .text import fold
@@ -19,6 +20,14 @@ SNIPPET_FRAGMENTS = 3
 SEPARATOR = " … "
 
 Spans = list[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class ArticleMarks:
+    """Where one article matches a query: spans of its title and of its whole body."""
+
+    title: Spans
+    body: Spans
 
 
 def render(text: str, spans: Spans, start: int = 0, end: int | None = None) -> str:
@@ -112,3 +121,9 @@ def from_spans(text: str, spans: Spans, *, size: int = SNIPPET_CHARS,
                 e = b
         parts.append(render(text, spans, s, e).strip())
     return SEPARATOR.join(p for p in parts if p)
+
+
+def marked_words(text: str, spans: Spans) -> list[str]:
+    """The distinct marked pieces of ``text`` (words, or whole phrases), in order:
+    what an engine reports as a hit's matched words (``Answer.surfaces``)."""
+    return list(dict.fromkeys(text[s:e] for s, e in spans))

@@ -36,8 +36,9 @@ def sample_articles() -> list[Article]:
 
 
 def make_article(title: str, body: str, *, date: str | None = None, section: str | None = None,
-                 authors: list[str] | None = None, url: str | None = None, source: str | None = None) -> Article:
+                 authors: list[str] | None = None, url: str | None = None, source: str | None = None,
+                 publication: str | None = None) -> Article:
     source = source or f"/corpus/{title.lower().replace(' ', '-')[:40]}.html"
     when = dt.datetime.fromisoformat(date) if date else None
     return Article(id=make_doc_id(url or source), url=url, title=title, body=body, date=when,
-                   section=section, authors=authors or [], source=source)
+                   section=section, authors=authors or [], source=source, publication=publication)

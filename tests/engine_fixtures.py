@@ -17,6 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -102,6 +103,25 @@ def index_factory(engine_kind: str, tmp_path: Path, request: pytest.FixtureReque
     """Call with a list of Articles; returns the target of a fresh index of them."""
     for targets in _targets(engine_kind, tmp_path, request):
         yield targets.build
+
+
+def corpus_fixtures(articles: list[Article]) -> tuple[Any, Any]:
+    """Module fixtures over one index of ``articles`` on the engine under test:
+    ``target`` (where it is) and ``svc`` (a SearchService on it, closed after the module).
+    Use as ``target, svc = corpus_fixtures(ARTICLES)``."""
+    from search.service import SearchService
+
+    @pytest.fixture(scope="module")
+    def target(module_index_factory: Callable[[list[Article]], str]) -> str:
+        return module_index_factory(articles)
+
+    @pytest.fixture(scope="module")
+    def svc(target: str) -> Iterator[SearchService]:
+        service = SearchService(target)
+        yield service
+        service.close()
+
+    return target, svc
 
 
 @pytest.fixture(scope="module")

@@ -23,12 +23,12 @@ def test_search_returns_the_search_json(client):
     assert r.status_code == 200 and r.content_type == "application/json"
     data = r.get_json()
     assert list(data) == ["query", "total", "page", "per_page", "pages", "took_ms", "hits", "facets",
-                          "suggestion", "warnings", "index"]
-    assert data["total"] == 31 and data["page"] == 2 and data["per_page"] == 5 and data["pages"] == 7
+                          "suggestion", "warnings", "index", "stories"]
+    assert data["total"] == 31 and data["stories"] == 31 and data["page"] == 2 and data["per_page"] == 5 and data["pages"] == 7
     assert len(data["hits"]) == 5
     hit = data["hits"][0]
     assert set(hit) == {"id", "url", "title", "date", "section", "authors", "score", "snippet", "title_html",
-                        "indexed_at", "changed_at"}
+                        "indexed_at", "changed_at", "publication", "matched", "story", "copies", "same_story"}
     assert "<mark>" in hit["snippet"]
     assert {f["value"] for f in data["facets"]["section"]} == {"Politics", "Sport", "Culture", "Business"}
     assert {b["value"] for b in data["facets"]["year"]} >= {"2023", "2024"}
@@ -79,8 +79,10 @@ def test_article(client, corpus):
     assert data == {
         "id": doc_id, "url": "https://news.example.org/2024/harbour-festival",
         "title": "Harbour festival draws crowds", "date": "2024-07-04", "section": "Culture",
-        "authors": ["Clara Weiss"],
+        "authors": ["Clara Weiss"], "publication": None, "story": data["story"],
         "body": "Thousands came to the harbour festival.\n\nMusic played all night by the harbour.",
+        "blocks": [{"kind": "paragraph", "text": "Thousands came to the harbour festival."},
+                   {"kind": "paragraph", "text": "Music played all night by the harbour."}],
     }
 
 

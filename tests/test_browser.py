@@ -99,7 +99,7 @@ def test_search_facet_chart_paging_article_related(page):
     first = page.locator(".hit-title a").first
     title = first.inner_text()
     first.click()
-    page.wait_for_url(re.compile(r"/articles/[0-9a-f]{16}$"))
+    page.wait_for_url(re.compile(r"/articles/[0-9a-f]{16}\?q=budget&page=2$"))  # the search rides along
     expect(page.locator("h1.article-title")).to_have_text(title)
     expect(page.locator(".article-body p").first).to_be_visible()
     related = page.locator(".related li a").first

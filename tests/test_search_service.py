@@ -55,9 +55,10 @@ def test_response_shape(service):
     resp = search(service, "vucic")
     d = resp.to_dict()
     assert set(d) == {"query", "total", "page", "per_page", "pages", "took_ms", "hits", "facets",
-                      "suggestion", "warnings", "index"}
+                      "suggestion", "warnings", "index", "stories"}
     assert set(d["hits"][0]) == {"id", "url", "title", "date", "section", "authors", "score", "snippet",
-                                 "title_html", "indexed_at", "changed_at"}
+                                 "title_html", "indexed_at", "changed_at", "publication", "matched",
+                                 "story", "copies", "same_story"}
     assert d["index"] == {"generation": service.generation(), "last_indexed": service.state().last_indexed}
     assert d["query"]["q"] == "vucic"
 

@@ -18,7 +18,7 @@ from tests.test_indexer import write_page
 def stamps_by_title(index) -> dict[str, tuple[str, str]]:
     service = SearchService(index)
     try:
-        hits = service.search(SearchRequest(per_page=100)).hits
+        hits = service.search(SearchRequest(per_page=100, collapse=False)).hits  # every article, copies too
         return {h.title: (h.indexed_at, h.changed_at) for h in hits}
     finally:
         service.close()

@@ -33,7 +33,7 @@ def test_results_page_has_hits_facets_chart_and_paging(client):
     assert "Results 1–10 of 31 for <q>budget</q>" in html
     assert html.count('<li class="hit">') == 10
     assert "<mark>budget</mark>" in html and "<mark>Budget</mark>" in html
-    assert re.search(r'<a href="/articles/[0-9a-f]{16}">', html)
+    assert re.search(r'<a href="/articles/[0-9a-f]{16}\?q=budget">', html)  # carries the search
     # Facet toggles: every section and author, with counts, nofollow.
     for section in ("Politics", "Sport", "Culture", "Business"):
         assert f'href="/search?q=budget&amp;section={section}" rel="nofollow"' in html
@@ -130,7 +130,9 @@ def test_article_page(client, corpus):
     assert "<p>Thousands came to the harbour festival.</p>" in html
     assert "<p>Music played all night by the harbour.</p>" in html
     assert '<time datetime="2024-07-04">4 July 2024</time>' in html
-    assert "By Clara Weiss" in html and ">Culture</a>" in html
+    # Authors and section lead to searches filtered on them.
+    assert 'By <a href="/search?author=Clara+Weiss">Clara Weiss</a>' in html and ">Culture</a>" in html
+    assert "Back to results" not in html  # not arriving from a search
     assert 'href="https://news.example.org/2024/harbour-festival"' in html
 
 

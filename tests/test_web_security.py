@@ -40,7 +40,7 @@ def test_xss_article_is_text_on_its_page(client, corpus):
     html = client.get(f"/articles/{doc_id}").text
     assert "<script>alert" not in html and "<img" not in html
     assert "&lt;script&gt;" in html and "&lt;img src=x onerror=" in html
-    assert "By Ben &lt;b&gt;Okafor&lt;/b&gt;" in html
+    assert ">Ben &lt;b&gt;Okafor&lt;/b&gt;</a>" in html
 
 
 def test_xss_article_is_verbatim_text_in_the_api(client, corpus):

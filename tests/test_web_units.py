@@ -106,3 +106,52 @@ def test_histogram_years_when_the_span_is_long():
 def test_no_histogram_without_dates():
     assert build_histogram(Facets(year=[Bucket(None, 3)], month=[Bucket(None, 3)]), link) is None
     assert build_histogram(Facets(), link) is None
+
+
+def test_histogram_scale_steps_are_round_and_reach_the_peak():
+    for peak, ticks in [(1, [1]), (3, [1, 2, 3]), (7, [2, 4, 6, 8]), (41, [20, 40, 60]), (1234, [500, 1000, 1500])]:
+        h = build_histogram(Facets(year=[Bucket("2020", peak), Bucket("2021", 1)]), link)
+        assert h is not None and [t.count for t in h.ticks] == ticks
+        assert h.ticks[-1].y == 0  # the top line is the top of the bars' area
+        tallest = h.bars[0]
+        assert tallest.height == pytest.approx(h.baseline * peak / ticks[-1])
+
+
+def test_histogram_one_period_is_a_narrow_centred_bar():
+    h = build_histogram(Facets(month=[Bucket("2021-05", 2)], year=[Bucket("2021", 2)]), link)
+    assert h is not None and len(h.bars) == 1
+    bar = h.bars[0]
+    assert bar.width < 15 and bar.x + bar.width / 2 == pytest.approx(50)
+    assert bar.short_label == "May 2021" and bar.label_anchor == "middle" and bar.shown
+
+
+def _overlap(bars, px):
+    """Label spans (px, at a chart ``px`` wide) of the labels kept by the server, as drawn."""
+    spans = []
+    for b in bars:
+        if b.shown:
+            w = len(b.short_label) * 7.0
+            x = b.label_x * px / 100
+            spans.append({"start": (x, x + w), "end": (x - w, x)}.get(b.label_anchor, (x - w / 2, x + w / 2)))
+    return [(a, b) for a, b in zip(spans, spans[1:]) if a[1] > b[0]]
+
+
+def test_histogram_labels_are_thinned_without_losing_the_year():
+    months = Facets(month=[Bucket(f"{y}-{m:02d}", 1) for y in range(1990, 2025) for m in range(1, 13)])
+    h = build_histogram(months, link, unit="month")
+    assert h is not None and h.unit == "month" and len(h.bars) == 420
+    shown = [b.short_label for b in h.bars if b.shown]
+    assert shown[0] == "Jan 1990" and 3 <= len(shown) <= 10
+    assert not _overlap(h.bars, 300) and not _overlap(h.bars, 1200)
+    years = build_histogram(Facets(year=[Bucket(str(y), 1) for y in range(1990, 2025)]), link)
+    assert years is not None and years.bars[0].shown and years.bars[0].label_anchor == "start"
+    assert not _overlap(years.bars, 300)
+    # Labels never shown still rank: the page's script shows them when there is room.
+    assert {b.rank for b in years.bars} == {0, 1, 2, 3, 4}
+
+
+def test_histogram_unit_can_be_chosen_and_switched():
+    facets = Facets(month=[Bucket("2024-01", 4), Bucket("2024-03", 2)], year=[Bucket("2024", 6)])
+    h = build_histogram(facets, link, unit="year", switch_link=lambda unit: f"/s?chart={unit}")
+    assert h is not None and h.unit == "year" and h.switch == {"month": "/s?chart=month"}
+    assert build_histogram(facets, link, unit="decade").unit == "month"  # unknown: chosen by span

@@ -33,9 +33,12 @@ def _article_json(article: StoredArticle) -> dict[str, Any]:
         "date": article.date,
         "section": article.section,
         "authors": article.authors,
+        "publication": article.publication,
         "indexed_at": article.indexed_at,
         "changed_at": article.changed_at,
+        "story": article.story,
         "body": article.body,
+        "blocks": [{"kind": b.kind, "text": b.text} for b in article.blocks],
     }
 
 

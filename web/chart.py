@@ -1,18 +1,24 @@
 """Results-over-time histogram: which buckets to draw and where.
 
 Geometry is computed here, in plain Python, so the template only places
-rectangles and the chart needs neither JavaScript nor inline styles.
+rectangles and text and the chart needs no inline styles. Labels under the
+axis are ranked (the first bar, with its year, before year starts, before
+quarters, before the rest) and thinned here for a phone-sized chart; the
+page's script thins them again for the width it really has, by the same
+ranks, measuring the drawn text.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from search.models import Bucket, Facets
 
+UNITS = ("year", "month")
 #: Up to this many months between the first and last result, draw months;
-#: beyond it a month bar gets too thin to click, so draw years.
+#: beyond it a month bar gets too thin to click, so draw years (unless asked).
 MAX_MONTHS = 36
 
 # Coordinates are percentages of the SVG's box rather than a viewBox: the
@@ -21,6 +27,14 @@ WIDTH = 100.0
 HEIGHT = 84.0  # the bars' area; the rest, below the axis, holds the labels
 LABEL_Y = 97.0
 GAP_RATIO = 0.2
+#: Fewer periods than this are drawn as narrow bars in the middle, not as
+#: slabs across the whole width (one period is one bar, not a block).
+MIN_SLOTS = 8
+#: The narrowest chart (px) the server's own thinning keeps legible, and
+#: what a label's text is taken to need (px per character, and between labels).
+ASSUMED_WIDTH_PX = 300
+CHAR_PX = 7.0
+LABEL_GAP_PX = 8.0
 
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -29,29 +43,33 @@ _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 class Bar:
     period: str  # "2024" or "2024-05"
     label: str  # "2024" or "May 2024"
-    short_label: str | None  # drawn under the axis; None to keep labels legible
+    short_label: str  # drawn under the axis when there is room for it
+    rank: int  # 0 goes first when labels are thinned (see module docstring)
     count: int
     href: str | None  # None for empty periods: nothing to link to
     x: float
     y: float
     width: float
     height: float
+    label_anchor: str = "middle"
+    shown: bool = True  # the label is kept at ASSUMED_WIDTH_PX
 
     @property
     def aria_label(self) -> str:
         noun = "article" if self.count == 1 else "articles"
-        return f"{self.label}: {self.count} {noun}"
-
-    first: bool = False
-
-    @property
-    def label_anchor(self) -> str:
-        # A centred label under the first bar would hang off the left edge.
-        return "start" if self.first else "middle"
+        return f"{self.label}: {self.count:,} {noun}"
 
     @property
     def label_x(self) -> float:
-        return self.x if self.first else self.x + self.width / 2
+        return {"start": self.x, "end": self.x + self.width}.get(self.label_anchor, self.x + self.width / 2)
+
+
+@dataclass(frozen=True)
+class Tick:
+    """A line of the count scale, at ``y`` percent, labelled ``count``."""
+
+    count: int
+    y: float
 
 
 @dataclass(frozen=True)
@@ -59,6 +77,8 @@ class Histogram:
     unit: str  # "year" or "month"
     bars: list[Bar]
     undated: int
+    ticks: list[Tick]
+    switch: dict[str, str]  # other unit -> the URL that draws the chart in it
     baseline: float = HEIGHT
     label_y: float = LABEL_Y
 
@@ -108,51 +128,96 @@ def _label(period: str) -> str:
     return f"{_MONTHS[int(month) - 1]} {year}"
 
 
-def _short_label(period: str, position: int, count: int) -> str | None:
+def _short_label(period: str, position: int) -> tuple[str, int]:
+    """(the label under the axis, its rank): years rank by roundness; months
+    carry their year on the first bar and each January."""
     if len(period) == 4:
-        # Years: label all when few, else every few so they do not overlap.
-        step = 1 if count <= 12 else (count + 11) // 12
-        return period if position % step == 0 else None
+        year = int(period)
+        rank = 0 if position == 0 else 1 if year % 10 == 0 else 2 if year % 5 == 0 else 3 if year % 2 == 0 else 4
+        return period, rank
     year, month = period.split("-")
-    if count <= 12:
-        return _MONTHS[int(month) - 1]
-    # Long month runs: each January (and the first bar) carries its year,
-    # quarters their month, so the axis reads without crowding.
-    if month == "01" or position == 0:
-        return f"{_MONTHS[int(month) - 1]} {year}"
-    return _MONTHS[int(month) - 1] if month in {"04", "07", "10"} else None
+    name = _MONTHS[int(month) - 1]
+    if position == 0 or month == "01":
+        return f"{name} {year}", 0 if position == 0 else 1
+    return name, 2 if month == "07" else 3 if month in {"04", "10"} else 4
 
 
-def build_histogram(facets: Facets, link: Callable[[str], str]) -> Histogram | None:
+def _thin(spans: list[tuple[float, float]], ranks: list[int]) -> list[bool]:
+    """Which labels to keep so that none overlaps another: best rank first."""
+    kept: list[tuple[float, float]] = []
+    shown = [False] * len(spans)
+    for i in sorted(range(len(spans)), key=lambda i: (ranks[i], i)):
+        lo, hi = spans[i]
+        if all(hi + LABEL_GAP_PX <= a or lo >= b + LABEL_GAP_PX for a, b in kept):
+            kept.append(spans[i])
+            shown[i] = True
+    return shown
+
+
+def _ticks(peak: int) -> tuple[int, list[Tick]]:
+    """(the count at the top of the scale, the scale's lines): a step of 1, 2 or
+    5 times a power of ten, at most four lines above the axis."""
+    magnitude = 1
+    while True:
+        for step in (magnitude, 2 * magnitude, 5 * magnitude):
+            if math.ceil(peak / step) <= 4:
+                top = math.ceil(peak / step) * step
+                return top, [Tick(n, round(HEIGHT - HEIGHT * n / top, 3)) for n in range(step, top + 1, step)]
+        magnitude *= 10
+
+
+def build_histogram(facets: Facets, link: Callable[[str], str], unit: str | None = None,
+                    switch_link: Callable[[str], str] | None = None) -> Histogram | None:
     """The chart for these facets, or None when no result has a date.
 
-    ``link(period)`` returns the URL that narrows the search to that period.
+    ``link(period)`` returns the URL that narrows the search to that period;
+    ``unit`` ("year", "month") overrides the choice by span, and
+    ``switch_link(unit)`` gives the URL that draws the chart in another unit.
     """
-    unit = _choose_unit(facets)
+    unit = unit if unit in UNITS else _choose_unit(facets)
     buckets = facets.month if unit == "month" else facets.year
     counts = {b.value: b.count for b in buckets if b.value}
     periods = _periods(buckets, unit)
     if not periods:
         return None
     undated = sum(b.count for b in facets.year if b.value is None)
-    peak = max(counts.values(), default=0) or 1
-    slot = WIDTH / len(periods)
+    top, ticks = _ticks(max(counts.values(), default=0) or 1)
+    slots = max(len(periods), MIN_SLOTS)
+    slot = WIDTH / slots
+    offset = (slots - len(periods)) * slot / 2  # few periods: centred
     bar_width = slot * (1 - GAP_RATIO)
+    edges = len(periods) >= MIN_SLOTS  # labels at the very edges are anchored inwards
+    labels = [_short_label(p, i) for i, p in enumerate(periods)]
+    anchors = ["middle"] * len(periods)
+    if edges:
+        anchors[0] = "start"
+        anchors[-1] = "end" if len(periods) > 1 else anchors[-1]
+    spans = []
+    for i, (text, _) in enumerate(labels):
+        width = len(text) * CHAR_PX
+        x = (offset + i * slot + (slot - bar_width) / 2) * ASSUMED_WIDTH_PX / WIDTH
+        bar_px = bar_width * ASSUMED_WIDTH_PX / WIDTH
+        lo = {"start": x, "end": x + bar_px - width}.get(anchors[i], x + bar_px / 2 - width / 2)
+        spans.append((lo, lo + width))
+    shown = _thin(spans, [rank for _, rank in labels])
     bars = []
     for i, period in enumerate(periods):
         count = counts.get(period, 0)
         # A non-empty bar is at least 1.5% tall so a single article shows.
-        height = max(HEIGHT * count / peak, 1.5) if count else 0.0
+        height = max(HEIGHT * count / top, 1.5) if count else 0.0
         bars.append(Bar(
             period=period,
             label=_label(period),
-            short_label=_short_label(period, i, len(periods)),
+            short_label=labels[i][0],
+            rank=labels[i][1],
             count=count,
             href=link(period) if count else None,
-            x=round(i * slot + (slot - bar_width) / 2, 3),
+            x=round(offset + i * slot + (slot - bar_width) / 2, 3),
             y=round(HEIGHT - height, 3),
             width=round(bar_width, 3),
             height=round(height, 3),
-            first=i == 0,
+            label_anchor=anchors[i],
+            shown=shown[i],
         ))
-    return Histogram(unit=unit, bars=bars, undated=undated)
+    switch = {other: switch_link(other) for other in UNITS if other != unit} if switch_link else {}
+    return Histogram(unit=unit, bars=bars, undated=undated, ticks=ticks, switch=switch)

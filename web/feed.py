@@ -110,9 +110,12 @@ def feed() -> Response:
                                 unknown[0])
 
     def build() -> Response:
-        req = replace(params.parse_search_args(request.args), sort="indexed", page=1, per_page=FEED_ENTRIES)
+        # Every article, copies of a story included: a feed follows what was indexed.
+        req = replace(params.parse_search_args(request.args), sort="indexed", page=1, per_page=FEED_ENTRIES,
+                      collapse=False)
         found = service().search(req, with_facets=False)
-        shown = replace(req, sort=SearchRequest.sort, per_page=SearchRequest.per_page)
+        shown = replace(req, sort=SearchRequest.sort, per_page=SearchRequest.per_page,
+                        collapse=SearchRequest.collapse)
         return Response(atom(shown, found.hits, found.index), mimetype=MEDIA_TYPE)
 
     return cached(build)

@@ -10,12 +10,17 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from search.copies import COPIES_LISTED
+from search.limits import MAX_STORY_CHARS
 from search.models import SearchRequest
 from search.service import MAX_DEPTH, MAX_FILTER_VALUES, MAX_PER_PAGE
 
-from . import openapi_out
+from search.facets import FACETS, NO_SECTION
+from search.matched import SAMPLE
+
+from . import openapi_article, openapi_matched, openapi_out
 from .openapi_parts import AUTHORS as _AUTHORS
-from .openapi_parts import DATE_PATTERN, DOC_ID_PATTERN
+from .openapi_parts import DATE_PATTERN, DOC_ID_PATTERN, PUBLICATION
 from .openapi_parts import NOT_MODIFIED as _NOT_MODIFIED
 from .openapi_parts import NULLABLE_STRING as _NULLABLE_STRING
 from .openapi_parts import TIMESTAMP as _TIMESTAMP
@@ -24,6 +29,7 @@ from .openapi_parts import error as _error
 from .openapi_parts import json_response as _json
 from .openapi_parts import ref as _ref
 from .params import OPERATORS, SORTS
+
 _SEARCH_UNAVAILABLE = _error(
     "No searchable index yet (code `index_unavailable`), or it is damaged and being rebuilt (code "
     "`index_unreadable`); or the search needs more than the server's time budget per search (code "
@@ -80,12 +86,13 @@ def _schemas() -> dict[str, Any]:
             "type": "object",
             "description": "The request as understood, after defaults.",
             "additionalProperties": False,
-            "required": ["q", "sections", "authors", "date_from", "date_to", "sort", "page",
-                         "per_page", "operator", "exact", "indexed_since"],
+            "required": ["q", "sections", "authors", "publications", "date_from", "date_to", "sort", "page",
+                         "per_page", "operator", "exact", "indexed_since", "collapse", "story"],
             "properties": {
                 "q": {"type": "string"},
                 "sections": {"type": "array", "items": {"type": "string"}},
                 "authors": {"type": "array", "items": {"type": "string"}},
+                "publications": {"type": "array", "items": {"type": "string"}},
                 "date_from": _NULLABLE_STRING,
                 "date_to": _NULLABLE_STRING,
                 "sort": {"enum": list(SORTS)},
@@ -94,13 +101,16 @@ def _schemas() -> dict[str, Any]:
                 "operator": {"enum": list(OPERATORS)},
                 "exact": {"type": "boolean"},
                 "indexed_since": _NULLABLE_STRING,
+                "collapse": {"type": "boolean"},
+                "story": _NULLABLE_STRING,
             },
         },
         "Hit": {
             "type": "object",
             "additionalProperties": False,
             "required": ["id", "url", "title", "date", "section", "authors", "score", "snippet",
-                         "title_html", "indexed_at", "changed_at"],
+                         "title_html", "indexed_at", "changed_at", "publication", "matched", "story", "copies",
+                         "same_story"],
             "properties": {
                 "id": {"type": "string", "pattern": DOC_ID_PATTERN},
                 "url": _NULLABLE_STRING,
@@ -115,6 +125,18 @@ def _schemas() -> dict[str, Any]:
                                "description": "The title as escaped HTML with <mark> around matches."},
                 "indexed_at": {**_TIMESTAMP, "description": "When the article first entered the index."},
                 "changed_at": {**_TIMESTAMP, "description": "When its text or details last changed."},
+                "story": {**_NULLABLE_STRING,
+                          "description": "Its story cluster: copies of one story (syndication, near-duplicates) "
+                                         "share it; pass it as story= to list them."},
+                "copies": {"type": "integer", "minimum": 0,
+                           "description": "Collapsed results: how many other articles of its story match "
+                                          "the search (0 with collapse=false)."},
+                "same_story": {"type": "array", "items": _ref("Copy"), "maxItems": COPIES_LISTED,
+                               "description": f"Collapsed results: the first {COPIES_LISTED} of those copies, "
+                                              "earliest published first (undated last)."},
+                "publication": PUBLICATION,
+                "matched": {"type": "array", "items": _ref("MatchedTerm"),
+                            "description": "Why it matched: each query term that did, where and how."},
             },
         },
         "FacetValue": facet_value,
@@ -122,14 +144,21 @@ def _schemas() -> dict[str, Any]:
         "Facets": {
             "type": "object",
             "additionalProperties": False,
-            "required": ["section", "author", "year", "month", "timed_out"],
+            "required": ["section", "author", "publication", "year", "month", "spellings", "timed_out"],
             "properties": {
-                "section": {"type": "array", "items": _ref("FacetValue")},
+                "section": {"type": "array", "items": _ref("FacetValue"),
+                            "description": f"Ends with '{NO_SECTION}' (articles without one) when there are "
+                                           "any, so the counts add up to the total; as a section= value it "
+                                           "selects them."},
                 "author": {"type": "array", "items": _ref("FacetValue")},
+                "publication": {"type": "array", "items": _ref("FacetValue")},
                 "year": {"type": "array", "items": _ref("Bucket")},
                 "month": {"type": "array", "items": _ref("Bucket")},
+                "spellings": {"type": "array", "items": _ref("Spelling"),
+                              "description": "How the query's words are spelled in the results (read from "
+                                             f"the first {SAMPLE} matches), with how many matches hold each."},
                 "timed_out": {"type": "array",
-                              "items": {"enum": ["section", "author", "year", "month"]},
+                              "items": {"enum": [f.name for f in FACETS] + ["spellings"]},
                               "description": "Facets that ran out of their time limit; "
                                              "their lists are empty."},
             },
@@ -138,10 +167,14 @@ def _schemas() -> dict[str, Any]:
             "type": "object",
             "additionalProperties": False,
             "required": ["query", "total", "page", "per_page", "pages", "took_ms", "hits", "facets",
-                         "suggestion", "warnings", "index"],
+                         "suggestion", "warnings", "index", "stories"],
             "properties": {
                 "query": _ref("SearchRequest"),
-                "total": {"type": "integer", "minimum": 0},
+                "total": {"type": "integer", "minimum": 0, "description": "Matching articles."},
+                "stories": {"type": "integer", "minimum": 0,
+                            "description": "Story clusters among them (one hit each when collapsing, and "
+                                           "then what pages counts). OpenSearch counts beyond 40,000 "
+                                           "stories approximately."},
                 "page": {"type": "integer", "minimum": 1},
                 "per_page": {"type": "integer", "minimum": 1},
                 "pages": {"type": "integer", "minimum": 0},
@@ -163,23 +196,6 @@ def _schemas() -> dict[str, Any]:
                 "last_indexed": {**_TIMESTAMP,
                                  "description": "Time of its last indexing commit: pass it as indexed_since "
                                                 "next time to get only what was indexed since."},
-            },
-        },
-        "Article": {
-            "type": "object",
-            "additionalProperties": False,
-            "required": ["id", "url", "title", "date", "section", "authors", "indexed_at", "changed_at",
-                         "body"],
-            "properties": {
-                "id": {"type": "string", "pattern": DOC_ID_PATTERN},
-                "url": _NULLABLE_STRING,
-                "title": {"type": "string"},
-                "date": _NULLABLE_STRING,
-                "section": _NULLABLE_STRING,
-                "authors": _AUTHORS,
-                "indexed_at": {**_TIMESTAMP, "description": "When the article first entered the index."},
-                "changed_at": {**_TIMESTAMP, "description": "When its text or details last changed."},
-                "body": {"type": "string", "description": "Plain text; paragraphs separated by blank lines."},
             },
         },
         "Stats": {
@@ -228,10 +244,14 @@ def _search_parameters() -> list[dict[str, Any]]:
               'Query text: words, "phrases", "phrase"~N, prefix*, word~ (fuzzy), -word, OR, '
               "field:word for title/body/section/author, date:2024-05."),
         query("section", {"type": "array", "items": {"type": "string"}},
-              f"Only these sections (any of them); repeat the parameter, up to {MAX_FILTER_VALUES} times.",
+              f"Only these sections (any of them; '{NO_SECTION}': articles without one); repeat the "
+              f"parameter, up to {MAX_FILTER_VALUES} times.",
               **repeatable),
         query("author", {"type": "array", "items": {"type": "string"}},
               f"Only these authors (any of them); repeat the parameter, up to {MAX_FILTER_VALUES} times.",
+              **repeatable),
+        query("publication", {"type": "array", "items": {"type": "string"}},
+              f"Only these publications (any of them); repeat the parameter, up to {MAX_FILTER_VALUES} times.",
               **repeatable),
         query("from", {"type": "string", "pattern": DATE_PATTERN},
               "Earliest publication date, inclusive: YYYY, YYYY-MM or YYYY-MM-DD (empty: no bound)."),
@@ -250,6 +270,11 @@ def _search_parameters() -> list[dict[str, Any]]:
         query("indexed_since", {"type": "string"},
               "Only articles first indexed at or after this ISO 8601 date or time (UTC when no zone is "
               "given), e.g. the index.last_indexed of a previous answer."),
+        query("story", {"type": "string", "maxLength": MAX_STORY_CHARS},
+              "Only the articles of this story cluster (a hit's story)."),
+        query("collapse", {"type": "boolean", "default": True},
+              "One hit per story cluster (its best-ranked article, with copies and same_story); "
+              "false lists every article. Exports and feeds list every article."),
     ]
 
 
@@ -328,5 +353,6 @@ def openapi_document() -> dict[str, Any]:
             },
             **openapi_out.paths(_search_parameters()),
         },
-        "components": {"schemas": {**_schemas(), **openapi_out.schemas()}},
+        "components": {"schemas": {**_schemas(), **openapi_article.schemas(), **openapi_out.schemas(),
+                                   **openapi_matched.schemas()}},
     }

@@ -43,12 +43,14 @@ def schemas() -> dict[str, Any]:
                 "q": {"type": "string"},
                 "section": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_FILTER_VALUES},
                 "author": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_FILTER_VALUES},
+                "publication": {"type": "array", "items": {"type": "string"}, "maxItems": MAX_FILTER_VALUES},
                 "from": {"type": "string", "pattern": DATE_PATTERN},
                 "to": {"type": "string", "pattern": DATE_PATTERN},
                 "sort": {"enum": list(SORTS)},
                 "operator": {"enum": list(OPERATORS)},
                 "exact": {"type": "boolean"},
                 "indexed_since": {"type": "string"},
+                "story": {"type": "string"},
             },
         },
         "SetCreated": {
@@ -130,7 +132,7 @@ def paths(search_parameters: list[dict[str, Any]]) -> dict[str, Any]:
                            {"name": "fields", "in": "query", "required": False,
                             "schema": {"type": "string", "pattern": _FIELDS_PATTERN},
                             "description": "Columns, comma-separated (empty or absent: all but "
-                                           "changed_at; score in relevance order only)."}],
+                                           "changed_at and publication; score in relevance order only)."}],
             "responses": {
                 "200": {"description": "The rows.", "headers": export_headers, "content": {
                     "application/x-ndjson": {"schema": {"type": "string"}},

@@ -1,4 +1,4 @@
-"""Pieces the OpenAPI document's modules share (``openapi`` and ``openapi_out``)."""
+"""Pieces the OpenAPI document's modules share (``openapi``, ``openapi_article``, ``openapi_out``...)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ NULLABLE_STRING = {"type": ["string", "null"]}
 #: search.stamps' times: ISO 8601 UTC with milliseconds; null in an index older than them.
 TIMESTAMP = {"type": ["string", "null"], "format": "date-time"}
 AUTHORS = {"type": "array", "items": {"type": "string"}, "description": "As the article names them, in order."}
+PUBLICATION = {**NULLABLE_STRING, "description": "The newspaper, agency or site it was published by."}
 
 
 def ref(name: str) -> dict[str, str]:

@@ -28,12 +28,14 @@ class ParamError(SearchError):
 
 
 #: The service names SearchRequest fields; clients know the query parameters.
-_PARAM_NAMES = {"date_from": "from", "date_to": "to", "sections": "section", "authors": "author"}
+_PARAM_NAMES = {"date_from": "from", "date_to": "to", "sections": "section", "authors": "author",
+                "publications": "publication"}
 #: Every parameter ``parse_search_args`` reads.
-SEARCH_PARAMS = ("q", "section", "author", "from", "to", "sort", "page", "per_page", "operator", "exact",
-                 "indexed_since")
+SEARCH_PARAMS = ("q", "section", "author", "publication", "from", "to", "sort", "page", "per_page", "operator",
+                 "exact", "indexed_since", "story", "collapse")
 #: The parameters that choose which articles match (not their order, not the page).
-FILTER_PARAMS = ("q", "section", "author", "from", "to", "operator", "exact", "indexed_since")
+FILTER_PARAMS = ("q", "section", "author", "publication", "from", "to", "operator", "exact", "indexed_since",
+                 "story")
 _BAD_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
 
 
@@ -107,10 +109,10 @@ def choice(args: MultiDict[str, str], name: str, allowed: tuple[str, ...], defau
     return raw
 
 
-def _flag(args: MultiDict[str, str], name: str) -> bool:
+def _flag(args: MultiDict[str, str], name: str, default: bool = False) -> bool:
     raw = args.get(name)
     if raw is None:
-        return False
+        return default
     value = raw.strip().lower()
     if value in _TRUE:
         return True
@@ -136,6 +138,7 @@ def parse_search_args(args: Args) -> SearchRequest:
         q=(multi.get("q") or "").strip(),
         sections=_many(multi, "section"),
         authors=_many(multi, "author"),
+        publications=_many(multi, "publication"),
         date_from=_single(multi, "from"),
         date_to=_single(multi, "to"),
         sort=choice(multi, "sort", SORTS, "relevance"),  # type: ignore[arg-type]
@@ -144,12 +147,15 @@ def parse_search_args(args: Args) -> SearchRequest:
         operator=choice(multi, "operator", OPERATORS, "and"),  # type: ignore[arg-type]
         exact=_flag(multi, "exact"),
         indexed_since=_single(multi, "indexed_since"),
+        story=_single(multi, "story"),
+        collapse=_flag(multi, "collapse", default=True),
     )
 
 
 def is_blank(req: SearchRequest) -> bool:
     """True when nothing was asked: the home page rather than a result list."""
-    return not (req.q or req.sections or req.authors or req.date_from or req.date_to)
+    return not (req.q or req.sections or req.authors or req.publications or req.date_from or req.date_to
+                or req.story)
 
 
 def to_query_pairs(req: SearchRequest) -> list[tuple[str, str]]:
@@ -160,6 +166,7 @@ def to_query_pairs(req: SearchRequest) -> list[tuple[str, str]]:
         pairs.append(("q", req.q))
     pairs += [("section", s) for s in req.sections]
     pairs += [("author", a) for a in req.authors]
+    pairs += [("publication", p) for p in req.publications]
     if req.date_from:
         pairs.append(("from", req.date_from))
     if req.date_to:
@@ -176,6 +183,10 @@ def to_query_pairs(req: SearchRequest) -> list[tuple[str, str]]:
         pairs.append(("exact", "1"))
     if req.indexed_since:
         pairs.append(("indexed_since", req.indexed_since))
+    if req.story:
+        pairs.append(("story", req.story))
+    if not req.collapse:
+        pairs.append(("collapse", "false"))
     return pairs
 
 

@@ -49,8 +49,9 @@ def store() -> SetStore:
 
 
 #: The JSON types of the body's members (``SetQuery`` in the OpenAPI document).
-_BODY_TYPES: dict[str, type] = {"q": str, "section": list, "author": list, "from": str, "to": str,
-                                "sort": str, "operator": str, "exact": bool, "indexed_since": str}
+_BODY_TYPES: dict[str, type] = {"q": str, "section": list, "author": list, "publication": list, "from": str, "to": str,
+                                "sort": str, "operator": str, "exact": bool, "indexed_since": str,
+                                "story": str}
 
 
 def _request_from_json(body: Any) -> SearchRequest:
@@ -135,7 +136,7 @@ def summary(saved: SavedSet) -> dict[str, int]:
 def _query_dict(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
-        if key in ("section", "author"):
+        if _BODY_TYPES.get(key) is list:
             out.setdefault(key, []).append(value)
         else:
             out[key] = value

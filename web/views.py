@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
+from markupsafe import Markup
 
-from search.models import SearchError, SearchRequest, SearchResponse
+from search.models import Hit, SearchError, SearchRequest, SearchResponse, StoredArticle
 from search.errors import QueryTooExpensive
 from search.ids import is_doc_id
 from search.service import MAX_DEPTH
+from search.snippets import render
 
-from . import params
+from . import params, reading
 from .context import cached, service
 from .chart import build_histogram
 
 bp = Blueprint("pages", __name__)
+log = logging.getLogger(__name__)
 
 #: How many page links to show on either side of the current page.
 PAGE_WINDOW = 2
@@ -30,6 +34,16 @@ class FacetLink:
     count: int
     selected: bool
     href: str
+
+
+@dataclass(frozen=True)
+class SpellingLink:
+    term: str
+    text: str
+    how: str
+    count: int
+    selected: bool  # the search is for exactly this spelling
+    href: str  # exactly this spelling; when selected, every spelling again
 
 
 @dataclass(frozen=True)
@@ -54,17 +68,26 @@ def safe_url(url: str | None) -> str | None:
     return url if scheme in {"http", "https"} else None
 
 
+#: Facet list -> the SearchRequest list its links toggle.
+_FACET_PARAMS = {"section": "sections", "author": "authors", "publication": "publications"}
+
+
 def _facet_links(req: SearchRequest, resp: SearchResponse) -> dict[str, list[FacetLink]]:
     def link(field: str, value: str) -> str:
-        current = req.sections if field == "sections" else req.authors
+        current = getattr(req, field)
         return params.search_url(params.with_changes(req, **{field: params.toggled(current, value)}))
 
-    return {
-        "section": [FacetLink(f.value, f.count, f.selected, link("sections", f.value))
-                    for f in resp.facets.section],
-        "author": [FacetLink(f.value, f.count, f.selected, link("authors", f.value))
-                   for f in resp.facets.author],
-    }
+    return {name: [FacetLink(f.value, f.count, f.selected, link(field, f.value)) for f in getattr(resp.facets, name)]
+            for name, field in _FACET_PARAMS.items()}
+
+
+def _spelling_links(req: SearchRequest, resp: SearchResponse) -> list[SpellingLink]:
+    out = []
+    for s in resp.facets.spellings:
+        selected = req.exact and req.q == s.q
+        href = params.search_url(params.with_changes(req, q=s.q, exact=not selected))
+        out.append(SpellingLink(s.term, s.text, s.how, s.count, selected, href))
+    return out
 
 
 def _pagination(req: SearchRequest, pages: int) -> list[PageLink]:
@@ -83,26 +106,39 @@ def _pagination(req: SearchRequest, pages: int) -> list[PageLink]:
 
 
 def _results_context(req: SearchRequest, resp: SearchResponse) -> dict[str, object]:
+    here = params.search_url(req)
     histogram = build_histogram(
         resp.facets,
         lambda period: params.search_url(params.with_changes(req, date_from=period, date_to=period)),
+        unit=request.args.get("chart"),
+        switch_link=lambda unit: f"{here}{'&' if '?' in here else '?'}chart={unit}",
     )
     # The service refuses to page beyond MAX_DEPTH results: link no further.
     pages = min(resp.pages, MAX_DEPTH // req.per_page)
     return {
         "resp": resp,
         "facets": _facet_links(req, resp),
+        "spellings": _spelling_links(req, resp),
         "histogram": histogram,
         "pagination": _pagination(req, pages),
         "prev_url": params.search_url(params.with_changes(req, page=req.page - 1)) if req.page > 1 else None,
         "next_url": params.search_url(params.with_changes(req, page=req.page + 1)) if req.page < pages else None,
         "suggestion_url": (params.search_url(params.with_changes(req, q=resp.suggestion))
                            if resp.suggestion else None),
+        # Result links carry the search, for the article page's marks and its way back.
+        "article_args": params.url_args(req),
         "first": (resp.page - 1) * resp.per_page + 1,
-        "last": min(resp.page * resp.per_page, resp.total),
-        "clear_filters_url": (params.search_url(params.with_changes(req, sections=[], authors=[],
+        "last": (resp.page - 1) * resp.per_page + len(resp.hits),
+        "collapse_toggle_url": params.search_url(params.with_changes(req, collapse=not req.collapse)),
+        # Copies counts a story's articles matching this search and filters: so does their list.
+        "story_url": lambda story: params.search_url(params.with_changes(req, story=story, collapse=False,
+                                                                         sort="oldest")),
+        "active_filters": (len(req.sections) + len(req.authors) + len(req.publications)
+                           + bool(req.date_from or req.date_to)),
+        "clear_filters_url": (params.search_url(params.with_changes(req, sections=[], authors=[], publications=[],
                                                                       date_from=None, date_to=None))
-                              if req.sections or req.authors or req.date_from or req.date_to else None),
+                              if req.sections or req.authors or req.publications or req.date_from or req.date_to
+                              else None),
         **_take_away(req),
     }
 
@@ -164,12 +200,38 @@ def article(doc_id: str) -> Response:
         if found is None:
             abort(404)
         related = service().related(doc_id)
-        paragraphs = [p.strip() for p in found.body.split("\n\n") if p.strip()]
-        return Response(render_template("article.html", article=found, paragraphs=paragraphs,
-                                        original_url=safe_url(found.url), related=related,
-                                        safe_url=safe_url))
+        came_from = _came_from()
+        marks = reading.search_marks(service(), found, came_from)
+        return Response(render_template(
+            "article.html", article=found, title_html=Markup(render(found.title, marks.title)),
+            groups=reading.groups(found.body, found.blocks, marks.body),
+            back_url=params.search_url(came_from) if came_from and not params.is_blank(came_from) else None,
+            original_url=safe_url(found.url), related=related, story_copies=_story_copies(found),
+            safe_url=safe_url))
 
     return cached(build)
+
+
+#: Copies of a story the article page lists.
+STORY_COPIES_LISTED = 20
+
+
+def _story_copies(article: StoredArticle) -> list[Hit]:
+    """The other articles of ``article``'s story cluster, earliest first."""
+    if not article.story:
+        return []
+    found = service().search(SearchRequest(story=article.story, collapse=False, sort="oldest",
+                                           per_page=STORY_COPIES_LISTED + 1), with_facets=False)
+    return [h for h in found.hits if h.id != article.id][:STORY_COPIES_LISTED]
+
+
+def _came_from() -> SearchRequest | None:
+    """The search the reader came from: result links carry its parameters."""
+    try:
+        return params.parse_search_args(request.args)
+    except SearchError as e:
+        log.info("article link with unreadable search parameters: %s", e)
+        return None
 
 
 @bp.app_template_filter("took")
@@ -192,6 +254,18 @@ def longdate(iso: str | None) -> str:
     except ValueError:
         return iso
     return f"{day.day} {day:%B} {day.year}"
+
+
+#: How a matched word is named under a hit (``search.matched.KINDS``).
+_HOW_LABELS = {"transliteration": "Cyrillic", "stem": "word form"}
+
+
+@bp.app_template_filter("how")
+def how_label(how: str, text: str = "") -> str:
+    """'accents', 'Cyrillic' (or 'Latin' for a Latin spelling of a Cyrillic query), 'word form'..."""
+    if how == "transliteration" and not any("\u0400" <= c <= "\u04ff" for c in text):
+        return "Latin"
+    return _HOW_LABELS.get(how, how)
 
 
 @bp.app_template_filter("thousands")

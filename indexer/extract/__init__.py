@@ -87,7 +87,7 @@ def extract_article(raw: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYT
     try:
         root = _parse(text)
         meta = extract_metadata(root, skip_date_sources=skip_date_sources)
-        body = extract_body(root, meta.title, meta.headline)
+        body, kinds = extract_body(root, meta.title, meta.headline)
     except ExtractionError:
         raise
     except (RecursionError, MemoryError) as exc:
@@ -103,9 +103,11 @@ def extract_article(raw: bytes, source: str, *, max_bytes: int = DEFAULT_MAX_BYT
         url=meta.url,
         title=_nfc(meta.title),
         body=_nfc(body),
+        blocks=kinds,
         date=meta.date,
         section=meta.section,
         authors=meta.authors,
+        publication=meta.publication,
         source=source,
         implausible_date=meta.implausible_date,
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from indexer.extract.classes import INLINE_TAGS, tag_name
+from search.blocks import HEADING, ITEM, NUMBERED, PARAGRAPH, QUOTE
 
 __all__ = ["Block", "drop_closing_notes", "drop_copies", "drop_link_runs", "keep", "linearise", "norm_key"]
 
@@ -76,6 +77,22 @@ class Block:
     link_chars: int
     tag: str
     emphasis_chars: int = 0  # non-space characters inside <b>, <strong>, <i>, <em>
+    kind: str = PARAGRAPH  # how the article sets it: one of search.blocks.KINDS
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def kind_of(tags: list[str]) -> str:
+    """The kind of a block whose element and block ancestors are ``tags`` (outermost first)."""
+    if "blockquote" in tags:
+        return QUOTE
+    if tags and tags[-1] in _HEADINGS:
+        return HEADING
+    for tag in reversed(tags):
+        if tag in ("ul", "ol"):
+            return NUMBERED if tag == "ol" else ITEM
+    return ITEM if "li" in tags else PARAGRAPH
 
 
 _EMPHASIS = frozenset({"b", "strong", "i", "em"})
@@ -92,7 +109,7 @@ def linearise(container: etree._Element) -> list[Block]:
         nonlocal parts, link_chars, emphasis_chars
         text = _NL.sub("\n", _WS.sub(" ", "".join(parts))).strip()
         if text:
-            blocks.append(Block(text, link_chars, tag, emphasis_chars))
+            blocks.append(Block(text, link_chars, tag, emphasis_chars, kind_of(block_tags)))
         parts = []
         link_chars = emphasis_chars = 0
 
@@ -272,10 +289,11 @@ _COPY_MIN = 40       # characters of a paragraph that can be a copy
 _LONE_COPY = 500     # a single repeated paragraph this long is a copy, not a refrain
 
 
-def drop_copies(paragraphs: list[str]) -> list[str]:
+def drop_copies(blocks: list[Block]) -> list[Block]:
     """Drop a second copy of the text (pages that carry mobile and desktop
     versions): a repeated paragraph goes only as part of a repeated run of two
     or more, or when it is too long to be a refrain or a repeated quote."""
+    paragraphs = [b.text for b in blocks]
     first: dict[str, int] = {}
     drop = [False] * len(paragraphs)
     for i, text in enumerate(paragraphs):
@@ -286,4 +304,4 @@ def drop_copies(paragraphs: list[str]) -> list[str]:
         run_on = i + 1 < len(paragraphs) and j + 1 < i and paragraphs[i + 1] == paragraphs[j + 1]
         run_back = i > 0 and drop[i - 1] and j > 0 and paragraphs[i - 1] == paragraphs[j - 1]
         drop[i] = run_on or run_back or len(text) >= _LONE_COPY
-    return [text for text, dropped in zip(paragraphs, drop) if not dropped]
+    return [block for block, dropped in zip(blocks, drop) if not dropped]

@@ -10,6 +10,7 @@ from indexer.extract.clean import remove, strip_boilerplate
 from indexer.extract.container import choose_container
 from indexer.extract.measure import measure
 from indexer.extract.text import text_of
+from search.blocks import PARAGRAPH_SEP
 
 __all__ = ["extract_body"]
 
@@ -31,8 +32,10 @@ def _unwrap_swallowing_noscript(root: etree._Element) -> None:
             ns.tag = "div"
 
 
-def extract_body(root: etree._Element, title: str = "", headline: etree._Element | None = None) -> str:
-    """The article text under ``root`` as paragraphs separated by blank lines (``headline``: the story's <h1>).
+def extract_body(root: etree._Element, title: str = "",
+                 headline: etree._Element | None = None) -> tuple[str, list[str]]:
+    """The article text under ``root`` as paragraphs separated by blank lines
+    (``headline``: the story's <h1>), and the kind of each paragraph (``search.blocks``).
 
     ``root`` is modified (boilerplate is removed in place).
     """
@@ -50,4 +53,5 @@ def extract_body(root: etree._Element, title: str = "", headline: etree._Element
     for container in containers:
         strip_boilerplate(container, stats)
         blocks.extend(b for b in linearise(container) if keep(b, title_key))
-    return "\n\n".join(drop_copies([b.text for b in drop_closing_notes(drop_link_runs(blocks))]))
+    kept = drop_copies(drop_closing_notes(drop_link_runs(blocks)))
+    return PARAGRAPH_SEP.join(b.text for b in kept), [b.kind for b in kept]

@@ -1,11 +1,11 @@
-"""Article metadata (title, url, date, section, authors) from a parsed page.
+"""Article metadata (title, url, date, section, authors, publication) from a parsed page.
 
 Sources in order of trust: JSON-LD, OpenGraph / ``article:*`` meta, other
 common meta names, microdata, ``link rel=canonical``, and finally what the page
 shows (``<h1>``, ``<title>``, a byline). Its own modules hold the harder parts:
 JSON-LD (:mod:`~indexer.extract.jsonld`), bylines (:mod:`~indexer.extract.byline`),
 the headline (:mod:`~indexer.extract.titles`), the publication date
-(:mod:`~indexer.extract.pubdate`) and the section's fallbacks
+(:mod:`~indexer.extract.pubdate`), the publication (:mod:`~indexer.extract.publication`) and the section's fallbacks
 (:mod:`~indexer.extract.sections`).
 """
 
@@ -20,6 +20,7 @@ from lxml import etree
 from indexer.extract.byline import norm_text, outside_article, split_authors, visible_byline
 from indexer.extract.jsonld import article_json_ld, first_str, ld_authors
 from indexer.extract.pubdate import publication_date
+from indexer.extract.publication import publication
 from indexer.extract.sections import fallback_section
 from indexer.extract.text import text_of
 from indexer.extract.titles import clean_title, headline_element, shown_in
@@ -46,6 +47,7 @@ class PageMeta:
     section: str | None = None
     authors: list[str] = field(default_factory=list)
     site_name: str | None = None
+    publication: str | None = None
     implausible_date: str | None = None
     headline: etree._Element | None = None  # the story's <h1>
 
@@ -152,6 +154,8 @@ def extract_metadata(root: etree._Element, *, skip_date_sources: frozenset[str] 
         if isinstance(url, str) and url.strip().lower().startswith(("http://", "https://")):
             result.url = url.strip()
             break
+
+    result.publication = publication(meta, ld, by_id, result.url)
 
     # Title.
     page_title = root.find(".//title")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Any
 
+from search.copies import story_key
+from search.blocks import typed_blocks
 from search.models import Article, ArticleRow, SourceState, StoredArticle, article_record
 from search.sourcepath import source_term, term_source
 from search.stamps import Stamp, iso
@@ -13,7 +16,8 @@ from .facets import fold_key
 
 
 #: ``_source`` fields of a row (``ArticleRow``): everything but the text.
-ROW_SOURCE = ["id", "url", "title", "date", "section", "author", "source", "indexed_at", "changed_at"]
+ROW_SOURCE = ["id", "url", "title", "date", "section", "author", "source", "indexed_at", "changed_at",
+              "publication"]
 
 
 def to_document(article: Article, state: SourceState, stamp: Stamp) -> dict[str, Any]:
@@ -26,6 +30,7 @@ def to_document(article: Article, state: SourceState, stamp: Stamp) -> dict[str,
         "title": article.title,
         "body": article.body,
         "author": authors,
+        "blocks": list(article.blocks),
         "author_key": [fold_key(a) for a in authors],
         "content_hash": state.content_hash,
         "file_size": state.size,
@@ -33,10 +38,17 @@ def to_document(article: Article, state: SourceState, stamp: Stamp) -> dict[str,
         "indexed_at": stamp.indexed_at,
         "changed_at": stamp.changed_at,
         "fingerprint": stamp.fingerprint,
+        # indexer.stories: every document has a story (collapsing groups missing values together).
+        "story": story_key(article.story, article.id),
     }
+    if article.signature:
+        doc["signature"] = base64.b64encode(article.signature).decode("ascii")
     if article.section:
         doc["section"] = article.section
         doc["section_key"] = fold_key(article.section)
+    if article.publication:
+        doc["publication"] = article.publication
+        doc["publication_key"] = fold_key(article.publication)
     if article.date is not None:
         # The calendar date readers saw; naive times sort as if UTC (as in the Whoosh engine).
         doc["date"] = article.date.date().isoformat()
@@ -52,7 +64,9 @@ def record(source: dict[str, Any]) -> dict[str, Any]:
 
 
 def to_stored(source: dict[str, Any]) -> StoredArticle:
-    return StoredArticle(**record(source), body=source.get("body") or "")
+    body = source.get("body") or ""
+    return StoredArticle(**record(source), body=body, blocks=typed_blocks(body, source.get("blocks")),
+                         story=source.get("story"))
 
 
 def to_row(source: dict[str, Any], score: float | None = None) -> ArticleRow:

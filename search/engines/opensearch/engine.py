@@ -11,6 +11,7 @@ from opensearchpy import exceptions as ox
 from search.models import (Answer, ArticleRow, Export, FacetValue, Hit, IndexState, IndexStats, Sources,
                            StoredArticle, ValidRequest)
 from search.query import Node
+from search.snippets import ArticleMarks
 
 from . import export as export_mod
 from . import related as related_mod
@@ -92,6 +93,9 @@ class OpenSearchEngine:
                     raise
                 return None
         return to_stored(found["_source"]) if found.get("found") else None
+
+    def marks(self, doc_id: str, request: ValidRequest, tree: Node) -> ArticleMarks | None:
+        return searching.marks(self.cluster, request, tree, doc_id)
 
     def related(self, doc_id: str, limit: int) -> list[Hit]:
         if self.article(doc_id) is None:

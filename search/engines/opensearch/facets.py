@@ -16,12 +16,15 @@ from __future__ import annotations
 import time
 from typing import Any, Callable
 
-from search.facets import FACET_LIMIT
-from search.models import FacetTimeout, PeriodCounts, ValueCounts
+from search.facets import FACET_LIMIT, MISSING_VALUES
+from search.counting import FacetTimeout, PeriodCounts, ValueCounts
 from search.text import fold
 
 #: Value field -> (keyword of the values as written, keyword of their folded form).
-VALUE_FIELDS = {"section": ("section.facet", "section_key"), "author": ("author.facet", "author_key")}
+VALUE_FIELDS = {"section": ("section.facet", "section_key"), "author": ("author.facet", "author_key"),
+                "publication": ("publication.facet", "publication_key")}
+#: The exact-spelling sub-fields a spelling is counted in.
+EXACT_FIELDS = ("title.exact", "body.exact")
 #: Date histogram unit -> its period's format (read back as an int: YYYY, YYYYMM).
 PERIODS = {"year": "yyyy", "month": "yyyyMM"}
 #: Values each shard reports per facet: generous, so that counts summed over
@@ -44,6 +47,8 @@ def resolve_aggs(filters: dict[str, list[str]]) -> dict[str, Any]:
     for fi, (fieldname, wanted) in enumerate(filters.items()):
         facet, key = VALUE_FIELDS[fieldname]
         for wi, value in enumerate(wanted):
+            if value == MISSING_VALUES.get(fieldname):
+                continue  # selects the matches without a value: nothing to look up
             aggs[f"exact_{fi}_{wi}"] = {"filter": {"term": {facet: value}}}
             aggs[f"fold_{fi}_{wi}"] = {"filter": {"term": {key: fold_key(value)}},
                                        "aggs": {"v": {"terms": {"field": facet, "size": MAX_FOLDED_VALUES}}}}
@@ -56,17 +61,32 @@ def resolved_from(filters: dict[str, list[str]], aggs: dict[str, Any]) -> Resolv
     for fi, (fieldname, wanted) in enumerate(filters.items()):
         out[fieldname] = {}
         for wi, value in enumerate(wanted):
-            if found[f"exact_{fi}_{wi}"]["doc_count"]:
+            if value == MISSING_VALUES.get(fieldname):
+                out[fieldname][value] = [value]
+            elif found[f"exact_{fi}_{wi}"]["doc_count"]:
                 out[fieldname][value] = [value]
             else:
                 out[fieldname][value] = sorted(b["key"] for b in found[f"fold_{fi}_{wi}"]["v"]["buckets"])
     return out
 
 
+def _chosen(fieldname: str, resolved: Resolved) -> list[str]:
+    """The index values a field's selection selects (not its label for "no value")."""
+    label = MISSING_VALUES.get(fieldname)
+    return sorted({v for vs in resolved.get(fieldname, {}).values() for v in vs if v != label})
+
+
 def value_filters(resolved: Resolved) -> dict[str, Query]:
     """Field -> the filter its selection makes (several values: any of them)."""
-    return {fieldname: {"terms": {VALUE_FIELDS[fieldname][0]: sorted({v for vs in chosen.values() for v in vs})}}
-            for fieldname, chosen in resolved.items()}
+    out = {}
+    for fieldname, chosen in resolved.items():
+        facet = VALUE_FIELDS[fieldname][0]
+        clause: Query = {"terms": {facet: _chosen(fieldname, resolved)}}
+        if MISSING_VALUES.get(fieldname) in chosen:
+            clause = {"bool": {"should": [clause, {"bool": {"must_not": {"exists": {"field": facet}}}}],
+                               "minimum_should_match": 1}}
+        out[fieldname] = clause
+    return out
 
 
 def _all(filters: list[Query]) -> Query:
@@ -79,9 +99,11 @@ def value_aggs(fieldname: str, filters: dict[str, Query], resolved: Resolved, ow
     applied = [f for name, f in filters.items() if own_selection or name != fieldname]
     inner: dict[str, Any] = {"top": {"terms": {"field": facet, "size": limit, "shard_size": max(SHARD_SIZE, limit),
                                                "order": [{"_count": "desc"}, {"_key": "asc"}]}}}
-    chosen = sorted({v for vs in resolved.get(fieldname, {}).values() for v in vs})
+    chosen = _chosen(fieldname, resolved)
     if chosen:
         inner["chosen"] = {"terms": {"field": facet, "include": chosen, "size": len(chosen)}}
+    if fieldname in MISSING_VALUES:
+        inner["none"] = {"missing": {"field": facet}}
     return {"filter": _all(applied), "aggs": inner}
 
 
@@ -100,7 +122,7 @@ def facet_aggs(filters: dict[str, Query], resolved: Resolved) -> dict[str, Any]:
 
 
 class AggCounter:
-    """:class:`search.models.FacetCounter` over a search's aggregations.
+    """:class:`search.counting.FacetCounter` over a search's aggregations.
 
     The product's facets come counted with the search itself (one request);
     any other count (another limit, the own selection kept) is asked for
@@ -111,13 +133,28 @@ class AggCounter:
     """
 
     def __init__(self, aggs: dict[str, Any], filters: dict[str, Query], resolved: Resolved,
-                 more: Callable[[dict[str, Any], float], dict[str, Any]]):
+                 more: Callable[[dict[str, Any], float], dict[str, Any]],
+                 sample: Callable[[int, float], list[dict[str, list[str]]]]):
         self.aggs = aggs
         self.filters = filters
         self.resolved = resolved
         self.more = more
+        self.sample = sample  # (limit, deadline) -> the marked words of the first matches
 
-    def values(self, field: str, *, own_selection: bool, limit: int, deadline: float) -> ValueCounts:
+    def surfaces(self, *, limit: int, deadline: float) -> list[dict[str, list[str]]]:
+        return self.sample(limit, deadline)
+
+    def words(self, words: list[str], *, deadline: float) -> list[int]:
+        """One ``filters`` aggregation: a bucket per word, in either exact-spelling field."""
+        if not words:
+            return []
+        buckets = {str(i): {"bool": {"should": [{"term": {f: w}} for f in EXACT_FIELDS]}} for i, w in enumerate(words)}
+        found = self.more({"x": {"filter": _all(list(self.filters.values())),
+                                 "aggs": {"w": {"filters": {"filters": buckets}}}}}, deadline)["x"]["w"]["buckets"]
+        return [found[str(i)]["doc_count"] for i in range(len(words))]
+
+    def values(self, field: str, *, own_selection: bool, limit: int, deadline: float,
+               missing: bool = False) -> ValueCounts:
         if time.perf_counter() > deadline:
             raise FacetTimeout
         found = self.aggs.get(f"v_{field}")
@@ -128,9 +165,12 @@ class AggCounter:
                 raise FacetTimeout
         top = [(b["key"], b["doc_count"]) for b in found["top"]["buckets"][:limit]]
         counted = {b["key"]: b["doc_count"] for b in found.get("chosen", {}).get("buckets", [])}
+        without = found.get("none", {}).get("doc_count", 0)
+        if field in MISSING_VALUES:
+            counted[MISSING_VALUES[field]] = without
         selected = {wanted: [(v, counted.get(v, 0)) for v in values]
                     for wanted, values in self.resolved.get(field, {}).items()}
-        return ValueCounts(top, selected)
+        return ValueCounts(top, selected, without if missing else 0)
 
     def periods(self, unit: str, *, deadline: float) -> PeriodCounts:
         if time.perf_counter() > deadline:

@@ -24,18 +24,39 @@ log = logging.getLogger(__name__)
 
 OPEN, CLOSE = "\ue010", "\ue011"
 FORMS = {"title": ("title", "title.phrase", "title.exact"), "body": ("body", "body.phrase", "body.exact")}
-SOURCE_FIELDS = ["id", "url", "title", "body", "date", "section", "author", "indexed_at", "changed_at"]
+SOURCE_FIELDS = ["id", "url", "title", "body", "date", "section", "author", "indexed_at", "changed_at",
+                 "publication", "story"]
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
+_MARKERS = re.compile(f"[{OPEN}{CLOSE}]")
 
 
-def request() -> dict[str, Any]:
+def request(exact: bool | None = None) -> dict[str, Any]:
     """The ``highlight`` section of a search request.
 
     A word searched in one field is marked wherever the title and body have
-    it (``require_field_match: false``), as the Whoosh engine marks it.
+    it (``require_field_match: false``), as the Whoosh engine marks it; the
+    whole text comes back (no fragments), marked. ``exact`` True or False
+    asks only for the forms a search in that spelling mode matches: True for
+    a search in the exact-spelling mode (the word ``vucic`` is also a term of
+    the folded forms, where it would mark ``Vučić``), False for the spellings
+    panel's sample (each form costs a pass over every text); None for all.
     """
+    fields = [f for forms in FORMS.values() for f in forms
+              if exact is None or f.endswith(".exact") == exact]
     return {"type": "unified", "pre_tags": [OPEN], "post_tags": [CLOSE], "number_of_fragments": 0,
-            "require_field_match": False, "fields": {f: {} for forms in FORMS.values() for f in forms}}
+            "require_field_match": False, "fields": {f: {} for f in fields}}
+
+
+def sampled_surfaces(raw: dict[str, Any], phrases: list[tuple[str, ...]]) -> dict[str, list[str]]:
+    """The marked words per field (``Answer.surfaces``) of a hit fetched without
+    its ``_source``: the text is the marked text without its markers."""
+    marks = raw.get("highlight", {})
+    out: dict[str, list[str]] = {}
+    for name, forms in FORMS.items():
+        marked = next((marks[f][0] for f in forms if marks.get(f)), None)
+        text = _MARKERS.sub("", marked) if marked else ""
+        out[name] = snippets.marked_words(text, marked_spans(text, marks, forms, phrases)) if text else []
+    return out
 
 
 def spans_of(marked: str, text: str) -> snippets.Spans:
@@ -98,13 +119,16 @@ def marked_spans(text: str, highlights: dict[str, list[str]], forms: tuple[str, 
     return join_phrases(text, merge(spans), phrases)
 
 
-def hit(raw: dict[str, Any], score: float, phrases: list[tuple[str, ...]]) -> Hit:
-    """The result record of one search hit (``_source`` and ``highlight``)."""
+def hit(raw: dict[str, Any], score: float, phrases: list[tuple[str, ...]]) -> tuple[Hit, dict[str, list[str]]]:
+    """The result record of one search hit (``_source`` and ``highlight``), and its
+    marked words per field (``Answer.surfaces``)."""
     source = raw.get("_source", {})
     marks = raw.get("highlight", {})
     title = source.get("title") or ""
     body = snippets.clean(source.get("body") or "")
     cleaned = {form: [snippets.clean(t) for t in marks.get(form, [])] for form in FORMS["body"]}
+    title_spans = marked_spans(title, marks, FORMS["title"], phrases)
+    body_spans = marked_spans(body, cleaned, FORMS["body"], phrases)
     return Hit(
         id=source.get("id") or raw["_id"],
         url=source.get("url"),
@@ -113,8 +137,10 @@ def hit(raw: dict[str, Any], score: float, phrases: list[tuple[str, ...]]) -> Hi
         section=source.get("section") or None,
         authors=list(source.get("author") or []),
         score=round(score, 4),
-        snippet=snippets.from_spans(body, marked_spans(body, cleaned, FORMS["body"], phrases)),
-        title_html=snippets.render(title, marked_spans(title, marks, FORMS["title"], phrases)),
+        snippet=snippets.from_spans(body, body_spans),
+        title_html=snippets.render(title, title_spans),
         indexed_at=iso(source.get("indexed_at")),
         changed_at=iso(source.get("changed_at")),
-    )
+        publication=source.get("publication") or None,
+        story=source.get("story"),
+    ), {"title": snippets.marked_words(title, title_spans), "body": snippets.marked_words(body, body_spans)}

@@ -34,7 +34,11 @@ from typing import Any
 
 from search.text import STOP_WORDS, TOKEN_PATTERN, fold
 
-MAPPING_VERSION = 2  # 2: stamps in milliseconds, with the article's fingerprint (search.stamps)
+#: 2: stamps in milliseconds, with the article's fingerprint (search.stamps);
+#: 3: story clusters (``story``, ``signature``: indexer.stories); the article's
+#: publication (``publication``, ``publication_key``); ``blocks``, the kind of
+#: each paragraph (search.blocks).
+MAPPING_VERSION = 3
 
 RANKED_ANALYZER = "newsarchive_ranked"
 FOLDED_ANALYZER = "newsarchive_folded"
@@ -161,10 +165,12 @@ def mappings() -> dict[str, Any]:
             "body": _ranked_text(),
             "section": _facet_text(),
             "author": _facet_text(),  # one value per author
+            "publication": _facet_text(),  # the newspaper, agency or site
             # search.text.fold of each value, computed by the engine: a filter
             # value not spelled as in the index selects the values it folds to.
             "section_key": {"type": "keyword", "ignore_above": FACET_MAX_CHARS},
             "author_key": {"type": "keyword", "ignore_above": FACET_MAX_CHARS},
+            "publication_key": {"type": "keyword", "ignore_above": FACET_MAX_CHARS},
             # The calendar date readers saw (never shifted to UTC): date clauses
             # and the year/month facets. Absent when the article has no date.
             "date": {"type": "date", "format": "strict_date"},
@@ -179,6 +185,12 @@ def mappings() -> dict[str, Any]:
             "indexed_at": {"type": "date", "format": "epoch_millis"},
             "changed_at": {"type": "date", "format": "epoch_millis"},
             "fingerprint": {"type": "keyword", "index": False},
+            # The article's story cluster (collapsing, the ``story`` filter) and
+            # its body's MinHash signature, read back by the next indexing run.
+            "story": {"type": "keyword"},
+            "signature": {"type": "binary"},
+            # The kind of each paragraph of the body (search.blocks), for the article page.
+            "blocks": {"type": "keyword", **stored_only},
         },
     }
 

@@ -26,4 +26,4 @@ def related(cluster: Cluster, doc_id: str, limit: int) -> list[Hit]:
         "minimum_should_match": 1, "include": False}}
     found = cluster.search({"query": query, "size": limit, "sort": ["_score", {"id": "asc"}],
                                "_source": highlight.SOURCE_FIELDS, "highlight": highlight.request()})
-    return [highlight.hit(h, h.get("_score") or 0.0, []) for h in found["hits"]["hits"]]
+    return [highlight.hit(h, h.get("_score") or 0.0, [])[0] for h in found["hits"]["hits"]]

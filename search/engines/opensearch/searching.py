@@ -18,10 +18,12 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from search.models import Answer, Deadline, FacetTimeout, IndexState, OutOfTime, ValidRequest
+from search.counting import FacetTimeout
+from search.models import Answer, Deadline, IndexState, OutOfTime, ValidRequest
 from search.query import Node
+from search.snippets import ArticleMarks
 
-from . import facets, highlight, suggest
+from . import collapse, facets, highlight, suggest
 from .cluster import Cluster
 from .compile import compile_tree, day_range
 from .expand import expand
@@ -38,8 +40,10 @@ SORTS: dict[str, list[Any]] = {
 }
 
 
-def request_body(cluster: Cluster, request: ValidRequest, tree: Node | None) -> tuple[dict[str, Any], Any]:
-    """(the search request's body, what reading the response needs)."""
+def request_body(cluster: Cluster, request: ValidRequest, tree: Node | None, *,
+                 clustered: bool = True) -> tuple[dict[str, Any], Any]:
+    """(the search request's body, what reading the response needs); ``clustered``
+    False for an index written before story clusters (nothing to collapse on)."""
     req = request.request
     deadline = request.deadline
     compiled = compile_tree(tree, partial(expand, cluster, deadline=deadline),
@@ -57,10 +61,14 @@ def request_body(cluster: Cluster, request: ValidRequest, tree: Node | None) -> 
     ranges = [day_range(request.days.lo, request.days.hi)] if request.days is not None else []
     if request.indexed_since is not None:
         ranges.append({"range": {"indexed_at": {"gte": request.indexed_since}}})
+    if req.story is not None:
+        ranges.append(collapse.story_filter(req.story))
     if ranges:
         query = {"bool": {"must": [query], "filter": ranges}}
     checked = suggest.checkable(compiled.words)
     aggs = facets.facet_aggs(filters, resolved)
+    if clustered:
+        aggs["stories"] = collapse.stories_agg(list(filters.values()))
     if checked:
         aggs["spell"] = suggest.df_aggs([token for _, token in checked])
     body: dict[str, Any] = {
@@ -72,20 +80,30 @@ def request_body(cluster: Cluster, request: ValidRequest, tree: Node | None) -> 
         "track_scores": compiled.scored,
         "_source": highlight.SOURCE_FIELDS,
         "aggs": aggs,
-        "highlight": highlight.request(),
+        "highlight": highlight.request(req.exact or None),
     }
     if filters:
         body["post_filter"] = {"bool": {"filter": list(filters.values())}}
+    if req.collapse and clustered:
+        collapse.collapse(body)
     return body, (compiled, sort, filters, resolved, checked, query)
 
 
 def search(cluster: Cluster, request: ValidRequest, tree: Node | None) -> Answer:
-    state = cluster.live().state  # read first: a commit in between makes it older, never newer
-    body, (compiled, sort, filters, resolved, checked, query) = request_body(cluster, request, tree)
+    live = cluster.live()
+    state = live.state  # read first: a commit in between makes it older, never newer
+    clustered = collapse.has_stories(live.mapping_version)
+    body, (compiled, sort, filters, resolved, checked, query) = request_body(cluster, request, tree,
+                                                                             clustered=clustered)
     found = cluster.search(body, request.deadline)
-    hits = [highlight.hit(h, (h.get("_score") or 0.0) if compiled.scored else 0.0, compiled.phrases)
-            for h in found["hits"]["hits"]]
+    marked = [highlight.hit(h, (h.get("_score") or 0.0) if compiled.scored else 0.0, compiled.phrases)
+              for h in found["hits"]["hits"]]
+    hits = [h for h, _ in marked]
     aggs = found.get("aggregations", {})
+    total = found["hits"]["total"]["value"]
+    if request.request.collapse and hits and clustered:
+        collapse.add_copies(hits, query, list(filters.values()),
+                            partial(cluster.search, deadline=request.deadline))
 
     def more(extra: dict[str, Any], deadline: float) -> dict[str, Any]:
         try:
@@ -94,7 +112,42 @@ def search(cluster: Cluster, request: ValidRequest, tree: Node | None) -> Answer
         except OutOfTime:
             raise FacetTimeout from None
 
+    def sample(limit: int, deadline: float) -> list[dict[str, list[str]]]:
+        """The marked words of the first ``limit`` matches in the request's order."""
+        first = {key: body[key] for key in ("query", "sort", "post_filter") if key in body}
+        try:
+            got = cluster.search({**first, "size": limit, "_source": False, "track_total_hits": False,
+                                  "highlight": highlight.request(request.request.exact)},
+                                 Deadline(deadline, request.deadline.budget))
+        except OutOfTime:
+            raise FacetTimeout from None
+        return [highlight.sampled_surfaces(h, compiled.phrases) for h in got["hits"]["hits"]]
+
     suggestion = (suggest.suggest(partial(cluster.search, deadline=request.deadline), request.request.q, checked,
                                   aggs["spell"]) if checked else None)
-    return Answer(found["hits"]["total"]["value"], hits, sort, suggestion, list(compiled.warnings),
-                  facets.AggCounter(aggs, filters, resolved, more), state)
+    return Answer(total, hits, sort, suggestion, list(compiled.warnings),
+                  facets.AggCounter(aggs, filters, resolved, more, sample), state,
+                  collapse.stories_count(aggs) if clustered else total, [s for _, s in marked])
+
+
+def marks(cluster: Cluster, request: ValidRequest, tree: Node, doc_id: str) -> ArticleMarks | None:
+    """Where the article ``doc_id`` matches the request's query (None: no such article).
+
+    The query is only a ``should`` beside the article's id, so the article is
+    found, and marked by the same highlighter as a hit, even where it does not
+    match the whole query.
+    """
+    req = request.request
+    compiled = compile_tree(tree, partial(expand, cluster, deadline=request.deadline),
+                            operator=req.operator, exact=req.exact)
+    query: dict[str, Any] = {"bool": {"filter": [{"ids": {"values": [doc_id]}}]}}
+    if compiled.query is not None:
+        query["bool"]["should"] = [compiled.query]
+    found = cluster.search({"query": query, "size": 1, "track_total_hits": False, "_source": ["title", "body"],
+                            "highlight": highlight.request(req.exact or None)}, request.deadline)["hits"]["hits"]
+    if not found:
+        return None
+    source, marked = found[0].get("_source", {}), found[0].get("highlight", {})
+    return ArticleMarks(
+        highlight.marked_spans(source.get("title") or "", marked, highlight.FORMS["title"], compiled.phrases),
+        highlight.marked_spans(source.get("body") or "", marked, highlight.FORMS["body"], compiled.phrases))

@@ -287,6 +287,12 @@ class OpenSearchWriterSession:
         self._write(source, bulk.delete_action(self._live.index if self._live else self.alias, known.doc_id))
         self._claims.release(known.doc_id, source)
 
+    def stories(self) -> list[tuple[str, str, bytes]]:
+        if self._new is not None or self._live is None:
+            return []  # a new index starts with no stories
+        with self._calls("read the stories of the live index"):
+            return store.scan_stories(self.client, self._live.index)
+
     def record_failure(self, path: str, content_hash: str, reason: str) -> None:
         self._failures[path] = KnownFailure(content_hash, reason)
 

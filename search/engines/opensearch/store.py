@@ -21,6 +21,7 @@ keeps, are read from the documents themselves.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 import os
@@ -163,6 +164,15 @@ def scan_files(client: OpenSearch, index: str) -> tuple[dict[str, KnownFile], di
                             int(_first(hit, "mtime_ns", 0)))
         files[source] = KnownFile(doc_id, state)
     return files, stamps
+
+
+def scan_stories(client: OpenSearch, index: str) -> list[tuple[str, str, bytes]]:
+    """(source, story, signature) of each article in ``index`` (``indexer.stories``)."""
+    body = {"query": {"match_all": {}}, "_source": ["source", "story", "signature"]}
+    return [(term_source(hit["_source"].get("source") or ""), hit["_source"].get("story") or "",
+             base64.b64decode(hit["_source"].get("signature") or ""))
+            for hit in helpers.scan(client, query=body, index=index, size=SCAN_PAGE, scroll="5m",
+                                    allow_partial_search_results=False)]
 
 
 # --- known failures --------------------------------------------------------

@@ -35,8 +35,9 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 from whoosh.reading import SegmentReader
 
+from search.counting import FacetTimeout
 from search.errors import IndexError_, IndexUnreadable
-from search.models import FacetTimeout, SearchError
+from search.models import SearchError
 
 from . import store
 

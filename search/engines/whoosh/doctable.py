@@ -58,12 +58,18 @@ class DocTable:
     author_doc: np.ndarray  # int32: docnum of each (document, author) pair
     author_ord: np.ndarray  # int32: author ordinal of each pair
     authors: Vocabulary
+    publication: np.ndarray  # int32 ordinal into publications.values, -1 = none
+    publications: Vocabulary
     day: np.ndarray  # int32 YYYYMMDD, NO_DATE = 0
     published: np.ndarray  # int64 epoch seconds (meaningless where day == NO_DATE)
     year: np.ndarray  # int32 year or 0
     month: np.ndarray  # int32 YYYYMM or 0
     indexed: np.ndarray  # int64 epoch ms first indexed (search.stamps), 0 = unknown
     changed: np.ndarray  # int64 epoch ms last changed, 0 = unknown
+    #: int32 story ordinal (``story_values``); a document without a story
+    #: (an index older than them) has one of its own, past the values.
+    story: np.ndarray
+    story_values: list[str]
     # Field lengths as Whoosh's scorer sees them (quantised), read on first use.
     _lengths: dict[str, np.ndarray] = field(default_factory=dict)
     _lengths_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -113,6 +119,10 @@ class DocTable:
                 if reader.is_deleted(d):
                     live[d] = False
         sections_raw = _column(reader, "section_facet", size, "")
+        section, sections = _ordinals(sections_raw)
+        # An index written before publications has no such column: none has one.
+        publication, publications = _ordinals(_column(reader, "publication_facet", size, "")
+                                              if "publication_facet" in reader.schema else [""] * size)
         authors_raw = _column(reader, "author_facet", size, "")
         day = np.asarray(_column(reader, "day", size, NO_DATE), dtype=np.int64).astype(np.int32)
         published = np.asarray(_column(reader, "published", size, NO_DATE), dtype=np.int64)
@@ -120,9 +130,8 @@ class DocTable:
                          if name in reader.schema else np.zeros(size, dtype=np.int64))
                   for name in ("indexed_at", "changed_at")}  # an index older than stamps has none
 
-        sec_values = sorted({s for s in sections_raw if s})
-        sec_index = {v: i for i, v in enumerate(sec_values)}
-        section = np.fromiter((sec_index.get(s, -1) for s in sections_raw), dtype=np.int32, count=size)
+        story_values, story = _stories(_column(reader, "story", size, "") if "story" in reader.schema
+                                       else [""] * size)
 
         auth_lists = [[a for a in raw.split(AUTHOR_SEP) if a] if raw else [] for raw in authors_raw]
         auth_values = sorted({a for lst in auth_lists for a in lst})
@@ -134,22 +143,28 @@ class DocTable:
             size=size,
             live=live,
             section=section,
-            sections=Vocabulary.of(sec_values),
+            sections=sections,
             author_doc=np.asarray(pairs_doc, dtype=np.int32),
             author_ord=np.asarray(pairs_ord, dtype=np.int32),
             authors=Vocabulary.of(auth_values),
+            publication=publication,
+            publications=publications,
             day=day,
             published=published,
             year=(day // 10_000).astype(np.int32),
             month=(day // 100).astype(np.int32),
             indexed=stamps["indexed_at"],
             changed=stamps["changed_at"],
+            story=story,
+            story_values=story_values,
         )
 
     # --- filters ---------------------------------------------------------
 
-    def section_mask(self, ordinals: list[int]) -> np.ndarray:
-        return np.isin(self.section, np.asarray(ordinals, dtype=np.int32))
+    def value_mask(self, column: str, ordinals: list[int]) -> np.ndarray:
+        """Documents whose single-valued ``column`` (section, publication) has one
+        of ``ordinals`` (-1: no value)."""
+        return np.isin(getattr(self, column), np.asarray(ordinals, dtype=np.int32))
 
     def author_mask(self, ordinals: list[int]) -> np.ndarray:
         mask = np.zeros(self.size, dtype=bool)
@@ -199,6 +214,27 @@ class DocTable:
         # Whole sort: the keys are cheap, and ties span whole indexing runs.
         order = np.lexsort((docnums, -published, -stamps))
         return docnums[order[:limit]]
+
+
+def _codes(raw: list[str]) -> tuple[np.ndarray, list[str]]:
+    """A single-valued column as int32 ordinals into its sorted distinct values (-1: empty)."""
+    values = sorted({v for v in raw if v})
+    index = {v: i for i, v in enumerate(values)}
+    return np.fromiter((index.get(v, -1) for v in raw), dtype=np.int32, count=len(raw)), values
+
+
+def _stories(raw: list[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct story ids, and each document's ordinal (unique past them when it has none)."""
+    story, values = _codes(raw)
+    alone = np.flatnonzero(story < 0)
+    story[alone] = len(values) + np.arange(len(alone), dtype=np.int32)
+    return values, story
+
+
+def _ordinals(raw: list[str]) -> tuple[np.ndarray, Vocabulary]:
+    """A single-valued facet column as ordinals into its sorted values (-1: empty)."""
+    codes, values = _codes(raw)
+    return codes, Vocabulary.of(values)
 
 
 def _column(reader, fieldname: str, size: int, default):

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
+from search.blocks import typed_blocks
 from search.errors import IndexUnreadable
 from search.models import (Answer, ArticleRow, Export, FacetValue, Hit, IndexState, IndexStats, Sources,
                            StoredArticle, ValidRequest)
 from search.query import Node, dates
+from search.snippets import ArticleMarks
 
 from . import export as export_mod
 from . import related as related_mod
@@ -90,7 +92,13 @@ class WhooshEngine:
             stored = self._searchers.current().searcher.document(id=doc_id)
         if stored is None:
             return None
-        return StoredArticle(**stored_record(stored), body=stored.get("body") or "")
+        body = stored.get("body") or ""
+        return StoredArticle(**stored_record(stored), body=body, blocks=typed_blocks(body, stored.get("blocks")),
+                             story=stored.get("story") or None)
+
+    def marks(self, doc_id: str, request: ValidRequest, tree: Node) -> ArticleMarks | None:
+        with self._damage.reading():
+            return searching.marks(self._searchers.current(), self._matches, request, tree, doc_id)
 
     def related(self, doc_id: str, limit: int) -> list[Hit]:
         with self._damage.reading():

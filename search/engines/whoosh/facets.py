@@ -16,8 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from search.models import FacetTimeout, PeriodCounts, ValidRequest, ValueCounts
+from search.facets import MISSING_VALUES
+from search.counting import FacetTimeout, PeriodCounts, ValueCounts
+from search.models import ValidRequest
 
+from .collapse import story_mask
 from .doctable import DocTable, Vocabulary
 
 
@@ -33,25 +36,27 @@ def _chunks(n: int, deadline: float) -> Iterator[slice]:
         yield slice(start, min(start + CHUNK, n))
 
 
-class _Sections:
-    """One section per document (``DocTable.section``: ordinal, -1 for none)."""
+class _Single:
+    """At most one value per document (``DocTable.section``, ``.publication``:
+    ordinal, -1 for none); the last count is of the documents without one."""
+
+    def __init__(self, column: str, vocabulary: str):
+        self.column = column
+        self.vocabulary_name = vocabulary
 
     def vocabulary(self, table: DocTable) -> Vocabulary:
-        return table.sections
+        return getattr(table, self.vocabulary_name)
 
     def mask(self, table: DocTable, ordinals: list[int]) -> np.ndarray:
-        return table.section_mask(ordinals)
+        return table.value_mask(self.column, ordinals)
 
     def counts(self, table: DocTable, mask: np.ndarray, deadline: float) -> np.ndarray:
-        n = len(table.sections.values)
-        total = np.zeros(n, dtype=np.int64)
+        n = len(self.vocabulary(table).values)
+        total = np.zeros(n + 1, dtype=np.int64)
         for part in _chunks(table.size, deadline):
-            total += self.count_part(table, mask, part, n)
-        return total
-
-    def count_part(self, table: DocTable, mask: np.ndarray, part: slice, n: int) -> np.ndarray:
-        ords = table.section[part][mask[part]]
-        return np.bincount(ords[ords >= 0], minlength=n)[:n]
+            # Ordinal -1 (no value) counted in the extra last slot.
+            total += np.bincount(getattr(table, self.column)[part][mask[part]] + 1, minlength=n + 1)[:n + 1]
+        return np.roll(total, -1)
 
 
 class _Authors:
@@ -76,7 +81,8 @@ class _Authors:
 
 
 #: The value fields that can be filtered and counted.
-VALUE_COLUMNS = {"section": _Sections(), "author": _Authors()}
+VALUE_COLUMNS = {"section": _Single("section", "sections"), "author": _Authors(),
+                 "publication": _Single("publication", "publications")}
 #: The date histograms' periods: unit -> DocTable column (YYYY, YYYYMM; 0 = no date).
 PERIODS = {"year": "year", "month": "month"}
 
@@ -91,8 +97,7 @@ class Filtered:
 
     @classmethod
     def build(cls, table: DocTable, text_mask: np.ndarray, request: ValidRequest) -> Filtered:
-        selected = {field: VALUE_COLUMNS[field].vocabulary(table).ordinals(values)
-                    for field, values in request.filters.items()}
+        selected = {field: _ordinals(table, field, values) for field, values in request.filters.items()}
         masks = {field: VALUE_COLUMNS[field].mask(table, sorted({o for ords in chosen.values() for o in ords}))
                  for field, chosen in selected.items()}
         base = text_mask
@@ -100,6 +105,8 @@ class Filtered:
             base = text_mask & table.day_mask(request.days.lo, request.days.hi)
         if request.indexed_since is not None:
             base = base & (table.indexed >= request.indexed_since)
+        if request.request.story is not None:
+            base = base & story_mask(table, request.request.story)
         without = {}
         for field in masks:
             others = [m for f, m in masks.items() if f != field]
@@ -109,6 +116,15 @@ class Filtered:
     def without(self, field: str) -> np.ndarray:
         """The matches as if ``field`` had no filter."""
         return self._without.get(field, self.matches)
+
+
+def _ordinals(table: DocTable, field: str, values: list[str]) -> dict[str, list[int]]:
+    """Each requested value of ``field`` -> the ordinals it selects (-1: no value)."""
+    label = MISSING_VALUES.get(field)
+    out = VALUE_COLUMNS[field].vocabulary(table).ordinals([v for v in values if v != label])
+    if label in values:
+        out[label] = [-1]
+    return out
 
 
 def _all(base: np.ndarray, masks: list[np.ndarray]) -> np.ndarray:
@@ -125,18 +141,23 @@ class TableCounter:
         self.table = table
         self.filtered = filtered
 
-    def values(self, field: str, *, own_selection: bool, limit: int, deadline: float) -> ValueCounts:
+    def values(self, field: str, *, own_selection: bool, limit: int, deadline: float,
+               missing: bool = False) -> ValueCounts:
         column = VALUE_COLUMNS[field]
         values = column.vocabulary(self.table).values
         mask = self.filtered.matches if own_selection else self.filtered.without(field)
         counts = column.counts(self.table, mask, deadline)
+        # A single-valued column's count of documents without a value comes last
+        # (index -1, which is also how a selected ordinal -1 reads it).
+        without = int(counts[-1]) if len(counts) > len(values) else 0
+        counts = counts[:len(values)] if len(counts) > len(values) else counts
         nonzero = np.flatnonzero(counts)
         # Most frequent first; equal counts alphabetically (values are sorted,
         # so ordinal order is alphabetical order).
         order = nonzero[np.lexsort((nonzero, -counts[nonzero]))][:limit].tolist()
-        selected = {wanted: [(values[o], int(counts[o])) for o in ords]
+        selected = {wanted: [(values[o], int(counts[o])) if o >= 0 else (wanted, without) for o in ords]
                     for wanted, ords in self.filtered.selected.get(field, {}).items()}
-        return ValueCounts([(values[o], int(counts[o])) for o in order], selected)
+        return ValueCounts([(values[o], int(counts[o])) for o in order], selected, without if missing else 0)
 
     def periods(self, unit: str, *, deadline: float) -> PeriodCounts:
         column, mask = getattr(self.table, PERIODS[unit]), self.filtered.matches

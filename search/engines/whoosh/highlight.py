@@ -20,7 +20,6 @@ from functools import lru_cache
 
 from search import snippets
 from search.models import NO_DEADLINE, Deadline, Hit
-from search.snippets import SNIPPET_CHARS, SNIPPET_FRAGMENTS
 
 from .analysis import TOKEN_PATTERN, analyze, fold, ranking_analyzer
 from .schema import stored_authors, stored_time
@@ -134,26 +133,40 @@ def match_spans(text: str, spec: HighlightSpec,
     return spans
 
 
+def marked_tokens(text: str, spec: HighlightSpec, decided: dict[str, bool]) -> list[str]:
+    """The distinct words of ``text`` that ``spec`` marks, in order; phrases are
+    not looked for (the spellings panel reads single words only)."""
+    out = []
+    for token in dict.fromkeys(_TOKEN_RE.findall(text)):
+        hit = decided.get(token)
+        if hit is None:
+            hit = decided[token] = _matches(token, spec)
+        if hit:
+            out.append(token)
+    return out
+
+
 def mark(text: str, spec: HighlightSpec, decided: dict[str, bool] | None = None) -> str:
     """The whole text, escaped, with matches marked (titles)."""
     return snippets.render(text, match_spans(text, spec, decided))
 
 
-def snippet(body: str, spec: HighlightSpec, *, size: int = SNIPPET_CHARS,
-            fragments: int = SNIPPET_FRAGMENTS, decided: dict[str, bool] | None = None) -> str:
-    """Up to ``fragments`` windows of ~``size`` characters around the best matches."""
-    text = snippets.clean(body[:SNIPPET_SOURCE_CHARS])
-    return snippets.from_spans(text, match_spans(text, spec, decided), size=size, fragments=fragments)
-
-
 def hit(searcher, docnum: int, score: float, spec: HighlightSpec,
         decided: dict[str, bool] | None = None, deadline: Deadline = NO_DEADLINE) -> Hit:
-    """The result record of one document: stored fields, marked title, snippet
-    (raises OutOfTime, before any work, once ``deadline`` has passed)."""
+    """The result record of one document (see :func:`marked_hit`)."""
+    return marked_hit(searcher, docnum, score, spec, decided, deadline)[0]
+
+
+def marked_hit(searcher, docnum: int, score: float, spec: HighlightSpec,
+               decided: dict[str, bool] | None = None, deadline: Deadline = NO_DEADLINE
+               ) -> tuple[Hit, dict[str, list[str]]]:
+    """The result record of one document: stored fields, marked title, snippet;
+    and its marked words (raises OutOfTime, before any work, once ``deadline`` has passed)."""
     deadline.check()
     stored = searcher.stored_fields(docnum)
     title = stored.get("title") or ""
-    body = stored.get("body") or ""
+    body = snippets.clean((stored.get("body") or "")[:SNIPPET_SOURCE_CHARS])
+    title_spans, body_spans = match_spans(title, spec, decided), match_spans(body, spec, decided)
     return Hit(
         id=stored["id"],
         url=stored.get("url"),
@@ -162,8 +175,10 @@ def hit(searcher, docnum: int, score: float, spec: HighlightSpec,
         section=stored.get("section") or None,
         authors=stored_authors(stored),
         score=round(score, 4),
-        snippet=snippet(body, spec, decided=decided),
-        title_html=mark(title, spec, decided),
+        snippet=snippets.from_spans(body, body_spans),
+        title_html=snippets.render(title, title_spans),
         indexed_at=stored_time(stored, "indexed_at"),
         changed_at=stored_time(stored, "changed_at"),
-    )
+        publication=stored.get("publication") or None,
+        story=stored.get("story") or None,
+    ), {"title": snippets.marked_words(title, title_spans), "body": snippets.marked_words(body, body_spans)}

@@ -16,6 +16,7 @@ from typing import Any
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, Schema
 
+from search.copies import story_key
 from search.models import Article, SourceState, article_record
 from search.sourcepath import source_term, term_source
 from search.query.dates import NO_DATE
@@ -49,6 +50,9 @@ def build_schema() -> Schema:
         author=AnalyzedText(folded_term, analyzer=phrase, stored=True),
         author_facet=ID(sortable=True),
         authors=STORED(),  # the list as extracted (``author`` joins it for searching)
+        publication=STORED(),
+        publication_facet=ID(sortable=True),
+        blocks=STORED(),  # the kind of each paragraph of the body (search.blocks)
         date=STORED(),  # "YYYY-MM-DD" as published, or None
         day=NUMERIC(int, bits=32, signed=False, sortable=True),  # YYYYMMDD or NO_DATE
         published=NUMERIC(int, bits=64, sortable=True),  # UTC epoch seconds or NO_DATE
@@ -58,12 +62,23 @@ def build_schema() -> Schema:
         # One column the indexer reads for every document on each run: far
         # cheaper than unpickling stored fields (see encode_state).
         file_state=COLUMN(VarBytesColumn()),
+        # Story clusters (indexer.stories): the cluster's id, as a term (the
+        # ``story`` filter) and a column (collapsing), and the body's MinHash
+        # signature, read back by the next indexing run.
+        story=ID(stored=True, sortable=True),
+        signature=COLUMN(VarBytesColumn()),
     )
 
 
 #: Fields an index written before articles carried stamps lacks; documents
 #: added to such an index leave them out (see the README: ``--rebuild``).
 STAMP_FIELDS = ("authors", "indexed_at", "changed_at")
+#: Fields an index written before story clusters lacks (likewise left out).
+STORY_FIELDS = ("story", "signature")
+#: Likewise for an index written before articles carried their publication.
+PUBLICATION_FIELDS = ("publication", "publication_facet")
+#: Every field an older index may lack (``blocks`` read back as absent: see ``search.blocks``).
+ADDED_FIELDS = (*STAMP_FIELDS, *STORY_FIELDS, *PUBLICATION_FIELDS, "blocks")
 
 
 def encode_state(source: str, doc_id: str, state: SourceState, fingerprint: str = "") -> bytes:
@@ -123,12 +138,17 @@ def article_to_document(article: Article, state: SourceState, stamp: Stamp) -> d
         "author": joined_authors,
         "author_facet": AUTHOR_SEP.join(authors),
         "authors": authors,
+        "publication": article.publication,
+        "publication_facet": article.publication or "",
+        "blocks": list(article.blocks),
         "date": date_text,
         "day": day,
         "published": published,
         "indexed_at": stamp.indexed_at,
         "changed_at": stamp.changed_at,
         "file_state": encode_state(article.source, article.id, state, stamp.fingerprint),
+        "story": story_key(article.story, article.id),
+        "signature": article.signature,
     }
 
 

@@ -13,19 +13,22 @@ cached), and snippets not yet made are plain openings (with a warning).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from search import limits
+from search.snippets import ArticleMarks
 from search.models import Answer, Deadline, OutOfTime, Sort, ValidRequest
 from search.query import Node
 
-from . import highlight, suggest
+from . import collapse, highlight, suggest
 from .compile import CompiledQuery, compile_tree
 from .doctable import DocTable
 from .evaluate import Scored, evaluate, top
-from .facets import Filtered, TableCounter
+from .facets import Filtered
 from .lru import SizedLRU
+from .spellings import SearchCounter
 from .searchers import Snapshot
 
 
@@ -66,7 +69,8 @@ class Selection:
         return int(self.filtered.matches.sum())
 
 
-def select(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree: Node | None) -> Selection:
+def matching(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree: Node | None) -> Matched:
+    """What the request's query text matches, from the cache when it is there."""
     req = request.request
     # The expansion caps shape the compiled query (and may be changed at run
     # time, e.g. by tests): they are part of what is cached.
@@ -75,6 +79,12 @@ def select(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree
     if matched is None:
         matched = _match(snap, req.q, req.operator, req.exact, tree, request.deadline)
         cache.put(key, matched, matched.size)
+    return matched
+
+
+def select(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree: Node | None) -> Selection:
+    req = request.request
+    matched = matching(snap, cache, request, tree)
     filtered = Filtered.build(snap.table, matched.text_mask, request)
     sort = req.sort
     if sort == "relevance" and not matched.compiled.scored:
@@ -99,41 +109,67 @@ def search(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree
 
     start = (req.page - 1) * req.per_page
     end = start + req.per_page
+    ranked = partial(first, table, chosen)
     page_docs: list[tuple[int, float]] = []
     if start < total:
-        scored = matched.scored
-        if sort == "relevance":
-            assert scored is not None
-            page_docs = top(scored, matches, end)[start:end]
-        else:
-            page = ordered(table, np.flatnonzero(matches), sort, end)[start:end]
-            if scored is not None:
-                # Relevance scores are known anyway: report them.
-                at = np.searchsorted(scored.ids, page)
-                page_docs = [(int(d), float(scored.scores[i])) for d, i in zip(page, at)]
-            else:
-                page_docs = [(int(d), 0.0) for d in page]
-
+        page_docs = (collapse.leaders(ranked, table, total, start, end, request.deadline) if req.collapse
+                     else ranked(end)[start:end])
     warnings = list(matched.compiled.warnings)
-    hits = _hits(snap, page_docs, matched, request.deadline, warnings)
-    return Answer(total, hits, sort, matched.suggestion, warnings, TableCounter(table, filtered), snap.state())
+    hits, surfaces = _hits(snap, page_docs, matched, request.deadline, warnings)
+    if req.collapse and hits:
+        for hit, (count, listed) in zip(hits, collapse.copies(table, matches, [d for d, _ in page_docs])):
+            hit.copies = count
+            hit.same_story = [collapse.copy_of(snap.searcher.stored_fields(d)) for d in listed]
+    counter = SearchCounter(snap, filtered, matched.compiled.highlight, ranked)
+    return Answer(total, hits, sort, matched.suggestion, warnings, counter, snap.state(),
+                  collapse.count_stories(table, matches), surfaces)
+
+
+def first(table: DocTable, chosen: Selection, end: int) -> list[tuple[int, float]]:
+    """(document, score) of the first ``end`` matches in the selection's order."""
+    matched, matches = chosen.matched, chosen.filtered.matches
+    scored = matched.scored
+    if chosen.sort == "relevance":
+        assert scored is not None
+        return top(scored, matches, end)
+    docs = ordered(table, np.flatnonzero(matches), chosen.sort, end)
+    if scored is None:
+        return [(int(d), 0.0) for d in docs]
+    # Relevance scores are known anyway: report them.
+    at = np.searchsorted(scored.ids, docs)
+    return [(int(d), float(scored.scores[i])) for d, i in zip(docs, at)]
+
+
+def marks(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree: Node | None,
+          doc_id: str) -> ArticleMarks | None:
+    """Where the article ``doc_id`` matches the request's query (None: no such article);
+    the query is compiled as for a search, which a reader arriving from one has cached."""
+    stored = snap.searcher.document(id=doc_id)
+    if stored is None:
+        return None
+    spec = matching(snap, cache, request, tree).compiled.highlight
+    decided: dict[str, bool] = {}
+    return ArticleMarks(highlight.match_spans(stored.get("title") or "", spec, decided),
+                        highlight.match_spans(stored.get("body") or "", spec, decided))
 
 
 def _hits(snap: Snapshot, page_docs: list[tuple[int, float]], matched: Matched, deadline: Deadline,
-          warnings: list[str]) -> list:
+          warnings: list[str]) -> tuple[list, list]:
     decided: dict[str, bool] = {}  # word -> marked?, shared by the page's snippets
     spec = matched.compiled.highlight
-    hits, late = [], False
+    hits, surfaces, late = [], [], False
     for d, score in page_docs:
         try:
-            hits.append(highlight.hit(snap.searcher, d, score, spec, decided, deadline))
+            hit, marked = highlight.marked_hit(snap.searcher, d, score, spec, decided, deadline)
         except OutOfTime:
             # The matches are known: show them, without marks, rather than nothing.
-            hits.append(highlight.hit(snap.searcher, d, score, highlight.HighlightSpec()))
+            hit, marked = highlight.marked_hit(snap.searcher, d, score, highlight.HighlightSpec())
             late = True
+        hits.append(hit)
+        surfaces.append(marked)
     if late:
         warnings.append("some snippets are not marked: the search ran out of time")
-    return hits
+    return hits, surfaces
 
 
 def _match(snap: Snapshot, text: str, operator: str, exact: bool, tree: Node | None,

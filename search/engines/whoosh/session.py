@@ -34,10 +34,21 @@ from search.models import Article, KnownFailure, Sources, SourceState
 
 from . import damage, store
 from .history import History
-from .schema import STAMP_FIELDS, article_to_document, source_term
+from .schema import ADDED_FIELDS, PUBLICATION_FIELDS, STAMP_FIELDS, STORY_FIELDS, article_to_document, source_term
 from .writer import CombiningWriter, FastSegmentWriter
 
 log = logging.getLogger(__name__)
+
+#: What an index written before some fields existed lacks, and the warning each
+#: incremental run on it gives (documents added to it leave those fields out).
+_OLDER_INDEXES = (
+    (STAMP_FIELDS, "this index was written before articles recorded when they were indexed (indexed_at) "
+                   "and their authors as a list; run 'newsarchive index --rebuild' once to add them"),
+    (STORY_FIELDS, "this index was written before story clusters; run 'newsarchive index --rebuild' "
+                   "once to group copies of a story"),
+    (PUBLICATION_FIELDS, "this index was written before articles recorded their publication; run "
+                         "'newsarchive index --rebuild' once to add it"),
+)
 
 #: Posting-pool memory of the session's own writer before it spills to runs.
 WRITER_LIMIT_MB = 256
@@ -76,7 +87,7 @@ class Stamping:
 
     now: int
     history: History
-    missing: frozenset[str]  # STAMP_FIELDS an index written before them lacks
+    missing: frozenset[str]  # ADDED_FIELDS an index written before them lacks
 
     def document(self, article: Article, state: SourceState) -> dict:
         stamp = stamps.restamp(self.history.get(article.id), stamps.fingerprint(article), self.now)
@@ -172,11 +183,8 @@ class WhooshWriterSession:
                     files = store.read_files(self._ix)
                     failures = store.read_failures(self._live)
                     history = store.read_history(self._ix)
-                if any(f not in self._ix.schema for f in STAMP_FIELDS):
-                    self.warnings.append(
-                        "this index was written before articles recorded when they were indexed "
-                        "(indexed_at) and their authors as a list; run 'newsarchive index --rebuild' "
-                        "once to add them")
+                self.warnings += [warning for fields, warning in _OLDER_INDEXES
+                                  if any(f not in self._ix.schema for f in fields)]
             elif self._live is not None:
                 history = self._live_history()
             # One time for the whole run, taken under the lock (see search.stamps).
@@ -254,7 +262,7 @@ class WhooshWriterSession:
                 self._ix = store.open_for_writing(self._gen_dir)
             # _lk=False: the session's own lock (store.writer_lock) covers every writer.
             self._writer = CombiningWriter(self._ix, _lk=False, limitmb=WRITER_LIMIT_MB)
-            missing = frozenset(f for f in STAMP_FIELDS if f not in self._ix.schema)
+            missing = frozenset(f for f in ADDED_FIELDS if f not in self._ix.schema)
             self._stamping = replace(self._stamping, missing=missing)
             # One searcher for every deletion: Whoosh otherwise opens a new
             # reader over all segments for each delete_by_term call.
@@ -337,6 +345,11 @@ class WhooshWriterSession:
         known = self.previous.files.get(source)
         if known is not None:
             self._claims.release(known.doc_id, source)
+
+    def stories(self) -> list[tuple[str, str, bytes]]:
+        if self.rebuild or self._ix is None:
+            return []
+        return store.read_stories(self._ix)
 
     def record_failure(self, path: str, content_hash: str, reason: str) -> None:
         self._failures[path] = KnownFailure(content_hash, reason)

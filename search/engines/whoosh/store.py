@@ -194,6 +194,17 @@ def read_files(ix) -> dict[str, KnownFile]:
     return known
 
 
+def read_stories(ix) -> list[tuple[str, str, bytes]]:
+    """(source, story, signature) of each article ``ix`` holds (``indexer.stories``),
+    from three columns; none in an index written before story clusters."""
+    with ix.reader() as reader:
+        if reader.doc_count_all() == 0 or "signature" not in reader.schema:
+            return []
+        states, stories = reader.column_reader("file_state"), reader.column_reader("story")
+        signatures = reader.column_reader("signature")
+        return [(decode_state(states[d])[0], stories[d], signatures[d]) for d in reader.all_doc_ids()]
+
+
 def read_history(ix) -> History:
     """The stamps of the articles ``ix`` holds (see :mod:`.history`)."""
     with ix.reader() as reader:

@@ -4,7 +4,8 @@ Whoosh pickles the schema (its field classes, analyzers and term functions)
 into each index's table of contents, by module path. Older indexes name
 ``search.analysis`` and ``search.fields``; those modules stay as aliases.
 They also lack the stamps (``indexed_at``, ``changed_at``) and the authors
-list: they answer with null stamps until ``newsarchive index --rebuild``.
+list, and the publication: they answer with null stamps (and publications)
+until ``newsarchive index --rebuild``.
 And they store positions as Whoosh's pickles (``whoosh.formats.Positions``,
 not ``PackedPositions``), in blocks pickled with protocol 2 and compressed
 by ``zlib.compress`` (Whoosh's own block writer), which are still read.
@@ -31,9 +32,10 @@ OLD_PATHS = {
 
 
 def old_schema():
-    """The schema as it was before articles carried stamps and an authors list."""
+    """The schema as it was before articles carried stamps, an authors list, a story,
+    a publication and typed blocks."""
     s = schema.build_schema()
-    for name in schema.STAMP_FIELDS:
+    for name in schema.ADDED_FIELDS:
         s.remove(name)
     return s
 
@@ -70,6 +72,9 @@ def test_an_index_naming_the_old_paths_opens_and_answers(old_index):
         # No stamps yet; the authors list comes from the joined text.
         assert hit.indexed_at is None and hit.changed_at is None
         assert hit.authors == ["Ana Petrović", "Bob Lee"]
+        assert hit.publication is None and response.facets.publication == []
+        assert service.search(SearchRequest(q="vucic", publications=["RTS"])).total == 0
+        assert service.article(hit.id).publication is None
         assert service.search(SearchRequest(sort="indexed")).total == 1
         assert service.search(SearchRequest(indexed_since="2000-01-01")).total == 0
         assert [r.id for r in service.export(SearchRequest(q="vucic")).rows] == [hit.id]
@@ -81,6 +86,7 @@ def test_an_old_index_takes_new_pages_and_says_to_rebuild(old_index, tmp_path):
     page = write_page(tmp_path / "pages" / "a.html", "Harbour news", "The harbour board met.")
     report = Indexer(old_index, jobs=1).run([page.parent])
     assert report.added == 1 and any("--rebuild" in w for w in report.warnings)
+    assert any("publication" in w for w in report.warnings)
     service = SearchService(old_index)
     try:
         assert service.search(SearchRequest(q="harbour")).hits[0].indexed_at is None

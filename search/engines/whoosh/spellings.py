@@ -1,0 +1,60 @@
+"""What the spellings panel asks of the Whoosh engine (see ``search.matched``):
+the marked words of the first matches, and how many matches hold each spelling.
+
+Counting a spelling is one posting list per exact-spelling field (the
+lower-cased words) masked by the matches: no stored field is read.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from search.counting import FacetTimeout
+from search.models import Deadline, OutOfTime
+
+from . import highlight
+from .facets import Filtered, TableCounter
+from .postings import term_ids
+from .searchers import Snapshot
+
+#: The exact-spelling fields a spelling is counted in.
+EXACT_FIELDS = ("title_exact", "body_exact")
+
+
+class SearchCounter(TableCounter):
+    """:class:`search.counting.FacetCounter` of one search: the table's counts and
+    the spellings panel's questions."""
+
+    def __init__(self, snap: Snapshot, filtered: Filtered, spec: highlight.HighlightSpec,
+                 first: Callable[[int], list[tuple[int, float]]]):
+        super().__init__(snap.table, filtered)
+        self.snap = snap
+        self.spec = spec
+        self.first = first  # the first n (document, score) in the request's order
+
+    def surfaces(self, *, limit: int, deadline: float) -> list[dict[str, list[str]]]:
+        out = []
+        decided: dict[str, bool] = {}  # word -> marked?, shared by the sample
+        for docnum, _ in self.first(limit):
+            if time.perf_counter() > deadline:
+                raise FacetTimeout
+            stored = self.snap.searcher.stored_fields(docnum)
+            out.append({"title": highlight.marked_tokens(stored.get("title") or "", self.spec, decided),
+                        "body": highlight.marked_tokens((stored.get("body") or "")[:highlight.SNIPPET_SOURCE_CHARS],
+                                                        self.spec, decided)})
+        return out
+
+    def words(self, words: list[str], *, deadline: float) -> list[int]:
+        matches = self.filtered.matches
+        limit = Deadline(deadline, 0.0)  # the facet's own limit, for the posting readers
+        out = []
+        try:
+            for word in words:
+                ids = np.union1d(*(term_ids(self.snap.searcher, f, word, limit) for f in EXACT_FIELDS))
+                out.append(int(matches[ids].sum()))
+        except OutOfTime:
+            raise FacetTimeout from None
+        return out
