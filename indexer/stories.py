@@ -2,8 +2,8 @@
 
 Each body gets a MinHash signature of its 5-word shingles (``datasketch``);
 :class:`Stories` assigns an article to the story of the most similar article
-the index holds, found by locality-sensitive hashing (``MinHashLSH``) and
-confirmed by the signatures' estimated Jaccard similarity (≥ ``threshold``),
+the index holds, found by locality-sensitive hashing (bands and rows as
+``MinHashLSH`` chooses them, held in sorted numpy tables) and confirmed by the signatures' estimated Jaccard similarity (≥ ``threshold``),
 else to a new story. Engine-neutral: an engine only stores the two values of
 :class:`search.models.Article` (``story``, ``signature``) and reads them back
 for the next run (``WriterSession.stories``); the LSH tables live in memory
@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterable
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import MinHash, MinHashLSH
 
 
 #: Words per shingle.
@@ -80,50 +80,101 @@ def new_story_id(source: str, content_hash: str) -> str:
 #: (source, story id, signature) of one indexed article.
 Entry = tuple[str, str, bytes]
 
+#: Articles of a run held unsorted (scanned whole) before they are sealed into a sorted table.
+TAIL = 1024
+#: Tables are merged only up to this many articles: a merge copies both, and
+#: at half a million articles an unbounded last merge would briefly hold 0.5 GB more.
+MERGED_MAX = 1 << 16
 
-class _Stored:
-    """The stories the index held when the run began, in the run's LSH bands, built at once.
 
-    Inserting 108k stored signatures one by one into ``MinHashLSH`` costs
-    ~4 s of Python per incremental run (16 dictionary inserts each); here each
-    band's keys are computed for all of them with numpy and sorted, and a
-    query looks its keys up with ``searchsorted``: ~0.2 s. Candidates are
-    confirmed against the signatures either way, so the band hash need not be
-    datasketch's.
+class _Table:
+    """Articles' stories with every (article, band) key in one sorted array, built at once.
+
+    A query is two ``searchsorted`` calls; inserting 108k signatures one by
+    one into ``MinHashLSH`` instead cost ~4 s of Python and about 8 KB of
+    memory an article (16 byte-string keys in sets), here about 0.7 KB.
+    Candidates are confirmed against the signatures either way, so the band
+    hash need not be datasketch's.
     """
 
-    def __init__(self, entries: list[Entry], bands: int, rows: int):
-        self.sources = [source for source, _, _ in entries]
-        self.stories = [story for _, story, _ in entries]
-        self.row = {source: i for i, source in enumerate(self.sources)}
-        self.values = np.frombuffer(b"".join(sig for _, _, sig in entries), dtype="<u4").reshape(-1, NUM_PERM)
-        self.alive = np.ones(len(entries), dtype=bool)
-        self.shape = (bands, rows)
-        # Every (article, band) key in one sorted array: a query is two searchsorted calls.
-        keys = _band_keys(self.values, bands, rows).ravel()
+    def __init__(self, sources: list[str], stories: list[str], values: np.ndarray, shape: tuple[int, int]):
+        self.sources = sources
+        self.stories = stories
+        self.values = values
+        self.shape = shape
+        self.row = {source: i for i, source in enumerate(sources)}
+        self.alive = np.ones(len(sources), dtype=bool)
+        keys = _band_keys(values, *shape).ravel()
         self.order = np.argsort(keys, kind="stable")
         self.keys = keys[self.order]
-        self.order //= bands  # positions in the sorted keys -> article rows
+        self.order //= shape[0]  # positions in the sorted keys -> article rows
+
+    @classmethod
+    def of(cls, entries: list[Entry], shape: tuple[int, int]) -> _Table:
+        values = np.frombuffer(b"".join(sig for _, _, sig in entries), dtype="<u4").reshape(-1, NUM_PERM)
+        return cls([e[0] for e in entries], [e[1] for e in entries], values, shape)
+
+    @classmethod
+    def merged(cls, tables: list[_Table], shape: tuple[int, int]) -> _Table:
+        """One table of the articles still alive in ``tables``."""
+        rows = [np.flatnonzero(t.alive) for t in tables]
+        return cls([t.sources[i] for t, live in zip(tables, rows) for i in live.tolist()],
+                   [t.stories[i] for t, live in zip(tables, rows) for i in live.tolist()],
+                   np.concatenate([t.values[live] for t, live in zip(tables, rows)]).reshape(-1, NUM_PERM),
+                   shape)
 
     def remove(self, source: str) -> None:
         row = self.row.get(source)
         if row is not None:
             self.alive[row] = False
 
-    def candidates(self, values: np.ndarray) -> np.ndarray:
-        """Rows sharing at least one band with ``values``, still in the index."""
-        if not self.sources:
-            return np.zeros(0, dtype=np.int64)
-        wanted = _band_keys(values[None, :], *self.shape)[0]
+    def matches(self, values: np.ndarray, wanted: np.ndarray) -> list[tuple[str, float]]:
+        """(story, estimated Jaccard) of the live articles sharing a band key with ``wanted``."""
         los, his = np.searchsorted(self.keys, wanted, "left"), np.searchsorted(self.keys, wanted, "right")
         found = [self.order[lo:hi] for lo, hi in zip(los.tolist(), his.tolist()) if hi > lo]
         if not found:
-            return np.zeros(0, dtype=np.int64)
+            return []
         rows = np.unique(np.concatenate(found))
-        return rows[self.alive[rows]]
+        rows = rows[self.alive[rows]]
+        scores = (self.values[rows] == values).mean(axis=1)
+        return [(self.stories[row], score) for row, score in zip(rows.tolist(), scores.tolist())]
 
     def __len__(self) -> int:
         return int(self.alive.sum())
+
+
+class _Tail:
+    """The run's newest articles (at most ``TAIL``), their band keys compared all at once."""
+
+    def __init__(self, shape: tuple[int, int]):
+        self.entries: list[Entry] = []
+        self.row: dict[str, int] = {}
+        self.keys = np.empty((TAIL, shape[0]), dtype=np.uint64)
+        self.values = np.empty((TAIL, NUM_PERM), dtype="<u4")
+        self.alive = np.zeros(TAIL, dtype=bool)
+
+    def add(self, entry: Entry, values: np.ndarray, keys: np.ndarray) -> None:
+        row = len(self.entries)
+        self.entries.append(entry)
+        self.row[entry[0]] = row
+        self.values[row], self.keys[row], self.alive[row] = values, keys, True
+
+    def remove(self, source: str) -> None:
+        row = self.row.get(source)
+        if row is not None:
+            self.alive[row] = False
+
+    def matches(self, values: np.ndarray, wanted: np.ndarray) -> list[tuple[str, float]]:
+        n = len(self.entries)
+        rows = np.flatnonzero((self.keys[:n] == wanted).any(axis=1) & self.alive[:n])
+        scores = (self.values[rows] == values).mean(axis=1)
+        return [(self.entries[row][1], score) for row, score in zip(rows.tolist(), scores.tolist())]
+
+    def live(self) -> list[Entry]:
+        return [entry for row, entry in enumerate(self.entries) if self.alive[row]]
+
+    def __len__(self) -> int:
+        return int(self.alive[:len(self.entries)].sum())
 
 
 def _band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
@@ -131,12 +182,12 @@ def _band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
     32-bit values (band ``i`` holds values ``i*rows:(i+1)*rows``, as in
     ``MinHashLSH.hashranges``), so keys of different bands never meet."""
     blocks = values[:, :bands * rows].reshape(len(values), bands, rows).astype(np.uint64)
-    key = np.full((len(values), bands), 0xCBF29CE484222325, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        key = (key ^ np.arange(bands, dtype=np.uint64)) * np.uint64(0x100000001B3)
-    with np.errstate(over="ignore"):
+    prime = np.uint64(0x100000001B3)
+    with np.errstate(over="ignore"):  # one context: entering it costs more than a small band's arithmetic
+        key = np.full((len(values), bands), 0xCBF29CE484222325, dtype=np.uint64)
+        key = (key ^ np.arange(bands, dtype=np.uint64)) * prime
         for j in range(rows):
-            key = (key ^ blocks[:, :, j]) * np.uint64(0x100000001B3)
+            key = (key ^ blocks[:, :, j]) * prime
     return key
 
 
@@ -145,8 +196,10 @@ class Stories:
 
     ``known`` yields the entries the index holds when the run starts; it is
     read only when the first article is assigned (a run with nothing to add
-    does not pay for it). They are held in bulk-built band tables
-    (:class:`_Stored`); the run's own articles in a ``MinHashLSH``.
+    does not pay for it), into one :class:`_Table`. The run's own articles
+    gather in a :class:`_Tail`, sealed into tables merged as they double in
+    size (a log-structured merge), so memory stays flat per article and a
+    query looks at O(log n) tables.
     """
 
     def __init__(self, known: Callable[[], Iterable[Entry]], threshold: float = DEFAULT_THRESHOLD):
@@ -154,15 +207,18 @@ class Stories:
             raise ValueError(f"the story threshold must be in (0, 1], not {threshold}")
         self.threshold = threshold
         self._known = known
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
-        self._stored: _Stored | None = None
-        self._entries: dict[str, tuple[str, np.ndarray]] = {}  # this run's: source -> (story, signature values)
+        # datasketch picks the bands and rows for the threshold and weights; its tables are not used.
+        lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
+        self._shape = (lsh.b, lsh.r)
+        self._stored: _Table | None = None
+        self._tables: list[_Table] = []
+        self._tail = _Tail(self._shape)
         self._gone: set[str] = set()  # removed before the known entries were read
 
-    def _read_stored(self) -> _Stored:
+    def _read_stored(self) -> _Table:
         if self._stored is None:
             entries = [e for e in self._known() if len(e[2]) == NUM_PERM * 4 and e[0] not in self._gone]
-            self._stored = _Stored(entries, self._lsh.b, self._lsh.r)
+            self._stored = _Table.of(entries, self._shape)
         return self._stored
 
     def remove(self, source: str) -> None:
@@ -171,8 +227,9 @@ class Stories:
             self._gone.add(source)
         else:
             self._stored.remove(source)
-        if self._entries.pop(source, None) is not None:
-            self._lsh.remove(source)
+        for table in self._tables:
+            table.remove(source)
+        self._tail.remove(source)
 
     def assign(self, source: str, sig: bytes, content_hash: str) -> str:
         """The story of the article of ``source`` with signature ``sig`` (replacing its previous one)."""
@@ -181,22 +238,25 @@ class Stories:
         if len(sig) != NUM_PERM * 4:
             return new_story_id(source, content_hash)  # no words: a story of its own
         values = _values(sig)
-        found = [(stored.stories[row], stored.values[row]) for row in stored.candidates(values)]
-        found += [self._entries[other] for other in self._lsh.query(_lean(values))]
+        wanted = _band_keys(values[None, :], *self._shape)[0]
         best, best_score = None, self.threshold
-        for story, other_values in found:
-            score = float(np.mean(values == other_values))
-            # Ties go to the smaller story id, so the choice does not depend on table order.
-            if score > best_score or (score == best_score and (best is None or story < best)):
-                best, best_score = story, score
+        for table in (stored, *self._tables, self._tail):
+            for story, score in table.matches(values, wanted):
+                # Ties go to the smaller story id, so the choice does not depend on table order.
+                if score > best_score or (score == best_score and (best is None or story < best)):
+                    best, best_score = story, score
         story = best if best is not None else new_story_id(source, content_hash)
-        self._lsh.insert(source, _lean(values), check_duplication=False)
-        self._entries[source] = (story, values)
+        self._remember((source, story, sig), values, wanted)
         return story
 
+    def _remember(self, entry: Entry, values: np.ndarray, keys: np.ndarray) -> None:
+        if len(self._tail.entries) == TAIL:
+            self._tables.append(_Table.of(self._tail.live(), self._shape))
+            self._tail = _Tail(self._shape)
+            while (len(self._tables) > 1 and len(self._tables[-2]) <= 2 * len(self._tables[-1])
+                   and len(self._tables[-2]) + len(self._tables[-1]) <= MERGED_MAX):
+                self._tables[-2:] = [_Table.merged(self._tables[-2:], self._shape)]
+        self._tail.add(entry, values, keys)
+
     def __len__(self) -> int:
-        return len(self._read_stored()) + len(self._entries)
-
-
-def _lean(values: np.ndarray) -> LeanMinHash:
-    return LeanMinHash(seed=SEED, hashvalues=values.astype(np.uint64), scheme=SCHEME)
+        return len(self._read_stored()) + sum(len(t) for t in self._tables) + len(self._tail)

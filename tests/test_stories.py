@@ -79,3 +79,22 @@ def test_an_article_without_words_is_a_story_of_its_own():
     stories = Stories(lambda: [])
     assert stories.assign("/x", b"", "h") == new_story_id("/x", "h")
     assert stories.assign("/y", b"", "h") == new_story_id("/y", "h")
+
+
+def test_a_long_run_finds_copies_in_sealed_and_merged_tables(monkeypatch):
+    # Small tables, so a few hundred articles go through sealing, merging and the merge cap.
+    monkeypatch.setattr("indexer.stories.TAIL", 8)
+    monkeypatch.setattr("indexer.stories.MERGED_MAX", 32)
+    stories = Stories(lambda: [])
+    first = {n: stories.assign(f"/{n}.html", signature(story(n)), f"h{n}") for n in range(120)}
+    assert len(set(first.values())) == 120
+    assert len(stories._tables) > 2 and max(len(t) for t in stories._tables) <= 32
+    for n in range(120):  # copies arrive long after their originals were sealed away
+        assert stories.assign(f"/{n}-copy.html", signature(story(n)), f"c{n}") == first[n]
+    for n in range(0, 120, 2):
+        stories.remove(f"/{n}.html")
+        stories.remove(f"/{n}-copy.html")
+    assert len(stories) == 120
+    # A story whose members all left is gone: its text starts a story of its own again.
+    assert stories.assign("/again.html", signature(story(0)), "a") == new_story_id("/again.html", "a")
+    assert stories.assign("/again-1.html", signature(story(1)), "b") == first[1]
