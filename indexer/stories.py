@@ -3,8 +3,9 @@
 Each body gets a MinHash signature of its 5-word shingles (``datasketch``);
 :class:`Stories` assigns an article to the story of the most similar article
 the index holds, found by locality-sensitive hashing (bands and rows as
-``MinHashLSH`` chooses them, held in sorted numpy tables) and confirmed by the signatures' estimated Jaccard similarity (≥ ``threshold``),
-else to a new story. Engine-neutral: an engine only stores the two values of
+``MinHashLSH`` chooses them, held in sorted numpy tables) and confirmed by
+the signatures' estimated Jaccard similarity (≥ ``threshold``), else to a
+new story. Engine-neutral: an engine only stores the two values of
 :class:`search.models.Article` (``story``, ``signature``) and reads them back
 for the next run (``WriterSession.stories``); the LSH tables live in memory
 for one run, rebuilt from those stored values when the run has something to
@@ -18,12 +19,13 @@ it joins the closer one. A rebuild assigns every article afresh.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 
 #: Words per shingle.
@@ -44,7 +46,16 @@ _WORD = re.compile(r"\w+")
 # Drawing the permutations costs more than hashing a short body: once per process.
 #: datasketch 2's 32-bit scheme: every value fits the uint32 the signature stores.
 SCHEME = "affine32"
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+
+
+@functools.cache
+def _minhash_class() -> tuple[type, Any]:
+    """datasketch's MinHash and this run's permutations, imported on first use:
+    datasketch imports scipy (~0.6 s), which an indexing run that assigns no
+    story (or a search) should not pay at start-up."""
+    from datasketch import MinHash
+
+    return MinHash, MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
 def shingles(body: str) -> set[bytes]:
@@ -61,7 +72,8 @@ def signature(body: str) -> bytes:
     found = shingles(body)
     if not found:
         return b""
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_PERMUTATIONS, scheme=SCHEME)
+    minhash_class, permutations = _minhash_class()
+    minhash = minhash_class(num_perm=NUM_PERM, seed=SEED, permutations=permutations, scheme=SCHEME)
     minhash.update_batch(list(found))
     # MinHash keeps 32-bit values in uint64 slots.
     return minhash.hashvalues.astype("<u4").tobytes()
@@ -208,6 +220,8 @@ class Stories:
         self.threshold = threshold
         self._known = known
         # datasketch picks the bands and rows for the threshold and weights; its tables are not used.
+        from datasketch import MinHashLSH  # see _minhash_class
+
         lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
         self._shape = (lsh.b, lsh.r)
         self._stored: _Table | None = None
