@@ -43,7 +43,6 @@ DEFAULT_THRESHOLD = 0.8
 LSH_WEIGHTS = (0.05, 0.95)
 
 _WORD = re.compile(r"\w+")
-# Drawing the permutations costs more than hashing a short body: once per process.
 #: datasketch 2's 32-bit scheme: every value fits the uint32 the signature stores.
 SCHEME = "affine32"
 
@@ -52,7 +51,8 @@ SCHEME = "affine32"
 def _minhash_class() -> tuple[type, Any]:
     """datasketch's MinHash and this run's permutations, imported on first use:
     datasketch imports scipy (~0.6 s), which an indexing run that assigns no
-    story (or a search) should not pay at start-up."""
+    story (or a search) should not pay at start-up. Cached: drawing the
+    permutations costs more than hashing a short body, so once per process."""
     from datasketch import MinHash
 
     return MinHash, MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
