@@ -73,6 +73,8 @@ def print_results(response: SearchResponse, sources: dict[str, str], tty: bool) 
         if meta:
             print(f"  {meta}")
         print(f"  {_terminal_text(hit.snippet, tty)}")
+        if hit.matched:
+            print("  matched: " + "; ".join(m.line() for m in hit.matched))
         print(f"  id {hit.id}" + (f"  {hit.url}" if hit.url else ""))
         print(f"  file {shown_path(sources.get(hit.id, '?'))}")
         if hit.copies:

@@ -5,6 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: How a matched word is named to a reader (``search.matched.KINDS``); others by their kind.
+_HOW_LABELS = {"transliteration": "Cyrillic", "stem": "word form"}
+
+
+def how_label(how: str, text: str = "") -> str:
+    """'accents', 'Cyrillic' (or 'Latin' for a Latin spelling of a Cyrillic query), 'word form'..."""
+    if how == "transliteration" and not any("\u0400" <= c <= "\u04ff" for c in text):
+        return "Latin"
+    return _HOW_LABELS.get(how, how)
+
 
 @dataclass
 class MatchedWord:
@@ -21,6 +31,13 @@ class MatchedTerm:
     term: str  # as the query wrote it ("vucic", "elect*", "city council")
     fields: list[str]  # where it matched: title, body, section, author, publication
     words: list[MatchedWord]
+
+    def line(self) -> str:
+        """In words, as under a hit: 'vucic → Вучић (Cyrillic), Vučić (accents)', plus 'in title' off the body."""
+        words = ", ".join(w.text if w.how == "exact" else f"{w.text} ({how_label(w.how, w.text)})"
+                          for w in self.words)
+        where = "" if self.fields == ["body"] else f" in {', '.join(self.fields)}"
+        return f"{self.term} → {words}{where}"
 
 
 @dataclass

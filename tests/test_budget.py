@@ -87,7 +87,8 @@ def test_an_expensive_query_answers_the_error_within_the_budget(index_dir, q):
     assert wall < TINY_BUDGET + 5 * MARGIN_S, wall
 
 
-def test_the_budget_never_cuts_a_cheap_query(index_dir):
+def test_the_budget_never_cuts_a_cheap_query(index_dir, monkeypatch):
+    monkeypatch.delenv(BUDGET_ENV)
     service = SearchService(index_dir)  # the default budget
     try:
         assert service.budget == 2.0

@@ -117,6 +117,16 @@ def test_api_and_page(target):
         assert "data-how=\"exact\">again</span>" in sport and "<b>again" not in sport
 
 
+def test_cli_prints_why_each_hit_matched(target, capsys):
+    from cli.main import main
+
+    assert main(["search", "vucic", "--index", str(target)]) == 0
+    out = capsys.readouterr().out
+    assert "  matched: vucic → Vučić (accents), Вучић (Cyrillic), Vucic (case) in title, body" in out
+    assert main(["search", "run", "--index", str(target)]) == 0
+    assert "  matched: run → running (word form)\n" in capsys.readouterr().out
+
+
 # ------------------------------------------------------------- the rules alone
 
 def term(q: str) -> Term:

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from search.models import Hit, SearchError, SearchRequest, SearchResponse, StoredArticle
 from search.errors import QueryTooExpensive
 from search.ids import is_doc_id
+from search.matchinfo import how_label
 from search.service import MAX_DEPTH
 from search.snippets import render
 
@@ -256,16 +257,7 @@ def longdate(iso: str | None) -> str:
     return f"{day.day} {day:%B} {day.year}"
 
 
-#: How a matched word is named under a hit (``search.matched.KINDS``).
-_HOW_LABELS = {"transliteration": "Cyrillic", "stem": "word form"}
-
-
-@bp.app_template_filter("how")
-def how_label(how: str, text: str = "") -> str:
-    """'accents', 'Cyrillic' (or 'Latin' for a Latin spelling of a Cyrillic query), 'word form'..."""
-    if how == "transliteration" and not any("\u0400" <= c <= "\u04ff" for c in text):
-        return "Latin"
-    return _HOW_LABELS.get(how, how)
+bp.add_app_template_filter(how_label, "how")
 
 
 @bp.app_template_filter("thousands")
