@@ -38,14 +38,13 @@ class SearchCounter(TableCounter):
 
     def surfaces(self, *, limit: int, deadline: float) -> list[dict[str, list[str]]]:
         out = []
-        decided: dict[str, bool] = {}  # word -> marked?, shared by the sample
+        marks = highlight.TokenMarks(self.spec)  # shared by the sample
         for docnum, _ in self.first(limit):
             if time.perf_counter() > deadline:
                 raise FacetTimeout
             stored = self.stored.stored_fields(docnum)
-            out.append({"title": highlight.marked_tokens(stored.get("title") or "", self.spec, decided),
-                        "body": highlight.marked_tokens((stored.get("body") or "")[:highlight.SNIPPET_SOURCE_CHARS],
-                                                        self.spec, decided)})
+            out.append({"title": marks.of(stored.get("title") or ""),
+                        "body": marks.of((stored.get("body") or "")[:highlight.SNIPPET_SOURCE_CHARS])})
         return out
 
     def words(self, words: list[str], *, deadline: float) -> list[int]:
