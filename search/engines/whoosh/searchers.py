@@ -160,6 +160,7 @@ class Searchers:
                     for fieldname in FIELD_BOOSTS:
                         table.field_lengths(reader, fieldname)
                     table.spelling_words(reader, SPELLING_FIELDS)
+                    table.story_members()  # results collapse by default
                     self._tables[opened.label] = table
         return table
 
