@@ -6,8 +6,8 @@
 The 200 fixed queries of ``bench/queries.py`` (made from the index with the
 seed; pass ``--queries FILE``, as ``bench.query`` saves them, to reuse a set
 across versions), on one service, each run collapsed and uncollapsed
-(``collapse=False``), the two modes alternating round by round so the
-machine's load falls on both alike. Per query the least CPU time
+(``collapse=False``), the two modes back to back query by query (which goes
+first alternating) so the machine's load falls on both alike. Per query the least CPU time
 (``process_time``: this process, the Whoosh engine's work; for OpenSearch the
 client's part, so wall time and requests are printed too) over the rounds,
 then the sum over the queries and the median. ``warm``: the match-set cache
@@ -65,9 +65,9 @@ def run(service: SearchService, requests: list[SearchRequest], rounds: int, cach
     wall: dict[str, list[float]] = {m: [float("inf")] * len(requests) for m in MODES}
     calls: dict[str, int] = {m: 0 for m in MODES}
     for n in range(rounds):
-        for mode in (list(MODES) if n % 2 == 0 else list(MODES)[::-1]):
-            for i, req in enumerate(requests):
-                req = replace(req, collapse=MODES[mode])
+        for i, request in enumerate(requests):
+            for mode in (list(MODES) if (n + i) % 2 == 0 else list(MODES)[::-1]):
+                req = replace(request, collapse=MODES[mode])
                 if cached:
                     service.search(req)  # the match set is now in the cache
                 else:
