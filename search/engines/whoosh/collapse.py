@@ -32,7 +32,10 @@ def story_mask(table: DocTable, story: str) -> np.ndarray:
     at = bisect.bisect_left(table.story_values, story)
     if at == len(table.story_values) or table.story_values[at] != story:
         return np.zeros(table.size, dtype=bool)
-    return table.story == at
+    docs, starts = table.story_members()
+    mask = np.zeros(table.size, dtype=bool)
+    mask[docs[starts[at]:starts[at + 1]]] = True
+    return mask
 
 
 def count_stories(table: DocTable, matches: np.ndarray) -> int:
@@ -59,17 +62,21 @@ def leaders(ranked: Callable[[int], Ranked], table: DocTable, total: int, start:
 
 def copies(table: DocTable, matches: np.ndarray, docnums: list[int]) -> list[tuple[int, list[int]]]:
     """For each of ``docnums``: how many other matches share its story, and the
-    first ``COPIES_LISTED`` of them, earliest published first (undated last)."""
-    stories = table.story[np.asarray(docnums, dtype=np.int64)]
-    members = np.flatnonzero(matches & np.isin(table.story, stories))
-    undated = table.day[members] == NO_DATE
-    # Earliest first, undated last, then by docnum (members ascend already).
-    order = members[np.lexsort((members, table.published[members], undated))]
-    of_story = table.story[order]
+    first ``COPIES_LISTED`` of them, earliest published first (undated last).
+
+    Each story's members are a slice of ``DocTable.story_members``: the work
+    grows with the page's stories, not with the generation."""
+    docs, starts = table.story_members()
     out = []
-    for d, s in zip(docnums, stories.tolist()):
-        others = order[(of_story == s) & (order != d)]
-        out.append((len(others), others[:COPIES_LISTED].tolist()))
+    for d, s in zip(docnums, table.story[np.asarray(docnums, dtype=np.int64)].tolist()):
+        members = docs[starts[s]:starts[s + 1]]
+        if len(members) < 2:  # a story of its own: the hit alone
+            out.append((0, []))
+            continue
+        others = members[matches[members] & (members != d)]
+        # Earliest first, undated last, then by docnum.
+        order = others[np.lexsort((others, table.published[others], table.day[others] == NO_DATE))]
+        out.append((len(order), order[:COPIES_LISTED].tolist()))
     return out
 
 

@@ -79,6 +79,8 @@ class DocTable:
     _spelling: dict[tuple[str, ...], SpellingWords] = field(default_factory=dict)
     #: Ids by document number and back, read on first use (exports, saved sets).
     _ids: list[IdIndex] = field(default_factory=list)
+    #: Each story's documents (see ``story_members``), built on first use.
+    _members: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
     def id_index(self, reader) -> IdIndex:
         if not self._ids:
@@ -86,6 +88,22 @@ class DocTable:
                 if not self._ids:
                     self._ids.append(IdIndex.build(reader, self.live))
         return self._ids[0]
+
+    def story_members(self) -> tuple[np.ndarray, np.ndarray]:
+        """(documents ordered by story, then by docnum; where each story's run
+        starts, one more at the end): story ``s`` is ``docs[starts[s]:starts[s + 1]]``.
+
+        Sorted once per generation (8 bytes an article), so a page's copies
+        are found by slicing instead of scanning the story column per search.
+        """
+        if not self._members:
+            with self._lengths_lock:
+                if not self._members:
+                    docs = np.argsort(self.story, kind="stable").astype(np.int32)
+                    starts = np.zeros(int(self.story.max(initial=-1)) + 2, dtype=np.int32)
+                    np.cumsum(np.bincount(self.story, minlength=len(starts) - 1), out=starts[1:])
+                    self._members.append((docs, starts))
+        return self._members[0]
 
     def spelling_words(self, reader, fieldnames: tuple[str, ...]) -> SpellingWords:
         """The words of ``fieldnames`` in this generation, for spelling suggestions."""

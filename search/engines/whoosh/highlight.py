@@ -133,17 +133,26 @@ def match_spans(text: str, spec: HighlightSpec,
     return spans
 
 
-def marked_tokens(text: str, spec: HighlightSpec, decided: dict[str, bool]) -> list[str]:
-    """The distinct words of ``text`` that ``spec`` marks, in order; phrases are
-    not looked for (the spellings panel reads single words only)."""
-    out = []
-    for token in dict.fromkeys(_TOKEN_RE.findall(text)):
-        hit = decided.get(token)
-        if hit is None:
-            hit = decided[token] = _matches(token, spec)
-        if hit:
-            out.append(token)
-    return out
+class TokenMarks:
+    """The distinct words of texts that ``spec`` marks, in order of first
+    appearance; phrases are not looked for (the spellings panel reads single
+    words only). Each distinct word is decided once for all the texts, and the
+    words of a text are sifted with set operations, in C."""
+
+    def __init__(self, spec: HighlightSpec):
+        self.spec = spec
+        self.seen: set[str] = set()
+        self.marked: set[str] = set()
+
+    def of(self, text: str) -> list[str]:
+        tokens = _TOKEN_RE.findall(text)
+        distinct = set(tokens)
+        new = distinct - self.seen
+        if new:
+            self.seen |= new
+            self.marked.update(t for t in new if _matches(t, self.spec))
+        found = distinct & self.marked
+        return sorted(found, key=tokens.index) if len(found) > 1 else list(found)
 
 
 def mark(text: str, spec: HighlightSpec, decided: dict[str, bool] | None = None) -> str:

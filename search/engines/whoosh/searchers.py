@@ -49,6 +49,22 @@ class Snapshot:
                                  self.gen.commit if commit is None else commit)
 
 
+class StoredFields:
+    """One search's reads of stored fields, each document read once: its hits,
+    their listed copies and the spellings panel's sample share many documents,
+    and each read unpickles a whole article."""
+
+    def __init__(self, searcher):
+        self.searcher = searcher
+        self._read: dict[int, dict] = {}
+
+    def stored_fields(self, docnum: int) -> dict:
+        stored = self._read.get(docnum)
+        if stored is None:
+            stored = self._read[docnum] = self.searcher.stored_fields(docnum)
+        return stored
+
+
 class _Slot:
     """Lives in one thread's ``threading.local``; Python drops it when the
     thread ends, and a finalizer then closes that thread's searcher (servers
@@ -144,6 +160,7 @@ class Searchers:
                     for fieldname in FIELD_BOOSTS:
                         table.field_lengths(reader, fieldname)
                     table.spelling_words(reader, SPELLING_FIELDS)
+                    table.story_members()  # results collapse by default
                     self._tables[opened.label] = table
         return table
 

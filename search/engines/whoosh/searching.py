@@ -29,7 +29,7 @@ from .evaluate import Scored, evaluate, top
 from .facets import Filtered
 from .lru import SizedLRU
 from .spellings import SearchCounter
-from .searchers import Snapshot
+from .searchers import Snapshot, StoredFields
 
 
 @dataclass(eq=False)
@@ -115,12 +115,13 @@ def search(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree
         page_docs = (collapse.leaders(ranked, table, total, start, end, request.deadline) if req.collapse
                      else ranked(end)[start:end])
     warnings = list(matched.compiled.warnings)
-    hits, surfaces = _hits(snap, page_docs, matched, request.deadline, warnings)
+    stored = StoredFields(snap.searcher)
+    hits, surfaces = _hits(stored, page_docs, matched, request.deadline, warnings)
     if req.collapse and hits:
         for hit, (count, listed) in zip(hits, collapse.copies(table, matches, [d for d, _ in page_docs])):
             hit.copies = count
-            hit.same_story = [collapse.copy_of(snap.searcher.stored_fields(d)) for d in listed]
-    counter = SearchCounter(snap, filtered, matched.compiled.highlight, ranked)
+            hit.same_story = [collapse.copy_of(stored.stored_fields(d)) for d in listed]
+    counter = SearchCounter(snap, stored, filtered, matched.compiled.highlight, ranked)
     return Answer(total, hits, sort, matched.suggestion, warnings, counter, snap.state(),
                   collapse.count_stories(table, matches), surfaces)
 
@@ -153,17 +154,17 @@ def marks(snap: Snapshot, cache: SizedLRU[Matched], request: ValidRequest, tree:
                         highlight.match_spans(stored.get("body") or "", spec, decided))
 
 
-def _hits(snap: Snapshot, page_docs: list[tuple[int, float]], matched: Matched, deadline: Deadline,
+def _hits(stored: StoredFields, page_docs: list[tuple[int, float]], matched: Matched, deadline: Deadline,
           warnings: list[str]) -> tuple[list, list]:
     decided: dict[str, bool] = {}  # word -> marked?, shared by the page's snippets
     spec = matched.compiled.highlight
     hits, surfaces, late = [], [], False
     for d, score in page_docs:
         try:
-            hit, marked = highlight.marked_hit(snap.searcher, d, score, spec, decided, deadline)
+            hit, marked = highlight.marked_hit(stored, d, score, spec, decided, deadline)
         except OutOfTime:
             # The matches are known: show them, without marks, rather than nothing.
-            hit, marked = highlight.marked_hit(snap.searcher, d, score, highlight.HighlightSpec())
+            hit, marked = highlight.marked_hit(stored, d, score, highlight.HighlightSpec())
             late = True
         hits.append(hit)
         surfaces.append(marked)

@@ -18,7 +18,7 @@ from search.models import Deadline, OutOfTime
 from . import highlight
 from .facets import Filtered, TableCounter
 from .postings import term_ids
-from .searchers import Snapshot
+from .searchers import Snapshot, StoredFields
 
 #: The exact-spelling fields a spelling is counted in.
 EXACT_FIELDS = ("title_exact", "body_exact")
@@ -28,23 +28,23 @@ class SearchCounter(TableCounter):
     """:class:`search.counting.FacetCounter` of one search: the table's counts and
     the spellings panel's questions."""
 
-    def __init__(self, snap: Snapshot, filtered: Filtered, spec: highlight.HighlightSpec,
+    def __init__(self, snap: Snapshot, stored: StoredFields, filtered: Filtered, spec: highlight.HighlightSpec,
                  first: Callable[[int], list[tuple[int, float]]]):
         super().__init__(snap.table, filtered)
         self.snap = snap
+        self.stored = stored  # the search's reads, its hits among them
         self.spec = spec
         self.first = first  # the first n (document, score) in the request's order
 
     def surfaces(self, *, limit: int, deadline: float) -> list[dict[str, list[str]]]:
         out = []
-        decided: dict[str, bool] = {}  # word -> marked?, shared by the sample
+        marks = highlight.TokenMarks(self.spec)  # shared by the sample
         for docnum, _ in self.first(limit):
             if time.perf_counter() > deadline:
                 raise FacetTimeout
-            stored = self.snap.searcher.stored_fields(docnum)
-            out.append({"title": highlight.marked_tokens(stored.get("title") or "", self.spec, decided),
-                        "body": highlight.marked_tokens((stored.get("body") or "")[:highlight.SNIPPET_SOURCE_CHARS],
-                                                        self.spec, decided)})
+            stored = self.stored.stored_fields(docnum)
+            out.append({"title": marks.of(stored.get("title") or ""),
+                        "body": marks.of((stored.get("body") or "")[:highlight.SNIPPET_SOURCE_CHARS])})
         return out
 
     def words(self, words: list[str], *, deadline: float) -> list[int]:
