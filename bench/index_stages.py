@@ -23,9 +23,10 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 from time import process_time
+from unittest.mock import patch
 
 import indexer.workers as workers
 from indexer.scan import walk
@@ -56,14 +57,15 @@ class Stages:
         finally:
             self.cpu[name] += process_time() - started
 
-    def wrap(self, owner: object, name: str, stage: str) -> None:
+    def wrapped(self, owner: object, name: str, stage: str) -> AbstractContextManager:
+        """``owner.name`` timed as ``stage`` while the returned context is open."""
         fn: Callable = getattr(owner, name)
 
         def timed(*args, **kwargs):
             with self.stage(stage):
                 return fn(*args, **kwargs)
 
-        setattr(owner, name, timed)
+        return patch.object(owner, name, timed)
 
 
 def run(pages: Path, index: Path, limit: int, stages: Stages) -> tuple[int, int]:
@@ -107,20 +109,21 @@ def main(argv: list[str] | None = None) -> int:
     stages = Stages()
     work = Path(tempfile.mkdtemp(prefix="newsarchive-stages-"))
     try:
-        if args.profile:
-            import cProfile
+        with ExitStack() as wrapped:
+            if args.profile:
+                import cProfile
 
-            profile = cProfile.Profile(process_time)
-            profile.enable()
-        else:
-            for owner, name, stage in WRAPPED:
-                stages.wrap(owner, name, stage)
-        started = process_time()
-        pages, articles = run(args.pages, work / "index", args.limit, stages)
-        total = process_time() - started
-        if args.profile:
-            profile.disable()
-            profile.dump_stats(args.profile)
+                profile = cProfile.Profile(process_time)
+                profile.enable()
+            else:
+                for owner, name, stage in WRAPPED:
+                    wrapped.enter_context(stages.wrapped(owner, name, stage))
+            started = process_time()
+            pages, articles = run(args.pages, work / "index", args.limit, stages)
+            total = process_time() - started
+            if args.profile:
+                profile.disable()
+                profile.dump_stats(args.profile)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"{pages} pages, {articles} articles: {total:.2f} s CPU, {1000 * total / pages:.3f} ms a page")
