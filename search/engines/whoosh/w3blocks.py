@@ -37,6 +37,8 @@ from operator import sub
 from pickle import dumps
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3TermInfo
+from whoosh.filedb.filetables import OrderedHashWriter
+from whoosh.filedb.filetables import _lengths as _KEY_VALUE_LENGTHS
 from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
@@ -67,6 +69,7 @@ def add_terms(fieldwriter: W3FieldWriter, schema, lengths: Lengths | None,
     postfile, tindex = fieldwriter._postfile, fieldwriter._tindex
     # Kept here: the buffered file's tell() is a system call.
     offset = postfile.tell()
+    add_to_index = _TermIndex(tindex)
     lastfield = None
     for fieldname, tbytes, docnums, weights, values in terms:
         if fieldname != lastfield:
@@ -81,9 +84,36 @@ def add_terms(fieldwriter: W3FieldWriter, schema, lengths: Lengths | None,
         info = _write_term(postfile, offset, blocklimit, compression, fixed, docnums, weights, values,
                            field_lengths)
         offset += info._length
-        tindex.add(keyprefix + tbytes, info.to_bytes())
+        add_to_index(keyprefix + tbytes, info.to_bytes())
     if lastfield is not None:
         fieldwriter.finish_field()
+
+
+class _TermIndex:
+    """``OrderedHashWriter.add`` (the term index: every term's key, its
+    W3TermInfo, its md5 in a bucket) with the file's position kept here:
+    Whoosh asks the buffered file for it twice a term, a system call each."""
+
+    def __init__(self, tindex: OrderedHashWriter):
+        self._tindex = tindex
+        self._file = tindex.dbfile
+        self._position = self._file.tell()
+        self._positions = tindex.index
+        self._buckets = tindex.buckets
+        self._hash = tindex.hashfn
+
+    def __call__(self, key: bytes, value: bytes) -> None:
+        tindex = self._tindex
+        if key <= tindex.lastkey:
+            raise ValueError(f"Keys must increase: {tindex.lastkey!r}..{key!r}")
+        position = self._position
+        self._positions.append(position)
+        record = _KEY_VALUE_LENGTHS.pack(len(key), len(value)) + key + value
+        self._file.write(record)
+        self._position = position + len(record)
+        h = self._hash(key)
+        self._buckets[h & 255].append((h, position))
+        tindex.lastkey = key
 
 
 def _write_term(postfile, start: int, blocklimit: int, compression: int, fixed: int | None,
