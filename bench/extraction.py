@@ -17,7 +17,8 @@ Finally the date and section coverage of sample_corpus/.
 extractors on the Zyte set in alternating subprocesses (same interpreter and
 libraries), reporting the speed ratio in wall-clock time and in CPU time (on
 a shared machine the CPU figure is the steadier one). ``--trafilatura`` adds trafilatura's
-scores when it happens to be installed (it is not a dependency).
+scores (bodies, and its dates on evaldata's annotated pages) when it happens to be installed
+(it is not a dependency).
 """
 
 from __future__ import annotations
@@ -209,21 +210,26 @@ def _trafilatura(zyte: Path, evaldata: Path) -> dict | None:
         return None
 
     class _Result:
-        def __init__(self, raw: bytes):
-            extracted = trafilatura.bare_extraction(raw, with_metadata=True)
+        def __init__(self, raw: bytes, url: str | None = None):
+            extracted = trafilatura.bare_extraction(raw, url=url, with_metadata=True)
             get = extracted.get if isinstance(extracted, dict) else lambda k: getattr(extracted, k, None)
             self.title, self.body = get("title") or "", get("text") or ""
-            self.date = None
+            self.date = get("date")
 
     pages, truth = load_zyte(zyte)
     z = zyte_prf([score_zyte_page(p.key, truth[p.key].get("articleBody", ""), _Result(p.raw).body)
                   for p in pages])
     pages, truth = load_evaldata(evaldata)
     scores = []
+    dates = {"dev": DateTally(), "holdout": DateTally()}
     for p in pages:
-        r = _Result(p.raw)
+        # Given the page's URL, as htmldate alone is (its dates come from htmldate).
+        r = _Result(p.raw, p.url)
         scores.append(score_snippets(p.key, truth[p.key], r.title, r.body))
-    return {"zyte": z, "evaldata": snippet_prf(scores)}
+        truth_date = valid_day(truth[p.key].get("date"))
+        if truth_date:
+            dates["holdout" if is_holdout(p.key) else "dev"].add(truth_date, r.date)
+    return {"zyte": z, "evaldata": snippet_prf(scores), "annotated_dates": dates}
 
 
 # ---------------------------------------------------------------- report
@@ -316,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     if report.get("trafilatura"):
         t = report["trafilatura"]
         print(f"trafilatura Zyte {_prf(t['zyte'])}; evaldata {_prf(t['evaldata'])}")
+        print(f"            evaldata's annotated dates: dev {t['annotated_dates']['dev'].line()}; "
+              f"hold-out {t['annotated_dates']['holdout'].line()}")
     print(f"load after the run: {os.getloadavg()[0]:.2f}")
     return 0
 

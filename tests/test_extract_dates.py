@@ -279,3 +279,53 @@ def test_own_offset_from_another_source_is_not_moved_by_a_written_date() -> None
     body = (f"<article><h1>Tram line extended</h1><time datetime='2015-08-11T16:22:37+01:00'>a while ago</time>"
             f"<p>Reply of 12 August 2015</p>{STORY}</article>")
     assert _date(page(head, body)) == dt.date(2015, 8, 11)
+
+
+# ----------------------------------------------------------------- machine-readable sources that disagree
+
+@pytest.mark.parametrize("shown, expected", [
+    ("<p class='date'>6 November 2023</p>", dt.date(2023, 11, 6)),  # the page shows the second one
+    ("<p class='date'>3 November 2023</p>", dt.date(2023, 11, 3)),  # the page shows the first one
+    ("", dt.date(2023, 11, 3)),                                      # nothing shown: the most trusted
+])
+def test_date_shown_by_the_headline_settles_disagreeing_metadata(shown: str, expected: dt.date) -> None:
+    """JSON-LD and the meta tags name different days (a story republished on the
+    6th); the date the page shows readers beside the headline decides."""
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Tram line extended",'
+            ' "datePublished": "2023-11-03T10:25:56+00:00"}</script>'
+            '<meta property="article:published_time" content="2023-11-06T14:25:00+00:00">')
+    body = f"<article><h1>Tram line extended</h1>{shown}{STORY}</article>"
+    assert _date(page(head, body), skip_date_sources=frozenset({"htmldate"})) == expected
+
+
+def test_shown_date_matching_no_metadata_does_not_override_it() -> None:
+    """A written date that no machine-readable source confirms, days away, is an event the story names."""
+    head = ('<meta property="article:published_time" content="2023-11-06T14:25:00+01:00">'
+            '<meta name="dc.date.issued" content="2023-11-03">')
+    body = f"<article><h1>Tram line extended</h1><p>On 20 October 2023 the council met.</p>{STORY}</article>"
+    assert _date(page(head, body)) == dt.date(2023, 11, 6)
+
+
+@pytest.mark.parametrize("generic", ["date", "dc.date", "dcterms.date"])
+def test_generic_date_meta_ranks_below_marked_publication_dates(generic: str) -> None:
+    """Dublin Core's plain "date" is any date of the document's life (often its last
+    edit); a <time itemprop="datePublished"> in the story marks the publication."""
+    head = f'<meta name="{generic}" content="2022-01-21T15:38:44+01:00">'
+    body = (f"<article><h1>Tram line extended</h1><time itemprop='datePublished' datetime='2022-01-27'>"
+            f"27.01.2022</time>{STORY}</article>")
+    assert _date(page(head, body)) == dt.date(2022, 1, 27)
+    assert _date(page(head)) == dt.date(2022, 1, 21)  # alone it still dates the page
+
+
+def test_url_a_day_before_a_time_in_the_publishers_offset_does_not_move_it() -> None:
+    """/2022/05/06/ is when the story's address was made; 13:43 at UTC-5 on the
+    7th is when it was published, in the publisher's own calendar."""
+    head = ('<link rel="canonical" href="https://news.example/sport/2022/05/06/united-vs-brighton/">'
+            '<meta property="article:published_time" content="2022-05-07T13:43:46-05:00">')
+    assert _date(page(head)) == dt.date(2022, 5, 7)
+
+
+def test_url_wins_over_metadata_days_away() -> None:
+    head = ('<link rel="canonical" href="https://news.example/2016/07/09/tram/">'
+            '<meta property="article:published_time" content="2016-07-19T10:15:18+02:00">')
+    assert _date(page(head)) == dt.date(2016, 7, 9)

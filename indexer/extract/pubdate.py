@@ -1,12 +1,15 @@
 """When a page was published: structured metadata, the URL, the visible text, htmldate.
 
 Sources, most trusted first: JSON-LD, meta tags, microdata, ``<time
-datetime>``, then the date written beside the headline, then htmldate's
-heuristics over the whole page (slow: only when nothing cheaper answered).
-A date in the page's URL (``/2024/03/14/``) is strong evidence too: it
-settles a machine timestamp given in UTC that falls on the next or previous
-day (the story's calendar date is the one where it was published), and wins
-over metadata that disagrees with it by more than a day. Without such
+datetime>``, a generic ``date``/``dc.date`` meta, then the date written beside
+the headline, then htmldate's heuristics over the whole page (slow: only when
+nothing cheaper answered). When the machine-readable sources name different
+days, the one the page shows beside the headline wins (a story republished
+later carries both). A date in the page's URL (``/2024/03/14/``) is strong
+evidence too: it settles a machine timestamp given in UTC that falls on the
+next or previous day (the story's calendar date is the one where it was
+published; a time in the publisher's own offset already is), and wins over
+metadata that disagrees with it by more than a day. Without such
 evidence, a UTC time on the whole hour just before midnight (21:00 to 23:00)
 is read as the local midnight of the next day that a CMS wrote out in UTC.
 
@@ -42,10 +45,12 @@ _META_DATE_KEYS = (
     "og:published_time", "published_time", "datepublished", "publishdate", "publish-date",
     "publish_date", "pubdate", "article.published", "article_date_original",
     "original-publish-date", "parsely-pub-date", "sailthru.date", "dc.date.issued",
-    "dcterms.issued", "dc.date", "dcterms.date", "dcterms.created", "dc.date.created",
-    "date", "article:post_date", "cxenseparse:recs:publishtime", "displaydate", "dat",
-    "release_date", "og:pubdate", "citation_publication_date", "citation_date",
+    "dcterms.issued", "dcterms.created", "dc.date.created", "article:post_date",
+    "cxenseparse:recs:publishtime", "displaydate", "dat", "release_date", "og:pubdate", "citation_publication_date", "citation_date",
 )
+# Dublin Core's plain "date" (and a bare "date") is any date of the document's
+# life, often its last edit: weaker than a date the story's markup marks.
+_GENERIC_META_DATE_KEYS = ("dc.date", "dcterms.date", "date")
 _EARLIEST = dt.datetime(1800, 1, 1, tzinfo=dt.timezone.utc)
 _SLACK = dt.timedelta(days=1)
 
@@ -233,6 +238,8 @@ def _structured(ld: dict[str, Any] | None, meta: dict[str, str], micro: dict[str
             values.append(("microdata", el.get("content") or el.get("datetime") or text_of(el)[:100]))
     if "time" not in skip:
         values.extend(("time", value) for value in _published_time(root, headline))
+    if "meta" not in skip:
+        values.extend(("meta", meta.get(key)) for key in _GENERIC_META_DATE_KEYS)
     return [(source, value) for source, value in values if value]
 
 
@@ -265,6 +272,14 @@ def _one_day_apart(a: dt.datetime, b: dt.datetime) -> bool:
     return abs((a.date() - b.date()).days) == 1
 
 
+def _shown(structured: list[tuple[str, dt.datetime]], near: dt.datetime | None) -> tuple[str, dt.datetime] | None:
+    """The machine-readable date that the date written beside the headline confirms,
+    when the machine-readable sources name more than one day."""
+    if near is None or len({date.date() for _, date in structured}) < 2:
+        return None
+    return next((found for found in structured if found[1].date() == near.date()), None)
+
+
 def publication_date(root: etree._Element, *, ld: dict[str, Any] | None, meta: dict[str, str],
                      micro: dict[str, list], headline: etree._Element | None, url: str | None,
                      skip: frozenset[str] = frozenset(), now: dt.datetime | None = None) -> PageDate:
@@ -294,9 +309,15 @@ def publication_date(root: etree._Element, *, ld: dict[str, Any] | None, meta: d
     chosen = structured[0] if structured else None
     in_url = url_date(url) if "url" not in skip else None
     near = _date_near(headline, _day_first(root)) if headline is not None and "text" not in skip else None
-    if plausible(in_url):
+    shown = _shown(structured, near) if plausible(near) else None
+    if shown is not None:
+        # What the page shows beside the headline settles a disagreement
+        # between its machine-readable dates, and is already the reader's day.
+        chosen = shown
+    elif plausible(in_url):
         assert in_url is not None
-        if chosen is None or chosen[1].date() != in_url.date():
+        if chosen is None or (chosen[1].date() != in_url.date()
+                              and not (_own_offset(chosen[1]) and _one_day_apart(chosen[1], in_url))):
             chosen = ("url", in_url)
     elif plausible(near):
         assert near is not None
@@ -305,7 +326,7 @@ def publication_date(root: etree._Element, *, ld: dict[str, Any] | None, meta: d
         # from any source, is already in it.
         if chosen is None or (_one_day_apart(chosen[1], near) and not any(_own_offset(d) for _, d in structured)):
             chosen = ("text", near)
-    if chosen and chosen[0] not in ("url", "text") and _utc_time(chosen[1]):
+    if chosen and chosen is not shown and chosen[0] not in ("url", "text") and _utc_time(chosen[1]):
         # The same instant in the publisher's clock, from another source.
         local = [found for found in structured[1:] if _local_time(found[1]) and _one_day_apart(found[1], chosen[1])]
         chosen = local[0] if local else (chosen[0], _local_midnight(chosen[1]))
