@@ -19,14 +19,17 @@ it joins the closer one. A rebuild assigns every article afresh.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import hashlib
+import logging
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
+log = logging.getLogger(__name__)
 
 #: Words per shingle.
 SHINGLE_WORDS = 5
@@ -117,14 +120,23 @@ class _Table:
         self.row = {source: i for i, source in enumerate(sources)}
         self.alive = np.ones(len(sources), dtype=bool)
         keys = _band_keys(values, *shape).ravel()
-        self.order = np.argsort(keys, kind="stable")
-        self.keys = keys[self.order]
-        self.order //= shape[0]  # positions in the sorted keys -> article rows
+        order = np.argsort(keys, kind="stable")
+        self.keys = keys[order]
+        # Positions in the sorted keys -> article rows; int32 (a table holds far fewer than 2**31).
+        self.order = (order // shape[0]).astype(np.int32)
 
     @classmethod
-    def of(cls, entries: list[Entry], shape: tuple[int, int]) -> _Table:
-        values = np.frombuffer(b"".join(sig for _, _, sig in entries), dtype="<u4").reshape(-1, NUM_PERM)
-        return cls([e[0] for e in entries], [e[1] for e in entries], values, shape)
+    def of(cls, entries: Iterable[Entry], shape: tuple[int, int]) -> _Table:
+        """A table of ``entries`` (read once: the signatures are gathered in one
+        buffer, never held as a list of entries and joined again)."""
+        sources: list[str] = []
+        stories: list[str] = []
+        buffer = bytearray()
+        for source, story, sig in entries:
+            sources.append(source)
+            stories.append(story)
+            buffer += sig
+        return cls(sources, stories, np.frombuffer(buffer, dtype="<u4").reshape(-1, NUM_PERM), shape)
 
     @classmethod
     def merged(cls, tables: list[_Table], shape: tuple[int, int]) -> _Table:
@@ -203,6 +215,32 @@ def _band_keys(values: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return key
 
 
+#: glibc's ``mallopt`` parameter number of M_MMAP_THRESHOLD.
+_M_MMAP_THRESHOLD = -3
+#: Blocks from this size get their own mapping, returned to the system when freed (glibc's default).
+MMAP_THRESHOLD = 128 * 1024
+
+
+def steady_malloc() -> bool:
+    """Fix glibc's mmap threshold at its default, for the indexing process.
+
+    glibc raises the threshold to the size of each mapped block freed (up to
+    32 MB): after the first merge of band tables frees its arrays, the next
+    ones (up to 32 MB) come from the heap, whose freed holes between live
+    blocks are never given back. Measured on 30,000 synthetic articles, the
+    process held 2.45 KB an article against 0.97 KB of live arrays; with the
+    threshold fixed, 1.1 KB. False (logged) where this is not glibc."""
+    try:
+        libc = ctypes.CDLL(None)
+        done = libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1
+    except (OSError, AttributeError) as e:
+        log.debug("mallopt unavailable, the band tables may fragment the heap: %s", e)
+        return False
+    if not done:
+        log.debug("mallopt(M_MMAP_THRESHOLD) refused: the band tables may fragment the heap")
+    return done
+
+
 class Stories:
     """One indexing run's story assignment (see the module docstring).
 
@@ -228,11 +266,12 @@ class Stories:
         self._tables: list[_Table] = []
         self._tail = _Tail(self._shape)
         self._gone: set[str] = set()  # removed before the known entries were read
+        steady_malloc()
 
     def _read_stored(self) -> _Table:
         if self._stored is None:
-            entries = [e for e in self._known() if len(e[2]) == NUM_PERM * 4 and e[0] not in self._gone]
-            self._stored = _Table.of(entries, self._shape)
+            self._stored = _Table.of((e for e in self._known() if len(e[2]) == NUM_PERM * 4
+                                      and e[0] not in self._gone), self._shape)
         return self._stored
 
     def remove(self, source: str) -> None:
