@@ -7,9 +7,10 @@ the index holds, found by locality-sensitive hashing (bands and rows as
 the signatures' estimated Jaccard similarity (≥ ``threshold``), else to a
 new story. Engine-neutral: an engine only stores the two values of
 :class:`search.models.Article` (``story``, ``signature``) and reads them back
-for the next run (``WriterSession.stories``); the LSH tables live in memory
-for one run, rebuilt from those stored values when the run has something to
-assign, so the clusters commit (or not) with the articles themselves.
+for the next run (``WriterSession.stories``); the LSH tables (their
+signatures in a temporary file) live for one run, rebuilt from those stored
+values when the run has something to assign, so the clusters commit (or
+not) with the articles themselves.
 
 Assignment is incremental and greedy: a new or changed article joins the
 story of its best match or starts one; a removed article leaves its story
@@ -102,8 +103,9 @@ Entry = tuple[str, str, bytes]
 
 #: Articles of a run held unsorted (scanned whole) before they are sealed into a sorted table.
 TAIL = 1024
-#: Tables are merged only up to this many articles: a merge copies both, and
-#: at half a million articles an unbounded last merge would briefly hold 0.5 GB more.
+#: Tables are merged only up to this many articles: a merge copies both
+#: tables' band keys (~200 bytes an article), and an unbounded last merge
+#: at half a million articles would briefly hold ~0.1 GB more.
 MERGED_MAX = 1 << 16
 
 
