@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -98,3 +101,17 @@ def test_server_that_exits_fails_at_once_with_its_output(tmp_path):
         server.start(timeout=600)
     assert time.monotonic() - started < 60  # not the 600 s deadline
     assert server.process is not None and server.process.returncode == 3
+
+
+def test_index_bench_measures_the_fts5_peer_on_the_same_pages(tmp_path):
+    from tests.conftest import REPO
+
+    pages = tmp_path / "pages"
+    shutil.copytree(REPO / "sample_corpus", pages)
+    out = subprocess.run([sys.executable, "-m", "bench.index", "--pages", str(pages), "--peer", "--json"],
+                         cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    results = json.loads(out.stdout[out.stdout.index("\n{\n"):])  # after the lines of each build
+    # Both count the articles they wrote: the sample's readable pages, its broken files left out.
+    assert results["fts5-peer"]["pages"] == results["cold"]["pages"] == results["cold"]["report"]["added"] > 0
+    assert results["fts5-peer"]["cpu_s"] > 0 and results["fts5-peer"]["peak_rss_mb"] > 0
