@@ -24,6 +24,11 @@ in a work directory, then on the same pages:
   budget: the answer's ``took_ms``, or the 503 ``query_too_expensive``, and
   how long the client waited.
 
+``--engines whoosh`` leaves OpenSearch out (no cluster). ``--whoosh-index`` and
+``--fts5-db`` measure indexes built earlier (by ``newsarchive index`` and
+``python -m bench.fts5`` on the same pages) instead of building them: the
+queries and HTTP phases on an unchanged index, without the build's hour.
+
 Results are written to ``var/bench/scale-<label>.json`` after every phase
 (a run stopped midway keeps what it measured); ``bench/scale_report.py``
 prints the tables (with ``--growth-from``, the growth from a smaller run).
@@ -91,14 +96,19 @@ def measure_build(command: list[str], extra_pid: int | None = None) -> dict[str,
                                                                         if extra_pid else 0.0)) * 1000 / pages}
 
 
-def build_all(pages: Path, targets: dict[str, str], db: Path, jvm: int, peer_jobs: int,
-              save: Callable[[], None], results: dict[str, Any]) -> None:
+def build_all(pages: Path, targets: dict[str, str], db: Path, jvm: int | None, peer_jobs: int,
+              save: Callable[[], None], results: dict[str, Any], prebuilt: set[str]) -> None:
+    """Build each engine's index in turn (those in ``prebuilt`` exist already)."""
     index = [sys.executable, "-m", "cli", "index", str(pages), "--json", "--quiet", "--index"]
     # The peer first, Whoosh next: a run stopped midway still has the Whoosh / peer ratio.
     commands = {"fts5": ([sys.executable, "-m", "bench.fts5", str(pages), str(db), "--jobs", str(peer_jobs)], None),
-                "whoosh": (index + [targets["whoosh"]], None),
-                "opensearch": (index + [targets["opensearch"], "--replicas", "0"], jvm)}
+                "whoosh": (index + [targets["whoosh"]], None)}
+    if "opensearch" in targets:
+        commands["opensearch"] = (index + [targets["opensearch"], "--replicas", "0"], jvm)
     for engine, (command, extra) in commands.items():
+        if engine in prebuilt:
+            results.setdefault(engine, {})["prebuilt"] = str(db if engine == "fts5" else targets[engine])
+            continue
         res = measure_build(command, extra)
         if engine == "fts5":
             res["index_mb"] = db.stat().st_size / 1e6
@@ -121,16 +131,15 @@ def clear_opensearch_caches(base: str) -> None:
 
 
 def library_latency(targets: dict[str, str], db: Path, queries: list[BenchQuery], rounds: int,
-                    seed: int, cluster_base: str) -> dict[str, dict[str, Any]]:
-    """Cold round on fresh services, then warm rounds; the three interleaved query by query."""
-    clear_opensearch_caches(cluster_base)
-    services = {"whoosh": fresh_service(targets["whoosh"]), "opensearch": fresh_service(targets["opensearch"])}
+                    seed: int, cluster_base: str | None) -> dict[str, dict[str, Any]]:
+    """Cold round on fresh services, then warm rounds; the engines interleaved query by query."""
+    if cluster_base:
+        clear_opensearch_caches(cluster_base)
+    services = {e: fresh_service(t) for e, t in targets.items()}
     fts = fts5.Fts5Search(db)
     run: dict[str, Callable[[BenchQuery], Any]] = {
-        "whoosh": lambda bq: services["whoosh"].search(bq.request()),
-        "opensearch": lambda bq: services["opensearch"].search(bq.request()),
-        "fts5": lambda bq: fts.search(bq.request(), bq.fts_match(), bq.day_range()),
-    }
+        e: (lambda bq, s=s: s.search(bq.request())) for e, s in services.items()}
+    run["fts5"] = lambda bq: fts.search(bq.request(), bq.fts_match(), bq.day_range())
     times = {e: {"cold": [[] for _ in queries], "warm": [[] for _ in queries]} for e in run}
     try:
         for phase, order in round_orders(len(queries), rounds, seed):
@@ -220,9 +229,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-http", action="store_true", help="skip the HTTP and pathological phase")
     ap.add_argument("--out", type=Path, default=None, help="results file (default var/bench/scale-LABEL.json)")
     ap.add_argument("--growth-from", type=Path, help="a smaller run's results: print the growth to this one")
+    ap.add_argument("--engines", default="whoosh,opensearch",
+                    help="engines beside the FTS5 peer: whoosh,opensearch (default) or whoosh")
+    ap.add_argument("--whoosh-index", type=Path, help="measure this Whoosh index of the same pages, "
+                    "built earlier, instead of building one (no indexing figures for it)")
+    ap.add_argument("--fts5-db", type=Path, help="likewise an FTS5 peer database built earlier by bench.fts5")
     args = ap.parse_args(argv)
     if not args.pages.is_dir():
         ap.error(f"{args.pages} not found: run python -m bench.corpus first")
+    engines = args.engines.split(",")
+    if engines not in (["whoosh", "opensearch"], ["whoosh"]):
+        ap.error("--engines is whoosh,opensearch or whoosh")
+    for given in (args.whoosh_index, args.fts5_db):
+        if given and not given.exists():
+            ap.error(f"{given} not found")
     out = (args.out or REPO / "var" / "bench" / f"scale-{args.label}.json").resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"label": args.label, "pages_dir": str(args.pages), "heap": args.heap,
@@ -237,14 +257,18 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="scale-", dir=args.work))
     home, port = work / "cluster", free_port()
     env = {**os.environ, "OPENSEARCH_DEV_HEAP": args.heap}
+    base, jvm = None, None
     try:
-        subprocess.run(["bash", str(CLUSTER), "start", "--nodes", "1", "--http-port", str(port), "--home", str(home)],
-                       check=True, env=env, stdout=subprocess.DEVNULL)
-        jvm = int((home / "node-1.pid").read_text())
-        base = f"http://127.0.0.1:{port}"
-        targets = {"whoosh": str(work / "whoosh"), "opensearch": f"{base}/scale"}
-        db = work / "fts5.sqlite"
-        build_all(args.pages, targets, db, jvm, args.peer_jobs, save, results)
+        targets = {"whoosh": str(args.whoosh_index or work / "whoosh")}
+        if "opensearch" in engines:
+            subprocess.run(["bash", str(CLUSTER), "start", "--nodes", "1", "--http-port", str(port),
+                            "--home", str(home)], check=True, env=env, stdout=subprocess.DEVNULL)
+            jvm = int((home / "node-1.pid").read_text())
+            base = f"http://127.0.0.1:{port}"
+            targets["opensearch"] = f"{base}/scale"
+        db = args.fts5_db or work / "fts5.sqlite"
+        prebuilt = {e for e, given in (("whoosh", args.whoosh_index), ("fts5", args.fts5_db)) if given}
+        build_all(args.pages, targets, db, jvm, args.peer_jobs, save, results, prebuilt)
         setup = SearchService(targets["whoosh"])
         try:
             queries = make_queries(setup, args.seed)
@@ -258,7 +282,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_http:
             http_phase(targets, work, queries, args.clients, args.seconds, results, save)
     finally:
-        subprocess.run(["bash", str(CLUSTER), "stop", "--home", str(home)], check=False, stdout=subprocess.DEVNULL)
+        if home.exists():
+            subprocess.run(["bash", str(CLUSTER), "stop", "--home", str(home)], check=False,
+                           stdout=subprocess.DEVNULL)
         shutil.rmtree(work, ignore_errors=True)
     results["load_end"] = os.getloadavg()
     save()

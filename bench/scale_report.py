@@ -104,7 +104,7 @@ def _patho(run: dict[str, Any], engine: str, i: int) -> str:
 def print_growth(small: dict[str, Any], big: dict[str, Any]) -> None:
     """Issue 15's table per engine: warm p95 small -> big, growth, FTS5 at big, ours / FTS5, cold / warm."""
     s, b = small["label"], big["label"]
-    for engine in ENGINES:
+    for engine in [e for e in ENGINES if e in big]:
         print(f"\n{NAMES[engine]}, {s} → {b}")
         print(f"| warm p95, ms | {s} | {b} | growth | {b} FTS5 | ours / FTS5 | {b} cold p95 | cold / warm |")
         print("|---|---|---|---|---|---|---|---|")

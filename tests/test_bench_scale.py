@@ -1,4 +1,4 @@
-"""The scale benchmark's parts: the FTS5 indexing peer, the report of a partial run, a whole run on the sample corpus."""
+"""The scale benchmark's parts: the FTS5 indexing peer, the report of a partial run, whole runs on the sample corpus."""
 
 from __future__ import annotations
 
@@ -69,3 +69,29 @@ def test_a_whole_scale_run_on_the_sample_corpus(tmp_path):
         assert run[engine]["http1"]["errors"] == run[engine]["throughput"]["errors"] == 0
         assert [row["status"] for row in run[engine]["pathological"]] == [200] * 4
     assert "load_end" in run and not list(tmp_path.glob("scale-*"))  # its work directory is gone
+
+
+@pytest.mark.slow
+def test_a_whoosh_only_run_measures_indexes_built_earlier(tmp_path, capsys):
+    """``--engines whoosh`` starts no cluster; ``--whoosh-index`` / ``--fts5-db``
+    measure the given indexes (left in place, not rebuilt) and report no build."""
+    whoosh, db = tmp_path / "whoosh", tmp_path / "peer.sqlite"
+    subprocess.run([sys.executable, "-m", "cli", "index", str(SAMPLE), "--index", str(whoosh), "--quiet"],
+                   cwd=REPO, timeout=600)
+    subprocess.run([sys.executable, "-m", "bench.fts5", str(SAMPLE), str(db), "--jobs", "1"], cwd=REPO,
+                   check=True, timeout=600, stdout=subprocess.DEVNULL)
+    built = {p: p.stat().st_mtime_ns for p in (whoosh, db)}
+    out = tmp_path / "scale.json"
+    subprocess.run([sys.executable, "-m", "bench.scale", "--pages", str(SAMPLE), "--label", "reuse",
+                    "--out", str(out), "--work", str(tmp_path), "--engines", "whoosh", "--whoosh-index",
+                    str(whoosh), "--fts5-db", str(db), "--rounds", "1", "--clients", "2", "--seconds", "2"],
+                   cwd=REPO, check=True, timeout=900, stdout=subprocess.DEVNULL)
+    run = json.loads(out.read_text())
+    assert "opensearch" not in run
+    for engine in ("whoosh", "fts5"):
+        assert "index" not in run[engine] and run[engine]["prebuilt"]
+        assert run[engine]["queries"]["ALL"]["warm"]["n"] > 100
+    assert run["whoosh"]["throughput"]["errors"] == 0
+    assert {p: p.stat().st_mtime_ns for p in (whoosh, db)} == built and whoosh.is_dir()
+    print_growth(run, run)
+    assert "OpenSearch" not in capsys.readouterr().out
