@@ -262,7 +262,8 @@ def main(argv: list[str] | None = None) -> int:
         targets = {"whoosh": str(args.whoosh_index or work / "whoosh")}
         if "opensearch" in engines:
             subprocess.run(["bash", str(CLUSTER), "start", "--nodes", "1", "--http-port", str(port),
-                            "--home", str(home)], check=True, env=env, stdout=subprocess.DEVNULL)
+                            "--home", str(home), "--owner", str(os.getpid())], check=True, env=env,
+                           stdout=subprocess.DEVNULL)
             jvm = int((home / "node-1.pid").read_text())
             base = f"http://127.0.0.1:{port}"
             targets["opensearch"] = f"{base}/scale"

@@ -119,7 +119,9 @@ def opensearch_dev_cluster(request, tmp_path_factory) -> DevCluster:
     cluster = DevCluster(tmp_path_factory.mktemp("opensearch"), _free_port_pair(), NODES)
     # Registered before the start: whatever the start leaves running is stopped.
     request.addfinalizer(cluster.stop)
-    out = cluster.run("start", "--nodes", str(NODES), "--http-port", str(cluster.http_port))
+    # --owner: should this run be killed (no finalizer runs), the nodes stop with it.
+    out = cluster.run("start", "--nodes", str(NODES), "--http-port", str(cluster.http_port),
+                      "--owner", str(os.getpid()))
     assert f"READY {cluster.url}" in out, out
     return cluster
 

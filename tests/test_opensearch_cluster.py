@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import requests
 from opensearchpy import OpenSearch
 
 from bench.server import free_port
-from tests.opensearch_cluster import CLUSTER_SCRIPT, _require_tools
+from tests.opensearch_cluster import CLUSTER_SCRIPT, _require_tools, _wait_gone
 
 pytestmark = [pytest.mark.opensearch, pytest.mark.slow]
 
@@ -86,6 +87,43 @@ def _processes_under(home: Path) -> list[int]:
         except OSError:  # gone meanwhile
             continue
     return pids
+
+
+def _wait_until_none_under(home: Path, timeout: float) -> list[int]:
+    deadline = time.monotonic() + timeout
+    while (left := _processes_under(home)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return left
+
+
+def test_the_owners_watchdog_stops_the_cluster_and_leaves_after_a_stop(tmp_path):
+    """With ``--owner PID`` the nodes go when PID goes (a test run killed with
+    SIGKILL runs no finalizer); after a plain ``stop`` the watchdog leaves too."""
+    _require_tools()
+    home_a, home_b = tmp_path / "a", tmp_path / "b"
+    done = _run_script("start", "--nodes", "1", "--http-port", str(free_port()), "--home", str(home_a),
+                       "--owner", str(os.getpid()))
+    assert done.returncode == 0, done.stderr
+    try:
+        assert len(_processes_under(home_a)) == 2  # the node and its watchdog
+    finally:
+        _run_script("stop", "--home", str(home_a))
+    assert _wait_until_none_under(home_a, 30) == []
+
+    owner = subprocess.Popen(["sleep", "600"])
+    try:
+        done = _run_script("start", "--nodes", "1", "--http-port", str(free_port()), "--home", str(home_b),
+                           "--owner", str(owner.pid))
+        assert done.returncode == 0, done.stderr
+        node = int((home_b / "node-1.pid").read_text())
+        owner.kill()
+        owner.wait()
+        assert _wait_until_none_under(home_b, 120) == []
+        _wait_gone(node, timeout=5)  # gone, or a zombie no one reaps (this process adopts orphans)
+        assert f"owner {owner.pid} is gone" in (home_b / "watchdog.log").read_text()
+    finally:
+        owner.kill()
+        _run_script("stop", "--home", str(home_b))
 
 
 def test_start_refuses_a_port_in_use(tmp_path):
