@@ -165,8 +165,14 @@ class Values:
         return [data[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
-def term_ids(searcher, fieldname: str, text, deadline: Deadline = NO_DEADLINE) -> np.ndarray:
-    """Ascending document numbers (all segments) holding the term."""
+def term_ids(searcher, fieldname: str, text, deadline: Deadline = NO_DEADLINE,
+             cache: PostingCache | None = None) -> np.ndarray:
+    """Ascending document numbers (all segments) holding the term; a long
+    list is kept in ``cache`` (when given) for the next request."""
+    if cache is not None:
+        hit = cache.get(("ids", fieldname, text)) or cache.get(("weights", fieldname, text))
+        if hit is not None:
+            return hit[0]
     out = []
     for sub, offset in leaves(searcher):
         reader = sub.reader()
@@ -175,7 +181,10 @@ def term_ids(searcher, fieldname: str, text, deadline: Deadline = NO_DEADLINE) -
             out.append(ids + offset if offset else ids)
     if not out:
         return EMPTY_IDS
-    return out[0] if len(out) == 1 else np.concatenate(out)
+    ids = out[0] if len(out) == 1 else np.concatenate(out)
+    if cache is not None:
+        cache.put(("ids", fieldname, text), ids)
+    return ids
 
 
 class Postings(NamedTuple):
@@ -186,9 +195,10 @@ class Postings(NamedTuple):
 
 
 #: A read limited to candidates steps over blocks only when they are this
-#: many times fewer than the term's postings: denser candidates touch most
-#: blocks anyway, and a whole list can be kept in the posting cache.
-SKIP_RATIO = 64
+#: many times fewer than the term's postings (then at most about a fifth of
+#: its blocks of 128 are read): denser candidates touch most blocks anyway,
+#: and a whole list is kept in the posting cache for the next request.
+SKIP_RATIO = 512
 
 
 def term_postings(searcher, fieldname: str, text, with_values: bool = False,
@@ -263,7 +273,7 @@ def union(parts: list[np.ndarray], within: np.ndarray | None) -> np.ndarray:
 
 class PostingCache:
     """Decoded posting lists of frequent terms, for one generation: (ids, term
-    frequencies) for ranking, positions for phrases.
+    frequencies) for ranking, ids for counting, positions for phrases.
 
     Whoosh unpickles and decompresses posting blocks on every read; for a
     word in most of the archive that is the bulk of a request. Only long
