@@ -2,7 +2,9 @@
 
 Whoosh's own phrase matcher walks span objects per candidate and was the
 slowest part of a request. Here candidates come from intersecting the
-words' ids; each word's positions in the candidates become sorted keys
+words' ids, rarest word first (a frequent word that is not cached is read
+only in the blocks that can hold a candidate); each word's positions in the
+candidates become sorted keys
 ``docnum << 32 | position``, and the words are chained with binary searches
 over whole arrays: a phrase costs the same whatever its ``~N``.
 
