@@ -165,14 +165,8 @@ class Values:
         return [data[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
-def term_ids(searcher, fieldname: str, text, deadline: Deadline = NO_DEADLINE,
-             cache: PostingCache | None = None) -> np.ndarray:
-    """Ascending document numbers (all segments) holding the term; a long
-    list is kept in ``cache`` (when given) for the next request."""
-    if cache is not None:
-        hit = cache.get(("ids", fieldname, text)) or cache.get(("weights", fieldname, text))
-        if hit is not None:
-            return hit[0]
+def term_ids(searcher, fieldname: str, text, deadline: Deadline = NO_DEADLINE) -> np.ndarray:
+    """Ascending document numbers (all segments) holding the term."""
     out = []
     for sub, offset in leaves(searcher):
         reader = sub.reader()
@@ -181,10 +175,7 @@ def term_ids(searcher, fieldname: str, text, deadline: Deadline = NO_DEADLINE,
             out.append(ids + offset if offset else ids)
     if not out:
         return EMPTY_IDS
-    ids = out[0] if len(out) == 1 else np.concatenate(out)
-    if cache is not None:
-        cache.put(("ids", fieldname, text), ids)
-    return ids
+    return out[0] if len(out) == 1 else np.concatenate(out)
 
 
 class Postings(NamedTuple):
@@ -273,7 +264,7 @@ def union(parts: list[np.ndarray], within: np.ndarray | None) -> np.ndarray:
 
 class PostingCache:
     """Decoded posting lists of frequent terms, for one generation: (ids, term
-    frequencies) for ranking, ids for counting, positions for phrases.
+    frequencies) for ranking, positions for phrases.
 
     Whoosh unpickles and decompresses posting blocks on every read; for a
     word in most of the archive that is the bulk of a request. Only long

@@ -51,8 +51,7 @@ class SearchCounter(TableCounter):
         out = []
         try:
             for word in words:
-                ids = union([term_ids(self.snap.searcher, f, word, limit, self.snap.table.postings)
-                             for f in EXACT_FIELDS], None)
+                ids = union([term_ids(self.snap.searcher, f, word, limit) for f in EXACT_FIELDS], None)
                 out.append(int(matches[ids].sum()))
         except OutOfTime:
             raise FacetTimeout from None

@@ -312,16 +312,3 @@ def test_reads_limited_to_candidates_skip_blocks(small_blocks, monkeypatch):
     assert np.array_equal(whole.ids[at], part.ids) and np.array_equal(whole.weights[at], part.weights)
     assert set(within.tolist()) <= set(part.ids.tolist())
 
-
-def test_term_ids_kept_in_the_posting_cache(small_blocks, monkeypatch):
-    from search.engines.whoosh.postings import term_ids
-
-    monkeypatch.setattr(PostingCache, "MIN_POSTINGS", 1)
-    svc, _ = small_blocks
-    snap = svc.engine.snapshot()
-    cache = PostingCache()
-    read = term_ids(snap.searcher, "body_exact", "said")
-    first = term_ids(snap.searcher, "body_exact", "said", cache=cache)
-    assert len(read) > 10 and np.array_equal(read, first)
-    assert cache.get(("ids", "body_exact", "said"))[0] is first  # the next request reads nothing
-    assert term_ids(snap.searcher, "body_exact", "said", cache=cache) is first
