@@ -278,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--no-http", action="store_true")
     ap.add_argument("--no-fts5", action="store_true")
+    ap.add_argument("--fts5-db", type=Path, help="an FTS5 database of the same articles (e.g. bench.fts5's) "
+                    "instead of one built from the index")
     ap.add_argument("--profile", action="store_true",
                     help="pyinstrument over the first warm round, saved to bench/profiles/query-<label>")
     ap.add_argument("--label", default="run", help="names the saved profile and JSON results")
@@ -309,14 +311,14 @@ def main(argv: list[str] | None = None) -> int:
 
     fts = None
     if not args.no_fts5:
-        db = fts_db_for(index_dir, generation)
+        db = args.fts5_db or fts_db_for(index_dir, generation)
         if not db.exists():
             print(f"building FTS5 database {db.relative_to(REPO)} from the index's stored fields ...", flush=True)
             took = fts5.build(db, fts5.articles_from_index(index_dir))
             print(f"  built in {took:.0f}s")
         fts = fts5.Fts5Search(db)
         fts_count = fts.con.execute("SELECT count(*) FROM meta").fetchone()[0]
-        print(f"FTS5 database {db.relative_to(REPO)}: {fts_count:,} articles "
+        print(f"FTS5 database {db}: {fts_count:,} articles "
               f"(tokenize 'porter unicode61', bm25(title 1.2, body 1.0))")
 
     print(f"\n== library: full responses, 1 cold + {args.rounds} warm rounds ==")

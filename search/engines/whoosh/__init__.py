@@ -22,7 +22,8 @@ the tests in ``tests/engines/whoosh/``:
 
 * ``postings``: the W3 codec's posting blocks (``W3LeafMatcher._data``,
   ``_read_ids``, ``_ids``, ``_byteids``, ``_blocklength``, ``_read_values``,
-  ``_values``, ``_next_block``), to read a block at a time;
+  ``_values``, ``_next_block``, ``_maxid``), to read a block at a time and
+  step over the blocks that hold no candidate;
 * ``phrases``: the pickled position lists of ``whoosh.formats.Positions``,
   unpickled many at once;
 * ``doctable``: whole fixed-size columns (``_count``, ``_dbfile``, ``_basepos``,

@@ -2,7 +2,9 @@
 
 Whoosh's own phrase matcher walks span objects per candidate and was the
 slowest part of a request. Here candidates come from intersecting the
-words' ids; each word's positions in the candidates become sorted keys
+words' ids, rarest word first (a frequent word that is not cached is read
+only in the blocks that can hold a candidate); each word's positions in the
+candidates become sorted keys
 ``docnum << 32 | position``, and the words are chained with binary searches
 over whole arrays: a phrase costs the same whatever its ``~N``.
 
@@ -25,7 +27,7 @@ import numpy as np
 from search.models import NO_DEADLINE, Deadline
 
 from .fields import WIDE, PackedPositions
-from .postings import EMPTY_IDS, PostingCache, Values, term_postings
+from .postings import EMPTY_IDS, PostingCache, Values, contains, restrict, term_postings
 
 _NONE = (EMPTY_IDS, np.zeros(0, dtype=np.float64))
 
@@ -36,18 +38,26 @@ CHUNK = 8_192
 
 
 def match(searcher, cache: PostingCache, fieldname: str, words: list[str], slop: int,
-          deadline: Deadline = NO_DEADLINE) -> tuple[np.ndarray, np.ndarray]:
-    """(ids, frequency) of the documents where ``words`` occur in order, each
-    at most ``slop`` positions after the previous one (1 = adjacent).
-    Deleted documents may be included (callers mask with ``DocTable.live``)."""
+          deadline: Deadline = NO_DEADLINE, within: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, frequency) of the documents (in ``within`` unless None) where
+    ``words`` occur in order, each at most ``slop`` positions after the
+    previous one (1 = adjacent). Deleted documents may be included (callers
+    mask with ``DocTable.live``).
+
+    The rarest word is read first; each next word only where the candidates
+    so far can be (a frequent word's blocks without a candidate are skipped)."""
     packed = isinstance(searcher.schema[fieldname].format, PackedPositions)
-    lists: dict[str, _Packed | _Keys] = {}
-    for w in dict.fromkeys(words):
-        found = _positions(searcher, cache, fieldname, w, packed, deadline)
+    lists: dict[str, _Packed | _Keys | _Pickled] = {}
+    candidates = within
+    for w in sorted(dict.fromkeys(words), key=lambda w: searcher.doc_frequency(fieldname, w)):
+        found = _positions(searcher, cache, fieldname, w, packed, candidates, deadline)
         if found is None:
             return _NONE
         lists[w] = found
-    candidates = intersect([p.ids for p in lists.values()])
+        candidates = found.ids if candidates is None else restrict(found.ids, candidates)
+        if not len(candidates):
+            return _NONE
+    assert candidates is not None
     found_ids, freqs = [], []
     for start in range(0, len(candidates), CHUNK):
         deadline.check()
@@ -56,33 +66,7 @@ def match(searcher, cache: PostingCache, fieldname: str, words: list[str], slop:
         ids, tf = occurrences([keys[w] for w in words], slop)
         found_ids.append(ids)
         freqs.append(tf)
-    if not found_ids:
-        return _NONE
     return np.concatenate(found_ids), np.concatenate(freqs)
-
-
-def intersect(id_lists: list[np.ndarray]) -> np.ndarray:
-    """The ids in every list (each ascending and unique)."""
-    out = min(id_lists, key=len)
-    for ids in id_lists:
-        if ids is not out and len(out):
-            out = intersect2(out, ids)
-    return out
-
-
-def intersect2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Ascending ids in both ``a`` and ``b`` (each ascending and unique)."""
-    if not len(a) or not len(b):
-        return EMPTY_IDS
-    small, big = (a, b) if len(a) <= len(b) else (b, a)
-    if len(small) * 64 < len(big):
-        # Few against many: binary searches beat touching all of ``big``.
-        at = np.minimum(np.searchsorted(big, small), len(big) - 1)
-        return small[big[at] == small]
-    # Similar sizes: a mask over the id range, linear instead of a sort.
-    mask = np.zeros(int(max(a[-1], b[-1])) + 1, dtype=bool)
-    mask[small] = True
-    return big[mask[big]]
 
 
 class _Keys:
@@ -122,23 +106,25 @@ class _Packed:
 
 
 def _positions(searcher, cache: PostingCache, fieldname: str, word: str, packed: bool,
-               deadline: Deadline) -> _Packed | _Keys | _Pickled | None:
+               within: np.ndarray | None, deadline: Deadline) -> _Packed | _Keys | _Pickled | None:
+    """The word's positions: all of them, or at least those in the documents ``within``."""
     key = ("positions", fieldname, word)
     hit = cache.get(key)
     if hit is not None:
         return _Packed(hit[0], Values(hit[1], hit[2])) if packed else _Keys(*hit)
-    found = term_postings(searcher, fieldname, word, with_values=True, deadline=deadline)
+    found = term_postings(searcher, fieldname, word, with_values=True, within=within, deadline=deadline)
     if found is None:
         return None
-    ids, _, values = found
+    ids, values = found.ids, found.values
     assert values is not None
     if packed:
-        cache.put(key, ids, values.starts, values.data)
+        if found.whole:
+            cache.put(key, ids, values.starts, values.data)
         return _Packed(ids, values)
     # Pickled: a frequent word is decoded whole once, so that the next
     # phrase with it unpickles nothing.
     count = len(values.data) // 2  # a bound: a pickled position takes at least 2 bytes
-    if cache.worth_keeping(len(ids), ids.nbytes + count * 8):
+    if found.whole and cache.worth_keeping(len(ids), ids.nbytes + count * 8):
         words = _Pickled(ids, values).keys(ids)
         cache.put(key, ids, words)
         return _Keys(ids, words)
@@ -210,7 +196,7 @@ def occurrences(keys: list[np.ndarray], slop: int) -> tuple[np.ndarray, np.ndarr
         starts = keys[anchor] - anchor
         for i, have in enumerate(keys):
             if i != anchor:
-                starts = starts[_contains(have, starts + i)]
+                starts = starts[contains(have, starts + i)]
     else:
         # From the last word back: a position can go on when some position of
         # the next word that can go on lies within slop after it (the nearest
@@ -225,11 +211,3 @@ def occurrences(keys: list[np.ndarray], slop: int) -> tuple[np.ndarray, np.ndarr
             starts = have[(at < len(starts)) & (nxt <= have + slop)]
     ids, tf = np.unique(starts // _STRIDE, return_counts=True)
     return ids.astype(np.int64), tf.astype(np.float64)
-
-
-def _contains(have: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Which of ``wanted`` are in the sorted ``have``."""
-    if not len(have):
-        return np.zeros(len(wanted), dtype=bool)
-    at = np.minimum(np.searchsorted(have, wanted), len(have) - 1)
-    return have[at] == wanted

@@ -15,12 +15,18 @@ Whoosh's own reading. The wrapper is looked through to its codec matcher.
 
 Every block loop looks at the search's deadline (``Deadline.check``).
 
+A read can be limited to candidate documents (``within``): a block's header
+holds its last document number, so the blocks that cannot hold a candidate
+are stepped over without decompressing or unpickling their data. The
+result then holds at least every posting of a candidate (callers intersect).
+
 :class:`PostingCache` keeps the decoded lists of frequent terms for a generation.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -75,13 +81,24 @@ def _read_ids(m, deadline: Deadline) -> np.ndarray:
     return np.concatenate(chunks) if chunks else EMPTY_IDS
 
 
-def _read_weights(m, with_values: bool, deadline: Deadline) -> tuple[np.ndarray, np.ndarray, list]:
-    """(ids, weights, encoded values or []) of one segment's posting list."""
+def _read_weights(m, with_values: bool, within: np.ndarray | None,
+                  deadline: Deadline) -> tuple[np.ndarray, np.ndarray, list]:
+    """(ids, weights, encoded values or []) of one segment's posting list; only
+    the blocks that may hold one of ``within`` (local ascending ids) unless None."""
     id_chunks, w_chunks, values = [], [], []
     m = codec_matcher(m)
     if isinstance(m, W3LeafMatcher):
+        wanted, last = 0, -1  # the next candidate; the previous block's last id
         while m.is_active():
             deadline.check()
+            if within is not None:
+                wanted += int(np.searchsorted(within[wanted:], last, side="right"))
+                if wanted == len(within):
+                    break
+                last = m._maxid
+                if within[wanted] > last:  # no candidate in this block
+                    m._next_block()
+                    continue
             id_chunks.append(block_ids(m))
             raw_w, n = m._data[1], m._blocklength
             if raw_w is None:
@@ -161,23 +178,88 @@ def term_ids(searcher, fieldname: str, text, deadline: Deadline = NO_DEADLINE) -
     return out[0] if len(out) == 1 else np.concatenate(out)
 
 
+class Postings(NamedTuple):
+    ids: np.ndarray  # ascending document numbers, all segments
+    weights: np.ndarray  # term frequencies (float64) aligned with ids
+    values: Values | None  # encoded values when asked for
+    whole: bool  # every posting of the term (else those of the blocks read)
+
+
+#: A read limited to candidates steps over blocks only when they are this
+#: many times fewer than the term's postings (then at most about a fifth of
+#: its blocks of 128 are read): denser candidates touch most blocks anyway,
+#: and a whole list is kept in the posting cache for the next request.
+SKIP_RATIO = 512
+
+
 def term_postings(searcher, fieldname: str, text, with_values: bool = False,
-                  deadline: Deadline = NO_DEADLINE) -> tuple[np.ndarray, np.ndarray, Values | None] | None:
-    """(ids, weights, encoded values when ``with_values``) of the term over all
-    segments; None when no segment holds it."""
+                  within: np.ndarray | None = None, deadline: Deadline = NO_DEADLINE) -> Postings | None:
+    """The term's postings over all segments (at least those of the documents
+    ``within``, ascending global ids, unless None); None when no segment holds it."""
     ids_parts, weight_parts, values = [], [], []
+    whole = True
     for sub, offset in leaves(searcher):
         reader = sub.reader()
         if (fieldname, text) not in reader:
             continue
-        ids, weights, vals = _read_weights(reader.postings(fieldname, text), with_values, deadline)
+        local = None
+        if within is not None:
+            lo, hi = np.searchsorted(within, [offset, offset + reader.doc_count_all()])
+            if (hi - lo) * SKIP_RATIO < reader.doc_frequency(fieldname, text):
+                local, whole = within[lo:hi] - offset, False
+                if not len(local):
+                    continue
+        ids, weights, vals = _read_weights(reader.postings(fieldname, text), with_values, local, deadline)
         ids_parts.append(ids + offset if offset else ids)
         weight_parts.append(weights)
         values.extend(vals)
     if not ids_parts:
-        return None
-    return (np.concatenate(ids_parts), np.concatenate(weight_parts),
-            Values.of(values) if with_values else None)
+        return None if whole else Postings(EMPTY_IDS, np.zeros(0), Values.of([]) if with_values else None,
+                                           False)
+    return Postings(np.concatenate(ids_parts), np.concatenate(weight_parts),
+                    Values.of(values) if with_values else None, whole)
+
+
+def restrict(ids: np.ndarray, within: np.ndarray | None) -> np.ndarray:
+    """``ids`` that are in ``within`` (both ascending and unique; None: all)."""
+    if within is None:
+        return ids
+    if not len(ids) or not len(within):
+        return EMPTY_IDS
+    small, big = (ids, within) if len(ids) <= len(within) else (within, ids)
+    if len(small) * 64 < len(big):
+        # Few against many: binary searches beat touching all of ``big``.
+        return small[contains(big, small)]
+    # Similar sizes: a mask over the id range, linear instead of a sort.
+    mask = np.zeros(int(max(ids[-1], within[-1])) + 1, dtype=bool)
+    mask[small] = True
+    return big[mask[big]]
+
+
+def contains(have: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Which of ``wanted`` are in the ascending ``have``."""
+    if not len(have) or not len(wanted):
+        return np.zeros(len(wanted), dtype=bool)
+    at = np.minimum(np.searchsorted(have, wanted), len(have) - 1)
+    return have[at] == wanted
+
+
+def union(parts: list[np.ndarray], within: np.ndarray | None) -> np.ndarray:
+    """Ascending ids in any of ``parts`` (each ascending, unique, and within
+    ``within`` unless that is None)."""
+    parts = [p for p in parts if len(p)]
+    if len(parts) <= 1:
+        return parts[0] if parts else EMPTY_IDS
+    if within is not None:
+        held = np.zeros(len(within), dtype=bool)
+        for p in parts:
+            held[np.searchsorted(within, p)] = True
+        return within[held]
+    # A mask over the id range: linear instead of sorting the concatenation.
+    held = np.zeros(int(max(p[-1] for p in parts)) + 1, dtype=bool)
+    for p in parts:
+        held[p] = True
+    return np.flatnonzero(held).astype(np.int64)
 
 
 class PostingCache:

@@ -10,14 +10,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import numpy as np
-
 from search.counting import FacetTimeout
 from search.models import Deadline, OutOfTime
 
 from . import highlight
 from .facets import Filtered, TableCounter
-from .postings import term_ids
+from .postings import term_ids, union
 from .searchers import Snapshot, StoredFields
 
 #: The exact-spelling fields a spelling is counted in.
@@ -53,7 +51,7 @@ class SearchCounter(TableCounter):
         out = []
         try:
             for word in words:
-                ids = np.union1d(*(term_ids(self.snap.searcher, f, word, limit) for f in EXACT_FIELDS))
+                ids = union([term_ids(self.snap.searcher, f, word, limit) for f in EXACT_FIELDS], None)
                 out.append(int(matches[ids].sum()))
         except OutOfTime:
             raise FacetTimeout from None

@@ -224,3 +224,91 @@ def test_fuzzy_words_expand_to_what_whoosh_terms_within_finds(service):
             assert ours == theirs, (probe, fuzzy)
             compared += len(theirs)
     assert compared > 100
+
+
+@pytest.fixture(scope="module")
+def small_blocks(tmp_path_factory):
+    """The sample corpus in posting blocks of 4 (Whoosh writes 128): most
+    lists span many blocks, so reads limited to candidates skip some. Two
+    segments, the first with deleted documents."""
+    from whoosh.codec.whoosh3 import W3Codec
+
+    path = tmp_path_factory.mktemp("small-blocks")
+    articles = sample_articles()
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(W3Codec.__init__, "__defaults__", (4, 3, 1))
+        build_index(path, articles[::2])
+        svc = SearchService(path)
+        with svc.engine.writer() as session:
+            for a in articles[1::2]:
+                session.add(a, NO_FILE)
+            for a in articles[:20:2]:
+                session.add(replace(a, body="Replaced: " + a.body[::-1]), NO_FILE)
+    rng = random.Random(3)
+    queries = ["economy inflation", "government minister said", "the of", "said year -bank",
+               '"prime minister" government', "(minister OR economy) president", "date:2025 said government"]
+    for article in rng.sample(articles, 25):
+        words = [w for w in analyze(phrase_analyzer(), article.body) if len(w) > 3]
+        if len(words) > 3:
+            queries.append(" ".join(rng.sample(words, rng.choice((2, 3)))))
+            i = rng.randrange(len(words) - 2)
+            queries.append(f'"{" ".join(words[i:i + 2])}" {words[i + 2]}')
+    yield svc, queries
+    svc.close()
+
+
+@pytest.mark.parametrize("skip_ratio", [0, 64, 10**9], ids=["skip-always", "skip-default", "skip-never"])
+@pytest.mark.parametrize("min_postings", [1, 10**9], ids=["cached", "uncached"])
+def test_narrowed_evaluation_equals_whoosh(small_blocks, monkeypatch, skip_ratio, min_postings):
+    """An And narrowed from its smallest part, lists read only in the blocks
+    that can hold a candidate, scores computed for the final matches only:
+    the matches are Whoosh's, the word scores Whoosh's, and every read path
+    (cached or not, blocks skipped or not) gives the same bits."""
+    from search.engines.whoosh import postings
+
+    monkeypatch.setattr(postings, "SKIP_RATIO", skip_ratio)
+    monkeypatch.setattr(PostingCache, "MIN_POSTINGS", min_postings)
+    svc, queries = small_blocks
+    snap = svc.engine.snapshot()
+    snap.table.postings = PostingCache()  # this test's cache settings, from empty
+    live = snap.table.live
+    assert snap.searcher.reader().has_deletions()
+    matched = 0
+    for q in queries:
+        _, c = compiled(svc, q)
+        ours = evaluate(c.query, snap.searcher, snap.table)
+        ids_only = evaluate(c.query, snap.searcher, snap.table, scored=False)
+        expected = whoosh_ids(snap, c.query)
+        assert ours.ids[live[ours.ids]].tolist() == expected, q
+        assert ids_only.ids[live[ids_only.ids]].tolist() == expected, q
+        if '"' not in q:  # phrase scores are our own; word scores Whoosh's
+            theirs = {hit.docnum: hit.score for hit in snap.searcher.search(c.query, limit=None)}
+            mine = dict(zip(ours.ids.tolist(), ours.scores.tolist()))
+            assert all(round(mine[d], 9) == round(theirs[d], 9) for d in expected), q
+        reference = _reference.setdefault(q, ours)
+        assert np.array_equal(reference.ids[live[reference.ids]], ours.ids[live[ours.ids]]), q
+        assert np.array_equal(reference.scores[live[reference.ids]], ours.scores[live[ours.ids]]), q
+        matched += len(expected)
+    assert matched > 100
+
+
+_reference: dict = {}  # first evaluation of each query, across the read paths
+
+
+def test_reads_limited_to_candidates_skip_blocks(small_blocks, monkeypatch):
+    from search.engines.whoosh import postings
+    from search.engines.whoosh.postings import term_postings
+
+    monkeypatch.setattr(postings, "SKIP_RATIO", 1)  # one candidate in 40 postings: skip
+    svc, _ = small_blocks
+    snap = svc.engine.snapshot()
+    whole = term_postings(snap.searcher, "body", "said")
+    assert whole is not None and whole.whole and len(whole.ids) > 40
+    within = whole.ids[::40]
+    part = term_postings(snap.searcher, "body", "said", within=within)
+    assert part is not None and not part.whole
+    assert len(within) <= len(part.ids) < len(whole.ids) // 4  # blocks of 4 without a candidate skipped
+    at = np.searchsorted(whole.ids, part.ids)
+    assert np.array_equal(whole.ids[at], part.ids) and np.array_equal(whole.weights[at], part.weights)
+    assert set(within.tolist()) <= set(part.ids.tolist())
+
