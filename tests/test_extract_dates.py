@@ -329,3 +329,14 @@ def test_url_wins_over_metadata_days_away() -> None:
     head = ('<link rel="canonical" href="https://news.example/2016/07/09/tram/">'
             '<meta property="article:published_time" content="2016-07-19T10:15:18+02:00">')
     assert _date(page(head)) == dt.date(2016, 7, 9)
+
+
+# ----------------------------------------------------------------- round 6
+
+def test_date_in_a_sibling_of_an_outer_wrapper_of_the_headline() -> None:
+    """The headline alone in nested wrappers, the byline line with its date beside an outer one."""
+    body = (f"<div class='header'><div class='cols'><div class='col'><div class='title'><h1>Tram line extended</h1>"
+            f"</div></div></div><aside><p>Most read, 1 January 2020</p></aside>"
+            f"<div class='meta'><span>Family</span><span>17/02/2022</span></div></div>{STORY}")
+    raw = page(body=body).replace(b"<html>", b"<html lang='de'>")
+    assert _published(raw, skip=frozenset({"htmldate"})).date == dt.datetime(2022, 2, 17)
