@@ -340,3 +340,13 @@ def test_date_in_a_sibling_of_an_outer_wrapper_of_the_headline() -> None:
             f"<div class='meta'><span>Family</span><span>17/02/2022</span></div></div>{STORY}")
     raw = page(body=body).replace(b"<html>", b"<html lang='de'>")
     assert _published(raw, skip=frozenset({"htmldate"})).date == dt.datetime(2022, 2, 17)
+
+
+@pytest.mark.parametrize("generic", ["date", "dc.date", "dcterms.date"])
+def test_date_shown_by_the_headline_outranks_a_lone_generic_date_meta(generic: str) -> None:
+    """A page whose only machine-readable date is Dublin Core's "date" (here its last
+    edit, days later) and that shows its publication date under the headline."""
+    head = f'<meta name="{generic}" content="2021-10-15">'
+    body = f"<article><h1>Tram line extended</h1><p class='date'>13.10.2021</p>{STORY}</article>"
+    assert _date(page(head, body).replace(b"<html>", b"<html lang='de'>")) == dt.date(2021, 10, 13)
+    assert _date(page(head)) == dt.date(2021, 10, 15)  # alone it still dates the page

@@ -5,7 +5,8 @@ datetime>``, a generic ``date``/``dc.date`` meta, then the date written beside
 the headline, then htmldate's heuristics over the whole page (slow: only when
 nothing cheaper answered). When the machine-readable sources name different
 days, the one the page shows beside the headline wins (a story republished
-later carries both). A date in the page's URL (``/2024/03/14/``) is strong
+later carries both), and it outranks a generic ``date`` meta that is the
+page's only machine-readable date (often its last edit). A date in the page's URL (``/2024/03/14/``) is strong
 evidence too: it settles a machine timestamp given in UTC that falls on the
 next or previous day (the story's calendar date is the one where it was
 published; a time in the publisher's own offset already is), and wins over
@@ -52,6 +53,8 @@ _META_DATE_KEYS = (
 # Dublin Core's plain "date" (and a bare "date") is any date of the document's
 # life, often its last edit: weaker than a date the story's markup marks.
 _GENERIC_META_DATE_KEYS = ("dc.date", "dcterms.date", "date")
+# The source name of those generic metas (switched off with "meta").
+_GENERIC = "meta-generic"
 _EARLIEST = dt.datetime(1800, 1, 1, tzinfo=dt.timezone.utc)
 _SLACK = dt.timedelta(days=1)
 
@@ -157,7 +160,7 @@ def _structured(ld: dict[str, Any] | None, meta: dict[str, str], micro: dict[str
     if "time" not in skip:
         values.extend(("time", value) for value in _published_time(root, headline))
     if "meta" not in skip:
-        values.extend(("meta", meta.get(key)) for key in _GENERIC_META_DATE_KEYS)
+        values.extend((_GENERIC, meta.get(key)) for key in _GENERIC_META_DATE_KEYS)
     return [(source, value) for source, value in values if value]
 
 
@@ -242,7 +245,9 @@ def publication_date(root: etree._Element, *, ld: dict[str, Any] | None, meta: d
         # A day apart: metadata in UTC (or without a zone) names another day
         # than the publisher's calendar; a time with the publisher's own offset,
         # from any source, is already in it.
-        if chosen is None or (_one_day_apart(chosen[1], near) and not any(_own_offset(d) for _, d in structured)):
+        # A generic "date" meta alone (often the last edit) does not outrank it either.
+        if chosen is None or chosen[0] == _GENERIC or (
+                _one_day_apart(chosen[1], near) and not any(_own_offset(d) for _, d in structured)):
             chosen = ("text", near)
     if chosen and chosen is not shown and chosen[0] not in ("url", "text") and _utc_time(chosen[1]):
         # The same instant in the publisher's clock, from another source.
