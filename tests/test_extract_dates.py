@@ -350,3 +350,16 @@ def test_date_shown_by_the_headline_outranks_a_lone_generic_date_meta(generic: s
     body = f"<article><h1>Tram line extended</h1><p class='date'>13.10.2021</p>{STORY}</article>"
     assert _date(page(head, body).replace(b"<html>", b"<html lang='de'>")) == dt.date(2021, 10, 13)
     assert _date(page(head)) == dt.date(2021, 10, 15)  # alone it still dates the page
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("Letzte Änderung: 31.10.2023 - 14:49 Erschienen am: 01.11.2023", dt.date(2023, 11, 1)),
+    ("Comments closed. Published on March 3, 2024 by Ann Lee", dt.date(2024, 3, 3)),
+    ("Erscheinungsdatum: 14.08.2017 (the reviewed book's release)", None),
+])
+def test_date_labelled_as_published_comes_before_htmldate(line: str, expected: dt.date | None) -> None:
+    """No metadata and a headline far from the date: a date the page labels as its
+    publication date, wherever it stands, beats htmldate's guess (the last change)."""
+    body = f"<h1>Tram line extended</h1>{STORY}{STORY}<div class='info'>{line}</div>"
+    found = _published(page(body=body).replace(b"<html>", b"<html lang='de'>"), skip=frozenset({"htmldate"}))
+    assert (found.date.date() if found.date else None) == expected

@@ -2,7 +2,8 @@
 
 Sources, most trusted first: JSON-LD, meta tags, microdata, ``<time
 datetime>``, a generic ``date``/``dc.date`` meta, then the date written beside
-the headline, then htmldate's heuristics over the whole page (slow: only when
+the headline, then a date the page labels as published ("Erschienen am"),
+then htmldate's heuristics over the whole page (slow: only when
 nothing cheaper answered). When the machine-readable sources name different
 days, the one the page shows beside the headline wins (a story republished
 later carries both), and it outranks a generic ``date`` meta that is the
@@ -33,7 +34,7 @@ from lxml import etree
 from indexer.extract.byline import outside_article
 from indexer.extract.dates import is_decoy_label, parse_date, url_date
 from indexer.extract.jsonld import first_str
-from indexer.extract.shown import date_near, day_first
+from indexer.extract.shown import date_near, day_first, labelled_date
 from indexer.extract.text import text_of
 
 __all__ = ["DATE_SOURCES", "PageDate", "publication_date"]
@@ -253,6 +254,11 @@ def publication_date(root: etree._Element, *, ld: dict[str, Any] | None, meta: d
         # The same instant in the publisher's clock, from another source.
         local = [found for found in structured[1:] if _local_time(found[1]) and _one_day_apart(found[1], chosen[1])]
         chosen = local[0] if local else (chosen[0], _local_midnight(chosen[1]))
+    if chosen is None and "text" not in skip:
+        labelled = labelled_date(root, day_first(root))
+        if plausible(labelled):
+            assert labelled is not None
+            chosen = ("text", labelled)
     if chosen is None and "htmldate" not in skip:
         date = _htmldate(root, url if "url" not in skip else None)
         if plausible(date):

@@ -17,7 +17,7 @@ from indexer.extract.byline import outside_article
 from indexer.extract.dates import text_dates
 from indexer.extract.text import text_of
 
-__all__ = ["date_near", "day_first"]
+__all__ = ["date_near", "day_first", "labelled_date"]
 
 _SKIP = frozenset({"script", "style", "noscript", "template"})
 # How far from the headline a written date still dates the story, in
@@ -131,3 +131,28 @@ def date_near(anchor: etree._Element, day_first: bool = False) -> dt.datetime | 
     found += [(len(before) - end, date) for _, end, date in text_dates(before, day_first=day_first)[-1:]
               if len(before) - end <= _BEFORE]
     return min(found, key=lambda f: f[0])[1] if found else None
+
+
+# A date the page itself labels as the publication date ("Erschienen am:
+# 01.11.2023", "Published on March 3, 2024"), wherever it stands: read before
+# htmldate's guesses, which take the nearest "last changed" or comment date.
+# A book review's "Erschienen: 14.08.2017" or "Erscheinungsdatum" is the book's
+# release: "erschienen" counts only as "erschienen am" (on).
+_PUBLISHED_LABEL = re.compile(
+    r"\b(?:(?:published|posted|veröffentlicht|publiziert|publié|publicado|pubblicato|gepubliceerd|"
+    r"opublikowano)(?:\s+(?:on|am|le|el|il|op|dnia))?|erschienen\s+am)\s*:?\s*",
+    re.IGNORECASE,
+)
+_LABEL_WINDOW = 40
+
+
+def labelled_date(root: etree._Element, day_first: bool = False) -> dt.datetime | None:
+    """The first date in the page's visible text that follows a "published" label."""
+    body = root.find("body")
+    text = _SPACES.sub(" ", " ".join(chunk for chunk in _chunks(body, with_tail=False) if chunk)) if body is not None else ""
+    for label in _PUBLISHED_LABEL.finditer(text):
+        window = text[label.end():label.end() + _LABEL_WINDOW]
+        dates = text_dates(window, day_first=day_first)
+        if dates and dates[0][0] == 0:
+            return dates[0][2]
+    return None
