@@ -329,3 +329,37 @@ def test_url_wins_over_metadata_days_away() -> None:
     head = ('<link rel="canonical" href="https://news.example/2016/07/09/tram/">'
             '<meta property="article:published_time" content="2016-07-19T10:15:18+02:00">')
     assert _date(page(head)) == dt.date(2016, 7, 9)
+
+
+# ----------------------------------------------------------------- round 6
+
+def test_date_in_a_sibling_of_an_outer_wrapper_of_the_headline() -> None:
+    """The headline alone in nested wrappers, the byline line with its date beside an outer one."""
+    body = (f"<div class='header'><div class='cols'><div class='col'><div class='title'><h1>Tram line extended</h1>"
+            f"</div></div></div><aside><p>Most read, 1 January 2020</p></aside>"
+            f"<div class='meta'><span>Family</span><span>17/02/2022</span></div></div>{STORY}")
+    raw = page(body=body).replace(b"<html>", b"<html lang='de'>")
+    assert _published(raw, skip=frozenset({"htmldate"})).date == dt.datetime(2022, 2, 17)
+
+
+@pytest.mark.parametrize("generic", ["date", "dc.date", "dcterms.date"])
+def test_date_shown_by_the_headline_outranks_a_lone_generic_date_meta(generic: str) -> None:
+    """A page whose only machine-readable date is Dublin Core's "date" (here its last
+    edit, days later) and that shows its publication date under the headline."""
+    head = f'<meta name="{generic}" content="2021-10-15">'
+    body = f"<article><h1>Tram line extended</h1><p class='date'>13.10.2021</p>{STORY}</article>"
+    assert _date(page(head, body).replace(b"<html>", b"<html lang='de'>")) == dt.date(2021, 10, 13)
+    assert _date(page(head)) == dt.date(2021, 10, 15)  # alone it still dates the page
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("Letzte Änderung: 31.10.2023 - 14:49 Erschienen am: 01.11.2023", dt.date(2023, 11, 1)),
+    ("Comments closed. Published on March 3, 2024 by Ann Lee", dt.date(2024, 3, 3)),
+    ("Erscheinungsdatum: 14.08.2017 (the reviewed book's release)", None),
+])
+def test_date_labelled_as_published_comes_before_htmldate(line: str, expected: dt.date | None) -> None:
+    """No metadata and a headline far from the date: a date the page labels as its
+    publication date, wherever it stands, beats htmldate's guess (the last change)."""
+    body = f"<h1>Tram line extended</h1>{STORY}{STORY}<div class='info'>{line}</div>"
+    found = _published(page(body=body).replace(b"<html>", b"<html lang='de'>"), skip=frozenset({"htmldate"}))
+    assert (found.date.date() if found.date else None) == expected

@@ -2,10 +2,12 @@
 
 Sources, most trusted first: JSON-LD, meta tags, microdata, ``<time
 datetime>``, a generic ``date``/``dc.date`` meta, then the date written beside
-the headline, then htmldate's heuristics over the whole page (slow: only when
+the headline, then a date the page labels as published ("Erschienen am"),
+then htmldate's heuristics over the whole page (slow: only when
 nothing cheaper answered). When the machine-readable sources name different
 days, the one the page shows beside the headline wins (a story republished
-later carries both). A date in the page's URL (``/2024/03/14/``) is strong
+later carries both), and it outranks a generic ``date`` meta that is the
+page's only machine-readable date (often its last edit). A date in the page's URL (``/2024/03/14/``) is strong
 evidence too: it settles a machine timestamp given in UTC that falls on the
 next or previous day (the story's calendar date is the one where it was
 published; a time in the publisher's own offset already is), and wins over
@@ -30,8 +32,9 @@ from typing import Any
 from lxml import etree
 
 from indexer.extract.byline import outside_article
-from indexer.extract.dates import is_decoy_label, parse_date, text_dates, url_date
+from indexer.extract.dates import is_decoy_label, parse_date, url_date
 from indexer.extract.jsonld import first_str
+from indexer.extract.shown import date_near, day_first, labelled_date
 from indexer.extract.text import text_of
 
 __all__ = ["DATE_SOURCES", "PageDate", "publication_date"]
@@ -51,6 +54,8 @@ _META_DATE_KEYS = (
 # Dublin Core's plain "date" (and a bare "date") is any date of the document's
 # life, often its last edit: weaker than a date the story's markup marks.
 _GENERIC_META_DATE_KEYS = ("dc.date", "dcterms.date", "date")
+# The source name of those generic metas (switched off with "meta").
+_GENERIC = "meta-generic"
 _EARLIEST = dt.datetime(1800, 1, 1, tzinfo=dt.timezone.utc)
 _SLACK = dt.timedelta(days=1)
 
@@ -102,89 +107,6 @@ def _published_time(root: etree._Element, headline: etree._Element | None) -> li
         else:
             plain.append(value)
     return marked + plain[:1]
-
-
-_SKIP = frozenset({"script", "style", "noscript", "template"})
-# How far from the headline a written date still dates the story, in
-# characters: measured on real pages, a date within 400 characters after the
-# headline (a byline line, a standfirst) is the publication date 9 times in 10,
-# one further down the story barely half the time (htmldate does better then).
-_AFTER = 400
-_BEFORE = 200
-
-
-def _text_after(anchor: etree._Element) -> str:
-    """Visible text from the headline on, through its following siblings and its parent's."""
-    texts: list[str] = []
-    budget = len(text_of(anchor)) + _AFTER + 100
-    parent = anchor.getparent()
-    for following in ((anchor,), anchor.itersiblings(), parent.itersiblings() if parent is not None else ()):
-        for el in following:
-            for sub in el.iter():
-                if sub.tag in _SKIP or not isinstance(sub.tag, str):
-                    continue
-                for chunk in (sub.text, sub.tail if sub is not anchor else None):
-                    if chunk and chunk.strip():
-                        texts.append(chunk)
-                        budget -= len(chunk)
-                if budget <= 0:
-                    return " ".join(texts)
-    return " ".join(texts)
-
-
-def _text_before(anchor: etree._Element) -> str:
-    """Visible text just above the headline ("May 30, 2025", a kicker, a brand line),
-    nearest last; navigation and teaser or related blocks end it."""
-    parts: list[str] = []
-    budget = _BEFORE + 100
-    node: etree._Element | None = anchor
-    for _ in range(3):
-        if node is None or budget <= 0:
-            break
-        for sibling in node.itersiblings(preceding=True):
-            if not isinstance(sibling.tag, str) or sibling.tag in _SKIP:
-                continue
-            if sibling.tail and sibling.tail.strip():
-                parts.append(sibling.tail)
-            if sibling.tag == "nav" or outside_article(sibling):
-                return " ".join(reversed(parts))
-            text = text_of(sibling)
-            parts.append(text[-budget:])
-            budget -= len(text)
-            if budget <= 0:
-                break
-        node = node.getparent()
-        if node is not None and node.text and node.text.strip():
-            parts.append(node.text)
-    return " ".join(reversed(parts))
-
-
-_SPACES = re.compile(r"\s+")
-
-
-# Languages whose readers write the month first ("10/2/2020" is October 2);
-# everywhere else the day comes first. A page that names no language is read
-# the US way, as before.
-_MONTH_FIRST = frozenset({"", "en", "en-us", "en-ca"})
-
-
-def _day_first(root: etree._Element) -> bool:
-    lang = root.get("lang") or root.get("xml:lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
-    return lang.strip().lower().replace("_", "-") not in _MONTH_FIRST
-
-
-def _date_near(anchor: etree._Element, day_first: bool = False) -> dt.datetime | None:
-    """The date written closest to the headline, just above or below it (a
-    date inside the headline element counts when a child element holds it:
-    "<h1>Title <span>02.02.2022</span></h1>")."""
-    after = _SPACES.sub(" ", _text_after(anchor))
-    start = len(_SPACES.sub(" ", anchor.text or "").strip())
-    found = [(found_at - start, date) for found_at, _, date in text_dates(after, day_first=day_first)[:3]
-             if 0 <= found_at - start <= _AFTER]
-    before = _SPACES.sub(" ", _text_before(anchor)).rstrip()
-    found += [(len(before) - end, date) for _, end, date in text_dates(before, day_first=day_first)[-1:]
-              if len(before) - end <= _BEFORE]
-    return min(found, key=lambda f: f[0])[1] if found else None
 
 
 # htmldate's whole-page heuristics take seconds on pages far larger than any
@@ -239,7 +161,7 @@ def _structured(ld: dict[str, Any] | None, meta: dict[str, str], micro: dict[str
     if "time" not in skip:
         values.extend(("time", value) for value in _published_time(root, headline))
     if "meta" not in skip:
-        values.extend(("meta", meta.get(key)) for key in _GENERIC_META_DATE_KEYS)
+        values.extend((_GENERIC, meta.get(key)) for key in _GENERIC_META_DATE_KEYS)
     return [(source, value) for source, value in values if value]
 
 
@@ -308,7 +230,7 @@ def publication_date(root: etree._Element, *, ld: dict[str, Any] | None, meta: d
                   if plausible(date)]
     chosen = structured[0] if structured else None
     in_url = url_date(url) if "url" not in skip else None
-    near = _date_near(headline, _day_first(root)) if headline is not None and "text" not in skip else None
+    near = date_near(headline, day_first(root)) if headline is not None and "text" not in skip else None
     shown = _shown(structured, near) if plausible(near) else None
     if shown is not None:
         # What the page shows beside the headline settles a disagreement
@@ -324,12 +246,19 @@ def publication_date(root: etree._Element, *, ld: dict[str, Any] | None, meta: d
         # A day apart: metadata in UTC (or without a zone) names another day
         # than the publisher's calendar; a time with the publisher's own offset,
         # from any source, is already in it.
-        if chosen is None or (_one_day_apart(chosen[1], near) and not any(_own_offset(d) for _, d in structured)):
+        # A generic "date" meta alone (often the last edit) does not outrank it either.
+        if chosen is None or chosen[0] == _GENERIC or (
+                _one_day_apart(chosen[1], near) and not any(_own_offset(d) for _, d in structured)):
             chosen = ("text", near)
     if chosen and chosen is not shown and chosen[0] not in ("url", "text") and _utc_time(chosen[1]):
         # The same instant in the publisher's clock, from another source.
         local = [found for found in structured[1:] if _local_time(found[1]) and _one_day_apart(found[1], chosen[1])]
         chosen = local[0] if local else (chosen[0], _local_midnight(chosen[1]))
+    if chosen is None and "text" not in skip:
+        labelled = labelled_date(root, day_first(root))
+        if plausible(labelled):
+            assert labelled is not None
+            chosen = ("text", labelled)
     if chosen is None and "htmldate" not in skip:
         date = _htmldate(root, url if "url" not in skip else None)
         if plausible(date):
