@@ -27,7 +27,7 @@ from search.models import KnownFailure, KnownFile
 from .plan import UsageError, choose_roots, make_plan
 from .scan import FoundFile, merge_roots, normalize, unusable_token
 from .stories import DEFAULT_THRESHOLD, Stories
-from .workers import (DEFAULT_MAX_BYTES, Parsed, StoryRequest, Task, WorkerError, parse_all, parse_file,
+from .workers import (DEFAULT_MAX_BYTES, Parsed, StoryRequest, Tasks, WorkerError, parse_all, parse_file,
                       story_request, write_in_workers)
 
 __all__ = ["DEFAULT_MAX_BYTES", "Failure", "IndexReport", "Indexer", "UsageError", "WorkerError"]
@@ -116,7 +116,7 @@ class Indexer:
                 report.removed += source in known
             for found in plan.unusable:
                 run.unusable(found)
-            tasks = [(f, run.known_hash(f.path), self.max_bytes) for f in plan.to_parse]
+            tasks = Tasks(plan.to_parse, run.known_hash, self.max_bytes)
             parts = (session.parts(self.jobs)
                      if self.jobs > 1 and len(tasks) >= self.parallel_write_threshold else None)
             if parts:
@@ -147,7 +147,7 @@ class Indexer:
         if self.progress:
             self.progress(done, total)
 
-    def _write_in_workers(self, run: _Run, parts: list[PartWriter], tasks: list[Task]) -> None:
+    def _write_in_workers(self, run: _Run, parts: list[PartWriter], tasks: Tasks) -> None:
         """Big runs: one worker process per part writer parses and writes."""
         clashes: list[str] = []
         done = 0
@@ -162,10 +162,12 @@ class Indexer:
             run.book(parsed)
 
         write_in_workers(parts, tasks, on_file, run.session.adopt, run.assign)
-        by_path = {task[0].path: task for task in tasks}
-        for path in clashes:
-            # Rare: parse the page again here; the session gives it its path's id.
-            run.apply(parse_file(by_path[path]))
+        if clashes:
+            # Rare: parse the pages again here; the session gives each its path's id.
+            wanted = set(clashes)
+            by_path = {task[0].path: task for task in tasks if task[0].path in wanted}
+            for path in clashes:
+                run.apply(parse_file(by_path[path]))
 
 
 @dataclass

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from search.models import KnownFile
 
-from .scan import FoundFile, under, walk
+from .scan import FoundFile, FoundFiles, under, walk
 
 
 class UsageError(Exception):
@@ -30,7 +30,7 @@ def choose_roots(given: list[str], recorded: list[str]) -> tuple[list[str], list
 
 @dataclass
 class Plan:
-    to_parse: list[FoundFile] = field(default_factory=list)  # new, changed, or failed before
+    to_parse: FoundFiles = field(default_factory=FoundFiles)  # new, changed, or failed before
     gone: list[str] = field(default_factory=list)  # indexed or failed, but no longer under an indexed directory
     unchanged: int = 0  # same size and mtime: not even read
     unusable: list[FoundFile] = field(default_factory=list)  # not regular files: reported, never opened
@@ -40,13 +40,12 @@ def make_plan(roots: list[str], known: dict[str, KnownFile], failed: Collection[
     """Compare the pages under ``roots`` with what the index holds (``known``)
     and the files it knows to fail (``failed``: read and hashed again, since a
     failure is remembered by its content only)."""
-    found = list(walk(roots))
-    present = {f.path for f in found}
-    root_dirs = [r for r in roots if os.path.isdir(r)]
-    plan = Plan(gone=[src for src in {*known, *failed}
-                      if src not in present and any(under(src, d) for d in root_dirs)])
-    plan.gone.sort()
-    for f in found:
+    plan = Plan()
+    # Only the indexed or failed files found again: no set of every name.
+    present = set()
+    for f in walk(roots):
+        if f.path in known or f.path in failed:
+            present.add(f.path)
         k = known.get(f.path)
         if f.unusable is not None:
             plan.unusable.append(f)
@@ -54,4 +53,7 @@ def make_plan(roots: list[str], known: dict[str, KnownFile], failed: Collection[
             plan.unchanged += 1
         else:
             plan.to_parse.append(f)
+    root_dirs = [r for r in roots if os.path.isdir(r)]
+    plan.gone = sorted(src for src in {*known, *failed}
+                       if src not in present and any(under(src, d) for d in root_dirs))
     return plan

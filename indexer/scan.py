@@ -5,9 +5,11 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, overload
 
 SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 
@@ -16,7 +18,7 @@ def is_page(name: str) -> bool:
     return name.lower().endswith(SUFFIXES)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FoundFile:
     """A page's name found on disk.
 
@@ -30,6 +32,44 @@ class FoundFile:
     #: Why the name cannot be read as a page (not a regular file, a symbolic
     #: link loop): it is reported, never opened. None for a regular file.
     unusable: str | None = None
+
+
+class FoundFiles(Sequence[FoundFile]):
+    """Regular files found on disk, held compactly: each name's bytes in one
+    buffer, sizes and times in arrays (about 90 bytes a file against 300 as
+    objects). A big run holds its whole plan while its writing workers are
+    forked, and each worker's memory counts the parent's heap again."""
+
+    def __init__(self) -> None:
+        self._names = bytearray()
+        self._ends = array("q")
+        self._sizes = array("q")
+        self._mtimes = array("q")
+
+    def append(self, found: FoundFile) -> None:
+        assert found.unusable is None
+        self._names += os.fsencode(found.path)
+        self._ends.append(len(self._names))
+        self._sizes.append(found.size)
+        self._mtimes.append(found.mtime_ns)
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    @overload
+    def __getitem__(self, i: int) -> FoundFile: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[FoundFile]: ...
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        start = self._ends[i - 1] if i else 0
+        return FoundFile(os.fsdecode(bytes(self._names[start:self._ends[i]])), self._sizes[i], self._mtimes[i])
 
 
 _KINDS = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),

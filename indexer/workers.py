@@ -21,7 +21,8 @@ import signal
 import stat
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
-from typing import Any, Callable, Iterator
+from collections.abc import Sequence
+from typing import Any, Callable, Iterator, overload
 
 from search.engine import PartWriter
 from search.ids import make_doc_id
@@ -41,6 +42,31 @@ WORKER_CHUNK = 64
 
 #: (file, content hash the index holds for it or None, page size limit).
 Task = tuple[FoundFile, "str | None", int]
+
+
+class Tasks(Sequence[Task]):
+    """A run's tasks, made from its files when read (a job at a time), not held."""
+
+    def __init__(self, files: Sequence[FoundFile], known_hash: Callable[[str], "str | None"], max_bytes: int):
+        self._files = files
+        self._known_hash = known_hash
+        self._max_bytes = max_bytes
+
+    def _task(self, found: FoundFile) -> Task:
+        return found, self._known_hash(found.path), self._max_bytes
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    @overload
+    def __getitem__(self, i: int) -> Task: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Task]: ...
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._task(f) for f in self._files[i]]
+        return self._task(self._files[i])
 
 
 @dataclass
@@ -144,7 +170,7 @@ def _unread(path: str, token: str, reason: str, known_hash: str | None) -> Parse
     return Parsed(path, state, error=reason)
 
 
-def parse_all(tasks: list[Task], jobs: int) -> Iterator[Parsed]:
+def parse_all(tasks: Sequence[Task], jobs: int) -> Iterator[Parsed]:
     """Every task's outcome; in a process pool when it pays."""
     if jobs <= 1 or len(tasks) < POOL_THRESHOLD:
         yield from map(parse_file, tasks)
@@ -224,7 +250,7 @@ class WorkerError(Exception):
 JOBS_IN_FLIGHT = 2
 
 
-def write_in_workers(parts: list[PartWriter], tasks: list[Task], on_file: Callable[[Parsed], None],
+def write_in_workers(parts: list[PartWriter], tasks: Sequence[Task], on_file: Callable[[Parsed], None],
                      on_part: Callable[[Any], None],
                      assign: Callable[[list[StoryRequest]], list[str]]) -> None:
     """Have one forked worker per part parse and write ``tasks``; report each
@@ -237,8 +263,7 @@ def write_in_workers(parts: list[PartWriter], tasks: list[Task], on_file: Callab
     terminated and joined before this returns or raises.
     """
     ctx = multiprocessing.get_context("fork")
-    jobs = [tasks[i:i + WORKER_CHUNK] for i in range(0, len(tasks), WORKER_CHUNK)]
-    jobs.reverse()  # popped from the end: in order
+    starts = iter(range(0, len(tasks), WORKER_CHUNK))  # each job made when it is sent
     workers: dict[Connection, multiprocessing.process.BaseProcess] = {}
     asking: dict[Connection, Connection] = {}  # a worker's story pipe -> its job pipe
     told_to_finish: set[Connection] = set()
@@ -247,8 +272,9 @@ def write_in_workers(parts: list[PartWriter], tasks: list[Task], on_file: Callab
         # Nothing after the None: the worker may be gone by then (a broken pipe).
         if conn in told_to_finish:
             return
-        if jobs:
-            conn.send(jobs.pop())
+        start = next(starts, None)
+        if start is not None:
+            conn.send(tasks[start:start + WORKER_CHUNK])
         else:
             conn.send(None)
             told_to_finish.add(conn)

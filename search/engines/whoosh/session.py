@@ -52,9 +52,10 @@ _OLDER_INDEXES = (
 
 #: Posting-pool memory of the session's own writer before it spills to runs.
 WRITER_LIMIT_MB = 256
-#: Posting memory of each part (worker) writer before it spills to runs
-#: (sized so the whole process tree stays under ~1 GB with two workers).
-WORKER_LIMIT_MB = 128
+#: Posting memory of each part (worker) writer before it spills to runs: a
+#: spill's sort briefly needs about half as much again on top, in each worker
+#: (at 540k articles, more runs to merge cost no measurable CPU).
+WORKER_LIMIT_MB = 64
 #: Workers' (big) segments stay as separate files instead of one compound
 #: file: reading a compound segment copies each sub-file it opens (stored
 #: fields, term index) into memory, so merely opening a reader cost ~14 KB per
