@@ -83,8 +83,8 @@ class _Authors:
 #: The value fields that can be filtered and counted.
 VALUE_COLUMNS = {"section": _Single("section", "sections"), "author": _Authors(),
                  "publication": _Single("publication", "publications")}
-#: The date histograms' periods: unit -> DocTable column (YYYY, YYYYMM; 0 = no date).
-PERIODS = {"year": "year", "month": "month"}
+#: The date histograms' periods: unit -> what divides a YYYYMM into one (YYYY, YYYYMM).
+PERIODS = {"year": 100, "month": 1}
 
 
 @dataclass
@@ -140,6 +140,7 @@ class TableCounter:
     def __init__(self, table: DocTable, filtered: Filtered):
         self.table = table
         self.filtered = filtered
+        self._months: np.ndarray | None = None
 
     def values(self, field: str, *, own_selection: bool, limit: int, deadline: float,
                missing: bool = False) -> ValueCounts:
@@ -160,13 +161,21 @@ class TableCounter:
         return ValueCounts([(values[o], int(counts[o])) for o in order], selected, without if missing else 0)
 
     def periods(self, unit: str, *, deadline: float) -> PeriodCounts:
-        column, mask = getattr(self.table, PERIODS[unit]), self.filtered.matches
-        counted: dict[int, int] = {}
-        undated = 0
-        for part in _chunks(self.table.size, deadline):
-            periods = column[part][mask[part]]
-            dated = periods[periods != 0]
-            undated += len(periods) - len(dated)
-            for value, count in zip(*(a.tolist() for a in np.unique(dated, return_counts=True))):
-                counted[value] = counted.get(value, 0) + count
-        return PeriodCounts(sorted(counted.items()), undated)
+        values = self.table.month_values
+        counts = self._month_counts(deadline)
+        dated = (values != 0) & (counts > 0)
+        # Months (YYYYMM) add up into years (YYYY): a few hundred numbers.
+        periods, at = np.unique(values[dated] // PERIODS[unit], return_inverse=True)
+        summed = np.bincount(at, weights=counts[dated], minlength=len(periods)).astype(np.int64)
+        return PeriodCounts(list(zip(periods.tolist(), summed.tolist())), int(counts[values == 0].sum()))
+
+    def _month_counts(self, deadline: float) -> np.ndarray:
+        """Matches per month ordinal (``DocTable.month_values``), counted once
+        per search: the year histogram adds up the month one's counts."""
+        if self._months is None:
+            codes, mask = self.table.month_code, self.filtered.matches
+            counts = np.zeros(len(self.table.month_values), dtype=np.int64)
+            for part in _chunks(self.table.size, deadline):
+                counts += np.bincount(codes[part][mask[part]], minlength=len(counts))
+            self._months = counts
+        return self._months
