@@ -2,7 +2,8 @@
 the marked words of the first matches, and how many matches hold each spelling.
 
 Counting a spelling is one posting list per exact-spelling field (the
-lower-cased words) masked by the matches: no stored field is read.
+lower-cased words) masked by the matches: no stored field is read. Long
+lists stay in the generation's posting cache.
 """
 
 from __future__ import annotations
@@ -53,8 +54,23 @@ class SearchCounter(TableCounter):
         out = []
         try:
             for word in words:
-                ids = np.union1d(*(term_ids(self.snap.searcher, f, word, limit) for f in EXACT_FIELDS))
-                out.append(int(matches[ids].sum()))
+                holds = np.zeros(len(matches), dtype=bool)
+                for fieldname in EXACT_FIELDS:
+                    holds[self._ids(fieldname, word, limit)] = True
+                out.append(int(np.count_nonzero(holds & matches)))
         except OutOfTime:
             raise FacetTimeout from None
         return out
+
+    def _ids(self, fieldname: str, word: str, deadline: Deadline) -> np.ndarray:
+        """The documents holding ``word`` in ``fieldname``: a common word's list
+        is kept in the generation's posting cache (reading one costs tens of
+        milliseconds at half a million articles, and the same few spellings
+        come back search after search)."""
+        cache, key = self.snap.table.postings, ("ids", fieldname, word)
+        cached = cache.get(key)
+        if cached is not None:
+            return cached[0]
+        ids = term_ids(self.snap.searcher, fieldname, word, deadline)
+        cache.put(key, ids)
+        return ids

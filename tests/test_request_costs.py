@@ -1,0 +1,87 @@
+"""What a search costs besides matching, kept equal to counting by hand:
+date histograms and the spellings panel, on both engines (the Whoosh engine
+counts them from per-generation columns and cached posting lists)."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+
+from search.models import SearchRequest
+from tests.conftest import make_article
+from tests.engine_fixtures import corpus_fixtures
+
+WORDS = ["harbour", "council", "Council", "COUNCIL", "budget", "river", "strike", "market"]
+
+
+def _articles() -> list:
+    rng = random.Random(15)
+    out = []
+    for i in range(90):
+        body = " ".join(rng.choice(WORDS) for _ in range(12))
+        # Three years, uneven months, and some articles without a date.
+        date = None if i % 7 == 0 else f"{rng.choice([1999, 2000, 2003])}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        out.append(make_article(f"Story {i}", body, date=date, url=f"https://costs.example/{i}"))
+    return out
+
+
+ARTICLES = _articles()
+target, svc = corpus_fixtures(ARTICLES)
+
+
+def _all_hits(svc, **kw) -> list:
+    resp = svc.search(SearchRequest(per_page=100, collapse=False, **kw))
+    assert resp.total <= 100
+    return resp.hits
+
+
+@pytest.mark.parametrize("q, extra", [("", {}), ("council", {}), ("river strike", {}),
+                                      ("market", {"date_from": "2000-01", "date_to": "2003-06"})])
+def test_histograms_count_what_the_hits_are(svc, q, extra):
+    facets = svc.search(SearchRequest(q=q, **extra)).facets
+    dates = [h.date for h in _all_hits(svc, q=q, **extra)]
+    months = Counter(d[:7] for d in dates if d)
+    years = Counter(d[:4] for d in dates if d)
+    undated = sum(1 for d in dates if not d)
+    assert {b.value: b.count for b in facets.month if b.count} == {**months, **({None: undated} if undated else {})}
+    assert {b.value: b.count for b in facets.year if b.count} == {**years, **({None: undated} if undated else {})}
+    # Every month between the first and the last is listed, in order, undated last.
+    listed = [b.value for b in facets.month]
+    assert listed[-1] is None and listed[:-1] == sorted(listed[:-1])
+
+
+def test_spellings_count_the_articles_holding_each(svc):
+    resp = svc.search(SearchRequest(q="council"))
+    holding = {s.text.lower(): s.count for s in resp.facets.spellings}
+    # Case is not a spelling: council, Council and COUNCIL are one.
+    assert list(holding) == ["council"]
+    assert holding["council"] == resp.total == sum(
+        any(w.lower() == "council" for w in a.body.split()) for a in ARTICLES)
+
+
+@pytest.mark.engines("whoosh")
+def test_spelling_counts_read_cached_posting_lists_alike(target, monkeypatch):
+    from search.engines.whoosh import spellings
+    from search.engines.whoosh.postings import PostingCache
+    from search.service import SearchService
+
+    monkeypatch.setattr(PostingCache, "MIN_POSTINGS", 1)  # keep even this corpus's short lists
+    s = SearchService(target)
+    try:
+        first = s.search(SearchRequest(q="council")).facets.spellings
+        assert s.engine.snapshot().table.postings.get(("ids", "body_exact", "council")) is not None
+
+        read = spellings.term_ids
+
+        def unread(searcher, fieldname, *args, **kwargs):
+            # No title holds the word: an empty list is not kept, and costs a lookup.
+            assert fieldname != "body_exact", "read again instead of from the cache"
+            return read(searcher, fieldname, *args, **kwargs)
+
+        monkeypatch.setattr(spellings, "term_ids", unread)
+        s.clear_match_cache()
+        assert s.search(SearchRequest(q="council")).facets.spellings == first
+    finally:
+        s.close()
