@@ -85,3 +85,35 @@ def test_spelling_counts_read_cached_posting_lists_alike(target, monkeypatch):
         assert s.search(SearchRequest(q="council")).facets.spellings == first
     finally:
         s.close()
+
+
+def _sample_tokens() -> list[str]:
+    from search.engines.whoosh.highlight import _TOKEN_RE
+    from tests.conftest import REPO
+
+    text = " ".join(p.read_text(errors="replace") for p in sorted((REPO / "sample_corpus").rglob("*.html")))
+    # Porter2's exceptional forms and words whose stem differs most from them.
+    text += " skies dying lying tying idly gently ugly early only singly news howe atlas cosmos bias andes " \
+            "inning outing canning yelling Yves ÆSIR Ђорђе Đoković it's O'Neil U.S. generously arsenal"
+    return list(dict.fromkeys(_TOKEN_RE.findall(text)))
+
+
+def test_ranking_form_is_what_the_ranking_analyzer_makes():
+    from search.engines.whoosh.analysis import analyze, ranking_analyzer
+    from search.engines.whoosh.highlight import ranking_form
+
+    analyzer = ranking_analyzer()
+    tokens = _sample_tokens()
+    assert len(tokens) > 5_000
+    for token in tokens:
+        stems = analyze(analyzer, token)
+        assert ranking_form(token) == (stems[0] if len(stems) == 1 else None), token
+
+
+def test_a_stem_keeps_its_words_first_letter():
+    # What lets highlighting skip stemming words that start unlike every query stem.
+    from search.engines.whoosh.analysis import fold, stem
+
+    for token in _sample_tokens():
+        folded = fold(token)
+        assert stem(folded)[:1] == folded[:1], token

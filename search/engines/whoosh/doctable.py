@@ -150,8 +150,7 @@ class DocTable:
                          if name in reader.schema else np.zeros(size, dtype=np.int64))
                   for name in ("indexed_at", "changed_at")}  # an index older than stamps has none
 
-        month_values, month_code = np.unique(day // 100, return_inverse=True)
-        month_code = month_code.astype(np.int32)
+        month_code, month_values = months(day)
         story_values, story = _stories(_column(reader, "story", size, "") if "story" in reader.schema
                                        else [""] * size)
 
@@ -248,6 +247,12 @@ def _codes(raw: list[str]) -> tuple[np.ndarray, list[str]]:
     values = sorted({v for v in raw if v})
     index = {v: i for i, v in enumerate(values)}
     return np.fromiter((index.get(v, -1) for v in raw), dtype=np.int32, count=len(raw)), values
+
+
+def months(day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each day's month as an ordinal (int32) into the distinct YYYYMM (ascending, 0 for no date)."""
+    values, codes = np.unique(day // 100, return_inverse=True)
+    return codes.astype(np.int32), values
 
 
 def _stories(raw: list[str]) -> tuple[list[str], np.ndarray]:
