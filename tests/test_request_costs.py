@@ -117,3 +117,48 @@ def test_a_stem_keeps_its_words_first_letter():
     for token in _sample_tokens():
         folded = fold(token)
         assert stem(folded)[:1] == folded[:1], token
+
+
+def _windows_by_scanning(text: str, spans: list[tuple[int, int]], size: int, fragments: int) -> str:
+    """``snippets.from_spans`` as it was: every window scans every span."""
+    from search import snippets
+
+    lead = size // 3
+    candidates = []
+    for s, _ in spans:
+        ws = max(0, s - lead)
+        we = min(len(text), ws + size)
+        ws = max(0, min(ws, we - size))
+        inside = [(a, b) for a, b in spans if a >= ws and b <= we]
+        candidates.append((len({snippets.fold(text[a:b]) for a, b in inside}), len(inside), -ws, ws, we))
+    candidates.sort(reverse=True)
+    windows: list[tuple[int, int]] = []
+    for *_, ws, we in candidates:
+        if len(windows) < fragments and not any(ws < oe and os_ < we for os_, oe in windows):
+            windows.append((ws, we))
+    parts = []
+    for ws, we in sorted(windows):
+        s, e = snippets._word_start(text, ws), snippets._word_end(text, we)
+        if e <= s:
+            s, e = ws, we
+        for a, b in spans:
+            s, e = (a if a < s < b else s), (b if a < e < b else e)
+        parts.append(snippets.render(text, spans, s, e).strip())
+    return snippets.SEPARATOR.join(p for p in parts if p)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_snippet_windows_are_those_of_scanning_every_span(seed):
+    from search import snippets
+
+    rng = random.Random(seed)
+    words = [rng.choice(WORDS + ["the", "a", "Harbour", "x" * rng.randint(1, 30)]) for _ in range(rng.randint(1, 400))]
+    text = " ".join(words)
+    marked = set(rng.sample(WORDS, rng.randint(1, 3)))
+    spans, pos = [], 0
+    for w in words:
+        if w in marked and rng.random() < 0.9:
+            spans.append((pos, pos + len(w)))
+        pos += len(w) + 1
+    size = rng.choice([snippets.SNIPPET_CHARS, 40, 400])
+    assert snippets.from_spans(text, spans, size=size) == _windows_by_scanning(text, spans, size, 3)
