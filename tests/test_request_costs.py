@@ -61,32 +61,6 @@ def test_spellings_count_the_articles_holding_each(svc):
         any(w.lower() == "council" for w in a.body.split()) for a in ARTICLES)
 
 
-@pytest.mark.engines("whoosh")
-def test_spelling_counts_read_cached_posting_lists_alike(target, monkeypatch):
-    from search.engines.whoosh import spellings
-    from search.engines.whoosh.postings import PostingCache
-    from search.service import SearchService
-
-    monkeypatch.setattr(PostingCache, "MIN_POSTINGS", 1)  # keep even this corpus's short lists
-    s = SearchService(target)
-    try:
-        first = s.search(SearchRequest(q="council")).facets.spellings
-        assert s.engine.snapshot().table.postings.get(("ids", "body_exact", "council")) is not None
-
-        read = spellings.term_ids
-
-        def unread(searcher, fieldname, *args, **kwargs):
-            # No title holds the word: an empty list is not kept, and costs a lookup.
-            assert fieldname != "body_exact", "read again instead of from the cache"
-            return read(searcher, fieldname, *args, **kwargs)
-
-        monkeypatch.setattr(spellings, "term_ids", unread)
-        s.clear_match_cache()
-        assert s.search(SearchRequest(q="council")).facets.spellings == first
-    finally:
-        s.close()
-
-
 def _sample_tokens() -> list[str]:
     from search.engines.whoosh.highlight import _TOKEN_RE
     from tests.conftest import REPO

@@ -2,8 +2,9 @@
 the marked words of the first matches, and how many matches hold each spelling.
 
 Counting a spelling is one posting list per exact-spelling field (the
-lower-cased words) masked by the matches: no stored field is read. Long
-lists stay in the generation's posting cache.
+lower-cased words) masked by the matches: no stored field is read. (They
+are not kept in the generation's posting cache: a common word's spellings
+would push the ranking's own lists out of it.)
 """
 
 from __future__ import annotations
@@ -54,23 +55,12 @@ class SearchCounter(TableCounter):
         out = []
         try:
             for word in words:
+                # A mask of the articles holding the word in either field: two
+                # scatters, where a union of two long sorted lists sorts them again.
                 holds = np.zeros(len(matches), dtype=bool)
                 for fieldname in EXACT_FIELDS:
-                    holds[self._ids(fieldname, word, limit)] = True
+                    holds[term_ids(self.snap.searcher, fieldname, word, limit)] = True
                 out.append(int(np.count_nonzero(holds & matches)))
         except OutOfTime:
             raise FacetTimeout from None
         return out
-
-    def _ids(self, fieldname: str, word: str, deadline: Deadline) -> np.ndarray:
-        """The documents holding ``word`` in ``fieldname``: a common word's list
-        is kept in the generation's posting cache (reading one costs tens of
-        milliseconds at half a million articles, and the same few spellings
-        come back search after search)."""
-        cache, key = self.snap.table.postings, ("ids", fieldname, word)
-        cached = cache.get(key)
-        if cached is not None:
-            return cached[0]
-        ids = term_ids(self.snap.searcher, fieldname, word, deadline)
-        cache.put(key, ids)
-        return ids
