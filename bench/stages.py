@@ -1,7 +1,8 @@
 """Where one Whoosh search's time goes, stage by stage, per query class.
 
     .venv/bin/python -m bench.stages --index var/bench/index-540k
-    .venv/bin/python -m bench.stages --index DIR --rounds 3 --json out.json
+    .venv/bin/python -m bench.stages --index DIR --rounds 3 --json new.json
+    .venv/bin/python -m bench.stages --figures new.json --compare old.json   # "old → new" per stage
 
 Runs the 200 fixed queries of ``bench/queries.py`` through ``SearchService``
 (a cold round on a fresh service, then ``--rounds`` warm rounds, the match
@@ -151,27 +152,35 @@ def table(res: dict[str, Any], which: str) -> dict[str, dict[str, float]]:
     return {cls: {s: v / counts[cls] for s, v in stages.items()} for cls, stages in sums.items()}
 
 
-def print_table(means: dict[str, dict[str, float]], title: str) -> None:
+def print_table(means: dict[str, dict[str, float]], title: str,
+                before: dict[str, dict[str, float]] | None = None) -> None:
+    """One row per stage, one column per class; with ``before``, "before → now"."""
     names = [n for _, _, n in STAGES] + ["search (rest)", "serialise", "total"]
     shown = [n for n in names if any(m.get(n, 0) >= 0.05 for m in means.values())]
     print(f"\n{title}: mean thread CPU ms per search")
     print("| stage | " + " | ".join(means) + " |")
     print("|---|" + "---|" * len(means))
     for n in shown:
-        print(f"| {n} | " + " | ".join(f"{m.get(n, 0):.1f}" for m in means.values()) + " |")
+        cells = [(f"{before.get(c, {}).get(n, 0):.1f} → " if before is not None else "") + f"{m.get(n, 0):.1f}"
+                 for c, m in means.items()]
+        print(f"| {n} | " + " | ".join(cells) + " |")
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--index", type=Path, required=True)
+    ap.add_argument("--index", type=Path)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--json", type=Path, help="write the raw figures here")
+    ap.add_argument("--compare", type=Path, metavar="JSON",
+                    help="print another run's figures (its --json) beside these: before → now")
+    ap.add_argument("--figures", type=Path, metavar="JSON", help="print a finished run's tables instead of running")
     args = ap.parse_args(argv)
     print(machine_line(), flush=True)
-    res = run(args.index, args.rounds)
+    res = json.loads(args.figures.read_text()) if args.figures else run(args.index, args.rounds)
+    before = json.loads(args.compare.read_text()) if args.compare else None
     print(f"fresh service opened (tables built): {res['opened_ms']:.0f} ms CPU")
-    print_table(table(res, "cold"), "cold round (fresh service)")
-    print_table(table(res, "warm"), f"warm ({args.rounds} rounds)")
+    for which, title in (("cold", "cold round (fresh service)"), ("warm", f"warm ({res['rounds']} rounds)")):
+        print_table(table(res, which), title, table(before, which) if before else None)
     print(machine_line())
     if args.json:
         args.json.write_text(json.dumps(res))
