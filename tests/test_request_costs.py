@@ -136,3 +136,12 @@ def test_snippet_windows_are_those_of_scanning_every_span(seed):
         pos += len(w) + 1
     size = rng.choice([snippets.SNIPPET_CHARS, 40, 400])
     assert snippets.from_spans(text, spans, size=size) == _windows_by_scanning(text, spans, size, 3)
+
+
+@pytest.mark.parametrize("q", ["council", "river strike", "harb*", ""])
+def test_a_response_as_a_dict_is_what_asdict_makes(svc, q):
+    import dataclasses
+
+    resp = svc.search(SearchRequest(q=q, per_page=20))
+    assert resp.hits and resp.facets.month
+    assert resp.to_dict() == dataclasses.asdict(resp)
