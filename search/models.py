@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -225,7 +225,28 @@ class SearchResponse:
     stories: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
+
+
+def plain(value: Any) -> Any:
+    """``dataclasses.asdict`` for records whose leaves are strings, numbers and
+    None: the same dicts and lists in half the time (no deep copy of each
+    leaf); it was most of what a search's JSON cost."""
+    names = _FIELD_NAMES.get(type(value))
+    if names is None and hasattr(type(value), "__dataclass_fields__"):
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {name: plain(getattr(value, name)) for name in names}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(plain(v) for v in value)
+    if isinstance(value, dict):
+        return {plain(k): plain(v) for k, v in value.items()}
+    return value
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 @dataclass(frozen=True)

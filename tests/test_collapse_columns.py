@@ -8,7 +8,7 @@ import pytest
 
 from search.copies import COPIES_LISTED
 from search.engines.whoosh import collapse
-from search.engines.whoosh.doctable import DocTable, Vocabulary, _stories
+from search.engines.whoosh.doctable import DocTable, Vocabulary, _stories, months
 from search.query.dates import NO_DATE
 
 
@@ -27,11 +27,12 @@ def random_table(rng: np.random.Generator, size: int) -> DocTable:
     published = np.where(day == NO_DATE, NO_DATE, day.astype(np.int64) * 10 + rng.integers(0, 3, size))
     none = np.full(size, -1, dtype=np.int32)
     zeros = np.zeros(size, dtype=np.int64)
+    month_code, month_values = months(day)
     return DocTable(size=size, live=np.ones(size, dtype=bool), section=none, sections=Vocabulary.of([]),
                     author_doc=np.zeros(0, dtype=np.int32), author_ord=np.zeros(0, dtype=np.int32),
                     authors=Vocabulary.of([]), publication=none, publications=Vocabulary.of([]), day=day,
-                    published=published, year=day // 10_000, month=day // 100, indexed=zeros, changed=zeros,
-                    story=story, story_values=values)
+                    published=published, month_code=month_code, month_values=month_values, indexed=zeros,
+                    changed=zeros, story=story, story_values=values)
 
 
 def scanned_copies(table: DocTable, matches: np.ndarray, docnums: list[int]) -> list[tuple[int, list[int]]]:

@@ -38,9 +38,9 @@ def story_mask(table: DocTable, story: str) -> np.ndarray:
     return mask
 
 
-def count_stories(table: DocTable, matches: np.ndarray) -> int:
-    """How many stories the matching documents belong to."""
-    found = table.story[matches]
+def count_stories(table: DocTable, docs: np.ndarray) -> int:
+    """How many stories the documents ``docs`` (the matches) belong to."""
+    found = table.story[docs]
     return int(np.count_nonzero(np.bincount(found))) if len(found) else 0
 
 

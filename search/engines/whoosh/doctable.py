@@ -62,8 +62,10 @@ class DocTable:
     publications: Vocabulary
     day: np.ndarray  # int32 YYYYMMDD, NO_DATE = 0
     published: np.ndarray  # int64 epoch seconds (meaningless where day == NO_DATE)
-    year: np.ndarray  # int32 year or 0
-    month: np.ndarray  # int32 YYYYMM or 0
+    #: Each document's month as an int32 ordinal into ``month_values`` (the
+    #: distinct YYYYMM, ascending; 0 = no date): histograms count ordinals.
+    month_code: np.ndarray
+    month_values: np.ndarray
     indexed: np.ndarray  # int64 epoch ms first indexed (search.stamps), 0 = unknown
     changed: np.ndarray  # int64 epoch ms last changed, 0 = unknown
     #: int32 story ordinal (``story_values``); a document without a story
@@ -148,6 +150,7 @@ class DocTable:
                          if name in reader.schema else np.zeros(size, dtype=np.int64))
                   for name in ("indexed_at", "changed_at")}  # an index older than stamps has none
 
+        month_code, month_values = months(day)
         story_values, story = _stories(_column(reader, "story", size, "") if "story" in reader.schema
                                        else [""] * size)
 
@@ -169,13 +172,18 @@ class DocTable:
             publications=publications,
             day=day,
             published=published,
-            year=(day // 10_000).astype(np.int32),
-            month=(day // 100).astype(np.int32),
+            month_code=month_code,
+            month_values=month_values,
             indexed=stamps["indexed_at"],
             changed=stamps["changed_at"],
             story=story,
             story_values=story_values,
         )
+
+    @property
+    def month(self) -> np.ndarray:
+        """Each document's YYYYMM (0: no date)."""
+        return self.month_values[self.month_code]
 
     # --- filters ---------------------------------------------------------
 
@@ -239,6 +247,12 @@ def _codes(raw: list[str]) -> tuple[np.ndarray, list[str]]:
     values = sorted({v for v in raw if v})
     index = {v: i for i, v in enumerate(values)}
     return np.fromiter((index.get(v, -1) for v in raw), dtype=np.int32, count=len(raw)), values
+
+
+def months(day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each day's month as an ordinal (int32) into the distinct YYYYMM (ascending, 0 for no date)."""
+    values, codes = np.unique(day // 100, return_inverse=True)
+    return codes.astype(np.int32), values
 
 
 def _stories(raw: list[str]) -> tuple[list[str], np.ndarray]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,12 +51,15 @@ class _Single:
     def mask(self, table: DocTable, ordinals: list[int]) -> np.ndarray:
         return table.value_mask(self.column, ordinals)
 
-    def counts(self, table: DocTable, mask: np.ndarray, deadline: float) -> np.ndarray:
+    def counts(self, table: DocTable, filtered: Filtered, field: str | None, deadline: float) -> np.ndarray:
+        """Matches (as if ``field`` had no filter) per ordinal."""
+        docs = filtered.docs(field)
         n = len(self.vocabulary(table).values)
+        column = getattr(table, self.column)
         total = np.zeros(n + 1, dtype=np.int64)
-        for part in _chunks(table.size, deadline):
+        for part in _chunks(len(docs), deadline):
             # Ordinal -1 (no value) counted in the extra last slot.
-            total += np.bincount(getattr(table, self.column)[part][mask[part]] + 1, minlength=n + 1)[:n + 1]
+            total += np.bincount(column[docs[part]] + 1, minlength=n + 1)[:n + 1]
         return np.roll(total, -1)
 
 
@@ -68,7 +72,8 @@ class _Authors:
     def mask(self, table: DocTable, ordinals: list[int]) -> np.ndarray:
         return table.author_mask(ordinals)
 
-    def counts(self, table: DocTable, mask: np.ndarray, deadline: float) -> np.ndarray:
+    def counts(self, table: DocTable, filtered: Filtered, field: str | None, deadline: float) -> np.ndarray:
+        mask = filtered.without(field) if field else filtered.matches
         n = len(table.authors.values)
         total = np.zeros(n, dtype=np.int64)
         for part in _chunks(len(table.author_doc), deadline):
@@ -83,8 +88,8 @@ class _Authors:
 #: The value fields that can be filtered and counted.
 VALUE_COLUMNS = {"section": _Single("section", "sections"), "author": _Authors(),
                  "publication": _Single("publication", "publications")}
-#: The date histograms' periods: unit -> DocTable column (YYYY, YYYYMM; 0 = no date).
-PERIODS = {"year": "year", "month": "month"}
+#: The date histograms' periods: unit -> what divides a YYYYMM into one (YYYY, YYYYMM).
+PERIODS = {"year": 100, "month": 1}
 
 
 @dataclass
@@ -94,6 +99,7 @@ class Filtered:
     matches: np.ndarray
     _without: dict[str, np.ndarray]
     selected: dict[str, dict[str, list[int]]]  # field -> requested value -> ordinals
+    _docs: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def build(cls, table: DocTable, text_mask: np.ndarray, request: ValidRequest) -> Filtered:
@@ -116,6 +122,17 @@ class Filtered:
     def without(self, field: str) -> np.ndarray:
         """The matches as if ``field`` had no filter."""
         return self._without.get(field, self.matches)
+
+    def docs(self, field: str | None = None) -> np.ndarray:
+        """The document numbers of ``matches`` (of ``without(field)``), ascending,
+        found once per search: gathering a column at them is several times
+        faster than masking it with a half-full boolean array."""
+        key = field if field in self._without else ""
+        docs = self._docs.get(key)
+        if docs is None:
+            docs = self._docs[key] = np.flatnonzero(self.without(field) if key else self.matches)
+            docs.setflags(write=False)  # shared by the search's steps
+        return docs
 
 
 def _ordinals(table: DocTable, field: str, values: list[str]) -> dict[str, list[int]]:
@@ -140,13 +157,13 @@ class TableCounter:
     def __init__(self, table: DocTable, filtered: Filtered):
         self.table = table
         self.filtered = filtered
+        self._months: np.ndarray | None = None
 
     def values(self, field: str, *, own_selection: bool, limit: int, deadline: float,
                missing: bool = False) -> ValueCounts:
         column = VALUE_COLUMNS[field]
         values = column.vocabulary(self.table).values
-        mask = self.filtered.matches if own_selection else self.filtered.without(field)
-        counts = column.counts(self.table, mask, deadline)
+        counts = column.counts(self.table, self.filtered, None if own_selection else field, deadline)
         # A single-valued column's count of documents without a value comes last
         # (index -1, which is also how a selected ordinal -1 reads it).
         without = int(counts[-1]) if len(counts) > len(values) else 0
@@ -160,13 +177,21 @@ class TableCounter:
         return ValueCounts([(values[o], int(counts[o])) for o in order], selected, without if missing else 0)
 
     def periods(self, unit: str, *, deadline: float) -> PeriodCounts:
-        column, mask = getattr(self.table, PERIODS[unit]), self.filtered.matches
-        counted: dict[int, int] = {}
-        undated = 0
-        for part in _chunks(self.table.size, deadline):
-            periods = column[part][mask[part]]
-            dated = periods[periods != 0]
-            undated += len(periods) - len(dated)
-            for value, count in zip(*(a.tolist() for a in np.unique(dated, return_counts=True))):
-                counted[value] = counted.get(value, 0) + count
-        return PeriodCounts(sorted(counted.items()), undated)
+        values = self.table.month_values
+        counts = self._month_counts(deadline)
+        dated = (values != 0) & (counts > 0)
+        # Months (YYYYMM) add up into years (YYYY): a few hundred numbers.
+        periods, at = np.unique(values[dated] // PERIODS[unit], return_inverse=True)
+        summed = np.bincount(at, weights=counts[dated], minlength=len(periods)).astype(np.int64)
+        return PeriodCounts(list(zip(periods.tolist(), summed.tolist())), int(counts[values == 0].sum()))
+
+    def _month_counts(self, deadline: float) -> np.ndarray:
+        """Matches per month ordinal (``DocTable.month_values``), counted once
+        per search: the year histogram adds up the month one's counts."""
+        if self._months is None:
+            codes, docs = self.table.month_code, self.filtered.docs()
+            counts = np.zeros(len(self.table.month_values), dtype=np.int64)
+            for part in _chunks(len(docs), deadline):
+                counts += np.bincount(codes[docs[part]], minlength=len(counts))
+            self._months = counts
+        return self._months

@@ -21,14 +21,13 @@ from functools import lru_cache
 from search import snippets
 from search.models import NO_DEADLINE, Deadline, Hit
 
-from .analysis import TOKEN_PATTERN, analyze, fold, ranking_analyzer
+from .analysis import STOP_WORDS, TOKEN_PATTERN, fold, stem
 from .schema import stored_authors, stored_time
 
 #: How much of a body a snippet is looked for in.
 SNIPPET_SOURCE_CHARS = 100_000
 
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
-_RANKING = ranking_analyzer()
 
 
 @dataclass
@@ -46,19 +45,30 @@ class HighlightSpec:
 
 
 @lru_cache(maxsize=200_000)
-def _forms(token: str) -> tuple[str, str, str | None]:
-    """(lower-cased, folded, folded+stemmed or None for a stop word) of one word."""
-    stems = analyze(_RANKING, token)
-    return token.lower(), fold(token), stems[0] if len(stems) == 1 else None
+def _forms(token: str) -> tuple[str, str]:
+    """(lower-cased, folded) of one word."""
+    return token.lower(), fold(token)
+
+
+def ranking_form(token: str) -> str | None:
+    """What the ranking analyzer makes of one token (as ``TOKEN_PATTERN`` cuts
+    them): folded and stemmed, None for a stop word. The same as
+    ``analyze(ranking_analyzer(), token)`` without the analyzer's pipeline."""
+    folded = fold(token)
+    return None if not folded or folded in STOP_WORDS else stem(folded)
 
 
 def _matches(token: str, spec: HighlightSpec) -> bool:
-    lower, folded, stem = _forms(token)
+    lower, folded = _forms(token)
     return (
         lower in spec.exact
         or folded in spec.words
-        or stem in spec.stems
         or (bool(spec.prefixes) and any(folded.startswith(p) for p in spec.prefixes))
+        # Porter2 changes only a word's ending, never its first letter: stemming
+        # (pure Python, ~8 µs a new word, most of a cold page's snippets) is
+        # only done for words that begin as one of the query's stems does.
+        or (bool(spec.stems) and folded[:1] in {s[:1] for s in spec.stems}
+            and ranking_form(token) in spec.stems)
     )
 
 

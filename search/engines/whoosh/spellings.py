@@ -2,7 +2,9 @@
 the marked words of the first matches, and how many matches hold each spelling.
 
 Counting a spelling is one posting list per exact-spelling field (the
-lower-cased words) masked by the matches: no stored field is read.
+lower-cased words) masked by the matches: no stored field is read. (They
+are not kept in the generation's posting cache: a common word's spellings
+would push the ranking's own lists out of it.)
 """
 
 from __future__ import annotations
