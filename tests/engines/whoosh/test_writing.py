@@ -17,13 +17,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.fields import TEXT
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
 from whoosh.writing import SegmentWriter
 
 from search.engines.whoosh import w3blocks
 from search.engines.whoosh.fields import AnalyzedText
 from search.engines.whoosh.schema import article_to_document, build_schema
 from search.engines.whoosh.termpool import TermPool
-from search.engines.whoosh.writer import FastSegmentWriter
+from search.engines.whoosh.writer import FastSegmentWriter, compact_buckets
 from search.stamps import Stamp
 from tests.conftest import NO_FILE, make_article, sample_articles
 
@@ -168,3 +169,36 @@ def test_term_pool_sorts_postings_that_arrive_out_of_order(tmp_path, limitmb):
             for d, w, v in zip(ds, ws, vs)] == expected
     pool.cleanup()
     assert store.list() == []
+
+
+def test_compact_term_index_buckets_write_whooshs_bytes(tmp_path):
+    # A few thousand keys (and ones colliding in a bucket): the hash tables,
+    # directory and index written from the two arrays are Whoosh's, byte for byte.
+    rng = random.Random(7)
+    keys = sorted({bytes(rng.randrange(256) for _ in range(rng.randint(1, 12))) for _ in range(5000)})
+    storage = FileStorage(str(tmp_path))
+    written = {}
+    for name, compact in (("whoosh", False), ("ours", True)):
+        tindex = OrderedHashWriter(storage.create_file(name))
+        if compact:
+            compact_buckets(tindex)
+        for i, key in enumerate(keys):
+            tindex.add(key, b"v%d" % (i * 7919))
+        tindex.close()
+        written[name] = (tmp_path / name).read_bytes()
+    assert len(keys) > 4000 and written["ours"] == written["whoosh"]
+    reader = OrderedHashReader(storage.open_file("ours"), len(written["ours"]))
+    try:
+        assert [reader[k] for k in keys[::97]] == [b"v%d" % (i * 7919) for i in range(0, len(keys), 97)]
+    finally:
+        reader.close()
+
+
+def test_fast_writer_keeps_its_term_index_compact(tmp_path, documents):
+    ix = FileStorage(str(tmp_path)).create_index(SCHEMA)
+    w = FastSegmentWriter(ix)
+    for doc in documents[:20]:
+        w.add_document(**doc)
+    w.commit(merge=False)  # the term index closed from the compact buckets
+    assert all(type(b).__name__ == "_HashBucket" for b in w.fieldwriter._tindex.buckets)
+    assert sum(len(b) for b in w.fieldwriter._tindex.buckets) > 100
