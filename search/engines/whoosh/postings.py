@@ -179,6 +179,13 @@ def _segment_part(within: np.ndarray, offset: int, reader) -> np.ndarray:
     return within[lo:hi] - offset
 
 
+#: :func:`term_ids` steps over blocks only when the candidates are this many
+#: times fewer than the term's postings (uncached reads: denser candidates
+#: fall in most blocks of 128, and checking each block costs about a
+#: twentieth of decoding it).
+ID_SKIP_RATIO = 64
+
+
 def term_ids(searcher, fieldname: str, text, deadline: Deadline = NO_DEADLINE,
              within: np.ndarray | None = None) -> np.ndarray:
     """Ascending document numbers (all segments) holding the term: all of
@@ -189,9 +196,13 @@ def term_ids(searcher, fieldname: str, text, deadline: Deadline = NO_DEADLINE,
         reader = sub.reader()
         if (fieldname, text) not in reader:
             continue
-        local = None if within is None else _segment_part(within, offset, reader)
-        if local is not None and not len(local):
-            continue
+        local = None
+        if within is not None:
+            local = _segment_part(within, offset, reader)
+            if not len(local):
+                continue
+            if len(local) * ID_SKIP_RATIO >= reader.doc_frequency(fieldname, text):
+                local = None  # about a candidate a block: every block read, the checks would be waste
         ids = _read_ids(reader.postings(fieldname, text), local, deadline)
         out.append(ids + offset if offset else ids)
     if not out:
