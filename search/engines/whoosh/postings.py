@@ -25,6 +25,7 @@ result then holds at least every posting of a candidate (callers intersect).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -69,15 +70,32 @@ def codec_matcher(m):
     return m
 
 
-def _read_ids(m, deadline: Deadline) -> np.ndarray:
+def _blocks(m: W3LeafMatcher, within: np.ndarray | None, deadline: Deadline) -> Iterator[W3LeafMatcher]:
+    """``m`` on each of its blocks in turn that may hold one of ``within``
+    (local ascending ids; every block when None). A block's header holds its
+    last id, so the others are stepped over without decoding their data."""
+    wanted, last = 0, -1  # the next candidate; the previous block's last id
+    while m.is_active():
+        deadline.check()
+        if within is not None:
+            wanted += int(np.searchsorted(within[wanted:], last, side="right"))
+            if wanted == len(within):
+                return
+            last = m._maxid
+            if within[wanted] > last:  # no candidate in this block
+                m._next_block()
+                continue
+        yield m
+        m._next_block()
+
+
+def _read_ids(m, within: np.ndarray | None, deadline: Deadline) -> np.ndarray:
+    """One segment's posting ids (those of the blocks that may hold one of
+    ``within``, local ascending ids, unless None)."""
     m = codec_matcher(m)
     if not isinstance(m, W3LeafMatcher):  # another codec: the generic way
         return np.fromiter(m.all_ids(), dtype=np.int64)
-    chunks = []
-    while m.is_active():
-        deadline.check()
-        chunks.append(block_ids(m))
-        m._next_block()
+    chunks = [block_ids(block) for block in _blocks(m, within, deadline)]
     return np.concatenate(chunks) if chunks else EMPTY_IDS
 
 
@@ -88,19 +106,9 @@ def _read_weights(m, with_values: bool, within: np.ndarray | None,
     id_chunks, w_chunks, values = [], [], []
     m = codec_matcher(m)
     if isinstance(m, W3LeafMatcher):
-        wanted, last = 0, -1  # the next candidate; the previous block's last id
-        while m.is_active():
-            deadline.check()
-            if within is not None:
-                wanted += int(np.searchsorted(within[wanted:], last, side="right"))
-                if wanted == len(within):
-                    break
-                last = m._maxid
-                if within[wanted] > last:  # no candidate in this block
-                    m._next_block()
-                    continue
-            id_chunks.append(block_ids(m))
-            raw_w, n = m._data[1], m._blocklength
+        for block in _blocks(m, within, deadline):
+            id_chunks.append(block_ids(block))
+            raw_w, n = block._data[1], block._blocklength
             if raw_w is None:
                 w_chunks.append(np.ones(n))
             elif isinstance(raw_w, float):
@@ -108,9 +116,8 @@ def _read_weights(m, with_values: bool, within: np.ndarray | None,
             else:
                 w_chunks.append(np.asarray(raw_w, dtype=np.float64))
             if with_values:
-                m._read_values()
-                values.extend(m._values)
-            m._next_block()
+                block._read_values()
+                values.extend(block._values)
     else:
         ids, ws = [], []
         while m.is_active():
@@ -165,14 +172,39 @@ class Values:
         return [data[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
-def term_ids(searcher, fieldname: str, text, deadline: Deadline = NO_DEADLINE) -> np.ndarray:
-    """Ascending document numbers (all segments) holding the term."""
+def _segment_part(within: np.ndarray, offset: int, reader) -> np.ndarray:
+    """The ascending global ids ``within`` that fall in the segment at
+    ``offset``, as its local ids."""
+    lo, hi = np.searchsorted(within, [offset, offset + reader.doc_count_all()])
+    return within[lo:hi] - offset
+
+
+#: :func:`term_ids` steps over blocks only when the candidates are this many
+#: times fewer than the term's postings (uncached reads: denser candidates
+#: fall in most blocks of 128, and checking each block costs about a
+#: twentieth of decoding it).
+ID_SKIP_RATIO = 64
+
+
+def term_ids(searcher, fieldname: str, text, deadline: Deadline = NO_DEADLINE,
+             within: np.ndarray | None = None) -> np.ndarray:
+    """Ascending document numbers (all segments) holding the term: all of
+    them, or when ``within`` (ascending global ids) is given, at least those
+    among ``within`` (only the blocks that may hold one are read)."""
     out = []
     for sub, offset in leaves(searcher):
         reader = sub.reader()
-        if (fieldname, text) in reader:
-            ids = _read_ids(reader.postings(fieldname, text), deadline)
-            out.append(ids + offset if offset else ids)
+        if (fieldname, text) not in reader:
+            continue
+        local = None
+        if within is not None:
+            local = _segment_part(within, offset, reader)
+            if not len(local):
+                continue
+            if len(local) * ID_SKIP_RATIO >= reader.doc_frequency(fieldname, text):
+                local = None  # about a candidate a block: every block read, the checks would be waste
+        ids = _read_ids(reader.postings(fieldname, text), local, deadline)
+        out.append(ids + offset if offset else ids)
     if not out:
         return EMPTY_IDS
     return out[0] if len(out) == 1 else np.concatenate(out)
@@ -204,9 +236,9 @@ def term_postings(searcher, fieldname: str, text, with_values: bool = False,
             continue
         local = None
         if within is not None:
-            lo, hi = np.searchsorted(within, [offset, offset + reader.doc_count_all()])
-            if (hi - lo) * SKIP_RATIO < reader.doc_frequency(fieldname, text):
-                local, whole = within[lo:hi] - offset, False
+            part = _segment_part(within, offset, reader)
+            if len(part) * SKIP_RATIO < reader.doc_frequency(fieldname, text):
+                local, whole = part, False
                 if not len(local):
                     continue
         ids, weights, vals = _read_weights(reader.postings(fieldname, text), with_values, local, deadline)

@@ -2,8 +2,10 @@
 the marked words of the first matches, and how many matches hold each spelling.
 
 Counting a spelling is one posting list per exact-spelling field (the
-lower-cased words) masked by the matches: no stored field is read. (They
-are not kept in the generation's posting cache: a common word's spellings
+lower-cased words) masked by the matches: no stored field is read. Only the
+posting blocks that may hold a match are read: a query of two or three words
+matches far fewer documents than a spelling's list holds. (The lists are
+not kept in the generation's posting cache: a common word's spellings
 would push the ranking's own lists out of it.)
 """
 
@@ -48,12 +50,14 @@ class SearchCounter(TableCounter):
         return out
 
     def words(self, words: list[str], *, deadline: float) -> list[int]:
-        matches = self.filtered.matches
+        matches, docs = self.filtered.matches, self.filtered.docs()
         limit = Deadline(deadline, 0.0)  # the facet's own limit, for the posting readers
         out = []
         try:
             for word in words:
-                ids = union([term_ids(self.snap.searcher, f, word, limit) for f in EXACT_FIELDS], None)
+                # At least the postings of the matches, from the blocks that may hold one.
+                ids = union([term_ids(self.snap.searcher, f, word, limit, within=docs) for f in EXACT_FIELDS],
+                            None)
                 out.append(int(matches[ids].sum()))
         except OutOfTime:
             raise FacetTimeout from None

@@ -1,0 +1,60 @@
+"""The spellings panel's counts read only the posting blocks that may hold a
+match, and count exactly what whole lists count."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from search.engines.whoosh import postings, spellings
+from search.engines.whoosh.postings import term_ids
+from search.models import SearchRequest
+
+pytestmark = pytest.mark.engines("whoosh")
+
+
+def _counts(svc, q: str) -> dict[tuple[str, str], int]:
+    return {(s.term, s.text): s.count for s in svc.search(SearchRequest(q=q)).facets.spellings}
+
+
+@pytest.mark.parametrize("ratio", [1, postings.ID_SKIP_RATIO], ids=["skip-always", "skip-default"])
+def test_counts_from_candidate_blocks_equal_whole_lists(small_blocks, monkeypatch, ratio):
+    monkeypatch.setattr(postings, "ID_SKIP_RATIO", ratio)
+    svc, queries = small_blocks
+    read = {True: 0, False: 0}  # postings read, candidate-limited or not
+
+    def reading(limited: bool):
+        def term_ids_(searcher, fieldname, text, deadline, within=None):
+            ids = term_ids(searcher, fieldname, text, deadline, within if limited else None)
+            read[limited] += len(ids)
+            return ids
+        return term_ids_
+
+    monkeypatch.setattr(spellings, "term_ids", reading(True))
+    limited = {q: _counts(svc, q) for q in queries}
+    monkeypatch.setattr(spellings, "term_ids", reading(False))
+    counted = 0
+    for q in queries:
+        assert _counts(svc, q) == limited[q], q
+        counted += sum(limited[q].values())
+    assert counted > 50
+    if ratio == 1:
+        assert 0 < read[True] < read[False] * 0.8  # blocks without a match were stepped over
+    else:
+        assert 0 < read[True] <= read[False]
+
+
+def test_candidate_reads_skip_blocks(small_blocks, monkeypatch):
+    monkeypatch.setattr(postings, "ID_SKIP_RATIO", 4)  # one candidate in 10 postings: skip
+    svc, _ = small_blocks
+    searcher = svc.engine.snapshot().searcher
+    assert len(searcher.subsearchers or []) == 2  # one list per segment
+    whole = term_ids(searcher, "body_exact", "said")
+    assert len(whole) > 40
+    within = whole[::10]
+    part = term_ids(searcher, "body_exact", "said", within=within)
+    assert set(within.tolist()) <= set(part.tolist()) <= set(whole.tolist())
+    assert len(part) <= 4 * len(within) < len(whole) // 2  # blocks of 4 without a candidate stepped over
+    assert term_ids(searcher, "body_exact", "said", within=within[:0]).size == 0
+    monkeypatch.setattr(postings, "ID_SKIP_RATIO", 64)  # candidates too dense to skip: whole lists
+    assert np.array_equal(term_ids(searcher, "body_exact", "said", within=within), whole)
