@@ -41,9 +41,9 @@ class FacetCounter(Protocol):
         counted with or without the request's selection on ``field`` itself;
         with ``missing``, also the matches without a value (``ValueCounts.missing``)."""
 
-    def words(self, words: list[str], *, deadline: float) -> list[int]:
-        """Of the matches, how many contain each of ``words`` (lower-cased, as the
-        exact-spelling fields index them) in their title or body."""
+    def words(self, groups: list[tuple[str, ...]], *, deadline: float) -> list[int]:
+        """Of the matches, how many contain every word of each group (lower-cased,
+        as the exact-spelling fields index them), each in their title or body."""
 
     def surfaces(self, *, limit: int, deadline: float) -> list[dict[str, list[str]]]:
         """The matched words (see ``Answer.surfaces``) of the first ``limit`` matches

@@ -20,7 +20,9 @@ The spellings panel (:class:`SpellingFacet`) is a facet: within its own time
 limit it collects the spellings of the query's single words from the first
 :data:`SAMPLE` matches in the request's order and asks the engine how many
 of all the matches contain each (the exact-spelling fields, so case is
-ignored); a spelling seen only past the sample is not listed.
+ignored) together with the query's other required words as typed: the
+count is what the spelling's exact search finds. A spelling seen only past
+the sample is not listed.
 """
 
 from __future__ import annotations
@@ -186,6 +188,7 @@ class SpellingFacet:
         self.exact = exact
         self.terms = [t for t in terms(tree, q)
                       if t.kind != "phrase" and t.field in (None, *_TEXT_FIELDS) and t.span is not None]
+        self.typed = {} if exact else _required_words(tree)
 
     def counts(self, counter: FacetCounter, deadline: float) -> list[tuple[Term, str, str, int]]:
         if not self.terms:
@@ -206,7 +209,8 @@ class SpellingFacet:
         if not seen:
             return []
         words = list(seen)
-        counted = counter.words(words, deadline=deadline)
+        counted = counter.words([self._group(word, self.terms[seen[word].term]) for word in words],
+                                deadline=deadline)
         out = []
         for word, count in zip(words, counted):
             if count:
@@ -214,6 +218,12 @@ class SpellingFacet:
                 form = seen[word].forms.most_common(1)[0][0]
                 out.append((term, form, how(term, form, self.exact) or "exact", count))
         return out
+
+    def _group(self, word: str, term: Term) -> tuple[str, ...]:
+        """``word`` with the other required words as typed: what the spelling's exact
+        search (``Spelling.q``) also asks for, so its total is the count shown."""
+        others = (w for label, typed in self.typed.items() if label != term.label for w in typed)
+        return (word, *dict.fromkeys(w for w in others if w != word))
 
     def records(self, counted: list[tuple[Term, str, str, int]]) -> list[Spelling]:
         order = {t.label: i for i, t in enumerate(self.terms)}
@@ -225,6 +235,14 @@ class SpellingFacet:
             if per_term[term.label] <= SPELLINGS_PER_TERM:
                 out.append(Spelling(term.label, form, kind, count, respelled(self.q, term, form)))
         return out
+
+
+def _required_words(tree: Node | None) -> dict[str, list[str]]:
+    """Term label -> its lower-cased words, for each plain word every match must hold
+    (the query's own AND, not an OR or a negation; prefix and fuzzy words expand)."""
+    required = tree.children if isinstance(tree, Junction) and tree.op == "and" else [tree]
+    return {node.text: [w.lower() for w in _TOKEN_RE.findall(node.text)] for node in required
+            if isinstance(node, Word) and node.field is None and not node.prefix and not node.fuzzy}
 
 
 def respelled(q: str, term: Term, spelling: str) -> str:

@@ -47,5 +47,5 @@ class Spelling:
     term: str  # the query term it spells
     text: str  # as the articles spell it
     how: str  # as in MatchedWord
-    count: int  # matching articles that contain it (title or body; case ignored)
+    count: int  # matching articles that contain it and the query's other words as typed: what ``q`` finds
     q: str  # the query with the term spelled so: searched with exact=true, it selects this spelling

@@ -26,6 +26,11 @@ ARTICLES = [
                  publication="AFP", url="https://afp.example/1"),
     make_article("Вучић говори", f"Вучић {story(42)}", date="2024-06-01", publication="RTS",
                  url="https://rts.example/1"),
+    # Four stories spelling two words two ways each.
+    make_article("Governor pledged help", story(51), date="2024-07-01", url="https://a.example/g1"),
+    make_article("Governors pledge support", story(52), date="2024-07-02", url="https://a.example/g2"),
+    make_article("The governor pledged more", story(53), date="2024-07-03", url="https://a.example/g3"),
+    make_article("Governors pledged nothing", story(54), date="2024-07-04", url="https://a.example/g4"),
 ]
 
 target, _ = corpus_fixtures(ARTICLES)
@@ -63,6 +68,16 @@ def test_a_publication_filter_collapses_what_it_keeps(svc):
     exact = next(s for s in resp.facets.spellings if s.text == "Vučić")
     again = svc.search(SearchRequest(q=exact.q, exact=True, publications=["Reuters", "AFP"]))
     assert (again.total, again.stories, again.hits[0].copies) == (2, 1, 1)
+
+
+def test_a_spellings_count_is_what_its_exact_search_finds(svc):
+    resp = svc.search(SearchRequest(q="governor pledged"))
+    assert resp.total == 4
+    # "Governors" is in two matches but with "pledged" as typed in one: its exact search finds one.
+    # No match holds "pledge" with "governor", so it is not offered.
+    assert {s.text.lower(): s.count for s in resp.facets.spellings} == {"governor": 2, "governors": 1, "pledged": 2}
+    for s in resp.facets.spellings:
+        assert svc.search(SearchRequest(q=s.q, exact=True)).total == s.count, s
 
 
 @pytest.fixture(scope="module")

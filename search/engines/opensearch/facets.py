@@ -144,14 +144,16 @@ class AggCounter:
     def surfaces(self, *, limit: int, deadline: float) -> list[dict[str, list[str]]]:
         return self.sample(limit, deadline)
 
-    def words(self, words: list[str], *, deadline: float) -> list[int]:
-        """One ``filters`` aggregation: a bucket per word, in either exact-spelling field."""
-        if not words:
+    def words(self, groups: list[tuple[str, ...]], *, deadline: float) -> list[int]:
+        """One ``filters`` aggregation: a bucket per group, each word in either exact-spelling field."""
+        if not groups:
             return []
-        buckets = {str(i): {"bool": {"should": [{"term": {f: w}} for f in EXACT_FIELDS]}} for i, w in enumerate(words)}
+        buckets = {str(i): {"bool": {"filter": [{"bool": {"should": [{"term": {f: w}} for f in EXACT_FIELDS]}}
+                                                for w in group]}}
+                   for i, group in enumerate(groups)}
         found = self.more({"x": {"filter": _all(list(self.filters.values())),
                                  "aggs": {"w": {"filters": {"filters": buckets}}}}}, deadline)["x"]["w"]["buckets"]
-        return [found[str(i)]["doc_count"] for i in range(len(words))]
+        return [found[str(i)]["doc_count"] for i in range(len(groups))]
 
     def values(self, field: str, *, own_selection: bool, limit: int, deadline: float,
                missing: bool = False) -> ValueCounts:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import numpy as np
+
 from search.counting import FacetTimeout
 from search.models import Deadline, OutOfTime
 
@@ -49,16 +51,26 @@ class SearchCounter(TableCounter):
                         "body": marks.of((stored.get("body") or "")[:highlight.SNIPPET_SOURCE_CHARS])})
         return out
 
-    def words(self, words: list[str], *, deadline: float) -> list[int]:
+    def words(self, groups: list[tuple[str, ...]], *, deadline: float) -> list[int]:
         matches, docs = self.filtered.matches, self.filtered.docs()
         limit = Deadline(deadline, 0.0)  # the facet's own limit, for the posting readers
-        out = []
-        try:
-            for word in words:
+        held: dict[str, np.ndarray] = {}  # word -> the matches holding it
+
+        def holding(word: str) -> np.ndarray:
+            if word not in held:
                 # At least the postings of the matches, from the blocks that may hold one.
                 ids = union([term_ids(self.snap.searcher, f, word, limit, within=docs) for f in EXACT_FIELDS],
                             None)
-                out.append(int(matches[ids].sum()))
+                held[word] = ids[matches[ids]]
+            return held[word]
+
+        out = []
+        try:
+            for first, *others in groups:
+                ids = holding(first)
+                for word in others:
+                    ids = ids[np.isin(ids, holding(word), assume_unique=True)]
+                out.append(len(ids))
         except OutOfTime:
             raise FacetTimeout from None
         return out
