@@ -43,7 +43,9 @@ def schemas() -> dict[str, Any]:
                 "text": {"type": "string", "description": "The spelling, as the articles write it."},
                 "how": _HOW,
                 "count": {"type": "integer", "minimum": 1,
-                          "description": "Matches whose title or body holds this spelling (case ignored)."},
+                          "description": "Matches whose title or body holds this spelling (case ignored) "
+                                         "and the query's other words as typed: what q finds with exact=true "
+                                         "(for words joined by AND)."},
                 "q": {"type": "string",
                       "description": "The query with the term so spelled: search it with exact=true to "
                                      "keep only this spelling."},
