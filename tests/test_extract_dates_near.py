@@ -76,3 +76,17 @@ def test_numeric_date_reading_both_ways_follows_the_pages_other_dates() -> None:
 ])
 def test_swapped_reading(value: str, expected: dt.datetime | None) -> None:
     assert swapped_reading(value) == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("This entry was posted on Wednesday, May 19th, 2010 at 11:03 pm", dt.date(2010, 5, 19)),
+    ("Dieser Artikel wurde am 19. Mai 2010 um 23:03 Uhr gepostet", dt.date(2010, 5, 19)),
+    ("Der Bericht wurde am 19. Mai 2010 im Landtag beraten", None),  # no "posted" verb
+    ("Posted by the editors, May 19, 2010", None),  # more than a weekday between
+])
+def test_published_formulas_with_a_weekday_or_the_verb_after_the_date(line: str, expected: dt.date | None) -> None:
+    """Blog themes' "posted on <weekday>, <date>" and "wurde am <date> gepostet", in a
+    sidebar far from the headline, before htmldate's guesses."""
+    body = f"<h1>Tram line extended</h1>{STORY}{STORY}<div class='about'>{line}</div>"
+    raw = page(body=body).replace(b"<html>", b"<html lang='de'>")
+    assert _date(raw, skip_date_sources=NO_HTMLDATE) == expected

@@ -150,12 +150,19 @@ _PUBLISHED_LABEL = re.compile(
     re.IGNORECASE,
 )
 _LABEL_WINDOW = 40
+# A weekday may stand between the label and the date ("Posted on Wednesday, May 19th, 2010").
+_WEEKDAY_GAP = re.compile(r"(?:[^\W\d_]{2,12}\.?,?\s+)?")
+# The German blog formula with the verb after the date: "wurde am 19. Mai 2010
+# um 23:03 Uhr gepostet" (veröffentlicht, publiziert).
+_WURDE_AM = re.compile(r"\bwurde\s+am\s+", re.IGNORECASE)
+_POSTED_AFTER = re.compile(r"\s*(?:um\s+\d{1,2}[:.]\d{2}\s*(?:uhr\s*)?)?(?:gepostet|veröffentlicht|publiziert)\b",
+                           re.IGNORECASE)
 
 
 def _labelled(text: str, start: int) -> bool:
     """Is the date at ``start`` introduced by a "published" label?"""
-    label = _PUBLISHED_LABEL.search(text, max(0, start - _LABEL_WINDOW), start)
-    return label is not None and label.end() == start
+    return any(_WEEKDAY_GAP.fullmatch(text, label.end(), start)
+               for label in _PUBLISHED_LABEL.finditer(text, max(0, start - _LABEL_WINDOW), start))
 
 
 def labelled_date(root: etree._Element, day_first: bool = False) -> dt.datetime | None:
@@ -165,6 +172,11 @@ def labelled_date(root: etree._Element, day_first: bool = False) -> dt.datetime 
     for label in _PUBLISHED_LABEL.finditer(text):
         window = text[label.end():label.end() + _LABEL_WINDOW]
         dates = text_dates(window, day_first=day_first)
-        if dates and dates[0][0] == 0:
+        if dates and _WEEKDAY_GAP.fullmatch(window, 0, dates[0][0]):
+            return dates[0][2]
+    for label in _WURDE_AM.finditer(text):
+        window = text[label.end():label.end() + _LABEL_WINDOW]
+        dates = text_dates(window, day_first=day_first)
+        if dates and dates[0][0] == 0 and _POSTED_AFTER.match(window, dates[0][1]):
             return dates[0][2]
     return None
