@@ -120,3 +120,14 @@ def test_long_meta_title_that_differs_from_the_headline_is_kept() -> None:
     raw = page(f"<meta property='og:title' content='{og}'><title>Betriebliche Altersvorsorge - Finanztip</title>",
                f"<h1>Betriebliche Altersvorsorge</h1>{STORY}")
     assert extract_article(raw, "x.html").title == og
+
+
+def test_post_heading_named_by_the_longest_title_segment_beats_the_blogs_logo() -> None:
+    """A blog's <title> carries its name and motto after the post's title; the <h1> is the logo."""
+    post = "Das vermutlich schwulste Musikvideo der Welt"
+    head = f"<title>{post} : Krimiblog-Archiv | Ermittlungen zum Verfall eines Genres | Gegründet 2005</title>"
+    body = (f"<h1 class='vcard'><a href='http://archiv.krimiblog.example/'>Krimiblog-Archiv</a></h1>"
+            f"<div class='post'><h2>{post}</h2>{STORY}</div>")
+    raw = page(head, body)
+    assert _headline(raw) == (post, "h2")
+    assert extract_article(raw, "x.html").title == post

@@ -102,6 +102,10 @@ def headline_element(root: etree._Element, site_name: str | None = None, page_ti
     the first ``<h2>``/``<h3>`` the titles name well.
     """
     named = [t for t in (page_title, *titles) if t]
+    segments = _TITLE_SEPARATORS.split(page_title)
+    if len(segments) > 1:
+        # "Headline : Blog | Its motto | Founded 2005": the headline is the longest segment.
+        named.append(max(segments, key=len))
     fallback: tuple[str, etree._Element | None] = ("", None)
     first: tuple[str, etree._Element | None] = ("", None)
     best: tuple[str, etree._Element | None] = ("", None)
