@@ -131,3 +131,13 @@ def test_post_heading_named_by_the_longest_title_segment_beats_the_blogs_logo() 
     raw = page(head, body)
     assert _headline(raw) == (post, "h2")
     assert extract_article(raw, "x.html").title == post
+
+
+def test_related_posts_teaser_sharing_the_titles_words_is_not_the_headline() -> None:
+    """A short <h1> the <title> does not name, and a related post's heading that
+    shares most of the <title>'s words: the <h1> stays."""
+    head = "<title>Louis Vuitton Palm Springs PM oder Mini? – Fashionblog aus Köln</title>"
+    body = (f"<h1 class='content-title'>Das Louis Vuitton Missgeschick</h1>{STORY}"
+            "<div id='related-post'><div class='related-excerpt'>"
+            "<h3>Oversize Mantel &amp; Louis Vuitton Palm Springs</h3></div></div>")
+    assert _headline(page(head, body)) == ("Das Louis Vuitton Missgeschick", "h1")

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from indexer.extract.byline import norm_text
+from indexer.extract.classes import OTHER_STORIES_WORDS, class_words
 
 __all__ = ["clean_title", "headline_element", "is_site_name", "shown_in", "words_agree"]
 
@@ -55,14 +56,14 @@ def words_agree(a: str, b: str) -> bool:
     return bool(wa and wb) and 2 * len(wa & wb) >= min(len(wa), len(wb))
 
 
-def _coverage(heading: str, title: str) -> float:
+def _coverage(heading: str, title: str, most: float = 0.6) -> float:
     """How well ``title`` (an og:title, the <title>) names ``heading`` as the story's
-    headline: the share of the title's words that the heading gives, when most of
-    the heading's words are in the title (else 0). A logo's "KBS WORLD" at the end
-    of a long <title> covers little of it; the headline most of it."""
+    headline: the share of the title's words that the heading gives, when at least
+    the share ``most`` of the heading's words are in the title (else 0). A logo's
+    "KBS WORLD" at the end of a long <title> covers little of it; the headline most of it."""
     heading_words, title_words = _words(heading), _words(title)
     shared = len(heading_words & title_words)
-    if not heading_words or 5 * shared < 3 * len(heading_words):
+    if not heading_words or shared < most * len(heading_words):
         return 0.0
     return shared / len(title_words)
 
@@ -74,6 +75,11 @@ def _links_home(el: etree._Element) -> bool:
         if not path or path.startswith("index."):
             return True
     return False
+
+
+def _in_other_stories(el: etree._Element) -> bool:
+    """Is ``el`` inside a list of other stories (related posts, recommendations)?"""
+    return any(OTHER_STORIES_WORDS.search(class_words(node)) for node in el.iterancestors())
 
 
 # An <h1> that the page's titles name this weakly (a share of their words),
@@ -134,8 +140,10 @@ def headline_element(root: etree._Element, site_name: str | None = None, page_ti
         for count, heading in enumerate(root.iter("h2", "h3")):
             if count >= _LOWER_HEADINGS:
                 break
+            # Not a related post's teaser that shares the story's words.
             text = _heading_text(heading)
-            if text and any(2 * _coverage(text, title) >= 1 for title in named):
+            if (text and any(2 * _coverage(text, title) >= 1 for title in named)
+                    and not _in_other_stories(heading)):
                 return text, heading
     return first if first[1] is not None else fallback
 
