@@ -15,6 +15,9 @@ metadata that disagrees with it by more than a day. Without such
 evidence, a UTC time on the whole hour just before midnight (21:00 to 23:00)
 is read as the local midnight of the next day that a CMS wrote out in UTC.
 
+A machine value that reads both ways ("10/05/2022") takes the reading nearest
+the page's other dates (its last change included); without them, month first.
+
 A date later than the time of indexing (plus a day) or earlier than 1800 is
 not trusted (a CMS placeholder such as 2099-06-01): the next source is tried,
 and the rejected value is reported.
