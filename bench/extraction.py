@@ -9,8 +9,9 @@ bench/extraction_scoring.py), pages/s, date coverage (share of pages given a
 date) and date accuracy on pages whose URL carries a full date, measured with
 the extractor's URL signal off (so it scores the other date sources), and on
 evaldata the accuracy against its annotated dates (``--htmldate`` adds htmldate
-alone on the same dates). The evaldata figures are also split into development
-pages and a fixed hold-out fifth that rule development never looked at.
+alone on the same dates) and the share of its annotated titles matched. The
+evaldata figures are also split into development pages and a fixed hold-out
+fifth that rule development never looked at.
 Finally the date and section coverage of sample_corpus/.
 
 ``--compare REV`` checks REV out in a temporary git worktree and times both
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import Callable
 
 from bench.extraction_scoring import (
-    DateTally, Page, is_holdout, load_evaldata, load_zyte, score_snippets, score_zyte_page,
+    DateTally, Page, TitleTally, is_holdout, load_evaldata, load_zyte, score_snippets, score_zyte_page,
     snippet_prf, url_date, valid_day, zyte_prf,
 )
 from bench.harness import REPO, machine_line, versions_line
@@ -69,6 +70,11 @@ def _run(pages: list[Page], extract: Callable, **options) -> tuple[dict[str, obj
         except ExtractionError as exc:
             results[page.key] = exc.reason
     return results, time.perf_counter() - start
+
+
+def _title(article: object) -> str:
+    """The title of an extracted article ("" for a page that gave an error reason)."""
+    return "" if isinstance(article, str) else getattr(article, "title", "")
 
 
 def _day(article: object) -> str | None:
@@ -124,21 +130,25 @@ def _htmldate_alone(pages: list[Page], truth: dict) -> dict[str, DateTally]:
 def bench_evaldata(data: Path, extract: Callable, htmldate_alone: bool = False) -> dict:
     pages, truth = load_evaldata(data)
     results, seconds = _run(pages, extract)
-    scores = [score_snippets(p.key, truth[p.key], getattr(results[p.key], "title", ""),
+    scores = [score_snippets(p.key, truth[p.key], _title(results[p.key]),
                              getattr(results[p.key], "body", "")) for p in pages]
     dev = [s for s in scores if not is_holdout(s.key)]
     held = [s for s in scores if is_holdout(s.key)]
     out = snippet_prf(scores)
     annotated, annotated_holdout = DateTally(), DateTally()
+    titles = {"dev": TitleTally(), "holdout": TitleTally()}
     for page in pages:
+        part = "holdout" if is_holdout(page.key) else "dev"
         truth_date = valid_day(truth[page.key].get("date"))
         if truth_date:
-            (annotated_holdout if is_holdout(page.key) else annotated).add(truth_date, _day(results[page.key]))
+            (annotated_holdout if part == "holdout" else annotated).add(truth_date, _day(results[page.key]))
+        if truth[page.key].get("title"):
+            titles[part].add(truth[page.key]["title"], _title(results[page.key]))
     out.update(pages=len(pages), pages_per_second=len(pages) / seconds,
                dev=snippet_prf(dev) | {"pages": len(dev)}, holdout=snippet_prf(held) | {"pages": len(held)},
                errors={k: v for k, v in results.items() if isinstance(v, str)},
                dates=_dates(pages, results, extract),
-               annotated_dates={"dev": annotated, "holdout": annotated_holdout},
+               annotated_dates={"dev": annotated, "holdout": annotated_holdout}, titles=titles,
                htmldate_alone=_htmldate_alone(pages, truth) if htmldate_alone else None,
                worst=sorted(dev, key=lambda s: (s.tp - s.fn - s.fp, s.key)))
     return out
@@ -300,6 +310,8 @@ def main(argv: list[str] | None = None) -> int:
         _print_dates(e["dates"])
         print(f"  dates     against evaldata's own annotated dates (all sources on): dev "
               f"{e['annotated_dates']['dev'].line()}; hold-out {e['annotated_dates']['holdout'].line()}")
+        print(f"  titles    as annotated (case and punctuation aside): dev {e['titles']['dev'].line()}; "
+              f"hold-out {e['titles']['holdout'].line()}")
         if e["htmldate_alone"]:
             h = e["htmldate_alone"]
             print(f"            htmldate alone (with the URL): dev {h['dev'].line()}; hold-out {h['holdout'].line()}")

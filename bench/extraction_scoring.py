@@ -4,6 +4,8 @@
   averaged over pages, as ../shared/README.md defines it.
 * evaldata (``extraction-evaldata``): must/must-not snippets searched in
   "title\\nbody" with whitespace collapsed, summed over all pages.
+* Titles: evaldata's annotated titles, compared with case, punctuation and
+  spacing set aside (``same_title``).
 * Dates, two measures. evaldata's pages carry annotated dates (the date a
   person read off the page; some are the last-modified date): scored as they
   are. And a page whose URL holds a full date (``/2024/03/14/``,
@@ -123,6 +125,24 @@ def snippet_prf(scores: list[SnippetScore]) -> dict[str, float]:
     r = tp / (tp + fn) if tp + fn else 0.0
     return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
             "nothing_found": sum(1 for s in scores if s.tp == 0 and s.fn > 0)}
+
+
+def same_title(truth: str, found: str) -> bool:
+    """The annotated title, case, punctuation and spacing aside."""
+    return _TOKEN.findall(truth.casefold()) == _TOKEN.findall((found or "").casefold())
+
+
+@dataclass
+class TitleTally:
+    pages: int = 0
+    right: int = 0
+
+    def add(self, truth: str, found: str) -> None:
+        self.pages += 1
+        self.right += same_title(truth, found)
+
+    def line(self) -> str:
+        return f"{self.right / self.pages:.1%} ({self.right}/{self.pages})" if self.pages else "no pages"
 
 
 # ---------------------------------------------------------------- dates in URLs (truth)

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.extraction_scoring import score_snippets, score_zyte_page, snippet_prf, url_date, valid_day
+from bench.extraction_scoring import (
+    TitleTally, same_title, score_snippets, score_zyte_page, snippet_prf, url_date, valid_day,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared/data"
@@ -51,6 +53,15 @@ def test_invalid_annotated_dates_are_not_truth() -> None:
     assert valid_day("2022-29-11") is None and valid_day("") is None
 
 
+def test_titles_match_case_punctuation_and_spacing_aside() -> None:
+    assert same_title("Der Nervenkrieg – geht weiter!", "der nervenkrieg  geht weiter")
+    assert not same_title("Der Nervenkrieg geht weiter", "Der Nervenkrieg")
+    tally = TitleTally()
+    tally.add("Tram line extended", "TRAM LINE EXTENDED")
+    tally.add("Tram line extended", "City Paper")
+    assert (tally.pages, tally.right) == (2, 1) and tally.line() == "50.0% (1/2)"
+
+
 @pytest.mark.shared_data
 def test_shared_benchmark_f1() -> None:
     if not (SHARED / "extraction-benchmark/ground-truth.json").is_file():
@@ -69,3 +80,5 @@ def test_shared_evaldata_f1_and_dates() -> None:
     assert result["f1"] >= 0.90, f"F1 {result['f1']:.4f}"
     tally = result["dates"]["accuracy"]
     assert tally.right >= 0.9 * tally.pages, tally.line()
+    titles = result["titles"]["dev"]
+    assert titles.right >= 0.7 * titles.pages, titles.line()

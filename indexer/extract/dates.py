@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from email.utils import parsedate_to_datetime
 
-__all__ = ["find_text_date", "is_decoy_label", "parse_date", "text_dates", "url_date"]
+__all__ = ["find_text_date", "is_decoy_label", "parse_date", "swapped_reading", "text_dates", "url_date"]
 
 # Wide bounds: a page's claim of 1850 or 2099 must be parsed to be judged
 # (and rejected as implausible by the caller), not silently skipped.
@@ -143,10 +143,12 @@ def parse_date(value: str | None) -> dt.datetime | None:
 
 # Labels that mark a date as something other than the publication date: an
 # update, a copyright line, a comment time. Checked just before the date.
+# Nor is a forum member's join date ("Registriert: 18.09.2008").
 _DECOY_LABEL = re.compile(
     r"(?:updated|modified|edited|revised|changed|corrected|amended|aktualisiert|geändert|"
     r"bearbeitet|mis à jour|modifié|actualizado|aggiornato|bijgewerkt|zaktualizowano|"
-    r"ažurirano|izmenjeno|ажурирано|измењено|обновлено|изменено|©|\(c\)|copyright)"
+    r"ažurirano|izmenjeno|ажурирано|измењено|обновлено|изменено|©|\(c\)|copyright|"
+    r"registriert|registered|joined|member since|mitglied seit|inscrit le|registrado)"
     r"\W{0,3}(?:(?:on|at|am|um|le|el|il|op)\W+)?(?:[^\W\d]+,?\s+)?$",
     re.IGNORECASE,
 )
@@ -187,6 +189,18 @@ def find_text_date(text: str, *, skip_decoys: bool = True) -> dt.datetime | None
     """The first date written out for readers in ``text`` (naive midnight)."""
     dates = text_dates(text, skip_decoys=skip_decoys)
     return dates[0][2] if dates else None
+
+
+def swapped_reading(value: str | None) -> dt.datetime | None:
+    """For a machine value that is a numeric date readable both ways
+    ("10/05/2022 05:22 pm"), the reading ``parse_date`` did not take (day first)."""
+    match = _SLASHED.match(value.strip()) if value else None
+    if match is None:
+        return None
+    first, second = int(match.group(1)), int(match.group(2))
+    if first == second or first > 12 or second > 12:
+        return None
+    return _make(int(match.group(3)), second, first)
 
 
 # Dates in URL paths: /2024/03/14/, /2024/3/14/, 2024-03-14, 2024_03_14, 20240314.

@@ -23,7 +23,7 @@ from indexer.extract.pubdate import publication_date
 from indexer.extract.publication import publication
 from indexer.extract.sections import fallback_section
 from indexer.extract.text import text_of
-from indexer.extract.titles import clean_title, headline_element, shown_in
+from indexer.extract.titles import clean_title, headline_element, is_site_name, shown_in, words_agree
 
 __all__ = ["PageMeta", "extract_metadata"]
 
@@ -36,6 +36,8 @@ _META_AUTHOR_KEYS = ("author", "article:author", "og:article:author", "parsely-a
                      "sailthru.author", "dc.creator", "dcterms.creator", "citation_author",
                      "article.author", "twitter:creator:name")
 _META_URL_KEYS = ("og:url", "parsely-link", "twitter:url")
+# A title of this many words or fewer may be a section's or the site's name.
+_SHORT_TITLE_WORDS = 3
 
 
 
@@ -160,18 +162,24 @@ def extract_metadata(root: etree._Element, *, skip_date_sources: frozenset[str] 
     # Title.
     page_title = root.find(".//title")
     page_title_text = norm_text(text_of(page_title)) if page_title is not None else ""
-    h1, h1_el = headline_element(root, result.site_name, page_title_text)
+    ld_headline = (first_str(ld.get("headline")) or first_str(ld.get("name"))) if ld else None
+    h1, h1_el = headline_element(root, result.site_name, page_title_text,
+                                 tuple(filter(None, (meta.get("og:title"), ld_headline))))
     result.headline = h1_el
     titles: list[str | None] = []
-    if ld:
-        headline = first_str(ld.get("headline")) or first_str(ld.get("name"))
-        # Some pages put a description in JSON-LD "headline": trust it only
-        # when the page shows it (in the <h1> or the <title>).
-        if headline and (not (h1 or page_title_text) or shown_in(headline, h1, page_title_text)):
-            titles.append(headline)
+    # Some pages put a description in JSON-LD "headline": trust it only
+    # when the page shows it (in the <h1> or the <title>).
+    if ld_headline and (not (h1 or page_title_text) or shown_in(ld_headline, h1, page_title_text)):
+        titles.append(ld_headline)
     titles.extend(meta.get(k) for k in _META_TITLE_KEYS)
     titles.extend(_itemprop_value(el) for el in micro.get("headline", [])[:1])
-    if h1 and page_title_text and h1.casefold() in page_title_text.casefold():
+    if (h1 and page_title_text and h1.casefold() in page_title_text.casefold()
+            and not is_site_name(h1, result.site_name, page_title_text)):
+        # The headline and the <title> agree: a short meta or microdata title
+        # that shares few words with them is a section's or the site's name
+        # ("Pressemitteilungen", a theme's itemprop="headline" on the logo).
+        titles = [title for title in titles
+                  if title and (len(title.split()) > _SHORT_TITLE_WORDS or words_agree(title, h1))]
         titles.append(h1)
     titles.append(page_title_text)
     titles.append(h1)

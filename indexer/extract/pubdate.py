@@ -15,6 +15,9 @@ metadata that disagrees with it by more than a day. Without such
 evidence, a UTC time on the whole hour just before midnight (21:00 to 23:00)
 is read as the local midnight of the next day that a CMS wrote out in UTC.
 
+A machine value that reads both ways ("10/05/2022") takes the reading nearest
+the page's other dates (its last change included); without them, month first.
+
 A date later than the time of indexing (plus a day) or earlier than 1800 is
 not trusted (a CMS placeholder such as 2099-06-01): the next source is tried,
 and the rejected value is reported.
@@ -32,7 +35,7 @@ from typing import Any
 from lxml import etree
 
 from indexer.extract.byline import outside_article
-from indexer.extract.dates import is_decoy_label, parse_date, url_date
+from indexer.extract.dates import is_decoy_label, parse_date, swapped_reading, url_date
 from indexer.extract.jsonld import first_str
 from indexer.extract.shown import date_near, day_first, labelled_date
 from indexer.extract.text import text_of
@@ -165,6 +168,27 @@ def _structured(ld: dict[str, Any] | None, meta: dict[str, str], micro: dict[str
     return [(source, value) for source, value in values if value]
 
 
+def _modified(ld: dict[str, Any] | None, meta: dict[str, str]) -> list[str]:
+    """The page's own last-modified dates (raw values)."""
+    values = [meta.get(key) for key in ("article:modified_time", "og:updated_time", "datemodified")]
+    values.append(first_str(ld.get("dateModified")) if ld else None)
+    return [value for value in values if value]
+
+
+def _settle_order(value: str, date: dt.datetime | None, evidence: list[dt.datetime]) -> dt.datetime | None:
+    """A numeric date that reads both ways, in the order that puts it nearest the
+    page's other dates (without them, as ``parse_date`` reads it: month first)."""
+    other = swapped_reading(value) if date is not None and evidence else None
+    if other is None:
+        return date
+    assert date is not None
+
+    def gap(candidate: dt.datetime) -> int:
+        return min(abs((candidate.date() - known.date()).days) for known in evidence)
+
+    return other if gap(other) < gap(date) else date
+
+
 def _local_time(date: dt.datetime) -> bool:
     """A timestamp in the publisher's own clock: a non-UTC offset, or naive with a time."""
     if date.tzinfo is None:
@@ -225,12 +249,18 @@ def publication_date(root: etree._Element, *, ld: dict[str, Any] | None, meta: d
             result.implausible = date.isoformat()
         return False
 
-    structured = [(source, date) for source, date in
-                  ((source, parse_date(value)) for source, value in _structured(ld, meta, micro, root, headline, skip))
-                  if plausible(date)]
-    chosen = structured[0] if structured else None
     in_url = url_date(url) if "url" not in skip else None
     near = date_near(headline, day_first(root)) if headline is not None and "text" not in skip else None
+    values = _structured(ld, meta, micro, root, headline, skip)
+    parsed = [(source, value, parse_date(value)) for source, value in values]
+    # The page's other dates (its last change too) settle a numeric date that
+    # reads both ways ("10/05/2022": 10 May or 5 October).
+    evidence = [date for _, value, date in parsed if date is not None and swapped_reading(value) is None]
+    evidence += [date for date in (in_url, near, *map(parse_date, _modified(ld, meta))) if date is not None]
+    structured = [(source, date) for source, date in
+                  ((source, _settle_order(value, date, evidence)) for source, value, date in parsed)
+                  if plausible(date)]
+    chosen = structured[0] if structured else None
     shown = _shown(structured, near) if plausible(near) else None
     if shown is not None:
         # What the page shows beside the headline settles a disagreement

@@ -28,8 +28,9 @@ _AFTER = 400
 _BEFORE = 200
 # How many wrappers around the headline the text after it is read through: a
 # headline often sits alone in three or four nested <div>s, the byline line
-# with its date in a sibling of an outer one.
-_LEVELS_AFTER = 6
+# with its date in a sibling of an outer one (a grid layout puts it in another
+# column: eight levels up). The character budget bounds the reading.
+_LEVELS_AFTER = 10
 _SPACES = re.compile(r"\s+")
 
 
@@ -105,6 +106,8 @@ def _text_before(anchor: etree._Element) -> str:
         node = node.getparent()
         if node is not None and node.text and node.text.strip():
             parts.append(node.text)
+        if node is None or node.tag in ("body", "html"):
+            break  # the <head> (JSON-LD, titles) is not text above the headline
     return " ".join(reversed(parts))
 
 
@@ -125,12 +128,15 @@ def date_near(anchor: etree._Element, day_first: bool = False) -> dt.datetime | 
     "<h1>Title <span>02.02.2022</span></h1>")."""
     after = _SPACES.sub(" ", _text_after(anchor))
     start = len(_SPACES.sub(" ", anchor.text or "").strip())
-    found = [(found_at - start, date) for found_at, _, date in text_dates(after, day_first=day_first)[:3]
+    found = [(not _labelled(after, found_at), found_at - start, date)
+             for found_at, _, date in text_dates(after, day_first=day_first)[:3]
              if 0 <= found_at - start <= _AFTER]
     before = _SPACES.sub(" ", _text_before(anchor)).rstrip()
-    found += [(len(before) - end, date) for _, end, date in text_dates(before, day_first=day_first)[-1:]
+    found += [(True, len(before) - end, date) for _, end, date in text_dates(before, day_first=day_first)[-1:]
               if len(before) - end <= _BEFORE]
-    return min(found, key=lambda f: f[0])[1] if found else None
+    # A date labelled as published ("Published On May 10, 2022") beats a
+    # nearer unlabelled one (today's date in the masthead above the headline).
+    return min(found, key=lambda f: f[:2])[2] if found else None
 
 
 # A date the page itself labels as the publication date ("Erschienen am:
@@ -144,6 +150,19 @@ _PUBLISHED_LABEL = re.compile(
     re.IGNORECASE,
 )
 _LABEL_WINDOW = 40
+# A weekday may stand between the label and the date ("Posted on Wednesday, May 19th, 2010").
+_WEEKDAY_GAP = re.compile(r"(?:[^\W\d_]{2,12}\.?,?\s+)?")
+# The German blog formula with the verb after the date: "wurde am 19. Mai 2010
+# um 23:03 Uhr gepostet" (veröffentlicht, publiziert).
+_WURDE_AM = re.compile(r"\bwurde\s+am\s+", re.IGNORECASE)
+_POSTED_AFTER = re.compile(r"\s*(?:um\s+\d{1,2}[:.]\d{2}\s*(?:uhr\s*)?)?(?:gepostet|veröffentlicht|publiziert)\b",
+                           re.IGNORECASE)
+
+
+def _labelled(text: str, start: int) -> bool:
+    """Is the date at ``start`` introduced by a "published" label?"""
+    return any(_WEEKDAY_GAP.fullmatch(text, label.end(), start)
+               for label in _PUBLISHED_LABEL.finditer(text, max(0, start - _LABEL_WINDOW), start))
 
 
 def labelled_date(root: etree._Element, day_first: bool = False) -> dt.datetime | None:
@@ -153,6 +172,11 @@ def labelled_date(root: etree._Element, day_first: bool = False) -> dt.datetime 
     for label in _PUBLISHED_LABEL.finditer(text):
         window = text[label.end():label.end() + _LABEL_WINDOW]
         dates = text_dates(window, day_first=day_first)
-        if dates and dates[0][0] == 0:
+        if dates and _WEEKDAY_GAP.fullmatch(window, 0, dates[0][0]):
+            return dates[0][2]
+    for label in _WURDE_AM.finditer(text):
+        window = text[label.end():label.end() + _LABEL_WINDOW]
+        dates = text_dates(window, day_first=day_first)
+        if dates and dates[0][0] == 0 and _POSTED_AFTER.match(window, dates[0][1]):
             return dates[0][2]
     return None

@@ -1,0 +1,92 @@
+"""Dates read beside the headline and numeric dates that read both ways (round 7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from indexer.extract import extract_article
+from indexer.extract.dates import swapped_reading
+from tests.test_extract import PARAGRAPHS, json_ld, page
+
+STORY = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+NO_HTMLDATE = frozenset({"htmldate"})
+
+
+def _date(raw: bytes, **options) -> dt.date | None:
+    art = extract_article(raw, "x.html", **options)
+    return art.date.date() if art.date else None
+
+
+def _nest(inner: str, depth: int) -> str:
+    return "<div class='row'>" * depth + inner + "</div>" * depth
+
+
+def test_date_in_another_column_of_a_grid_several_levels_up() -> None:
+    """Headline and date in two columns of one grid row: the date's block sits
+    beside the eighth wrapper around the headline."""
+    title = _nest("<div class='field-title'><h1>Verjährung von Urlaubsansprüchen</h1></div>", 7)
+    date = _nest("<div class='field-post-date'>20.12.2022</div>", 3)
+    body = f"<div class='grid'>{title}{date}</div>{STORY}"
+    raw = page(body=body).replace(b"<html>", b"<html lang='de'>")
+    assert _date(raw, skip_date_sources=NO_HTMLDATE) == dt.date(2022, 12, 20)
+
+
+def test_date_labelled_published_beats_a_nearer_masthead_date() -> None:
+    """Today's date in the masthead just above the headline, the story's date
+    labelled below it."""
+    body = ("<div class='top'><span>May 11, 2022</span><span>Login</span></div>"
+            "<h1 class='detail-heading'>Vessel returning to Puerto Rico intercepted</h1>"
+            f"<p>Crime. Published On May 10, 2022 01:52 PM. Staff</p>{STORY}")
+    head = "<title>Vessel returning to Puerto Rico intercepted</title>"
+    assert _date(page(head, body), skip_date_sources=NO_HTMLDATE) == dt.date(2022, 5, 10)
+
+
+def test_the_head_is_not_text_above_the_headline() -> None:
+    """An <h1> right inside <body>: what stands above it is no longer the page's."""
+    raw = page("<script>window.built = '2019-01-01';</script>", f"<h1>Tram line extended</h1>{STORY}")
+    assert _date(raw, skip_date_sources=NO_HTMLDATE) is None
+
+
+@pytest.mark.parametrize("label", ["Registriert:", "Joined", "Member since"])
+def test_forum_join_date_is_not_the_posts_date(label: str) -> None:
+    body = (f"<h1>Was ist Freie Software</h1><p>r23 Beiträge: 1626 {label} 18.09.2008, 05:56 "
+            f"Wohnort: Hagen. Beitrag von r23 21.01.2009, 05:42</p>{STORY}")
+    raw = page(body=body).replace(b"<html>", b"<html lang='de'>")
+    assert _date(raw, skip_date_sources=NO_HTMLDATE) == dt.date(2009, 1, 21)
+
+
+def test_numeric_date_reading_both_ways_follows_the_pages_other_dates() -> None:
+    """datePublished "10/05/2022" beside dateModified "2022/05/10": 10 May, not 5 October."""
+    ld = json_ld({"@type": "NewsArticle", "headline": "Senador republicano",
+                  "datePublished": "10/05/2022 05:22 pm", "dateModified": "2022/05/10 17:36:11"})
+    assert _date(page(ld)) == dt.date(2022, 5, 10)
+    alone = json_ld({"@type": "NewsArticle", "headline": "Senador republicano",
+                     "datePublished": "10/05/2022 05:22 pm"})
+    assert _date(page(alone)) == dt.date(2022, 10, 5)  # no other date: month first, as before
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("10/05/2022 05:22 pm", dt.datetime(2022, 5, 10)),
+    ("13/05/2022", None),    # only one reading
+    ("05/05/2022", None),    # both readings the same day
+    ("2022/05/10", None),    # year first: not ambiguous
+    ("on 10/05/2022", None),  # not a machine value
+])
+def test_swapped_reading(value: str, expected: dt.datetime | None) -> None:
+    assert swapped_reading(value) == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("This entry was posted on Wednesday, May 19th, 2010 at 11:03 pm", dt.date(2010, 5, 19)),
+    ("Dieser Artikel wurde am 19. Mai 2010 um 23:03 Uhr gepostet", dt.date(2010, 5, 19)),
+    ("Der Bericht wurde am 19. Mai 2010 im Landtag beraten", None),  # no "posted" verb
+    ("Posted by the editors, May 19, 2010", None),  # more than a weekday between
+])
+def test_published_formulas_with_a_weekday_or_the_verb_after_the_date(line: str, expected: dt.date | None) -> None:
+    """Blog themes' "posted on <weekday>, <date>" and "wurde am <date> gepostet", in a
+    sidebar far from the headline, before htmldate's guesses."""
+    body = f"<h1>Tram line extended</h1>{STORY}{STORY}<div class='about'>{line}</div>"
+    raw = page(body=body).replace(b"<html>", b"<html lang='de'>")
+    assert _date(raw, skip_date_sources=NO_HTMLDATE) == expected
