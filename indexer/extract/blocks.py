@@ -15,7 +15,7 @@ from lxml import etree
 from indexer.extract.classes import INLINE_TAGS, tag_name
 from search.blocks import HEADING, ITEM, NUMBERED, PARAGRAPH, QUOTE
 
-__all__ = ["Block", "drop_closing_notes", "drop_copies", "drop_link_runs", "keep", "linearise", "norm_key"]
+__all__ = ["Block", "drop_closing_notes", "drop_copies", "keep", "linearise", "norm_key"]
 
 # Short blocks that are page chrome even inside the article container, in
 # the languages of the archive's sources: ad labels, "read also" and
@@ -78,6 +78,7 @@ class Block:
     tag: str
     emphasis_chars: int = 0  # non-space characters inside <b>, <strong>, <i>, <em>
     kind: str = PARAGRAPH  # how the article sets it: one of search.blocks.KINDS
+    group: int = 0  # the innermost <ul>/<ol> the block is in, numbered in page order (0: none)
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -96,6 +97,7 @@ def kind_of(tags: list[str]) -> str:
 
 
 _EMPHASIS = frozenset({"b", "strong", "i", "em"})
+_LISTS = frozenset({"ul", "ol"})
 
 
 def linearise(container: etree._Element) -> list[Block]:
@@ -104,12 +106,14 @@ def linearise(container: etree._Element) -> list[Block]:
     link_chars = emphasis_chars = 0
     link_depth = emphasis_depth = 0
     block_tags: list[str] = []
+    lists = [0]  # open <ul>/<ol> elements, innermost last
+    opened = 0
 
     def flush(tag: str) -> None:
         nonlocal parts, link_chars, emphasis_chars
         text = _NL.sub("\n", _WS.sub(" ", "".join(parts))).strip()
         if text:
-            blocks.append(Block(text, link_chars, tag, emphasis_chars, kind_of(block_tags)))
+            blocks.append(Block(text, link_chars, tag, emphasis_chars, kind_of(block_tags), lists[-1]))
         parts = []
         link_chars = emphasis_chars = 0
 
@@ -130,6 +134,9 @@ def linearise(container: etree._Element) -> list[Block]:
             elif tag not in INLINE_TAGS:
                 flush(block_tags[-1] if block_tags else "div")
                 block_tags.append(tag)
+                if tag in _LISTS:
+                    opened += 1
+                    lists.append(opened)
             if tag == "a":
                 link_depth += 1
             elif tag in _EMPHASIS:
@@ -144,6 +151,8 @@ def linearise(container: etree._Element) -> list[Block]:
                 flush(tag)
                 if block_tags:
                     block_tags.pop()
+                if tag in _LISTS and len(lists) > 1:
+                    lists.pop()
             if el is not container:
                 add(el.tail)
     flush("div")
@@ -181,75 +190,6 @@ def keep(block: Block, title_key: str) -> bool:
     if title_key and norm_key(text) == title_key:
         return False
     return True
-
-
-_SENTENCE_END = re.compile(r"[.!?…:;\"'”’»)]\s*$")
-
-
-# Blocks of the story's own text: a short one at the end is a sign-off or the
-# last item of a list, not a heading left over from a dropped section.
-_PLAIN_TAGS = frozenset({"p", "li", "dd", "dt", "td", "th", "pre", "blockquote"})
-
-
-# Items of a list or table: short lines of the story's own (ingredients, figures),
-# not headings, wherever they stand.
-_ITEM_TAGS = frozenset({"li", "dd", "dt", "td", "th"})
-
-
-def _is_heading(block: Block) -> bool:
-    """Short label-like line: a heading, a widget title, a kicker."""
-    return len(block.text) < 60 and not _SENTENCE_END.search(block.text)
-
-
-def _is_linky(block: Block) -> bool:
-    return block.link_chars > 0.5 * len(block.text)
-
-
-def drop_link_runs(blocks: list[Block]) -> list[Block]:
-    """Remove link lists (teasers, tag clouds, "more stories") but keep links in the flow.
-
-    Mostly-link blocks are dropped at the start and end of the text and in
-    runs of three or more (with the headings that introduce them); a single
-    linked line between paragraphs (a product, a source) is article text.
-    """
-    n = len(blocks)
-    drop = [False] * n
-    i = 0
-    while i < n:
-        if _is_linky(blocks[i]):
-            j = i
-            while j < n and (_is_linky(blocks[j]) or _is_heading(blocks[j])):
-                j += 1
-            if sum(1 for k in range(i, j) if _is_linky(blocks[k])) >= 3:
-                for k in range(i, j):
-                    drop[k] = True
-            i = j
-        else:
-            i += 1
-    # Edges: leading/trailing links, and headings whose section was dropped.
-    start = 0
-    while start < n and (drop[start] or _is_linky(blocks[start]) or (
-            _is_heading(blocks[start]) and blocks[start].tag not in _ITEM_TAGS and (start + 1 >= n or drop[start + 1]
-                                             or _is_linky(blocks[start + 1]) or _is_heading(blocks[start + 1])))):
-        drop[start] = True
-        start += 1
-    # At the end only headings that introduce nothing go: a short closing line
-    # in a paragraph (a sign-off, "Euer Hans") is the story's own.
-    end = n - 1
-    while end >= start and (drop[end] or _is_linky(blocks[end])
-                            or (_is_heading(blocks[end]) and blocks[end].tag not in _PLAIN_TAGS)):
-        drop[end] = True
-        end -= 1
-    # Headings directly before a dropped run introduce nothing any more.
-    for k in range(n - 2, -1, -1):
-        if not drop[k] and _is_heading(blocks[k]) and drop[k + 1] and _is_linky(blocks[k + 1]):
-            drop[k] = True
-    kept = [b for b, d in zip(blocks, drop) if not d]
-    if not kept:
-        # A brief made only of short lines ("Qtly div 25 cts") looks like
-        # headings throughout; its plain lines are still the article.
-        kept = [b for b in blocks if not _is_linky(b)]
-    return kept
 
 
 _NOTE_MAX = 300  # characters of a closing note set in bold or italics, or of a closing appeal

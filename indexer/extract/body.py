@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from lxml import etree
 
-from indexer.extract.blocks import drop_closing_notes, drop_copies, drop_link_runs, keep, linearise, norm_key
+from indexer.extract.blocks import drop_closing_notes, drop_copies, keep, linearise, norm_key
 from indexer.extract.classes import JUNK_TAGS
 from indexer.extract.clean import remove, strip_boilerplate
 from indexer.extract.container import choose_container
 from indexer.extract.measure import measure
+from indexer.extract.teasers import drop_link_runs
 from indexer.extract.text import text_of
 from search.blocks import PARAGRAPH_SEP
 

@@ -1,0 +1,92 @@
+"""Other stories inside the story's container: link lists, teasers and the labels that introduce them.
+
+Works on the linearised blocks (``indexer.extract.blocks``) by their structure:
+how much of a block is link text, whether it is a heading or a list item, and
+which list it belongs to. A link in the flow of the prose is the story's own.
+"""
+
+from __future__ import annotations
+
+import re
+
+from indexer.extract.blocks import Block
+from search.blocks import HEADING
+
+__all__ = ["drop_link_runs", "drop_teasers"]
+
+_SENTENCE_END = re.compile(r"[.!?…:;\"'”’»)]\s*$")
+
+
+# Blocks of the story's own text: a short one at the end is a sign-off or the
+# last item of a list, not a heading left over from a dropped section.
+_PLAIN_TAGS = frozenset({"p", "li", "dd", "dt", "td", "th", "pre", "blockquote"})
+
+
+# Items of a list or table: short lines of the story's own (ingredients, figures),
+# not headings, wherever they stand.
+_ITEM_TAGS = frozenset({"li", "dd", "dt", "td", "th"})
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_LABEL_MAX = 80  # characters of a line that introduces what follows ("More from the column:")
+
+
+def _is_heading(block: Block) -> bool:
+    """Short label-like line: a heading, a widget title, a kicker."""
+    return len(block.text) < 60 and not _SENTENCE_END.search(block.text)
+
+
+def _is_label(block: Block) -> bool:
+    """A short line ending in a colon: it introduces what follows it."""
+    return len(block.text) < _LABEL_MAX and block.text.endswith(":")
+
+
+def _is_linky(block: Block) -> bool:
+    return block.link_chars > 0.5 * len(block.text)
+
+
+def drop_link_runs(blocks: list[Block]) -> list[Block]:
+    """Remove link lists (teasers, tag clouds, "more stories") but keep links in the flow.
+
+    Mostly-link blocks are dropped at the start and end of the text and in
+    runs of three or more (with the headings that introduce them); a single
+    linked line between paragraphs (a product, a source) is article text.
+    """
+    n = len(blocks)
+    drop = [False] * n
+    i = 0
+    while i < n:
+        if _is_linky(blocks[i]):
+            j = i
+            while j < n and (_is_linky(blocks[j]) or _is_heading(blocks[j])):
+                j += 1
+            if sum(1 for k in range(i, j) if _is_linky(blocks[k])) >= 3:
+                for k in range(i, j):
+                    drop[k] = True
+            i = j
+        else:
+            i += 1
+    # Edges: leading/trailing links, and headings whose section was dropped.
+    start = 0
+    while start < n and (drop[start] or _is_linky(blocks[start]) or (
+            _is_heading(blocks[start]) and blocks[start].tag not in _ITEM_TAGS and (start + 1 >= n or drop[start + 1]
+                                             or _is_linky(blocks[start + 1]) or _is_heading(blocks[start + 1])))):
+        drop[start] = True
+        start += 1
+    # At the end only headings that introduce nothing go: a short closing line
+    # in a paragraph (a sign-off, "Euer Hans") is the story's own.
+    end = n - 1
+    while end >= start and (drop[end] or _is_linky(blocks[end])
+                            or (_is_heading(blocks[end]) and blocks[end].tag not in _PLAIN_TAGS)):
+        drop[end] = True
+        end -= 1
+    # Headings directly before a dropped run introduce nothing any more.
+    for k in range(n - 2, -1, -1):
+        if not drop[k] and _is_heading(blocks[k]) and drop[k + 1] and _is_linky(blocks[k + 1]):
+            drop[k] = True
+    kept = [b for b, d in zip(blocks, drop) if not d]
+    if not kept:
+        # A brief made only of short lines ("Qtly div 25 cts") looks like
+        # headings throughout; its plain lines are still the article.
+        kept = [b for b in blocks if not _is_linky(b)]
+    return kept
+
+
