@@ -11,8 +11,9 @@ import re
 
 from indexer.extract.blocks import Block
 from search.blocks import HEADING
+from search.blocks import HEADING
 
-__all__ = ["drop_link_runs", "drop_teasers"]
+__all__ = ["drop_link_runs"]
 
 _SENTENCE_END = re.compile(r"[.!?…:;\"'”’»)]\s*$")
 
@@ -51,7 +52,7 @@ def drop_link_runs(blocks: list[Block]) -> list[Block]:
     linked line between paragraphs (a product, a source) is article text.
     """
     n = len(blocks)
-    drop = [False] * n
+    drop = _teasers(blocks)
     i = 0
     while i < n:
         if _is_linky(blocks[i]):
@@ -90,3 +91,25 @@ def drop_link_runs(blocks: list[Block]) -> list[Block]:
     return kept
 
 
+
+
+
+_WHOLLY_LINK = 0.8  # share of a block's text in links that makes it a link, not text with links
+_TEASER_TEXT = 150  # characters of the line under a teaser's title (a summary, a date)
+
+
+def _wholly_link(block: Block) -> bool:
+    return block.link_chars >= _WHOLLY_LINK * len(block.text)
+
+
+def _teasers(blocks: list[Block]) -> list[bool]:
+    """Which blocks are other stories set inside the story: the items of a list
+    whose every item is a link (however short the list)."""
+    linked: dict[int, bool] = {}
+    for block in blocks:
+        if block.group:
+            linked[block.group] = linked.get(block.group, True) and _is_linky(block)
+    n = len(blocks)
+    return [b.kind == HEADING and not b.group and _wholly_link(b)
+            and (i + 1 == n or len(blocks[i + 1].text) < _TEASER_TEXT or _is_linky(blocks[i + 1]))
+            for i, b in enumerate(blocks)]
