@@ -25,3 +25,34 @@ def test_linked_subheading_over_its_own_section_is_kept() -> None:
     assert_story(body)
     assert "Car Charger 72W" in body
     assert section in body
+
+
+def test_teaser_label_and_the_two_links_under_it_are_dropped() -> None:
+    """Two linked teasers are no run of links yet; under a "Weiterlesen:" label they are teasers."""
+    body = body_of(f"<article><h1>Thermen im Winter</h1>{STORY}<h2>Weiterlesen:</h2>"
+                   "<p><a href='/a'>Ein Roadtrip entlang der alten Landstraße</a></p>"
+                   "<p><a href='/b'>Herbstlicher Ausflug in die Südoststeiermark</a></p></article>")
+    assert_story(body)
+    assert "Roadtrip" not in body and "Herbstlicher" not in body and "Weiterlesen" not in body
+
+
+def test_label_ending_in_a_colon_over_a_dropped_link_list_goes_with_it() -> None:
+    links = "".join(f"<p><a href='/c/{i}'>Column number {i} on the future of work</a></p>" for i in range(4))
+    body = body_of(f"<article><h1>Labs for the future</h1>{STORY}<h2>More from the column:</h2>{links}</article>")
+    assert_story(body)
+    assert "More from the column" not in body and "Column number" not in body
+
+
+def test_closing_heading_ending_in_a_colon_introduces_nothing() -> None:
+    body = body_of(f"<article><h1>Car dealers reopen</h1>{STORY}<h3>Further information on the virus in the region:</h3>"
+                   "</article>")
+    assert_story(body)
+    assert "Further information" not in body
+
+
+def test_label_over_the_storys_own_text_is_kept() -> None:
+    """A label followed by prose introduces the story's own text, not links."""
+    own = "The council will publish the full plan on its website next week for comment."
+    body = body_of(f"<article><h1>Harbour plan</h1>{STORY}<p>Mehr dazu:</p><p>{own}</p></article>")
+    assert_story(body)
+    assert "Mehr dazu:" in body and own in body

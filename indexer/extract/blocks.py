@@ -79,6 +79,7 @@ class Block:
     emphasis_chars: int = 0  # non-space characters inside <b>, <strong>, <i>, <em>
     kind: str = PARAGRAPH  # how the article sets it: one of search.blocks.KINDS
     group: int = 0  # the innermost <ul>/<ol> the block is in, numbered in page order (0: none)
+    teaser: bool = False  # a link under a "Read more:" label (indexer.extract.teasers)
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})

@@ -13,7 +13,7 @@ from indexer.extract.blocks import Block
 from search.blocks import HEADING
 from search.blocks import HEADING
 
-__all__ = ["drop_link_runs"]
+__all__ = ["drop_link_runs", "drop_teaser_labels"]
 
 _SENTENCE_END = re.compile(r"[.!?…:;\"'”’»)]\s*$")
 
@@ -76,12 +76,15 @@ def drop_link_runs(blocks: list[Block]) -> list[Block]:
     # in a paragraph (a sign-off, "Euer Hans") is the story's own.
     end = n - 1
     while end >= start and (drop[end] or _is_linky(blocks[end])
-                            or (_is_heading(blocks[end]) and blocks[end].tag not in _PLAIN_TAGS)):
+                            or (_is_heading(blocks[end]) and blocks[end].tag not in _PLAIN_TAGS)
+                            or (_is_label(blocks[end]) and blocks[end].tag in _HEADING_TAGS)):
         drop[end] = True
         end -= 1
-    # Headings directly before a dropped run introduce nothing any more.
+    # Headings and labels ("More from the column:") directly before a dropped
+    # run introduce nothing any more.
     for k in range(n - 2, -1, -1):
-        if not drop[k] and _is_heading(blocks[k]) and drop[k + 1] and _is_linky(blocks[k + 1]):
+        if (not drop[k] and (_is_heading(blocks[k]) or _is_label(blocks[k])) and drop[k + 1]
+                and _is_linky(blocks[k + 1])):
             drop[k] = True
     kept = [b for b, d in zip(blocks, drop) if not d]
     if not kept:
@@ -103,13 +106,44 @@ def _wholly_link(block: Block) -> bool:
 
 
 def _teasers(blocks: list[Block]) -> list[bool]:
-    """Which blocks are other stories set inside the story: the items of a list
-    whose every item is a link (however short the list)."""
-    linked: dict[int, bool] = {}
-    for block in blocks:
-        if block.group:
-            linked[block.group] = linked.get(block.group, True) and _is_linky(block)
+    """Which blocks are other stories set inside the story: links under a teaser
+    label, and a heading that is wholly a link with only a short line or links under it."""
     n = len(blocks)
-    return [b.kind == HEADING and not b.group and _wholly_link(b)
+    return [b.teaser or b.kind == HEADING and not b.group and _wholly_link(b)
             and (i + 1 == n or len(blocks[i + 1].text) < _TEASER_TEXT or _is_linky(blocks[i + 1]))
             for i, b in enumerate(blocks)]
+
+
+# A line that introduces links to other stories, in the languages of the
+# archive's sources ("Read more:", "See also", "Lesen Sie auch",
+# "Das könnte dich auch interessieren:", "À lire aussi", "Lea más").
+_TEASER_LABEL = re.compile(
+    r"^\W*(?:read (?:more|also|next)|see also|related(?: articles| stories| posts| links| content)?|also read|"
+    r"more (?:on|about) this(?: topic| story)?|further reading|(?:you|we) (?:may|might) also (?:like|enjoy)|"
+    r"(?:lesen sie|lies) (?:auch|mehr|hier)|mehr (?:lesen|dazu|zum thema)|weiterlesen|auch interessant|"
+    r"weitere (?:beiträge|artikel|informationen|infos|themen)\b.{0,60}|.{0,30}\bkönnte (?:sie|dich|euch) "
+    r"(?:auch|ebenfalls) interessieren|(?:à )?lire aussi|voir aussi|lea (?:más|también)|lee también|"
+    r"puedes ver|te puede interesar|notas relacionadas|leia também|veja também|leggi anche|"
+    r"czytaj (?:też|także|więcej)|zobacz (?:też|także))\W*$",
+    re.IGNORECASE,
+)
+
+
+def drop_teaser_labels(blocks: list[Block]) -> list[Block]:
+    """Drop a line that introduces other stories ("Read more:"), and mark the links under it.
+
+    The label goes when links, a heading or nothing follow it; the mostly-link
+    blocks right after it are marked as teasers, which ``drop_link_runs``
+    drops however short their run (it still counts them towards a longer run).
+    """
+    n = len(blocks)
+    drop = [False] * n
+    for i, block in enumerate(blocks):
+        if len(block.text) >= _LABEL_MAX or _is_linky(block) or not _TEASER_LABEL.match(block.text):
+            continue
+        j = i + 1
+        while j < n and _is_linky(blocks[j]):
+            blocks[j].teaser = True
+            j += 1
+        drop[i] = j > i + 1 or j == n or _is_heading(blocks[j])
+    return [b for b, d in zip(blocks, drop) if not d]
