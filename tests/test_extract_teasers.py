@@ -3,7 +3,11 @@ linked teaser titles, teaser labels with their links, and notices and calls to a
 
 from __future__ import annotations
 
+from tests.test_extract import PARAGRAPHS
 from tests.test_extract_body import STORY, assert_story, body_of
+
+FIRST = f"<p>{PARAGRAPHS[0]}</p>"
+REST = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[1:])
 
 
 def test_teaser_titles_set_as_linked_headings_are_dropped() -> None:
@@ -28,19 +32,20 @@ def test_linked_subheading_over_its_own_section_is_kept() -> None:
 
 
 def test_teaser_label_and_the_two_links_under_it_are_dropped() -> None:
-    """Two linked teasers are no run of links yet; under a "Weiterlesen:" label they are teasers."""
-    body = body_of(f"<article><h1>Thermen im Winter</h1>{STORY}<h2>Weiterlesen:</h2>"
+    """Two linked teasers in the middle of the text are no run of links yet; under a
+    "Weiterlesen:" label they are teasers."""
+    body = body_of(f"<article><h1>Thermen im Winter</h1>{FIRST}<h2>Weiterlesen:</h2>"
                    "<p><a href='/a'>Ein Roadtrip entlang der alten Landstraße</a></p>"
-                   "<p><a href='/b'>Herbstlicher Ausflug in die Südoststeiermark</a></p></article>")
+                   f"<p><a href='/b'>Herbstlicher Ausflug in die Südoststeiermark</a></p>{REST}</article>")
     assert_story(body)
     assert "Roadtrip" not in body and "Herbstlicher" not in body and "Weiterlesen" not in body
 
 
 def test_label_ending_in_a_colon_over_a_dropped_link_list_goes_with_it() -> None:
     links = "".join(f"<p><a href='/c/{i}'>Column number {i} on the future of work</a></p>" for i in range(4))
-    body = body_of(f"<article><h1>Labs for the future</h1>{STORY}<h2>More from the column:</h2>{links}</article>")
+    body = body_of(f"<article><h1>Labs for the future</h1>{STORY}<p>Other pieces in this column:</p>{links}</article>")
     assert_story(body)
-    assert "More from the column" not in body and "Column number" not in body
+    assert "Other pieces" not in body and "Column number" not in body
 
 
 def test_closing_heading_ending_in_a_colon_introduces_nothing() -> None:
