@@ -61,3 +61,13 @@ def test_label_over_the_storys_own_text_is_kept() -> None:
     body = body_of(f"<article><h1>Harbour plan</h1>{STORY}<p>Mehr dazu:</p><p>{own}</p></article>")
     assert_story(body)
     assert "Mehr dazu:" in body and own in body
+
+
+def test_custom_element_is_named_for_what_it_is() -> None:
+    """``<pp-inline-teaser>``: a custom element's name reads like a class ("teaser")."""
+    teaser = "Answers to your questions about protection against infection at the workplace, all in one place."
+    body = body_of(f"<article><h1>New rules for certificates</h1>{FIRST}"
+                   f"<pp-inline-teaser><pp-link><h3>FAQ</h3><p>{teaser}</p></pp-link></pp-inline-teaser>"
+                   f"{REST}</article>")
+    assert_story(body)
+    assert teaser not in body

@@ -141,13 +141,22 @@ def _words_of(raw: str) -> str:
     return words
 
 
-def class_words(el: etree._Element) -> str:
-    """The element's class and id as space-separated lower-case words ("" if none)."""
+def _named(el: etree._Element) -> str:
+    """The element's class, id and custom element name ("pp-inline-teaser": a
+    custom element is named for what it is, as a class would be); "" if none."""
     cls = el.get("class")
     ident = el.get("id")
-    if not cls and not ident:
+    tag = el.tag
+    custom = tag if isinstance(tag, str) and "-" in tag else ""
+    if not cls and not ident and not custom:
         return ""
-    return _words_of(f"{cls or ''} {ident or ''}")
+    return f"{cls or ''} {ident or ''} {custom}"
+
+
+def class_words(el: etree._Element) -> str:
+    """The element's class, id and custom element name as space-separated lower-case words ("" if none)."""
+    raw = _named(el)
+    return _words_of(raw) if raw else ""
 
 
 class Verdict(NamedTuple):
@@ -166,15 +175,13 @@ _VERDICTS: dict[str, Verdict] = {}
 
 
 def class_verdict(el: etree._Element) -> Verdict:
-    """The element's ``Verdict`` (class and id; an itemprop="articleBody" marks the body too).
+    """The element's ``Verdict`` (class, id and custom element name; an itemprop="articleBody" marks the body too).
 
     Class/id strings repeat a lot within and across pages: each is judged once.
     """
-    cls = el.get("class")
-    ident = el.get("id")
+    raw = _named(el)
     verdict = _NO_VERDICT
-    if cls or ident:
-        raw = f"{cls or ''} {ident or ''}"
+    if raw:
         verdict = _VERDICTS.get(raw)
         if verdict is None:
             words = _words_of(raw)
