@@ -3,6 +3,8 @@ linked teaser titles, teaser labels with their links, and notices and calls to a
 
 from __future__ import annotations
 
+import pytest
+
 from tests.test_extract import PARAGRAPHS
 from tests.test_extract_body import STORY, assert_story, body_of
 
@@ -71,3 +73,12 @@ def test_custom_element_is_named_for_what_it_is() -> None:
                    f"{REST}</article>")
     assert_story(body)
     assert teaser not in body
+
+
+@pytest.mark.parametrize("box", ["news-letter-section", "column community-notice"])
+def test_notices_and_split_newsletter_boxes_inside_the_story_are_dropped(box: str) -> None:
+    notice = "This post is a blog from our readers' community and gives the author's opinion only."
+    body = body_of(f"<article><h1>Culture after the lockdown</h1>{FIRST}<div class='{box}'><p>{notice}</p></div>"
+                   f"{REST}</article>")
+    assert_story(body)
+    assert notice not in body

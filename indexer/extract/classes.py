@@ -82,7 +82,7 @@ FURNITURE_WORDS = _words(
     r"ad ?(?:slot|container|unit|wrap|wrapper|box)|login|sign ?in|"
     r"(?:main|top|sub|site|primary|global)? ?nav(?:bar|menu|links?|list)?|navi|menus?|mainmenu|"
     r"site ?header|jump ?links?|skip ?links?|print ?only|visually ?hidden|sr ?only|"
-    r"screen ?reader|offscreen|disqus|respond",
+    r"screen ?reader|offscreen|disqus|respond|news ?letters?",
     r"newsletter|subscri|related|recommend|outbrain|taboola|popular|trending|sidebar|footer|"
     r"breadcrumb|sharing|social|advert|sponsor|navigation|masthead|toolbar|ticker|"
     r"screenreader|comment(?!ary)|facebook|twitter|instagram|whatsapp|messenger|telegram|pinterest|"
@@ -94,7 +94,7 @@ WEAK_WORDS = _words(
     r"authors?|date|published ?(?:at|on|date)|tags|tag ?list|keywords|credits?|header|teaser|"
     r"tooltip|follow|feedback|ratings?|toc|table of contents|pager|corrections?|editor ?note|bio|"
     r"about the author|meta|article ?meta|post ?meta|entry ?meta|kicker|eyebrow|badge|newsroom|"
-    r"topics|more ?links|post ?metadata",
+    r"topics|more ?links|post ?metadata|notices?",
     r"byline|dateline|timestamp|caption|pagination|disclaimer|copyright|contributor",
 )
 # Words that mark a block as the content itself: never furniture on class alone.
