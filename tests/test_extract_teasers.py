@@ -82,3 +82,15 @@ def test_notices_and_split_newsletter_boxes_inside_the_story_are_dropped(box: st
                    f"{REST}</article>")
     assert_story(body)
     assert notice not in body
+
+
+@pytest.mark.parametrize("notice", [
+    "If you're seeing this message but you're already a subscriber, you can log in for immediate access.",
+    "The views expressed in this column are those of the author and not of the newspaper.",
+    "(Alle Angaben ohne Gewähr)",
+    "Benachrichtigung aktivieren: Dürfen wir Sie über die wichtigsten Nachrichten informieren?",
+])
+def test_publishers_notices_inside_the_story_are_dropped(notice: str) -> None:
+    body = body_of(f"<article><h1>Haircuts under the new rules</h1>{FIRST}<p>{notice}</p>{REST}</article>")
+    assert_story(body)
+    assert notice not in body

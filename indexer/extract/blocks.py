@@ -168,6 +168,22 @@ _NEWSLETTER = re.compile(r"newsletter|mailing list", re.IGNORECASE)
 _SIGN_UP = re.compile(r"sign(?:ing)? up|subscribe|delivered to your inbox|register", re.IGNORECASE)
 
 
+# The publisher's notices set in the story, wherever they stand, in the languages
+# of the archive's sources: opinion disclaimers, "no guarantee", the age of an
+# archived story, the paywall's note to subscribers, donation and notification prompts.
+_SERVICE_NOTICE = re.compile(
+    r"\b(?:views|opinions) expressed (?:here |in this (?:article|post|piece|column) )?are (?:those of|the author|"
+    r"solely|my own)|\bdo(?:es)? not necessarily (?:reflect|represent) the (?:views|opinions)|"
+    r"\bgibt (?:ausschließlich |nur )?die (?:persönliche )?meinung de[sr] (?:autor|verfasser)|"
+    r"\bnicht (?:notwendigerweise|unbedingt) die (?:meinung|ansicht) der redaktion|"
+    r"\b(?:alle )?angaben ohne gewähr\b|"
+    r"\bthis (?:article|story) is (?:more|over) (?:than )?\d+ (?:years?|months?) old|"
+    r"\bdieser (?:artikel|beitrag) ist (?:mehr als |über )?\d+ (?:jahre|monate) alt|"
+    r"\balready (?:a )?(?:subscriber|member)\b.{0,60}\b(?:log|sign) ?in\b|"
+    r"\bwesprzyj nas\b|\bbenachrichtigung(?:en)? aktivieren\b|\benable (?:push )?notifications\b",
+    re.IGNORECASE,
+)
+
 # "Also in the Gazette: <link>", "Lesen Sie auch: <link>": a short label and a link to another story.
 _LABELLED_LINK = re.compile(r"^[^.!?:\n]{2,40}:\s")
 
@@ -186,8 +202,8 @@ def keep(block: Block, title_key: str) -> bool:
         return False
     if len(text) < 200 and block.link_chars >= 0.5 * len(text) and _LABELLED_LINK.match(text):
         return False
-    if len(text) < 300 and _NEWSLETTER.search(text) and _SIGN_UP.search(text):
-        return False  # newsletter pitch written as a paragraph
+    if len(text) < 300 and ((_NEWSLETTER.search(text) and _SIGN_UP.search(text)) or _SERVICE_NOTICE.search(text)):
+        return False  # newsletter pitch written as a paragraph, or the publisher's notice
     if title_key and norm_key(text) == title_key:
         return False
     return True
