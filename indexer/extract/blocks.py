@@ -184,8 +184,9 @@ _SERVICE_NOTICE = re.compile(
     re.IGNORECASE,
 )
 
-# "Also in the Gazette: <link>", "Lesen Sie auch: <link>": a short label and a link to another story.
-_LABELLED_LINK = re.compile(r"^[^.!?:\n]{2,40}:\s")
+# "Also in the Gazette: <link>", "Lesen Sie auch: <link>", "À lire aussi » <link>": a short
+# label and a link to another story.
+_LABELLED_LINK = re.compile(r"^[^.!?:\n]{2,40}(?::|»|›|→)\s")
 
 
 # A figure's caption set in the text as a line of its own: "Figure 3: The depot at dusk."
