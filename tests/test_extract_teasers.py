@@ -98,6 +98,7 @@ def test_publishers_notices_inside_the_story_are_dropped(notice: str) -> None:
 
 def test_label_and_link_set_apart_by_a_guillemet_are_a_teaser() -> None:
     body = body_of(f"<article><h1>Eating for your gut</h1>{FIRST}<p><strong>À lire aussi »</strong> "
-                   f"<a href='/x'>Ballonnements, lourdeurs : quel est votre profil digestif ?</a></p>{REST}</article>")
+                   f"<a href='/x'>Ballonnements, lourdeurs, fatigue après les repas : quel est votre profil digestif "
+                   f"et comment y remédier ?</a></p>{REST}</article>")
     assert_story(body)
     assert "lire aussi" not in body
