@@ -102,3 +102,11 @@ def test_label_and_link_set_apart_by_a_guillemet_are_a_teaser() -> None:
                    f"et comment y remédier ?</a></p>{REST}</article>")
     assert_story(body)
     assert "lire aussi" not in body
+
+
+def test_contact_address_inside_the_story_is_dropped() -> None:
+    """<address> holds the contact details for its article, not the article."""
+    body = body_of(f"<article><h1>Study presented</h1>{STORY}<div class='box'><address><p class='name'>Kathrin Klinkusch</p>"
+                   "<p>Press office, phone +49 30 652 11 1234</p></address></div></article>")
+    assert_story(body)
+    assert "Klinkusch" not in body

@@ -30,7 +30,7 @@ JUNK_TAGS = frozenset({
 # Inside the chosen container these go unless they hold real prose (some
 # sites wrap the whole story in a <form> or a <figure>).
 FURNITURE_TAGS = frozenset({"nav", "footer", "aside", "header", "form", "figure", "figcaption",
-                            "picture", "fieldset", "label"})
+                            "picture", "fieldset", "label", "address"})
 OUTSIDE_TAGS = frozenset({"nav", "footer", "aside", "header"})
 FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "dialog",
                              "alertdialog", "search", "menu", "menubar", "toolbar", "tablist",
