@@ -110,3 +110,17 @@ def test_contact_address_inside_the_story_is_dropped() -> None:
                    "<p>Press office, phone +49 30 652 11 1234</p></address></div></article>")
     assert_story(body)
     assert "Klinkusch" not in body
+
+
+@pytest.mark.parametrize("buttons", ["Rezept drucken Bei Pinterest speichern", "Bild anzeigen Bild schließen",
+                                     "Buch bestellen", "Dieses Skript als PDF herunterladen", "Print | Save as PDF"])
+def test_a_line_of_button_labels_is_dropped(buttons: str) -> None:
+    body = body_of(f"<article><h1>Lemon cake</h1>{FIRST}<p><a href='/x'>{buttons}</a></p>{REST}</article>")
+    assert_story(body)
+    assert buttons not in body
+
+
+def test_a_sentence_about_printing_is_kept() -> None:
+    line = "Print the recipe and keep it in the kitchen drawer."
+    body = body_of(f"<article><h1>Lemon cake</h1>{FIRST}<p>{line}</p>{REST}</article>")
+    assert line in body

@@ -15,7 +15,7 @@ from lxml import etree
 from indexer.extract.classes import INLINE_TAGS, tag_name
 from search.blocks import HEADING, ITEM, NUMBERED, PARAGRAPH, QUOTE
 
-__all__ = ["Block", "drop_closing_notes", "drop_copies", "keep", "linearise", "norm_key"]
+__all__ = ["LABEL_MAX", "Block", "drop_closing_notes", "drop_copies", "keep", "linearise", "norm_key"]
 
 # Short blocks that are page chrome even inside the article container, in
 # the languages of the archive's sources: ad labels, "read also" and
@@ -184,6 +184,17 @@ _SERVICE_NOTICE = re.compile(
     re.IGNORECASE,
 )
 
+# A line made only of buttons' labels ("Rezept drucken Bei Pinterest speichern",
+# "Bild anzeigen Bild schließen", "Buch bestellen"): one to three actions, nothing else.
+_ACTION = (
+    r"(?:(?:rezept|artikel|seite|recipe|article|page) )?(?:drucken|print|imprimer|imprimir|stampa)|"
+    r"(?:bei|auf) pinterest (?:speichern|merken|pinnen)|(?:save|pin) (?:it|to pinterest|on pinterest)|"
+    r"(?:dieses? \w+ )?als pdf (?:herunterladen|speichern)|(?:download|save) (?:as )?(?:a )?pdf|"
+    r"(?:buch|jetzt|hier) (?:bestellen|kaufen)|(?:order|buy) now|bild (?:anzeigen|schließen)|vergrößern|enlarge"
+)
+_BUTTONS = re.compile(rf"^(?:\W*(?:{_ACTION})\W*){{1,3}}$", re.IGNORECASE)
+LABEL_MAX = 80  # characters of a label line ("More from the column:") or a row of buttons
+
 # "Also in the Gazette: <link>", "Lesen Sie auch: <link>", "À lire aussi » <link>": a short
 # label and a link to another story.
 _LABELLED_LINK = re.compile(r"^[^.!?:\n]{2,40}(?::|»|›|→)\s")
@@ -205,6 +216,8 @@ def keep(block: Block, title_key: str) -> bool:
         return False
     if len(text) < 300 and ((_NEWSLETTER.search(text) and _SIGN_UP.search(text)) or _SERVICE_NOTICE.search(text)):
         return False  # newsletter pitch written as a paragraph, or the publisher's notice
+    if len(text) < LABEL_MAX and _BUTTONS.match(text):
+        return False
     if title_key and norm_key(text) == title_key:
         return False
     return True

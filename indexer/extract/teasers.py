@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from indexer.extract.blocks import Block
+from indexer.extract.blocks import LABEL_MAX, Block
 from search.blocks import HEADING
 from search.blocks import HEADING
 
@@ -27,7 +27,6 @@ _PLAIN_TAGS = frozenset({"p", "li", "dd", "dt", "td", "th", "pre", "blockquote"}
 # not headings, wherever they stand.
 _ITEM_TAGS = frozenset({"li", "dd", "dt", "td", "th"})
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_LABEL_MAX = 80  # characters of a line that introduces what follows ("More from the column:")
 
 
 def _is_heading(block: Block) -> bool:
@@ -37,7 +36,7 @@ def _is_heading(block: Block) -> bool:
 
 def _is_label(block: Block) -> bool:
     """A short line ending in a colon: it introduces what follows it."""
-    return len(block.text) < _LABEL_MAX and block.text.endswith(":")
+    return len(block.text) < LABEL_MAX and block.text.endswith(":")
 
 
 def _is_linky(block: Block) -> bool:
@@ -139,7 +138,7 @@ def drop_teaser_labels(blocks: list[Block]) -> list[Block]:
     n = len(blocks)
     drop = [False] * n
     for i, block in enumerate(blocks):
-        if len(block.text) >= _LABEL_MAX or _is_linky(block) or not _TEASER_LABEL.match(block.text):
+        if len(block.text) >= LABEL_MAX or _is_linky(block) or not _TEASER_LABEL.match(block.text):
             continue
         j = i + 1
         while j < n and _is_linky(blocks[j]):
