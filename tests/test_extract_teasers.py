@@ -89,6 +89,8 @@ def test_notices_and_split_newsletter_boxes_inside_the_story_are_dropped(box: st
     "The views expressed in this column are those of the author and not of the newspaper.",
     "(Alle Angaben ohne Gewähr)",
     "Benachrichtigung aktivieren: Dürfen wir Sie über die wichtigsten Nachrichten informieren?",
+    "Externer Inhalt",
+    "To show third-party content from the video platform here, please accept the cookies for it.",
 ])
 def test_publishers_notices_inside_the_story_are_dropped(notice: str) -> None:
     body = body_of(f"<article><h1>Haircuts under the new rules</h1>{FIRST}<p>{notice}</p>{REST}</article>")

@@ -180,7 +180,10 @@ _SERVICE_NOTICE = re.compile(
     r"\bthis (?:article|story) is (?:more|over) (?:than )?\d+ (?:years?|months?) old|"
     r"\bdieser (?:artikel|beitrag) ist (?:mehr als |über )?\d+ (?:jahre|monate) alt|"
     r"\balready (?:a )?(?:subscriber|member)\b.{0,60}\b(?:log|sign) ?in\b|"
-    r"\bwesprzyj nas\b|\bbenachrichtigung(?:en)? aktivieren\b|\benable (?:push )?notifications\b",
+    r"\bwesprzyj nas\b|\bbenachrichtigung(?:en)? aktivieren\b|\benable (?:push )?notifications\b|"
+    r"^(?:externer inhalt|external content|eingebetteter inhalt|embedded content)\b|"
+    r"\b(?:externe[nr]? inhalte?|external content|third[- ]party content|inhalte? (?:von )?drittanbieter\w*)\b.{0,200}"
+    r"\b(?:zustimm|einverstanden|akzeptier|consent|agree|accept)",
     re.IGNORECASE,
 )
 
