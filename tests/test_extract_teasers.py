@@ -126,3 +126,12 @@ def test_a_sentence_about_printing_is_kept() -> None:
     line = "Print the recipe and keep it in the kitchen drawer."
     body = body_of(f"<article><h1>Lemon cake</h1>{FIRST}<p>{line}</p>{REST}</article>")
     assert line in body
+
+
+@pytest.mark.parametrize("box", ["infobox", "mol-factbox", "a-inline-textbox", "inlineTextbox"])
+def test_info_and_fact_boxes_inside_the_story_are_dropped(box: str) -> None:
+    inset = "The central committee is the highest representative body of the lay movement, founded in 1868."
+    body = body_of(f"<article><h1>New president elected</h1>{FIRST}<div class='{box}'><p>{inset}</p></div>"
+                   f"{REST}</article>")
+    assert_story(body)
+    assert inset not in body

@@ -94,7 +94,7 @@ WEAK_WORDS = _words(
     r"authors?|date|published ?(?:at|on|date)|tags|tag ?list|keywords|credits?|header|teaser|"
     r"tooltip|follow|feedback|ratings?|toc|table of contents|pager|corrections?|editor ?note|bio|"
     r"about the author|meta|article ?meta|post ?meta|entry ?meta|kicker|eyebrow|badge|newsroom|"
-    r"topics|more ?links|post ?metadata|notices?",
+    r"topics|more ?links|post ?metadata|notices?|info ?box|fact ?box|inline ?text ?box",
     r"byline|dateline|timestamp|caption|pagination|disclaimer|copyright|contributor",
 )
 # Words that mark a block as the content itself: never furniture on class alone.
