@@ -141,22 +141,17 @@ def _words_of(raw: str) -> str:
     return words
 
 
-def _named(el: etree._Element) -> str:
-    """The element's class, id and custom element name ("pp-inline-teaser": a
-    custom element is named for what it is, as a class would be); "" if none."""
+def class_words(el: etree._Element) -> str:
+    """The element's class, id and custom element name as space-separated lower-case
+    words ("" if none): a custom element is named for what it is ("pp-inline-teaser"),
+    as a class would be."""
     cls = el.get("class")
     ident = el.get("id")
     tag = el.tag
-    custom = tag if isinstance(tag, str) and "-" in tag else ""
+    custom = tag if type(tag) is str and "-" in tag else ""
     if not cls and not ident and not custom:
         return ""
-    return f"{cls or ''} {ident or ''} {custom}"
-
-
-def class_words(el: etree._Element) -> str:
-    """The element's class, id and custom element name as space-separated lower-case words ("" if none)."""
-    raw = _named(el)
-    return _words_of(raw) if raw else ""
+    return _words_of(f"{cls or ''} {ident or ''} {custom}")
 
 
 class Verdict(NamedTuple):
@@ -179,9 +174,13 @@ def class_verdict(el: etree._Element) -> Verdict:
 
     Class/id strings repeat a lot within and across pages: each is judged once.
     """
-    raw = _named(el)
+    cls = el.get("class")
+    ident = el.get("id")
+    tag = el.tag
+    custom = tag if type(tag) is str and "-" in tag else ""  # named like a class (see class_words)
     verdict = _NO_VERDICT
-    if raw:
+    if cls or ident or custom:
+        raw = f"{cls or ''} {ident or ''} {custom}"
         verdict = _VERDICTS.get(raw)
         if verdict is None:
             words = _words_of(raw)
