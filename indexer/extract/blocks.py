@@ -1,8 +1,9 @@
 """The chosen container as text blocks, and which blocks are the article's.
 
 Linearising turns the container into one block per block element (inline
-text joined, ``<br>`` kept as a line break); then page chrome lines, link
-lists and headings that introduce nothing are dropped.
+text joined, ``<br>`` kept as a line break); then page chrome lines, the
+publisher's notices, rows of buttons, closing notes and second copies are
+dropped (link lists and teasers: ``indexer.extract.teasers``).
 """
 
 from __future__ import annotations
@@ -170,7 +171,8 @@ _SIGN_UP = re.compile(r"sign(?:ing)? up|subscribe|delivered to your inbox|regist
 
 # The publisher's notices set in the story, wherever they stand, in the languages
 # of the archive's sources: opinion disclaimers, "no guarantee", the age of an
-# archived story, the paywall's note to subscribers, donation and notification prompts.
+# archived story, the paywall's note to subscribers, donation and notification prompts,
+# the consent placeholder standing in for an embed.
 _SERVICE_NOTICE = re.compile(
     r"\b(?:views|opinions) expressed (?:here |in this (?:article|post|piece|column) )?are (?:those of|the author|"
     r"solely|my own)|\bdo(?:es)? not necessarily (?:reflect|represent) the (?:views|opinions)|"

@@ -11,7 +11,6 @@ import re
 
 from indexer.extract.blocks import LABEL_MAX, Block
 from search.blocks import HEADING
-from search.blocks import HEADING
 
 __all__ = ["drop_link_runs", "drop_teaser_labels"]
 
@@ -93,9 +92,6 @@ def drop_link_runs(blocks: list[Block]) -> list[Block]:
     return kept
 
 
-
-
-
 _WHOLLY_LINK = 0.8  # share of a block's text in links that makes it a link, not text with links
 _TEASER_TEXT = 150  # characters of the line under a teaser's title (a summary, a date)
 
@@ -108,8 +104,8 @@ def _teasers(blocks: list[Block]) -> list[bool]:
     """Which blocks are other stories set inside the story: links under a teaser
     label, and a heading that is wholly a link with only a short line or links under it."""
     n = len(blocks)
-    return [b.teaser or b.kind == HEADING and not b.group and _wholly_link(b)
-            and (i + 1 == n or len(blocks[i + 1].text) < _TEASER_TEXT or _is_linky(blocks[i + 1]))
+    return [b.teaser or (b.kind == HEADING and not b.group and _wholly_link(b)
+                         and (i + 1 == n or len(blocks[i + 1].text) < _TEASER_TEXT or _is_linky(blocks[i + 1])))
             for i, b in enumerate(blocks)]
 
 
