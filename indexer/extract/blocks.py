@@ -1,8 +1,9 @@
 """The chosen container as text blocks, and which blocks are the article's.
 
 Linearising turns the container into one block per block element (inline
-text joined, ``<br>`` kept as a line break); then page chrome lines, link
-lists and headings that introduce nothing are dropped.
+text joined, ``<br>`` kept as a line break); then page chrome lines, the
+publisher's notices, rows of buttons, closing notes and second copies are
+dropped (link lists and teasers: ``indexer.extract.teasers``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from lxml import etree
 from indexer.extract.classes import INLINE_TAGS, tag_name
 from search.blocks import HEADING, ITEM, NUMBERED, PARAGRAPH, QUOTE
 
-__all__ = ["Block", "drop_closing_notes", "drop_copies", "drop_link_runs", "keep", "linearise", "norm_key"]
+__all__ = ["LABEL_MAX", "Block", "drop_closing_notes", "drop_copies", "keep", "linearise", "norm_key"]
 
 # Short blocks that are page chrome even inside the article container, in
 # the languages of the archive's sources: ad labels, "read also" and
@@ -78,6 +79,8 @@ class Block:
     tag: str
     emphasis_chars: int = 0  # non-space characters inside <b>, <strong>, <i>, <em>
     kind: str = PARAGRAPH  # how the article sets it: one of search.blocks.KINDS
+    group: int = 0  # the innermost <ul>/<ol> the block is in, numbered in page order (0: none)
+    teaser: bool = False  # a link under a "Read more:" label (indexer.extract.teasers)
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -96,6 +99,7 @@ def kind_of(tags: list[str]) -> str:
 
 
 _EMPHASIS = frozenset({"b", "strong", "i", "em"})
+_LISTS = frozenset({"ul", "ol"})
 
 
 def linearise(container: etree._Element) -> list[Block]:
@@ -104,12 +108,14 @@ def linearise(container: etree._Element) -> list[Block]:
     link_chars = emphasis_chars = 0
     link_depth = emphasis_depth = 0
     block_tags: list[str] = []
+    lists = [0]  # open <ul>/<ol> elements, innermost last
+    opened = 0
 
     def flush(tag: str) -> None:
         nonlocal parts, link_chars, emphasis_chars
         text = _NL.sub("\n", _WS.sub(" ", "".join(parts))).strip()
         if text:
-            blocks.append(Block(text, link_chars, tag, emphasis_chars, kind_of(block_tags)))
+            blocks.append(Block(text, link_chars, tag, emphasis_chars, kind_of(block_tags), lists[-1]))
         parts = []
         link_chars = emphasis_chars = 0
 
@@ -130,6 +136,9 @@ def linearise(container: etree._Element) -> list[Block]:
             elif tag not in INLINE_TAGS:
                 flush(block_tags[-1] if block_tags else "div")
                 block_tags.append(tag)
+                if tag in _LISTS:
+                    opened += 1
+                    lists.append(opened)
             if tag == "a":
                 link_depth += 1
             elif tag in _EMPHASIS:
@@ -144,6 +153,8 @@ def linearise(container: etree._Element) -> list[Block]:
                 flush(tag)
                 if block_tags:
                     block_tags.pop()
+                if tag in _LISTS and len(lists) > 1:
+                    lists.pop()
             if el is not container:
                 add(el.tail)
     flush("div")
@@ -158,8 +169,40 @@ _NEWSLETTER = re.compile(r"newsletter|mailing list", re.IGNORECASE)
 _SIGN_UP = re.compile(r"sign(?:ing)? up|subscribe|delivered to your inbox|register", re.IGNORECASE)
 
 
-# "Also in the Gazette: <link>", "Lesen Sie auch: <link>": a short label and a link to another story.
-_LABELLED_LINK = re.compile(r"^[^.!?:\n]{2,40}:\s")
+# The publisher's notices set in the story, wherever they stand, in the languages
+# of the archive's sources: opinion disclaimers, "no guarantee", the age of an
+# archived story, the paywall's note to subscribers, donation and notification prompts,
+# the consent placeholder standing in for an embed.
+_SERVICE_NOTICE = re.compile(
+    r"\b(?:views|opinions) expressed (?:here |in this (?:article|post|piece|column) )?are (?:those of|the author|"
+    r"solely|my own)|\bdo(?:es)? not necessarily (?:reflect|represent) the (?:views|opinions)|"
+    r"\bgibt (?:ausschließlich |nur )?die (?:persönliche )?meinung de[sr] (?:autor|verfasser)|"
+    r"\bnicht (?:notwendigerweise|unbedingt) die (?:meinung|ansicht) der redaktion|"
+    r"\b(?:alle )?angaben ohne gewähr\b|"
+    r"\bthis (?:article|story) is (?:more|over) (?:than )?\d+ (?:years?|months?) old|"
+    r"\bdieser (?:artikel|beitrag) ist (?:mehr als |über )?\d+ (?:jahre|monate) alt|"
+    r"\balready (?:a )?(?:subscriber|member)\b.{0,60}\b(?:log|sign) ?in\b|"
+    r"\bwesprzyj nas\b|\bbenachrichtigung(?:en)? aktivieren\b|\benable (?:push )?notifications\b|"
+    r"^(?:externer inhalt|external content|eingebetteter inhalt|embedded content)\b|"
+    r"\b(?:externe[nr]? inhalte?|external content|third[- ]party content|inhalte? (?:von )?drittanbieter\w*)\b.{0,200}"
+    r"\b(?:zustimm|einverstanden|akzeptier|consent|agree|accept)",
+    re.IGNORECASE,
+)
+
+# A line made only of buttons' labels ("Rezept drucken Bei Pinterest speichern",
+# "Bild anzeigen Bild schließen", "Buch bestellen"): one to three actions, nothing else.
+_ACTION = (
+    r"(?:(?:rezept|artikel|seite|recipe|article|page) )?(?:drucken|print|imprimer|imprimir|stampa)|"
+    r"(?:bei|auf) pinterest (?:speichern|merken|pinnen)|(?:save|pin) (?:it|to pinterest|on pinterest)|"
+    r"(?:dieses? \w+ )?als pdf (?:herunterladen|speichern)|(?:download|save) (?:as )?(?:a )?pdf|"
+    r"(?:buch|jetzt|hier) (?:bestellen|kaufen)|(?:order|buy) now|bild (?:anzeigen|schließen)|vergrößern|enlarge"
+)
+_BUTTONS = re.compile(rf"^(?:\W*(?:{_ACTION})\W*){{1,3}}$", re.IGNORECASE)
+LABEL_MAX = 80  # characters of a label line ("More from the column:") or a row of buttons
+
+# "Also in the Gazette: <link>", "Lesen Sie auch: <link>", "À lire aussi » <link>": a short
+# label and a link to another story.
+_LABELLED_LINK = re.compile(r"^[^.!?:\n]{2,40}(?::|»|›|→)\s")
 
 
 # A figure's caption set in the text as a line of its own: "Figure 3: The depot at dusk."
@@ -176,80 +219,13 @@ def keep(block: Block, title_key: str) -> bool:
         return False
     if len(text) < 200 and block.link_chars >= 0.5 * len(text) and _LABELLED_LINK.match(text):
         return False
-    if len(text) < 300 and _NEWSLETTER.search(text) and _SIGN_UP.search(text):
-        return False  # newsletter pitch written as a paragraph
+    if len(text) < 300 and ((_NEWSLETTER.search(text) and _SIGN_UP.search(text)) or _SERVICE_NOTICE.search(text)):
+        return False  # newsletter pitch written as a paragraph, or the publisher's notice
+    if len(text) < LABEL_MAX and _BUTTONS.match(text):
+        return False
     if title_key and norm_key(text) == title_key:
         return False
     return True
-
-
-_SENTENCE_END = re.compile(r"[.!?…:;\"'”’»)]\s*$")
-
-
-# Blocks of the story's own text: a short one at the end is a sign-off or the
-# last item of a list, not a heading left over from a dropped section.
-_PLAIN_TAGS = frozenset({"p", "li", "dd", "dt", "td", "th", "pre", "blockquote"})
-
-
-# Items of a list or table: short lines of the story's own (ingredients, figures),
-# not headings, wherever they stand.
-_ITEM_TAGS = frozenset({"li", "dd", "dt", "td", "th"})
-
-
-def _is_heading(block: Block) -> bool:
-    """Short label-like line: a heading, a widget title, a kicker."""
-    return len(block.text) < 60 and not _SENTENCE_END.search(block.text)
-
-
-def _is_linky(block: Block) -> bool:
-    return block.link_chars > 0.5 * len(block.text)
-
-
-def drop_link_runs(blocks: list[Block]) -> list[Block]:
-    """Remove link lists (teasers, tag clouds, "more stories") but keep links in the flow.
-
-    Mostly-link blocks are dropped at the start and end of the text and in
-    runs of three or more (with the headings that introduce them); a single
-    linked line between paragraphs (a product, a source) is article text.
-    """
-    n = len(blocks)
-    drop = [False] * n
-    i = 0
-    while i < n:
-        if _is_linky(blocks[i]):
-            j = i
-            while j < n and (_is_linky(blocks[j]) or _is_heading(blocks[j])):
-                j += 1
-            if sum(1 for k in range(i, j) if _is_linky(blocks[k])) >= 3:
-                for k in range(i, j):
-                    drop[k] = True
-            i = j
-        else:
-            i += 1
-    # Edges: leading/trailing links, and headings whose section was dropped.
-    start = 0
-    while start < n and (drop[start] or _is_linky(blocks[start]) or (
-            _is_heading(blocks[start]) and blocks[start].tag not in _ITEM_TAGS and (start + 1 >= n or drop[start + 1]
-                                             or _is_linky(blocks[start + 1]) or _is_heading(blocks[start + 1])))):
-        drop[start] = True
-        start += 1
-    # At the end only headings that introduce nothing go: a short closing line
-    # in a paragraph (a sign-off, "Euer Hans") is the story's own.
-    end = n - 1
-    while end >= start and (drop[end] or _is_linky(blocks[end])
-                            or (_is_heading(blocks[end]) and blocks[end].tag not in _PLAIN_TAGS)):
-        drop[end] = True
-        end -= 1
-    # Headings directly before a dropped run introduce nothing any more.
-    for k in range(n - 2, -1, -1):
-        if not drop[k] and _is_heading(blocks[k]) and drop[k + 1] and _is_linky(blocks[k + 1]):
-            drop[k] = True
-    kept = [b for b, d in zip(blocks, drop) if not d]
-    if not kept:
-        # A brief made only of short lines ("Qtly div 25 cts") looks like
-        # headings throughout; its plain lines are still the article.
-        kept = [b for b in blocks if not _is_linky(b)]
-    return kept
 
 
 _NOTE_MAX = 300  # characters of a closing note set in bold or italics, or of a closing appeal

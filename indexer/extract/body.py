@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from lxml import etree
 
-from indexer.extract.blocks import drop_closing_notes, drop_copies, drop_link_runs, keep, linearise, norm_key
+from indexer.extract.blocks import drop_closing_notes, drop_copies, keep, linearise, norm_key
 from indexer.extract.classes import JUNK_TAGS
 from indexer.extract.clean import remove, strip_boilerplate
 from indexer.extract.container import choose_container
 from indexer.extract.measure import measure
+from indexer.extract.teasers import drop_link_runs, drop_teaser_labels
 from indexer.extract.text import text_of
 from search.blocks import PARAGRAPH_SEP
 
@@ -52,6 +53,6 @@ def extract_body(root: etree._Element, title: str = "",
     blocks = []
     for container in containers:
         strip_boilerplate(container, stats)
-        blocks.extend(b for b in linearise(container) if keep(b, title_key))
+        blocks.extend(b for b in drop_teaser_labels(linearise(container)) if keep(b, title_key))
     kept = drop_copies(drop_closing_notes(drop_link_runs(blocks)))
     return PARAGRAPH_SEP.join(b.text for b in kept), [b.kind for b in kept]

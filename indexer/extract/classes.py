@@ -30,7 +30,7 @@ JUNK_TAGS = frozenset({
 # Inside the chosen container these go unless they hold real prose (some
 # sites wrap the whole story in a <form> or a <figure>).
 FURNITURE_TAGS = frozenset({"nav", "footer", "aside", "header", "form", "figure", "figcaption",
-                            "picture", "fieldset", "label"})
+                            "picture", "fieldset", "label", "address"})
 OUTSIDE_TAGS = frozenset({"nav", "footer", "aside", "header"})
 FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "dialog",
                              "alertdialog", "search", "menu", "menubar", "toolbar", "tablist",
@@ -82,7 +82,7 @@ FURNITURE_WORDS = _words(
     r"ad ?(?:slot|container|unit|wrap|wrapper|box)|login|sign ?in|"
     r"(?:main|top|sub|site|primary|global)? ?nav(?:bar|menu|links?|list)?|navi|menus?|mainmenu|"
     r"site ?header|jump ?links?|skip ?links?|print ?only|visually ?hidden|sr ?only|"
-    r"screen ?reader|offscreen|disqus|respond",
+    r"screen ?reader|offscreen|disqus|respond|news ?letters?",
     r"newsletter|subscri|related|recommend|outbrain|taboola|popular|trending|sidebar|footer|"
     r"breadcrumb|sharing|social|advert|sponsor|navigation|masthead|toolbar|ticker|"
     r"screenreader|comment(?!ary)|facebook|twitter|instagram|whatsapp|messenger|telegram|pinterest|"
@@ -94,7 +94,7 @@ WEAK_WORDS = _words(
     r"authors?|date|published ?(?:at|on|date)|tags|tag ?list|keywords|credits?|header|teaser|"
     r"tooltip|follow|feedback|ratings?|toc|table of contents|pager|corrections?|editor ?note|bio|"
     r"about the author|meta|article ?meta|post ?meta|entry ?meta|kicker|eyebrow|badge|newsroom|"
-    r"topics|more ?links|post ?metadata",
+    r"topics|more ?links|post ?metadata|notices?|info ?box|fact ?box|inline ?text ?box",
     r"byline|dateline|timestamp|caption|pagination|disclaimer|copyright|contributor",
 )
 # Words that mark a block as the content itself: never furniture on class alone.
@@ -142,12 +142,16 @@ def _words_of(raw: str) -> str:
 
 
 def class_words(el: etree._Element) -> str:
-    """The element's class and id as space-separated lower-case words ("" if none)."""
+    """The element's class, id and custom element name as space-separated lower-case
+    words ("" if none): a custom element is named for what it is ("pp-inline-teaser"),
+    as a class would be."""
     cls = el.get("class")
     ident = el.get("id")
-    if not cls and not ident:
+    tag = el.tag
+    custom = tag if type(tag) is str and "-" in tag else ""
+    if not cls and not ident and not custom:
         return ""
-    return _words_of(f"{cls or ''} {ident or ''}")
+    return _words_of(f"{cls or ''} {ident or ''} {custom}")
 
 
 class Verdict(NamedTuple):
@@ -166,15 +170,17 @@ _VERDICTS: dict[str, Verdict] = {}
 
 
 def class_verdict(el: etree._Element) -> Verdict:
-    """The element's ``Verdict`` (class and id; an itemprop="articleBody" marks the body too).
+    """The element's ``Verdict`` (class, id and custom element name; an itemprop="articleBody" marks the body too).
 
     Class/id strings repeat a lot within and across pages: each is judged once.
     """
     cls = el.get("class")
     ident = el.get("id")
+    tag = el.tag
+    custom = tag if type(tag) is str and "-" in tag else ""  # named like a class (see class_words)
     verdict = _NO_VERDICT
-    if cls or ident:
-        raw = f"{cls or ''} {ident or ''}"
+    if cls or ident or custom:
+        raw = f"{cls or ''} {ident or ''} {custom}"
         verdict = _VERDICTS.get(raw)
         if verdict is None:
             words = _words_of(raw)
