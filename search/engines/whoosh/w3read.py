@@ -1,0 +1,214 @@
+"""Reading Whoosh's W3 posting blocks straight from the posting file's bytes.
+
+A term's postings are a chain of blocks (see :mod:`.w3blocks`): a 4-byte
+length (negative for the last block), a pickled header (postings, last id,
+max weight, compression, lengths), then the data, a pickled (optionally
+zlib-compressed) tuple of delta-encoded ids, weights and values. Whoosh's
+matcher walks the chain with a seek, a read and an unpickled header per
+block through a buffered file (3-5 µs a block), and decodes a block whole to
+get its ids. Here:
+
+* the chain is walked over a memory map of the posting file (the file the
+  segment's reader has open; a compound segment's bytes are already a map),
+  and which blocks may hold a candidate is one ``searchsorted`` over the
+  blocks' last ids;
+* for ids only (:func:`read_ids`), a block is inflated only as far as its
+  ids; pickled, they are a ``MARK``, the first (absolute) id as a 1-, 2- or
+  4-byte int opcode, then one ``K`` opcode and byte per delta under 256 (a
+  list of more than a few hundred postings in a segment is dense enough that
+  they almost all are), and every block's bytes are decoded at once with
+  numpy. A block in any other shape (a larger delta, a block of three
+  postings or fewer, another pickle protocol) is unpickled whole.
+
+Deleted documents are read too, as from the codec's own matcher (callers
+mask with ``DocTable.live``). Readers of another codec, inlined postings and
+files that cannot be mapped are read through Whoosh's matcher by
+:mod:`.postings` (:func:`term_blocks` returns None).
+"""
+
+from __future__ import annotations
+
+import logging
+import mmap
+import weakref
+import zlib
+from pickle import dumps, loads
+from struct import Struct
+from typing import NamedTuple
+
+import numpy as np
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
+from whoosh.filedb.structfile import BufferFile
+
+from search.models import NO_DEADLINE, Deadline
+
+log = logging.getLogger(__name__)
+
+_LENGTH = Struct("!i")
+#: A block header's pickle is at most this long (six small ints and a float).
+_HEADER_MAX = 48
+#: Pickle opcodes of a block's ids: MARK, TUPLE, and ints of 1, 2 and 4 bytes.
+_MARK, _TUPLE, _K = 0x28, 0x74, 0x4B
+_INT_BYTES = {0x4B: 1, 0x4D: 2, 0x4A: 4}
+#: Blocks walked between two looks at the deadline.
+_CHECK_EVERY = 256
+
+
+class Blocks(NamedTuple):
+    """One term's posting blocks in one segment."""
+
+    buf: mmap.mmap | memoryview  # the posting file's bytes
+    starts: list[int]  # where each block's data starts
+    ends: list[int]  # and ends
+    compressed: list[int]  # the zlib level each block's data was compressed with (0: not)
+    counts: np.ndarray  # postings per block (int64)
+    maxids: np.ndarray  # each block's last (local) document number (int64)
+
+    def choose(self, within: np.ndarray | None) -> np.ndarray:
+        """Indexes of the blocks that may hold one of ``within`` (local
+        ascending ids; every block when None)."""
+        if within is None:
+            return np.arange(len(self.starts))
+        at = np.searchsorted(self.maxids, within)  # the one block each candidate can be in
+        at = at[at < len(self.starts)]
+        return at[np.concatenate(([True], at[1:] != at[:-1]))] if len(at) else at
+
+
+_maps: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _file_bytes(postfile) -> mmap.mmap | memoryview | None:
+    """The bytes of a segment's posting file, mapped once per open file."""
+    buf = _maps.get(postfile)
+    if buf is None:
+        if isinstance(postfile, BufferFile):  # a compound segment: a view of its map
+            buf = postfile._buf
+        else:
+            try:
+                buf = mmap.mmap(postfile.file.fileno(), 0, access=mmap.ACCESS_READ)
+            except (AttributeError, OSError, ValueError) as e:
+                log.debug("posting file %r not mapped (%s): read through Whoosh's matcher", postfile, e)
+                buf = False
+        _maps[postfile] = buf
+    return buf or None
+
+
+def term_blocks(reader, terminfo, deadline: Deadline = NO_DEADLINE) -> Blocks | None:
+    """The blocks of the term ``terminfo`` describes in the segment ``reader``
+    reads, or None when they are not W3 blocks in a mapped file."""
+    terms = getattr(reader, "_terms", None)
+    if type(terms) is not W3TermsReader or terminfo.is_inlined():
+        return None
+    buf = _file_bytes(terms._postfile)
+    if buf is None:
+        return None
+    offset, _ = terminfo.extent()
+    if buf[offset:offset + 4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"no posting block header at {offset} of {terms._postfile!r}")
+    starts, ends, compressed, counts, maxids = [], [], [], [], []
+    p, last = offset + 4, False
+    while not last:
+        if len(starts) % _CHECK_EVERY == 0:
+            deadline.check()
+        length = _LENGTH.unpack_from(buf, p)[0]
+        last = length < 0
+        end = p + 4 + abs(length)
+        head = buf[p + 4:p + 4 + _HEADER_MAX]
+        count, maxid, _, comp, _, _ = header = loads(head)
+        # Pickling is deterministic: the same tuple pickles to the bytes it was read from.
+        size = len(dumps(header, 2))
+        if head[size - 1] != 0x2E:  # pickle's STOP
+            raise ValueError(f"unexpected posting block header at {p} of {terms._postfile!r}")
+        starts.append(p + 4 + size)
+        ends.append(end)
+        compressed.append(comp)
+        counts.append(count)
+        maxids.append(maxid)
+        p = end
+    return Blocks(buf, starts, ends, compressed, np.asarray(counts, dtype=np.int64),
+                  np.asarray(maxids, dtype=np.int64))
+
+
+def _data(blocks: Blocks, k: int) -> tuple:
+    """Block ``k``'s data tuple (ids as deltas, weights, values), decoded whole."""
+    raw = blocks.buf[blocks.starts[k]:blocks.ends[k]]
+    return loads(zlib.decompress(raw) if blocks.compressed[k] else raw)
+
+
+def _cumulate(blocks: Blocks, chosen: np.ndarray, deltas: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Ids from the chosen blocks' deltas (each block's first one absolute):
+    one running sum, each block's first delta made relative to the previous
+    chosen block's last id (its header's)."""
+    if len(chosen) > 1:
+        deltas[offsets[1:]] -= blocks.maxids[chosen[:-1]]
+    return np.cumsum(deltas)
+
+
+def read_ids(blocks: Blocks, chosen: np.ndarray) -> np.ndarray:
+    """The ascending ids of the ``chosen`` blocks (ascending indexes)."""
+    counts = blocks.counts[chosen]
+    offsets = np.cumsum(counts) - counts  # each block's first place in the result
+    deltas = np.empty(int(counts.sum()), dtype=np.int64)
+    buf, starts, ends, compressed = blocks.buf, blocks.starts, blocks.ends, blocks.compressed
+    fast: list[int] = []  # places in ``chosen`` of the blocks decoded from their bytes
+    firsts: list[int] = []
+    pairs: list[bytes] = []  # their (opcode, delta) byte pairs after the first id
+    slow: list[int] = []
+    for i, (k, n) in enumerate(zip(chosen.tolist(), counts.tolist())):
+        raw = buf[starts[k]:ends[k]]
+        # The ids end at most 2n + 16 bytes in: protocol 4's 11-byte header
+        # (2 for protocol 2), MARK, a first id of up to 5 bytes, 2 bytes a delta, TUPLE.
+        head = zlib.decompressobj().decompress(raw, 2 * n + 16) if compressed[k] else raw
+        at = 11 if head[:3] == b"\x80\x04\x95" else 2 if head[:2] == b"\x80\x02" else 0
+        width = _INT_BYTES.get(head[at + 1]) if at and n > 3 and head[at] == _MARK else None
+        if width is None or len(head) <= at + 2 * n + width or head[at + 2 + width + 2 * (n - 1)] != _TUPLE:
+            slow.append(i)
+            continue
+        fast.append(i)
+        firsts.append(int.from_bytes(head[at + 2:at + 2 + width], "little"))
+        pairs.append(head[at + 2 + width:at + 2 + width + 2 * (n - 1)])
+    if fast:
+        where = np.asarray(fast, dtype=np.int64)
+        first_at, n_fast = offsets[where], counts[where]
+        ops = np.frombuffer(b"".join(pairs), dtype=np.uint8).reshape(-1, 2)
+        deltas[first_at] = firsts
+        deltas[ranges(first_at + 1, first_at + n_fast)] = ops[:, 1]
+        odd = np.flatnonzero(ops[:, 0] != _K)
+        if len(odd):  # a delta of 256 or more: those blocks are unpickled
+            pair_starts = np.cumsum(n_fast - 1) - (n_fast - 1)
+            slow += where[np.unique(np.searchsorted(pair_starts, odd, side="right") - 1)].tolist()
+    for i in slow:
+        o, n = int(offsets[i]), int(counts[i])
+        deltas[o:o + n] = _data(blocks, int(chosen[i]))[0]
+    return _cumulate(blocks, chosen, deltas, offsets)
+
+
+def read_postings(blocks: Blocks, chosen: np.ndarray, fixed_size: int | None,
+                  with_values: bool) -> tuple[np.ndarray, np.ndarray, list]:
+    """(ids, weights, values or []) of the ``chosen`` blocks; ``fixed_size``
+    is the field format's value size (Whoosh's ``fixed_value_size``)."""
+    counts = blocks.counts[chosen]
+    offsets = np.cumsum(counts) - counts
+    total = int(counts.sum())
+    deltas, weights = np.empty(total, dtype=np.int64), np.empty(total)
+    values: list = []
+    for k, o, n in zip(chosen.tolist(), offsets.tolist(), counts.tolist()):
+        ids, w, vs = _data(blocks, k)
+        deltas[o:o + n] = ids
+        weights[o:o + n] = 1.0 if w is None else w  # W3 keeps all-ones as None, all-equal as one float
+        if with_values:
+            # Whoosh's W3LeafMatcher._read_values
+            if fixed_size is None or fixed_size < 0:
+                values.extend(vs)
+            elif fixed_size == 0:
+                values.extend([None] * n)
+            else:
+                values.extend(vs[i:i + fixed_size] for i in range(0, len(vs), fixed_size))
+    return _cumulate(blocks, chosen, deltas, offsets), weights, values
+
+
+def ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The indexes lo[0]..hi[0]-1, lo[1]..hi[1]-1, ... as one array."""
+    lengths = hi - lo
+    firsts = np.cumsum(lengths) - lengths
+    return np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(lo - firsts, lengths)
