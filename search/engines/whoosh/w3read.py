@@ -9,9 +9,10 @@ block through a buffered file (3-5 µs a block), and decodes a block whole to
 get its ids. Here:
 
 * the chain is walked over a memory map of the posting file (the file the
-  segment's reader has open; a compound segment's bytes are already a map),
-  and which blocks may hold a candidate is one ``searchsorted`` over the
-  blocks' last ids;
+  segment's reader has open; a compound segment's bytes are already a map)
+  reading only each block's length; the headers, pickles of six numbers, are
+  then parsed all at once with numpy, and which blocks may hold a candidate
+  is one ``searchsorted`` over their last ids;
 * for ids only (:func:`read_ids`), a block is inflated only as far as its
   ids; pickled, they are a ``MARK``, the first (absolute) id as a 1-, 2- or
   4-byte int opcode, then one ``K`` opcode and byte per delta under 256 (a
@@ -32,7 +33,7 @@ import logging
 import mmap
 import weakref
 import zlib
-from pickle import dumps, loads
+from pickle import loads
 from struct import Struct
 from typing import NamedTuple
 
@@ -45,7 +46,7 @@ from search.models import NO_DEADLINE, Deadline
 log = logging.getLogger(__name__)
 
 _LENGTH = Struct("!i")
-#: A block header's pickle is at most this long (six small ints and a float).
+#: A block header's pickle is at most this long (six ints of up to 4 bytes, or a float).
 _HEADER_MAX = 48
 #: Pickle opcodes of a block's ids: MARK, TUPLE, and ints of 1, 2 and 4 bytes.
 _MARK, _TUPLE, _K = 0x28, 0x74, 0x4B
@@ -105,28 +106,60 @@ def term_blocks(reader, terminfo, deadline: Deadline = NO_DEADLINE) -> Blocks | 
     offset, _ = terminfo.extent()
     if buf[offset:offset + 4] != WHOOSH3_HEADER_MAGIC:
         raise ValueError(f"no posting block header at {offset} of {terms._postfile!r}")
-    starts, ends, compressed, counts, maxids = [], [], [], [], []
-    p, last = offset + 4, False
-    while not last:
-        if len(starts) % _CHECK_EVERY == 0:
+    # The chain: each block's length says where the next one starts.
+    at, ends, p, unpack = [], [], offset + 4, _LENGTH.unpack_from
+    while True:
+        if len(at) % _CHECK_EVERY == 0:
             deadline.check()
-        length = _LENGTH.unpack_from(buf, p)[0]
-        last = length < 0
-        end = p + 4 + abs(length)
-        head = buf[p + 4:p + 4 + _HEADER_MAX]
-        count, maxid, _, comp, _, _ = header = loads(head)
-        # Pickling is deterministic: the same tuple pickles to the bytes it was read from.
-        size = len(dumps(header, 2))
-        if head[size - 1] != 0x2E:  # pickle's STOP
-            raise ValueError(f"unexpected posting block header at {p} of {terms._postfile!r}")
-        starts.append(p + 4 + size)
-        ends.append(end)
-        compressed.append(comp)
-        counts.append(count)
-        maxids.append(maxid)
-        p = end
-    return Blocks(buf, starts, ends, compressed, np.asarray(counts, dtype=np.int64),
-                  np.asarray(maxids, dtype=np.int64))
+        length = unpack(buf, p)[0]
+        at.append(p + 4)
+        p += 4 + abs(length)
+        ends.append(p)
+        if length < 0:
+            break
+    parsed = _headers(np.frombuffer(buf, dtype=np.uint8), np.asarray(at, dtype=np.int64))
+    if parsed is None:
+        log.debug("posting block headers of another shape in %r: read through Whoosh's matcher", terms._postfile)
+        return None
+    sizes, counts, maxids, compressed = parsed
+    return Blocks(buf, (np.asarray(at) + sizes).tolist(), ends, compressed.tolist(), counts, maxids)
+
+
+#: Bytes each opcode of a block header takes (its argument included): ints
+#: of 1, 2 and 4 bytes, a float, None; 0 for any other.
+_OP_SIZES = np.zeros(256, dtype=np.int64)
+_OP_SIZES[[0x4B, 0x4D, 0x4A, 0x47, 0x4E]] = [2, 3, 5, 9, 1]
+_ARG_MASKS = np.zeros(256, dtype=np.int64)
+_ARG_MASKS[[0x4B, 0x4D, 0x4A]] = [0xFF, 0xFFFF, 0xFFFFFFFF]
+_HEADER_START = np.frombuffer(b"\x80\x02(", dtype=np.uint8)
+_HEADER_END = np.frombuffer(b"tq\x00.", dtype=np.uint8)
+
+
+def _headers(data: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, ...] | None:
+    """(header sizes, postings, last ids, compression levels) of the blocks
+    whose headers start at ``at``, parsed all at once: each header is the
+    protocol-2 pickle of a tuple of six numbers (postings, last id, max
+    weight, compression, two length bytes), every opcode checked; None when
+    one is in another shape."""
+    rows = np.minimum(at[:, None] + np.arange(_HEADER_MAX), len(data) - 1)
+    head = data[rows]
+    every = np.arange(len(at))
+    if not (head[:, :3] == _HEADER_START).all():
+        return None
+    pos, ints = np.full(len(at), 3), []
+    for _ in range(6):
+        op = head[every, pos]
+        args = head[every[:, None], np.minimum(pos[:, None] + np.arange(1, 5), _HEADER_MAX - 1)].astype(np.int64)
+        ints.append((args[:, 0] | args[:, 1] << 8 | args[:, 2] << 16 | args[:, 3] << 24) & _ARG_MASKS[op])
+        size = _OP_SIZES[op]
+        if not size.all():
+            return None
+        pos = pos + size
+    ends = np.minimum(pos[:, None] + np.arange(4), _HEADER_MAX - 1)
+    if not (head[every[:, None], ends] == _HEADER_END).all():
+        return None
+    count, maxid, _, comp, _, _ = ints
+    return pos + 4, count, maxid, comp
 
 
 def _data(blocks: Blocks, k: int) -> tuple:
@@ -153,12 +186,17 @@ def read_ids(blocks: Blocks, chosen: np.ndarray) -> np.ndarray:
     fast: list[int] = []  # places in ``chosen`` of the blocks decoded from their bytes
     firsts: list[int] = []
     pairs: list[bytes] = []  # their (opcode, delta) byte pairs after the first id
+    heads: dict[int, bytes] = {}  # block place -> its data as far as inflated
+    rest: dict[int, object] = {}  # block place -> its inflater, for the rest of its data
     slow: list[int] = []
     for i, (k, n) in enumerate(zip(chosen.tolist(), counts.tolist())):
-        raw = buf[starts[k]:ends[k]]
-        # The ids end at most 2n + 16 bytes in: protocol 4's 11-byte header
-        # (2 for protocol 2), MARK, a first id of up to 5 bytes, 2 bytes a delta, TUPLE.
-        head = zlib.decompressobj().decompress(raw, 2 * n + 16) if compressed[k] else raw
+        head = buf[starts[k]:ends[k]]
+        if compressed[k]:
+            # The ids end at most 2n + 16 bytes in: protocol 4's 11-byte header
+            # (2 for protocol 2), MARK, a first id of up to 5 bytes, 2 bytes a delta, TUPLE.
+            rest[i] = inflater = zlib.decompressobj()
+            head = inflater.decompress(head, 2 * n + 16)
+        heads[i] = head
         at = 11 if head[:3] == b"\x80\x04\x95" else 2 if head[:2] == b"\x80\x02" else 0
         width = _INT_BYTES.get(head[at + 1]) if at and n > 3 and head[at] == _MARK else None
         if width is None or len(head) <= at + 2 * n + width or head[at + 2 + width + 2 * (n - 1)] != _TUPLE:
@@ -177,9 +215,11 @@ def read_ids(blocks: Blocks, chosen: np.ndarray) -> np.ndarray:
         if len(odd):  # a delta of 256 or more: those blocks are unpickled
             pair_starts = np.cumsum(n_fast - 1) - (n_fast - 1)
             slow += where[np.unique(np.searchsorted(pair_starts, odd, side="right") - 1)].tolist()
-    for i in slow:
+    for i in slow:  # the data inflated to its end, unpickled
         o, n = int(offsets[i]), int(counts[i])
-        deltas[o:o + n] = _data(blocks, int(chosen[i]))[0]
+        inflater = rest.get(i)
+        data = heads[i] if inflater is None else heads[i] + inflater.decompress(inflater.unconsumed_tail)
+        deltas[o:o + n] = loads(data)[0]
     return _cumulate(blocks, chosen, deltas, offsets)
 
 

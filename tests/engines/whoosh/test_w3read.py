@@ -61,17 +61,17 @@ def _compare(searcher, live: np.ndarray, fieldname: str, terms, with_values: boo
 def decoded(monkeypatch):
     """Counts the blocks read by unpickling them whole (the others' ids are decoded from bytes)."""
     calls = {"whole": 0, "ids": 0}
-    whole, ids = w3read._data, w3read.read_ids
+    whole, ids = w3read.loads, w3read.read_ids
 
-    def counting_data(blocks, k):
+    def counting_loads(data):
         calls["whole"] += 1
-        return whole(blocks, k)
+        return whole(data)
 
     def counting_ids(blocks, chosen):
         calls["ids"] += len(chosen)
         return ids(blocks, chosen)
 
-    monkeypatch.setattr(w3read, "_data", counting_data)
+    monkeypatch.setattr(w3read, "loads", counting_loads)
     monkeypatch.setattr(w3read, "read_ids", counting_ids)
     from search.engines.whoosh import postings
     monkeypatch.setattr(postings, "read_ids", counting_ids)
@@ -135,16 +135,20 @@ def test_whooshs_blocks_equal_its_matcher(tmp_path, where, decoded):
         assert decoded["whole"] == 1
 
 
-def test_unmapped_files_are_read_through_whooshs_matcher(tmp_path, monkeypatch, caplog):
+@pytest.mark.parametrize("why", ["not mapped", "headers of another shape"])
+def test_unread_blocks_are_read_through_whooshs_matcher(tmp_path, monkeypatch, caplog, why):
     ix = _synthetic(FileStorage(str(tmp_path)), compound=False)
 
     def refuse(*args, **kwargs):
         raise OSError("no map")
 
-    monkeypatch.setattr(w3read, "mmap", SimpleNamespace(mmap=refuse, ACCESS_READ=mmap.ACCESS_READ))
+    if why == "not mapped":
+        monkeypatch.setattr(w3read, "mmap", SimpleNamespace(mmap=refuse, ACCESS_READ=mmap.ACCESS_READ))
+    else:  # as if the headers were pickled with another protocol
+        monkeypatch.setattr(w3read, "_HEADER_START", np.frombuffer(b"\x80\x04(", dtype=np.uint8))
     with ix.searcher() as searcher, caplog.at_level(logging.DEBUG, logger=w3read.__name__):
         live = np.ones(searcher.doc_count_all(), dtype=bool)
         assert _compare(searcher, live, "body", ["every", "gappy"], True) > 3000
         reader = searcher.reader()
         assert w3read.term_blocks(reader, reader.term_info("body", "every")) is None
-    assert "not mapped" in caplog.text
+    assert why in caplog.text
