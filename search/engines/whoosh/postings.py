@@ -36,7 +36,9 @@ from whoosh.reading import TermNotFound
 from search.models import NO_DEADLINE, Deadline
 
 from .lru import SizedLRU
-from .w3read import read_ids, read_postings, term_blocks
+from .fields import PackedPositions
+from .w3read import read_ids, term_blocks
+from .w3values import read_postings
 
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
 
@@ -103,6 +105,15 @@ class Values:
         starts = np.zeros(len(values) + 1, dtype=np.int64)
         np.cumsum(lengths, out=starts[1:])
         return cls(starts, np.frombuffer(b"".join(values), dtype=np.uint8))
+
+    @classmethod
+    def joined(cls, parts: list[Values]) -> Values:
+        """The values of ``parts``, one after another."""
+        if len(parts) == 1:
+            return parts[0]
+        shifts = np.cumsum([0] + [len(p.data) for p in parts[:-1]])
+        starts = np.concatenate([parts[0].starts[:1]] + [p.starts[1:] + s for p, s in zip(parts, shifts)])
+        return cls(starts, np.concatenate([p.data for p in parts]))
 
     @property
     def nbytes(self) -> int:
@@ -177,9 +188,10 @@ def term_postings(searcher, fieldname: str, text, with_values: bool = False,
                   within: np.ndarray | None = None, deadline: Deadline = NO_DEADLINE) -> Postings | None:
     """The term's postings over all segments (at least those of the documents
     ``within``, ascending global ids, unless None); None when no segment holds it."""
-    ids_parts, weight_parts, values = [], [], []
+    ids_parts, weight_parts, value_parts = [], [], []
     whole, held = True, False
-    fixed = searcher.schema[fieldname].format.fixed_value_size() if fieldname in searcher.schema else None
+    fmt = searcher.schema[fieldname].format if fieldname in searcher.schema else None
+    fixed, packed = (fmt.fixed_value_size() if fmt else None), isinstance(fmt, PackedPositions)
     for reader, offset, info, blocks, local in _segment_terms(searcher, fieldname, text, None, deadline):
         held = True
         if within is not None:
@@ -192,16 +204,17 @@ def term_postings(searcher, fieldname: str, text, with_values: bool = False,
                     continue
         if blocks is None:
             ids, weights, vals = _generic(reader, fieldname, text, True, with_values, deadline)
+            value_parts.append(Values.of(vals))
         else:
-            ids, weights, vals = read_postings(blocks, blocks.choose(local), fixed, with_values)
+            ids, weights, vals = read_postings(blocks, blocks.choose(local), fixed, with_values, packed)
+            value_parts.append(Values(*vals) if with_values else None)
         ids_parts.append(ids + offset if offset else ids)
         weight_parts.append(weights)
-        values.extend(vals)
     if not ids_parts:
         return None if not held else Postings(EMPTY_IDS, np.zeros(0), Values.of([]) if with_values else None,
                                               False)
     return Postings(np.concatenate(ids_parts), np.concatenate(weight_parts),
-                    Values.of(values) if with_values else None, whole)
+                    Values.joined(value_parts) if with_values else None, whole)
 
 
 def restrict(ids: np.ndarray, within: np.ndarray | None) -> np.ndarray:

@@ -49,8 +49,8 @@ _LENGTH = Struct("!i")
 #: A block header's pickle is at most this long (six ints of up to 4 bytes, or a float).
 _HEADER_MAX = 48
 #: Pickle opcodes of a block's ids: MARK, TUPLE, and ints of 1, 2 and 4 bytes.
-_MARK, _TUPLE, _K = 0x28, 0x74, 0x4B
-_INT_BYTES = {0x4B: 1, 0x4D: 2, 0x4A: 4}
+MARK, TUPLE, K = 0x28, 0x74, 0x4B
+INT_BYTES = {0x4B: 1, 0x4D: 2, 0x4A: 4}
 #: Blocks walked between two looks at the deadline.
 _CHECK_EVERY = 256
 
@@ -162,13 +162,7 @@ def _headers(data: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, ...] | None:
     return pos + 4, count, maxid, comp
 
 
-def _data(blocks: Blocks, k: int) -> tuple:
-    """Block ``k``'s data tuple (ids as deltas, weights, values), decoded whole."""
-    raw = blocks.buf[blocks.starts[k]:blocks.ends[k]]
-    return loads(zlib.decompress(raw) if blocks.compressed[k] else raw)
-
-
-def _cumulate(blocks: Blocks, chosen: np.ndarray, deltas: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+def ids_from_deltas(blocks: Blocks, chosen: np.ndarray, deltas: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """Ids from the chosen blocks' deltas (each block's first one absolute):
     one running sum, each block's first delta made relative to the previous
     chosen block's last id (its header's)."""
@@ -198,8 +192,8 @@ def read_ids(blocks: Blocks, chosen: np.ndarray) -> np.ndarray:
             head = inflater.decompress(head, 2 * n + 16)
         heads[i] = head
         at = 11 if head[:3] == b"\x80\x04\x95" else 2 if head[:2] == b"\x80\x02" else 0
-        width = _INT_BYTES.get(head[at + 1]) if at and n > 3 and head[at] == _MARK else None
-        if width is None or len(head) <= at + 2 * n + width or head[at + 2 + width + 2 * (n - 1)] != _TUPLE:
+        width = INT_BYTES.get(head[at + 1]) if at and n > 3 and head[at] == MARK else None
+        if width is None or len(head) <= at + 2 * n + width or head[at + 2 + width + 2 * (n - 1)] != TUPLE:
             slow.append(i)
             continue
         fast.append(i)
@@ -211,7 +205,7 @@ def read_ids(blocks: Blocks, chosen: np.ndarray) -> np.ndarray:
         ops = np.frombuffer(b"".join(pairs), dtype=np.uint8).reshape(-1, 2)
         deltas[first_at] = firsts
         deltas[ranges(first_at + 1, first_at + n_fast)] = ops[:, 1]
-        odd = np.flatnonzero(ops[:, 0] != _K)
+        odd = np.flatnonzero(ops[:, 0] != K)
         if len(odd):  # a delta of 256 or more: those blocks are unpickled
             pair_starts = np.cumsum(n_fast - 1) - (n_fast - 1)
             slow += where[np.unique(np.searchsorted(pair_starts, odd, side="right") - 1)].tolist()
@@ -220,31 +214,7 @@ def read_ids(blocks: Blocks, chosen: np.ndarray) -> np.ndarray:
         inflater = rest.get(i)
         data = heads[i] if inflater is None else heads[i] + inflater.decompress(inflater.unconsumed_tail)
         deltas[o:o + n] = loads(data)[0]
-    return _cumulate(blocks, chosen, deltas, offsets)
-
-
-def read_postings(blocks: Blocks, chosen: np.ndarray, fixed_size: int | None,
-                  with_values: bool) -> tuple[np.ndarray, np.ndarray, list]:
-    """(ids, weights, values or []) of the ``chosen`` blocks; ``fixed_size``
-    is the field format's value size (Whoosh's ``fixed_value_size``)."""
-    counts = blocks.counts[chosen]
-    offsets = np.cumsum(counts) - counts
-    total = int(counts.sum())
-    deltas, weights = np.empty(total, dtype=np.int64), np.empty(total)
-    values: list = []
-    for k, o, n in zip(chosen.tolist(), offsets.tolist(), counts.tolist()):
-        ids, w, vs = _data(blocks, k)
-        deltas[o:o + n] = ids
-        weights[o:o + n] = 1.0 if w is None else w  # W3 keeps all-ones as None, all-equal as one float
-        if with_values:
-            # Whoosh's W3LeafMatcher._read_values
-            if fixed_size is None or fixed_size < 0:
-                values.extend(vs)
-            elif fixed_size == 0:
-                values.extend([None] * n)
-            else:
-                values.extend(vs[i:i + fixed_size] for i in range(0, len(vs), fixed_size))
-    return _cumulate(blocks, chosen, deltas, offsets), weights, values
+    return ids_from_deltas(blocks, chosen, deltas, offsets)
 
 
 def ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

@@ -152,3 +152,31 @@ def test_unread_blocks_are_read_through_whooshs_matcher(tmp_path, monkeypatch, c
         reader = searcher.reader()
         assert w3read.term_blocks(reader, reader.term_info("body", "every")) is None
     assert why in caplog.text
+
+
+def test_our_blocks_in_other_shapes_are_unpickled(tmp_path, monkeypatch):
+    """Our writer's blocks of 128 (protocol 4): a word with gaps of 300 has
+    deltas of 2 bytes, and an article of 70,000 words wide positions (a value
+    longer than twice its weight, found when the blocks are checked
+    together); those blocks are unpickled, the others read from their bytes,
+    and every posting is Whoosh's."""
+    from search.engines.whoosh import w3values
+    from search.service import SearchService
+    from tests.conftest import build_index, make_article
+
+    articles = [make_article(f"Story {i}", " ".join(["zebra"] * (1 + i % 3) + ["quartz"] * (i % 300 == 0 or i < 40)),
+                             date="2020-01-02") for i in range(900)]
+    articles[5] = make_article("Long", "filler " * 70_000 + "zebra quartz", date="2020-01-02")
+    build_index(tmp_path, articles)
+    retried, whole = [], []
+    keep, unpickle = w3values._Fast.keep, w3values._whole
+    monkeypatch.setattr(w3values._Fast, "keep", lambda self, rows: (retried.append(len(rows)), keep(self, rows)))
+    monkeypatch.setattr(w3values, "_whole", lambda *args: (whole.append(1), unpickle(*args))[1])
+    svc = SearchService(tmp_path)
+    try:
+        snap = svc.engine.snapshot()
+        for fieldname, with_values in [("body_phrase", True), ("body", False)]:
+            assert _compare(snap.searcher, snap.table.live, fieldname, ["zebra", "quartz"], with_values) > 900
+        assert retried and whole
+    finally:
+        svc.close()
