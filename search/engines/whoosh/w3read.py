@@ -33,7 +33,7 @@ import logging
 import mmap
 import weakref
 import zlib
-from pickle import loads
+from pickle import dumps, loads
 from struct import Struct
 from typing import NamedTuple
 
@@ -117,12 +117,35 @@ def term_blocks(reader, terminfo, deadline: Deadline = NO_DEADLINE) -> Blocks | 
         ends.append(p)
         if length < 0:
             break
-    parsed = _headers(np.frombuffer(buf, dtype=np.uint8), np.asarray(at, dtype=np.int64))
+    if len(at) < _FEW:
+        parsed = _few_headers(buf, at)
+    else:
+        parsed = _headers(np.frombuffer(buf, dtype=np.uint8), np.asarray(at, dtype=np.int64))
     if parsed is None:
         log.debug("posting block headers of another shape in %r: read through Whoosh's matcher", terms._postfile)
         return None
     sizes, counts, maxids, compressed = parsed
-    return Blocks(buf, (np.asarray(at) + sizes).tolist(), ends, compressed.tolist(), counts, maxids)
+    return Blocks(buf, (np.asarray(at) + sizes).tolist(), ends, list(compressed), np.asarray(counts, dtype=np.int64),
+                  np.asarray(maxids, dtype=np.int64))
+
+
+#: Lists of fewer blocks have their headers unpickled one by one (numpy's
+#: calls cost more than that for a few).
+_FEW = 32
+
+
+def _few_headers(buf, at: list[int]) -> tuple[list[int], ...] | None:
+    """:func:`_headers` for a few blocks: each header unpickled, its size that
+    of the same tuple pickled again (pickling is deterministic), checked."""
+    parsed = []
+    for p in at:
+        head = buf[p:p + _HEADER_MAX]
+        header = loads(head)
+        size = len(dumps(header, 2))
+        if head[:3] != _HEADER_START or head[size - 4:size] != _HEADER_END or len(header) != 6:
+            return None
+        parsed.append((size, header[0], header[1], header[3]))
+    return tuple(map(list, zip(*parsed)))
 
 
 #: Bytes each opcode of a block header takes (its argument included): ints
@@ -131,8 +154,8 @@ _OP_SIZES = np.zeros(256, dtype=np.int64)
 _OP_SIZES[[0x4B, 0x4D, 0x4A, 0x47, 0x4E]] = [2, 3, 5, 9, 1]
 _ARG_MASKS = np.zeros(256, dtype=np.int64)
 _ARG_MASKS[[0x4B, 0x4D, 0x4A]] = [0xFF, 0xFFFF, 0xFFFFFFFF]
-_HEADER_START = np.frombuffer(b"\x80\x02(", dtype=np.uint8)
-_HEADER_END = np.frombuffer(b"tq\x00.", dtype=np.uint8)
+#: A header's first and last bytes: protocol 2, MARK; TUPLE, its memo, STOP.
+_HEADER_START, _HEADER_END = b"\x80\x02(", b"tq\x00."
 
 
 def _headers(data: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, ...] | None:
@@ -144,7 +167,7 @@ def _headers(data: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, ...] | None:
     rows = np.minimum(at[:, None] + np.arange(_HEADER_MAX), len(data) - 1)
     head = data[rows]
     every = np.arange(len(at))
-    if not (head[:, :3] == _HEADER_START).all():
+    if not (head[:, :3] == np.frombuffer(_HEADER_START, dtype=np.uint8)).all():
         return None
     pos, ints = np.full(len(at), 3), []
     for _ in range(6):
@@ -156,10 +179,15 @@ def _headers(data: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, ...] | None:
             return None
         pos = pos + size
     ends = np.minimum(pos[:, None] + np.arange(4), _HEADER_MAX - 1)
-    if not (head[every[:, None], ends] == _HEADER_END).all():
+    if not (head[every[:, None], ends] == np.frombuffer(_HEADER_END, dtype=np.uint8)).all():
         return None
     count, maxid, _, comp, _, _ = ints
     return pos + 4, count, maxid, comp
+
+
+def unpickled(data: bytes) -> tuple:
+    """A block's data, unpickled whole: (ids as deltas, weights, values)."""
+    return loads(data)
 
 
 def ids_from_deltas(blocks: Blocks, chosen: np.ndarray, deltas: np.ndarray, offsets: np.ndarray) -> np.ndarray:
@@ -213,7 +241,7 @@ def read_ids(blocks: Blocks, chosen: np.ndarray) -> np.ndarray:
         o, n = int(offsets[i]), int(counts[i])
         inflater = rest.get(i)
         data = heads[i] if inflater is None else heads[i] + inflater.decompress(inflater.unconsumed_tail)
-        deltas[o:o + n] = loads(data)[0]
+        deltas[o:o + n] = unpickled(data)[0]
     return ids_from_deltas(blocks, chosen, deltas, offsets)
 
 

@@ -17,17 +17,18 @@ more, a value of another length) is unpickled whole.
 from __future__ import annotations
 
 import zlib
-from pickle import loads
 from struct import Struct
 
 import numpy as np
 
-from .w3read import INT_BYTES, K, MARK, TUPLE, Blocks, ids_from_deltas, ranges
+from .w3read import INT_BYTES, K, MARK, TUPLE, Blocks, ids_from_deltas, ranges, unpickled
 
 _PROTO4 = b"\x80\x04\x95"  # protocol 4 and a frame of 8 bytes' length: the ids' MARK is at 11
 _N, _G, _C, _B, _MEMO = 0x4E, 0x47, 0x43, 0x42, 0x94
 _DOUBLE = Struct(">d")
 _ALL_ONE, _ONE_FLOAT, _FLOATS = 0, 1, 2
+#: Fewer blocks are unpickled: numpy's calls for all of them cost more.
+_FEW = 8
 
 
 def _layout(data: bytes, n: int, values: bool) -> tuple | None:
@@ -66,7 +67,7 @@ def _layout(data: bytes, n: int, values: bool) -> tuple | None:
 
 def _whole(data: bytes, n: int, fixed_size: int | None, with_values: bool) -> tuple:
     """(id deltas, weights, values) of a block, unpickled."""
-    ids, weights, vs = loads(data)
+    ids, weights, vs = unpickled(data)
     if not with_values:
         return ids, weights, None
     # Whoosh's W3LeafMatcher._read_values
@@ -187,7 +188,7 @@ def read_postings(blocks: Blocks, chosen: np.ndarray, fixed_size: int | None, wi
     for i, (k, n) in enumerate(zip(chosen.tolist(), counts.tolist())):
         raw = buf[starts[k]:ends[k]]
         datas[i] = data = zlib.decompress(raw) if compressed[k] else raw
-        row = _layout(data, n, with_values) if packed or not with_values else None
+        row = _layout(data, n, with_values) if (packed or not with_values) and len(chosen) >= _FEW else None
         if row is not None:
             rows.append((i, *row))
     fast_values = None

@@ -59,11 +59,14 @@ def _compare(searcher, live: np.ndarray, fieldname: str, terms, with_values: boo
 
 @pytest.fixture
 def decoded(monkeypatch):
-    """Counts the blocks read by unpickling them whole (the others' ids are decoded from bytes)."""
-    calls = {"whole": 0, "ids": 0}
-    whole, ids = w3read.loads, w3read.read_ids
+    """Counts the blocks read by unpickling them whole (the others' ids are
+    decoded from their bytes) and the blocks whose ids were read."""
+    from search.engines.whoosh import postings, w3values
 
-    def counting_loads(data):
+    calls = {"whole": 0, "ids": 0}
+    whole, ids = w3read.unpickled, w3read.read_ids
+
+    def counting_unpickled(data):
         calls["whole"] += 1
         return whole(data)
 
@@ -71,9 +74,8 @@ def decoded(monkeypatch):
         calls["ids"] += len(chosen)
         return ids(blocks, chosen)
 
-    monkeypatch.setattr(w3read, "loads", counting_loads)
-    monkeypatch.setattr(w3read, "read_ids", counting_ids)
-    from search.engines.whoosh import postings
+    monkeypatch.setattr(w3read, "unpickled", counting_unpickled)
+    monkeypatch.setattr(w3values, "unpickled", counting_unpickled)
     monkeypatch.setattr(postings, "read_ids", counting_ids)
     return calls
 
@@ -135,8 +137,10 @@ def test_whooshs_blocks_equal_its_matcher(tmp_path, where, decoded):
         assert decoded["whole"] == 1
 
 
+@pytest.mark.parametrize("few", [1, 10**6], ids=["headers-together", "headers-one-by-one"])
 @pytest.mark.parametrize("why", ["not mapped", "headers of another shape"])
-def test_unread_blocks_are_read_through_whooshs_matcher(tmp_path, monkeypatch, caplog, why):
+def test_unread_blocks_are_read_through_whooshs_matcher(tmp_path, monkeypatch, caplog, why, few):
+    monkeypatch.setattr(w3read, "_FEW", few)
     ix = _synthetic(FileStorage(str(tmp_path)), compound=False)
 
     def refuse(*args, **kwargs):
@@ -145,7 +149,7 @@ def test_unread_blocks_are_read_through_whooshs_matcher(tmp_path, monkeypatch, c
     if why == "not mapped":
         monkeypatch.setattr(w3read, "mmap", SimpleNamespace(mmap=refuse, ACCESS_READ=mmap.ACCESS_READ))
     else:  # as if the headers were pickled with another protocol
-        monkeypatch.setattr(w3read, "_HEADER_START", np.frombuffer(b"\x80\x04(", dtype=np.uint8))
+        monkeypatch.setattr(w3read, "_HEADER_START", b"\x80\x04(")
     with ix.searcher() as searcher, caplog.at_level(logging.DEBUG, logger=w3read.__name__):
         live = np.ones(searcher.doc_count_all(), dtype=bool)
         assert _compare(searcher, live, "body", ["every", "gappy"], True) > 3000
