@@ -199,6 +199,23 @@ def ids_from_deltas(blocks: Blocks, chosen: np.ndarray, deltas: np.ndarray, offs
     return np.cumsum(deltas)
 
 
+def ids_part(data: bytes, n: int) -> tuple[int, int, int] | None:
+    """Where a block's pickled ids lie when all deltas after the first id are
+    ``K`` opcodes (checked by the caller): (first id, start and end of the
+    (opcode, delta) pairs); None when the block is in another shape. The
+    ids are a MARK (after protocol 4's 11-byte header, or protocol 2's 2),
+    the first id as a 1-, 2- or 4-byte int, 2 bytes a delta, TUPLE."""
+    at = 11 if data[:3] == b"\x80\x04\x95" else 2 if data[:2] == b"\x80\x02" else 0
+    width = INT_BYTES.get(data[at + 1]) if at and n > 3 and data[at] == MARK else None
+    if width is None:
+        return None
+    start = at + 2 + width
+    end = start + 2 * (n - 1)
+    if len(data) <= end or data[end] != TUPLE:
+        return None
+    return int.from_bytes(data[at + 2:start], "little"), start, end
+
+
 def read_ids(blocks: Blocks, chosen: np.ndarray) -> np.ndarray:
     """The ascending ids of the ``chosen`` blocks (ascending indexes)."""
     counts = blocks.counts[chosen]
@@ -219,14 +236,13 @@ def read_ids(blocks: Blocks, chosen: np.ndarray) -> np.ndarray:
             rest[i] = inflater = zlib.decompressobj()
             head = inflater.decompress(head, 2 * n + 16)
         heads[i] = head
-        at = 11 if head[:3] == b"\x80\x04\x95" else 2 if head[:2] == b"\x80\x02" else 0
-        width = INT_BYTES.get(head[at + 1]) if at and n > 3 and head[at] == MARK else None
-        if width is None or len(head) <= at + 2 * n + width or head[at + 2 + width + 2 * (n - 1)] != TUPLE:
+        part = ids_part(head, n)
+        if part is None:
             slow.append(i)
             continue
         fast.append(i)
-        firsts.append(int.from_bytes(head[at + 2:at + 2 + width], "little"))
-        pairs.append(head[at + 2 + width:at + 2 + width + 2 * (n - 1)])
+        firsts.append(part[0])
+        pairs.append(head[part[1]:part[2]])
     if fast:
         where = np.asarray(fast, dtype=np.int64)
         first_at, n_fast = offsets[where], counts[where]

@@ -21,7 +21,7 @@ from struct import Struct
 
 import numpy as np
 
-from .w3read import INT_BYTES, K, MARK, TUPLE, Blocks, ids_from_deltas, ranges, unpickled
+from .w3read import K, MARK, TUPLE, Blocks, ids_from_deltas, ids_part, ranges, unpickled
 
 _PROTO4 = b"\x80\x04\x95"  # protocol 4 and a frame of 8 bytes' length: the ids' MARK is at 11
 _N, _G, _C, _B, _MEMO = 0x4E, 0x47, 0x43, 0x42, 0x94
@@ -35,17 +35,10 @@ def _layout(data: bytes, n: int, values: bool) -> tuple | None:
     """A protocol-4 block's parts: (first id, its deltas' (opcode, byte)
     pairs, weights' form, the one weight, the weights' (opcode, 8 bytes),
     the values from their first opcode on), or None for any other shape."""
-    if n <= 3 or data[:3] != _PROTO4 or data[11] != MARK:
+    part = ids_part(data, n) if data[:3] == _PROTO4 else None
+    if part is None or len(data) < part[2] + 3 or data[part[2] + 1] != _MEMO:
         return None
-    width = INT_BYTES.get(data[12])
-    if width is None:
-        return None
-    pairs_at = 13 + width
-    p = pairs_at + 2 * (n - 1)
-    if len(data) < p + 3 or data[p] != TUPLE or data[p + 1] != _MEMO:
-        return None
-    first, pairs = int.from_bytes(data[13:pairs_at], "little"), data[pairs_at:p]
-    p += 2
+    first, pairs, p = part[0], data[part[1]:part[2]], part[2] + 2
     op, weight, floats = data[p], 1.0, b""
     if op == _N:
         form, p = _ALL_ONE, p + 1
