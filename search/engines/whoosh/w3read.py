@@ -70,11 +70,14 @@ class Blocks(NamedTuple):
         ascending ids; every block when None)."""
         if within is None:
             return np.arange(len(self.starts))
+        if len(self.starts) == 1:  # most lists: no numpy call needed
+            return _FIRST if len(within) and within[0] <= self.maxids[0] else _NONE
         at = np.searchsorted(self.maxids, within)  # the one block each candidate can be in
         at = at[at < len(self.starts)]
         return at[np.concatenate(([True], at[1:] != at[:-1]))] if len(at) else at
 
 
+_FIRST, _NONE = np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
 _maps: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -218,6 +221,10 @@ def ids_part(data: bytes, n: int) -> tuple[int, int, int] | None:
 
 def read_ids(blocks: Blocks, chosen: np.ndarray) -> np.ndarray:
     """The ascending ids of the ``chosen`` blocks (ascending indexes)."""
+    if len(chosen) == 1:  # most lists: one block, unpickled without numpy's calls for many
+        k = int(chosen[0])
+        raw = blocks.buf[blocks.starts[k]:blocks.ends[k]]
+        return np.cumsum(unpickled(zlib.decompress(raw) if blocks.compressed[k] else raw)[0], dtype=np.int64)
     counts = blocks.counts[chosen]
     offsets = np.cumsum(counts) - counts  # each block's first place in the result
     deltas = np.empty(int(counts.sum()), dtype=np.int64)
