@@ -152,7 +152,7 @@ def term_ids(searcher, fieldname: str, text, deadline: Deadline = NO_DEADLINE,
             ids = _generic(reader, fieldname, text, False, False, deadline)[0]
         else:
             ids = read_ids(blocks, blocks.choose(local if limits_reads(local, info.doc_frequency(), kept=False)
-                                                 else None))
+                                                 else None), deadline)
         out.append(ids + offset if offset else ids)
     if not out:
         return EMPTY_IDS
@@ -206,7 +206,7 @@ def term_postings(searcher, fieldname: str, text, with_values: bool = False,
             ids, weights, vals = _generic(reader, fieldname, text, True, with_values, deadline)
             value_parts.append(Values.of(vals))
         else:
-            ids, weights, vals = read_postings(blocks, blocks.choose(local), fixed, with_values, packed)
+            ids, weights, vals = read_postings(blocks, blocks.choose(local), fixed, with_values, packed, deadline)
             value_parts.append(Values(*vals) if with_values else None)
         ids_parts.append(ids + offset if offset else ids)
         weight_parts.append(weights)

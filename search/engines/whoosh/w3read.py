@@ -51,8 +51,8 @@ _HEADER_MAX = 48
 #: Pickle opcodes of a block's ids: MARK, TUPLE, and ints of 1, 2 and 4 bytes.
 MARK, TUPLE, K = 0x28, 0x74, 0x4B
 INT_BYTES = {0x4B: 1, 0x4D: 2, 0x4A: 4}
-#: Blocks walked between two looks at the deadline.
-_CHECK_EVERY = 256
+#: Blocks walked or read between two looks at the deadline.
+CHECK_EVERY = 256
 
 
 class Blocks(NamedTuple):
@@ -112,7 +112,7 @@ def term_blocks(reader, terminfo, deadline: Deadline = NO_DEADLINE) -> Blocks | 
     # The chain: each block's length says where the next one starts.
     at, ends, p, unpack = [], [], offset + 4, _LENGTH.unpack_from
     while True:
-        if len(at) % _CHECK_EVERY == 0:
+        if len(at) % CHECK_EVERY == 0:
             deadline.check()
         length = unpack(buf, p)[0]
         at.append(p + 4)
@@ -219,7 +219,7 @@ def ids_part(data: bytes, n: int) -> tuple[int, int, int] | None:
     return int.from_bytes(data[at + 2:start], "little"), start, end
 
 
-def read_ids(blocks: Blocks, chosen: np.ndarray) -> np.ndarray:
+def read_ids(blocks: Blocks, chosen: np.ndarray, deadline: Deadline = NO_DEADLINE) -> np.ndarray:
     """The ascending ids of the ``chosen`` blocks (ascending indexes)."""
     if len(chosen) == 1:  # most lists: one block, unpickled without numpy's calls for many
         k = int(chosen[0])
@@ -236,6 +236,8 @@ def read_ids(blocks: Blocks, chosen: np.ndarray) -> np.ndarray:
     rest: dict[int, object] = {}  # block place -> its inflater, for the rest of its data
     slow: list[int] = []
     for i, (k, n) in enumerate(zip(chosen.tolist(), counts.tolist())):
+        if i % CHECK_EVERY == 0:
+            deadline.check()
         head = buf[starts[k]:ends[k]]
         if compressed[k]:
             # The ids end at most 2n + 16 bytes in: protocol 4's 11-byte header

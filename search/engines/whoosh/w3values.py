@@ -21,7 +21,9 @@ from struct import Struct
 
 import numpy as np
 
-from .w3read import K, MARK, TUPLE, Blocks, ids_from_deltas, ids_part, ranges, unpickled
+from search.models import NO_DEADLINE, Deadline
+
+from .w3read import CHECK_EVERY, K, MARK, TUPLE, Blocks, ids_from_deltas, ids_part, ranges, unpickled
 
 _PROTO4 = b"\x80\x04\x95"  # protocol 4 and a frame of 8 bytes' length: the ids' MARK is at 11
 _N, _G, _C, _B, _MEMO = 0x4E, 0x47, 0x43, 0x42, 0x94
@@ -167,7 +169,8 @@ def _uint32(big: np.ndarray, at: np.ndarray) -> np.ndarray:
 
 
 def read_postings(blocks: Blocks, chosen: np.ndarray, fixed_size: int | None, with_values: bool,
-                  packed: bool) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+                  packed: bool, deadline: Deadline = NO_DEADLINE
+                  ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
     """(ids, weights, values as (starts, bytes) or None) of the ``chosen``
     blocks; ``fixed_size`` is the field format's value size (Whoosh's
     ``fixed_value_size``), ``packed`` whether it is :class:`.fields.PackedPositions`."""
@@ -179,6 +182,8 @@ def read_postings(blocks: Blocks, chosen: np.ndarray, fixed_size: int | None, wi
     buf, starts, ends, compressed = blocks.buf, blocks.starts, blocks.ends, blocks.compressed
     rows, datas = [], {}
     for i, (k, n) in enumerate(zip(chosen.tolist(), counts.tolist())):
+        if i % CHECK_EVERY == 0:
+            deadline.check()
         raw = buf[starts[k]:ends[k]]
         datas[i] = data = zlib.decompress(raw) if compressed[k] else raw
         row = _layout(data, n, with_values) if (packed or not with_values) and len(chosen) >= _FEW else None

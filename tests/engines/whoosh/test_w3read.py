@@ -70,9 +70,9 @@ def decoded(monkeypatch):
         calls["whole"] += 1
         return whole(data)
 
-    def counting_ids(blocks, chosen):
+    def counting_ids(blocks, chosen, *args):
         calls["ids"] += len(chosen)
-        return ids(blocks, chosen)
+        return ids(blocks, chosen, *args)
 
     monkeypatch.setattr(w3read, "unpickled", counting_unpickled)
     monkeypatch.setattr(w3values, "unpickled", counting_unpickled)
