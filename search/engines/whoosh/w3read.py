@@ -72,9 +72,9 @@ class Blocks(NamedTuple):
             return np.arange(len(self.starts))
         if len(self.starts) == 1:  # most lists: no numpy call needed
             return _FIRST if len(within) and within[0] <= self.maxids[0] else _NONE
-        at = np.searchsorted(self.maxids, within)  # the one block each candidate can be in
-        at = at[at < len(self.starts)]
-        return at[np.concatenate(([True], at[1:] != at[:-1]))] if len(at) else at
+        # Block k holds the ids after block k - 1's last one, up to its own.
+        upto = np.searchsorted(within, self.maxids, side="right")  # candidates up to each block's last id
+        return np.flatnonzero(np.diff(upto, prepend=0))
 
 
 _FIRST, _NONE = np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
