@@ -143,9 +143,11 @@ def _few_headers(buf, at: list[int]) -> tuple[list[int], ...] | None:
     parsed = []
     for p in at:
         head = buf[p:p + _HEADER_MAX]
+        if head[:3] != _HEADER_START:
+            return None
         header = loads(head)
         size = len(dumps(header, 2))
-        if head[:3] != _HEADER_START or head[size - 4:size] != _HEADER_END or len(header) != 6:
+        if head[size - 4:size] != _HEADER_END or len(header) != 6:
             return None
         parsed.append((size, header[0], header[1], header[3]))
     return tuple(map(list, zip(*parsed)))
@@ -264,8 +266,9 @@ def read_ids(blocks: Blocks, chosen: np.ndarray, deadline: Deadline = NO_DEADLIN
             slow += where[np.unique(np.searchsorted(pair_starts, odd, side="right") - 1)].tolist()
     for i in slow:  # the data inflated to its end, unpickled
         o, n = int(offsets[i]), int(counts[i])
-        inflater = rest.get(i)
-        data = heads[i] if inflater is None else heads[i] + inflater.decompress(inflater.unconsumed_tail)
+        data, inflater = heads[i], rest.get(i)
+        if inflater is not None:
+            data += inflater.decompress(inflater.unconsumed_tail) + inflater.flush()
         deltas[o:o + n] = unpickled(data)[0]
     return ids_from_deltas(blocks, chosen, deltas, offsets)
 
