@@ -6,7 +6,8 @@ searchers and the per-generation column table), ``searching`` (one search:
 match, filter, page, hits), ``compile`` (syntax tree -> Whoosh query),
 ``evaluate`` (the one query-tree evaluator, scored or id-only), ``postings``
 (posting lists as numpy arrays, and their cache), ``w3read`` (posting
-blocks read straight from the posting file), ``phrases``, ``bm25``, ``docset`` (date
+blocks read straight from the posting file), ``w3values`` (their weights and
+positions, many blocks at once), ``phrases``, ``bm25``, ``docset`` (date
 sets as a query), ``doctable`` (numpy columns), ``facets`` (filter masks and
 counting), ``highlight``, ``suggest``, ``related``; for writing, ``session``
 (the :class:`search.engine.WriterSession`), ``writer`` (the segment writer
@@ -21,8 +22,9 @@ Whoosh does not document) are used only in this package, each for speed
 measured in BENCHMARKS.md, and each checked against Whoosh's own results by
 the tests in ``tests/engines/whoosh/``:
 
-* ``w3read``: the W3 codec's posting block layout (``W3LeafMatcher._goto``,
-  ``_read_data``, ``_read_values``) and pickle's opcodes for a block's ids,
+* ``w3read`` and ``w3values``: the W3 codec's posting block layout
+  (``W3LeafMatcher._goto``, ``_read_data``, ``_read_values``) and pickle's
+  opcodes for a block's ids, weights and positions,
   read from ``SegmentReader._terms._postfile`` (mapped; a compound
   segment's ``BufferFile._buf``), to read many blocks at once and step over
   the blocks that hold no candidate;
