@@ -5,7 +5,9 @@ Only this package imports ``whoosh``. Modules, from the request down:
 searchers and the per-generation column table), ``searching`` (one search:
 match, filter, page, hits), ``compile`` (syntax tree -> Whoosh query),
 ``evaluate`` (the one query-tree evaluator, scored or id-only), ``postings``
-(block posting reader and cache), ``phrases``, ``bm25``, ``docset`` (date
+(posting lists as numpy arrays, and their cache), ``w3read`` (posting
+blocks read straight from the posting file), ``w3values`` (their weights and
+positions, many blocks at once), ``phrases``, ``bm25``, ``docset`` (date
 sets as a query), ``doctable`` (numpy columns), ``facets`` (filter masks and
 counting), ``highlight``, ``suggest``, ``related``; for writing, ``session``
 (the :class:`search.engine.WriterSession`), ``writer`` (the segment writer
@@ -20,10 +22,12 @@ Whoosh does not document) are used only in this package, each for speed
 measured in BENCHMARKS.md, and each checked against Whoosh's own results by
 the tests in ``tests/engines/whoosh/``:
 
-* ``postings``: the W3 codec's posting blocks (``W3LeafMatcher._data``,
-  ``_read_ids``, ``_ids``, ``_byteids``, ``_blocklength``, ``_read_values``,
-  ``_values``, ``_next_block``, ``_maxid``), to read a block at a time and
-  step over the blocks that hold no candidate;
+* ``w3read`` and ``w3values``: the W3 codec's posting block layout
+  (``W3LeafMatcher._goto``, ``_read_data``, ``_read_values``) and pickle's
+  opcodes for a block's ids, weights and positions,
+  read from ``SegmentReader._terms._postfile`` (mapped; a compound
+  segment's ``BufferFile._buf``), to read many blocks at once and step over
+  the blocks that hold no candidate;
 * ``phrases``: the pickled position lists of ``whoosh.formats.Positions``,
   unpickled many at once;
 * ``doctable``: whole fixed-size columns (``_count``, ``_dbfile``, ``_basepos``,

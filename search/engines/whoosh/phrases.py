@@ -28,6 +28,7 @@ from search.models import NO_DEADLINE, Deadline
 
 from .fields import WIDE, PackedPositions
 from .postings import EMPTY_IDS, PostingCache, Values, contains, restrict, term_postings
+from .w3read import ranges
 
 _NONE = (EMPTY_IDS, np.zeros(0, dtype=np.float64))
 
@@ -78,7 +79,7 @@ class _Keys:
     def keys(self, docs: np.ndarray) -> np.ndarray:
         lo = np.searchsorted(self._keys, docs * _STRIDE)
         hi = np.searchsorted(self._keys, (docs + 1) * _STRIDE)
-        return self._keys[_ranges(lo, hi)]
+        return self._keys[ranges(lo, hi)]
 
 
 class _Pickled:
@@ -131,13 +132,6 @@ def _positions(searcher, cache: PostingCache, fieldname: str, word: str, packed:
     return _Pickled(ids, values)
 
 
-def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """The indexes lo[0]..hi[0]-1, lo[1]..hi[1]-1, ... as one array."""
-    lengths = hi - lo
-    firsts = np.cumsum(lengths) - lengths
-    return np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(lo - firsts, lengths)
-
-
 def _unpack_positions(values: Values) -> tuple[np.ndarray, np.ndarray]:
     """(value index, position) of every position in :class:`PackedPositions` values."""
     elements = values.data.view("<u2").astype(np.int64)
@@ -150,7 +144,7 @@ def _unpack_positions(values: Values) -> tuple[np.ndarray, np.ndarray]:
     # Articles of 65,535+ words: rare, decoded one by one.
     wide = np.flatnonzero(lengths > 0)[wide]
     narrow = np.ones(len(elements), dtype=bool)
-    narrow[_ranges(starts[wide], starts[wide + 1])] = False
+    narrow[ranges(starts[wide], starts[wide + 1])] = False
     fmt = PackedPositions()
     data = values.data.tobytes()
     extra = [fmt.decode_positions(data[values.starts[i]:values.starts[i + 1]]) for i in wide.tolist()]

@@ -3,22 +3,23 @@
 Whoosh reads postings one Python call per posting (~1 µs each and several
 generator frames deep); for a common word in a 100k archive that is tens of
 milliseconds. Its W3 codec stores a list in blocks of delta-encoded ids and
-weights, so here a whole block is read at once (private matcher attributes,
-see the package docstring). A matcher of another kind (e.g. one wrapped to
-skip deleted documents) is walked the generic way.
+weights, which :mod:`.w3read` reads straight from the posting file, many
+blocks at once. Lists it does not read (another codec, inlined postings) are
+walked through Whoosh's matcher.
 
 Deleted documents are read too (callers mask with ``DocTable.live``):
 Whoosh wraps the codec's matcher of a segment with deletions in a
 ``FilterMatcher`` that steps posting by posting to skip them, which made
 every list of such a segment (any index updated in place) as slow as
-Whoosh's own reading. The wrapper is looked through to its codec matcher.
+Whoosh's own reading.
 
 Every block loop looks at the search's deadline (``Deadline.check``).
 
 A read can be limited to candidate documents (``within``): a block's header
 holds its last document number, so the blocks that cannot hold a candidate
-are stepped over without decompressing or unpickling their data. The
-result then holds at least every posting of a candidate (callers intersect).
+are stepped over without decompressing or unpickling their data
+(:func:`limits_reads` decides when). The result then holds at least every
+posting of a candidate (callers intersect).
 
 :class:`PostingCache` keeps the decoded lists of frequent terms for a generation.
 """
@@ -30,12 +31,14 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 
 from search.models import NO_DEADLINE, Deadline
 
 from .lru import SizedLRU
+from .fields import PackedPositions
+from .w3read import read_ids, term_blocks
+from .w3values import read_postings
 
 EMPTY_IDS = np.zeros(0, dtype=np.int64)
 
@@ -47,92 +50,42 @@ def leaves(searcher):
     return [(searcher, 0)]
 
 
-def block_ids(m: W3LeafMatcher) -> np.ndarray:
-    """The document numbers of the posting block ``m`` is on, read whole
-    instead of stepping per posting. Blocks store ids delta-encoded
-    (whoosh.util.numlists.delta_decode is a running sum), so numpy's cumsum
-    decodes them."""
-    if m._byteids:
-        m._read_ids()
-        return np.asarray(m._ids, dtype=np.int64)
-    if m._data is None:
-        m._read_data()
-    return np.cumsum(np.asarray(m._data[0], dtype=np.int64))
-
-
-def codec_matcher(m):
-    """``m`` without Whoosh's deleted-documents filter, when it wraps a W3
-    block matcher: that matcher stands on the first block holding a live
-    document, and reading from there yields every live posting (and some
-    deleted ones)."""
-    if isinstance(m, FilterMatcher) and m._exclude and isinstance(m.child, W3LeafMatcher):
-        return m.child
-    return m
-
-
-def _blocks(m: W3LeafMatcher, within: np.ndarray | None, deadline: Deadline) -> Iterator[W3LeafMatcher]:
-    """``m`` on each of its blocks in turn that may hold one of ``within``
-    (local ascending ids; every block when None). A block's header holds its
-    last id, so the others are stepped over without decoding their data."""
-    wanted, last = 0, -1  # the next candidate; the previous block's last id
+def _generic(reader, fieldname: str, text, with_weights: bool, with_values: bool,
+             deadline: Deadline) -> tuple[np.ndarray, np.ndarray, list]:
+    """(ids, weights, values) of one segment's list through Whoosh's matcher,
+    a posting per call: for what :mod:`.w3read` does not read (another codec,
+    inlined postings, a file that cannot be mapped)."""
+    m = reader.postings(fieldname, text)
+    ids, ws, values = [], [], []
     while m.is_active():
-        deadline.check()
-        if within is not None:
-            wanted += int(np.searchsorted(within[wanted:], last, side="right"))
-            if wanted == len(within):
-                return
-            last = m._maxid
-            if within[wanted] > last:  # no candidate in this block
-                m._next_block()
-                continue
-        yield m
-        m._next_block()
-
-
-def _read_ids(m, within: np.ndarray | None, deadline: Deadline) -> np.ndarray:
-    """One segment's posting ids (those of the blocks that may hold one of
-    ``within``, local ascending ids, unless None)."""
-    m = codec_matcher(m)
-    if not isinstance(m, W3LeafMatcher):  # another codec: the generic way
-        return np.fromiter(m.all_ids(), dtype=np.int64)
-    chunks = [block_ids(block) for block in _blocks(m, within, deadline)]
-    return np.concatenate(chunks) if chunks else EMPTY_IDS
-
-
-def _read_weights(m, with_values: bool, within: np.ndarray | None,
-                  deadline: Deadline) -> tuple[np.ndarray, np.ndarray, list]:
-    """(ids, weights, encoded values or []) of one segment's posting list; only
-    the blocks that may hold one of ``within`` (local ascending ids) unless None."""
-    id_chunks, w_chunks, values = [], [], []
-    m = codec_matcher(m)
-    if isinstance(m, W3LeafMatcher):
-        for block in _blocks(m, within, deadline):
-            id_chunks.append(block_ids(block))
-            raw_w, n = block._data[1], block._blocklength
-            if raw_w is None:
-                w_chunks.append(np.ones(n))
-            elif isinstance(raw_w, float):
-                w_chunks.append(np.full(n, raw_w))
-            else:
-                w_chunks.append(np.asarray(raw_w, dtype=np.float64))
-            if with_values:
-                block._read_values()
-                values.extend(block._values)
-    else:
-        ids, ws = [], []
-        while m.is_active():
-            if len(ids) % 1024 == 0:
-                deadline.check()
-            ids.append(m.id())
+        if len(ids) % 1024 == 0:
+            deadline.check()
+        ids.append(m.id())
+        if with_weights:
             ws.append(m.weight())
-            if with_values:
-                values.append(m.value())
-            m.next()
-        id_chunks.append(np.asarray(ids, dtype=np.int64))
-        w_chunks.append(np.asarray(ws, dtype=np.float64))
-    if not id_chunks:
-        return EMPTY_IDS, np.zeros(0), []
-    return np.concatenate(id_chunks), np.concatenate(w_chunks), values
+        if with_values:
+            values.append(m.value())
+        m.next()
+    return np.asarray(ids, dtype=np.int64), np.asarray(ws, dtype=np.float64), values
+
+
+def _segment_terms(searcher, fieldname: str, text, within: np.ndarray | None,
+                   deadline: Deadline) -> Iterator[tuple]:
+    """(segment reader, offset, term info, blocks or None, candidates as local
+    ids or None) of each segment holding the term; a segment without a
+    candidate (when ``within`` is given) is left out."""
+    for sub, offset in leaves(searcher):
+        reader = sub.reader()
+        try:
+            info = reader.term_info(fieldname, text)
+        except TermNotFound:
+            continue
+        local = None
+        if within is not None:
+            local = _segment_part(within, offset, reader)
+            if not len(local):
+                continue
+        yield reader, offset, info, term_blocks(reader, info, deadline), local
 
 
 @dataclass(frozen=True)
@@ -152,6 +105,15 @@ class Values:
         starts = np.zeros(len(values) + 1, dtype=np.int64)
         np.cumsum(lengths, out=starts[1:])
         return cls(starts, np.frombuffer(b"".join(values), dtype=np.uint8))
+
+    @classmethod
+    def joined(cls, parts: list[Values]) -> Values:
+        """The values of ``parts``, one after another."""
+        if len(parts) == 1:
+            return parts[0]
+        shifts = np.cumsum([0] + [len(p.data) for p in parts[:-1]])
+        starts = np.concatenate([parts[0].starts[:1]] + [p.starts[1:] + s for p, s in zip(parts, shifts)])
+        return cls(starts, np.concatenate([p.data for p in parts]))
 
     @property
     def nbytes(self) -> int:
@@ -179,31 +141,18 @@ def _segment_part(within: np.ndarray, offset: int, reader) -> np.ndarray:
     return within[lo:hi] - offset
 
 
-#: :func:`term_ids` steps over blocks only when the candidates are this many
-#: times fewer than the term's postings (uncached reads: denser candidates
-#: fall in most blocks of 128, and checking each block costs about a
-#: twentieth of decoding it).
-ID_SKIP_RATIO = 64
-
-
 def term_ids(searcher, fieldname: str, text, deadline: Deadline = NO_DEADLINE,
              within: np.ndarray | None = None) -> np.ndarray:
     """Ascending document numbers (all segments) holding the term: all of
     them, or when ``within`` (ascending global ids) is given, at least those
     among ``within`` (only the blocks that may hold one are read)."""
     out = []
-    for sub, offset in leaves(searcher):
-        reader = sub.reader()
-        if (fieldname, text) not in reader:
-            continue
-        local = None
-        if within is not None:
-            local = _segment_part(within, offset, reader)
-            if not len(local):
-                continue
-            if len(local) * ID_SKIP_RATIO >= reader.doc_frequency(fieldname, text):
-                local = None  # about a candidate a block: every block read, the checks would be waste
-        ids = _read_ids(reader.postings(fieldname, text), local, deadline)
+    for reader, offset, info, blocks, local in _segment_terms(searcher, fieldname, text, within, deadline):
+        if blocks is None:
+            ids = _generic(reader, fieldname, text, False, False, deadline)[0]
+        else:
+            ids = read_ids(blocks, blocks.choose(local if limits_reads(local, info.doc_frequency(), kept=False)
+                                                 else None), deadline)
         out.append(ids + offset if offset else ids)
     if not out:
         return EMPTY_IDS
@@ -217,39 +166,55 @@ class Postings(NamedTuple):
     whole: bool  # every posting of the term (else those of the blocks read)
 
 
-#: A read limited to candidates steps over blocks only when they are this
-#: many times fewer than the term's postings (then at most about a fifth of
-#: its blocks of 128 are read): denser candidates touch most blocks anyway,
-#: and a whole list is kept in the posting cache for the next request.
+#: A read whose whole list would be kept in the posting cache is limited to
+#: the blocks that may hold a candidate only when the candidates are this many
+#: times fewer than the term's postings (then at most about a fifth of its
+#: blocks of 128 are read): denser candidates touch most blocks anyway, and
+#: the whole list serves the next request from the cache.
 SKIP_RATIO = 512
+
+
+def limits_reads(candidates: np.ndarray | None, postings: int, kept: bool) -> bool:
+    """Whether a read asked about the documents ``candidates`` (None: all) of a
+    term with ``postings`` postings in a segment reads only the blocks that
+    may hold one of them. Choosing those blocks costs one binary search over
+    the blocks' last ids, so a read that is not kept always does."""
+    if candidates is None:
+        return False
+    return not kept or len(candidates) * SKIP_RATIO < postings
 
 
 def term_postings(searcher, fieldname: str, text, with_values: bool = False,
                   within: np.ndarray | None = None, deadline: Deadline = NO_DEADLINE) -> Postings | None:
     """The term's postings over all segments (at least those of the documents
     ``within``, ascending global ids, unless None); None when no segment holds it."""
-    ids_parts, weight_parts, values = [], [], []
-    whole = True
-    for sub, offset in leaves(searcher):
-        reader = sub.reader()
-        if (fieldname, text) not in reader:
-            continue
-        local = None
+    ids_parts, weight_parts, value_parts = [], [], []
+    whole, held = True, False
+    fmt = searcher.schema[fieldname].format if fieldname in searcher.schema else None
+    fixed, packed = (fmt.fixed_value_size() if fmt else None), isinstance(fmt, PackedPositions)
+    for reader, offset, info, blocks, local in _segment_terms(searcher, fieldname, text, None, deadline):
+        held = True
         if within is not None:
-            part = _segment_part(within, offset, reader)
-            if len(part) * SKIP_RATIO < reader.doc_frequency(fieldname, text):
-                local, whole = part, False
+            local = _segment_part(within, offset, reader)
+            if not limits_reads(local, info.doc_frequency(), kept=True):
+                local = None
+            else:
+                whole = False
                 if not len(local):
                     continue
-        ids, weights, vals = _read_weights(reader.postings(fieldname, text), with_values, local, deadline)
+        if blocks is None:
+            ids, weights, vals = _generic(reader, fieldname, text, True, with_values, deadline)
+            value_parts.append(Values.of(vals))
+        else:
+            ids, weights, vals = read_postings(blocks, blocks.choose(local), fixed, with_values, packed, deadline)
+            value_parts.append(Values(*vals) if with_values else None)
         ids_parts.append(ids + offset if offset else ids)
         weight_parts.append(weights)
-        values.extend(vals)
     if not ids_parts:
-        return None if whole else Postings(EMPTY_IDS, np.zeros(0), Values.of([]) if with_values else None,
-                                           False)
+        return None if not held else Postings(EMPTY_IDS, np.zeros(0), Values.of([]) if with_values else None,
+                                              False)
     return Postings(np.concatenate(ids_parts), np.concatenate(weight_parts),
-                    Values.of(values) if with_values else None, whole)
+                    Values.joined(value_parts) if with_values else None, whole)
 
 
 def restrict(ids: np.ndarray, within: np.ndarray | None) -> np.ndarray:

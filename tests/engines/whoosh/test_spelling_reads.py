@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from search.engines.whoosh import postings, spellings
+from search.engines.whoosh import spellings
 from search.engines.whoosh.postings import term_ids
 from search.models import SearchRequest
 
@@ -17,9 +17,7 @@ def _counts(svc, q: str) -> dict[tuple[str, str], int]:
     return {(s.term, s.text): s.count for s in svc.search(SearchRequest(q=q)).facets.spellings}
 
 
-@pytest.mark.parametrize("ratio", [1, postings.ID_SKIP_RATIO], ids=["skip-always", "skip-default"])
-def test_counts_from_candidate_blocks_equal_whole_lists(small_blocks, monkeypatch, ratio):
-    monkeypatch.setattr(postings, "ID_SKIP_RATIO", ratio)
+def test_counts_from_candidate_blocks_equal_whole_lists(small_blocks, monkeypatch):
     svc, queries = small_blocks
     read = {True: 0, False: 0}  # postings read, candidate-limited or not
 
@@ -38,14 +36,10 @@ def test_counts_from_candidate_blocks_equal_whole_lists(small_blocks, monkeypatc
         assert _counts(svc, q) == limited[q], q
         counted += sum(limited[q].values())
     assert counted > 50
-    if ratio == 1:
-        assert 0 < read[True] < read[False] * 0.8  # blocks without a match were stepped over
-    else:
-        assert 0 < read[True] <= read[False]
+    assert 0 < read[True] < read[False] * 0.8  # blocks without a match were stepped over
 
 
-def test_candidate_reads_skip_blocks(small_blocks, monkeypatch):
-    monkeypatch.setattr(postings, "ID_SKIP_RATIO", 4)  # one candidate in 10 postings: skip
+def test_candidate_reads_skip_blocks(small_blocks):
     svc, _ = small_blocks
     searcher = svc.engine.snapshot().searcher
     assert len(searcher.subsearchers or []) == 2  # one list per segment
@@ -56,5 +50,5 @@ def test_candidate_reads_skip_blocks(small_blocks, monkeypatch):
     assert set(within.tolist()) <= set(part.tolist()) <= set(whole.tolist())
     assert len(part) <= 4 * len(within) < len(whole) // 2  # blocks of 4 without a candidate stepped over
     assert term_ids(searcher, "body_exact", "said", within=within[:0]).size == 0
-    monkeypatch.setattr(postings, "ID_SKIP_RATIO", 64)  # candidates too dense to skip: whole lists
-    assert np.array_equal(term_ids(searcher, "body_exact", "said", within=within), whole)
+    # Candidates in every block: every block read, as a whole read does.
+    assert np.array_equal(term_ids(searcher, "body_exact", "said", within=whole), whole)
