@@ -202,3 +202,20 @@ def test_fast_writer_keeps_its_term_index_compact(tmp_path, documents):
     w.commit(merge=False)  # the term index closed from the compact buckets
     assert all(type(b).__name__ == "_HashBucket" for b in w.fieldwriter._tindex.buckets)
     assert sum(len(b) for b in w.fieldwriter._tindex.buckets) > 100
+
+
+def test_field_lengths_read_whole_are_the_readers(tmp_path, documents):
+    """The segment writer's lengths (an array of C ints a field, 0 for none)
+    answer what Whoosh's reader answers, for Whoosh's own field writers too."""
+    from search.engines.whoosh.writer import _FieldLengths
+
+    bare = article_to_document(make_article("A title", "A body."), NO_FILE, Stamp(1, 1, ""))  # no author, no section
+    ix = FileStorage(str(_write(tmp_path / "ix", SegmentWriter, [*documents, bare]))).open_index()
+    with ix.reader() as r:
+        lengths = _FieldLengths(r._perdoc, r.doc_count_all())
+        for name in r.schema.scorable_names():
+            expected = [r.doc_field_length(d, name) for d in range(r.doc_count_all())]
+            assert list(lengths(name)) == [n or 0 for n in expected]
+            assert [lengths.doc_field_length(d, name) for d in range(r.doc_count_all())] == expected
+        assert lengths("author")[-1] == 0 and max(lengths("body")) > 256
+        assert lengths.doc_field_length(0, "no_such_field", 7) == 7
