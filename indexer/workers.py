@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import gc
 import gzip
 import hashlib
 import io
@@ -288,6 +289,9 @@ def write_in_workers(parts: list[PartWriter], tasks: Tasks, on_file: Callable[[P
             conn.send(None)
             told_to_finish.add(conn)
 
+    # The workers' collector leaves the objects they inherit alone: it would
+    # touch each one's header and copy its page (fewer shared pages, same RSS).
+    gc.freeze()
     try:
         for part in parts:
             conn, child_end = ctx.Pipe()
@@ -301,6 +305,7 @@ def write_in_workers(parts: list[PartWriter], tasks: Tasks, on_file: Callable[[P
             asking[ask] = conn
             for _ in range(JOBS_IN_FLIGHT):
                 feed(conn)
+        gc.unfreeze()
         running = dict(workers)
         while running:
             ready = wait([*running, *(a for a, c in asking.items() if c in running)], timeout=1.0)
@@ -337,6 +342,7 @@ def write_in_workers(parts: list[PartWriter], tasks: Tasks, on_file: Callable[[P
                     on_file(parsed)
                 feed(conn)
     finally:
+        gc.unfreeze()  # also when starting a worker failed
         for conn, worker in workers.items():
             if worker.is_alive():
                 worker.terminate()

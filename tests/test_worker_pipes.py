@@ -39,7 +39,7 @@ def test_a_story_pipe_closed_by_its_finished_worker_is_not_a_death(tmp_path: Pat
 
 
 _INSPECTED_RUN = """
-import json, os, sys
+import gc, json, os, sys
 from pathlib import Path
 from indexer import workers
 from indexer.pipeline import Indexer
@@ -51,7 +51,7 @@ def inspected(part, conn, ask, parent, tasks):
     inherited, add = len(tasks), part.add
 
     def first_add(*args):
-        seen = {"inherited": inherited, "kept": len(tasks),
+        seen = {"inherited": inherited, "kept": len(tasks), "frozen": gc.get_freeze_count() > 0,
                 "imports": sorted(m for m in ("datasketch", "scipy") if m in sys.modules)}
         Path(out, f"worker-{os.getpid()}.json").write_text(json.dumps(seen))
         part.add = add
@@ -62,7 +62,8 @@ def inspected(part, conn, ask, parent, tasks):
 
 workers._writing_worker = inspected
 report = Indexer(Path(target), jobs=2, parallel_write_threshold=1).run([pages])
-Path(out, "parent.json").write_text(json.dumps({"added": report.added, "datasketch": "datasketch" in sys.modules}))
+Path(out, "parent.json").write_text(json.dumps({"added": report.added, "datasketch": "datasketch" in sys.modules,
+                                                "frozen": gc.get_freeze_count()}))
 """
 
 
@@ -70,7 +71,8 @@ Path(out, "parent.json").write_text(json.dumps({"added": report.added, "datasket
 def test_writing_workers_neither_import_datasketch_nor_keep_the_plan(tmp_path: Path, new_target):
     """Forked before the indexing process imports datasketch (and scipy, ~28 MB
     of each worker's resident memory), which signs the bodies for them; the
-    list of files they inherit is freed when they start. A fresh interpreter:
+    list of files they inherit is freed when they start; what they inherit is
+    out of their collector's reach (gc.freeze). A fresh interpreter:
     this test process may have imported datasketch already."""
     for i in range(6):
         write_page(tmp_path / "pages" / f"p{i}.html", f"Page {i}", story(40 + i))
@@ -78,7 +80,7 @@ def test_writing_workers_neither_import_datasketch_nor_keep_the_plan(tmp_path: P
     out.mkdir()
     subprocess.run([sys.executable, "-c", _INSPECTED_RUN, str(tmp_path / "pages"), str(new_target()), str(out)],
                    check=True, cwd=Path(__file__).parent.parent, timeout=120)
-    assert json.loads((out / "parent.json").read_text()) == {"added": 6, "datasketch": True}
+    assert json.loads((out / "parent.json").read_text()) == {"added": 6, "datasketch": True, "frozen": 0}
     # One job of 64 files: the first worker writes them all.
     seen = [json.loads(p.read_text()) for p in out.glob("worker-*.json")]
-    assert seen == [{"inherited": 6, "imports": [], "kept": 0}]
+    assert seen == [{"inherited": 6, "kept": 0, "frozen": True, "imports": []}]
