@@ -3,9 +3,10 @@
     python -m bench.index_stages PAGES [--limit 4000] [--profile OUT.prof]
 
 A big ``newsarchive index`` run parses AND writes in its worker processes
-(``indexer.workers``); the indexing process only assigns stories and
+(``indexer.workers``); the indexing process only signs, assigns stories and
 commits. This runs what one worker does on the pages under PAGES (read and
-hash, extract, sign, write through a part writer, finish its segment),
+hash, extract, write through a part writer, finish its segment; and the
+indexing process's signing and story assignment),
 then the session's commit, in this process, and prints the CPU time
 (``time.process_time``, so a loaded machine does not skew it) of each stage
 per page. Stages are timed by wrapping the functions that do them, so the
@@ -28,6 +29,7 @@ from pathlib import Path
 from time import process_time
 from unittest.mock import patch
 
+import indexer.stories as story_module
 import indexer.workers as workers
 from indexer.scan import walk
 from indexer.stories import Stories, _minhash_class
@@ -37,7 +39,7 @@ from search.engines.whoosh import fields, session, termpool, w3blocks
 #: (module or class, function name, stage): the sub-stages timed by wrapping.
 WRAPPED = (
     (workers, "extract_article", "extraction"),
-    (workers, "signature", "story signature (MinHash)"),
+    (story_module, "signature", "story signature (MinHash, indexing process)"),
     (session.Stamping, "document", "write: article -> field values"),
     (fields.AnalyzedText, "index_columns", "write: analysis of text fields"),
     (termpool.TermPool, "add_terms", "write: pooling postings"),
@@ -70,18 +72,18 @@ class Stages:
 
 def run(pages: Path, index: Path, limit: int, stages: Stages) -> tuple[int, int]:
     tasks = [(f, None, workers.DEFAULT_MAX_BYTES) for f in walk([str(pages)]) if f.unusable is None][:limit]
-    _minhash_class()  # once per worker process
+    _minhash_class()  # once per run (its import and permutations)
     with open_engine(index).writer(rebuild=True, lock_timeout=5) as writer:
         stories = Stories(writer.stories)
         part = writer.parts(1)[0]
-        with stages.stage("parse_file (read, hash, extract, sign)"):
+        with stages.stage("parse_file (read, hash, extract)"):
             parsed = [workers.parse_file(task) for task in tasks]
         articles = [p for p in parsed if p.article is not None]
         with stages.stage("IPC: story requests and answers"):
             pickle.loads(pickle.dumps([workers.story_request(p) for p in articles]))
-        with stages.stage("stories (indexing process)"):
+        with stages.stage("stories and signatures (indexing process)"):
             for p in articles:
-                p.article.story = stories.assign(*workers.story_request(p))
+                p.article.story, p.article.signature = stories.assign_body(*workers.story_request(p))
         with stages.stage("write: part.add"):
             for p in articles:
                 p.receipt = part.add(p.article, p.state)

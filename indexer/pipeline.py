@@ -27,8 +27,8 @@ from search.models import KnownFailure, KnownFile
 from .plan import UsageError, choose_roots, make_plan
 from .scan import FoundFile, merge_roots, normalize, unusable_token
 from .stories import DEFAULT_THRESHOLD, Stories
-from .workers import (DEFAULT_MAX_BYTES, Parsed, StoryRequest, Tasks, WorkerError, parse_all, parse_file,
-                      story_request, write_in_workers)
+from .workers import (DEFAULT_MAX_BYTES, Parsed, StoryAnswer, StoryRequest, Tasks, WorkerError, parse_all,
+                      parse_file, story_request, write_in_workers)
 
 __all__ = ["DEFAULT_MAX_BYTES", "Failure", "IndexReport", "Indexer", "UsageError", "WorkerError"]
 
@@ -222,12 +222,12 @@ class _Run:
             report.added += 1
         return True
 
-    def assign(self, requests: list[StoryRequest]) -> list[str]:
-        """The stories of parsed articles, in order (a writing worker asks before it writes them)."""
-        return [self.stories.assign(*request) for request in requests]
+    def assign(self, requests: list[StoryRequest]) -> list[StoryAnswer]:
+        """The stories and signatures of parsed articles, in order (a writing worker asks before it writes them)."""
+        return [self.stories.assign_body(*request) for request in requests]
 
     def apply(self, parsed: Parsed) -> None:
         if self.book(parsed):
             assert parsed.article is not None and parsed.state is not None
-            parsed.article.story = self.stories.assign(*story_request(parsed))
+            parsed.article.story, parsed.article.signature = self.stories.assign_body(*story_request(parsed))
             self.session.add(parsed.article, parsed.state)

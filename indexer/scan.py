@@ -38,13 +38,11 @@ class FoundFiles(Sequence[FoundFile]):
     """Regular files found on disk, held compactly: each name's bytes in one
     buffer, sizes and times in arrays (about 90 bytes a file against 300 as
     objects). A big run holds its whole plan while its writing workers are
-    forked, and each worker's memory counts the parent's heap again."""
+    forked, and each worker's memory would count it again (they drop it:
+    ``workers.Tasks.drop``)."""
 
     def __init__(self) -> None:
-        self._names = bytearray()
-        self._ends = array("q")
-        self._sizes = array("q")
-        self._mtimes = array("q")
+        self.clear()
 
     def append(self, found: FoundFile) -> None:
         assert found.unusable is None
@@ -52,6 +50,14 @@ class FoundFiles(Sequence[FoundFile]):
         self._ends.append(len(self._names))
         self._sizes.append(found.size)
         self._mtimes.append(found.mtime_ns)
+
+    def clear(self) -> None:
+        """Forget every file, freeing the buffers (big ones are mappings of
+        their own, given back to the system: see ``stories.steady_malloc``)."""
+        self._names = bytearray()
+        self._ends = array("q")
+        self._sizes = array("q")
+        self._mtimes = array("q")
 
     def __len__(self) -> int:
         return len(self._ends)

@@ -65,6 +65,19 @@ def _minhash_class() -> tuple[type, Any]:
     return MinHash, MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
+@functools.cache
+def lsh_shape(threshold: float) -> tuple[int, int]:
+    """(bands, rows) of the LSH tables, as datasketch's ``MinHashLSH`` chooses them
+    for ``threshold`` and ``LSH_WEIGHTS`` (its tables are not used). Imported on
+    first use too: the writing workers of a big run are forked before the first
+    story is assigned, and each would carry datasketch and scipy (~28 MB of its
+    resident memory) if the indexing process had imported them by then."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
+    return lsh.b, lsh.r
+
+
 def shingles(body: str) -> set[bytes]:
     """The body's overlapping 5-word sequences, case-folded (a shorter body is one shingle)."""
     words = _WORD.findall(body.casefold())
@@ -314,20 +327,19 @@ class Stories:
             raise ValueError(f"the story threshold must be in (0, 1], not {threshold}")
         self.threshold = threshold
         self._known = known
-        # datasketch picks the bands and rows for the threshold and weights; its tables are not used.
-        from datasketch import MinHashLSH  # see _minhash_class
-
-        lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, weights=LSH_WEIGHTS)
-        self._shape = (lsh.b, lsh.r)
+        # With the stored table (see lsh_shape): a run that assigns nothing opens no file nor imports datasketch.
+        self._shape = (0, 0)
         self._stored: _Table | None = None
-        self._store: _Signatures | None = None  # with the stored table: a run that assigns nothing opens no file
+        self._store: _Signatures | None = None
         self._tables: list[_Table] = []
-        self._tail = _Tail(self._shape)
+        self._tail: _Tail | None = None
         self._gone: set[str] = set()  # removed before the known entries were read
         steady_malloc()
 
     def _read_stored(self) -> _Table:
         if self._stored is None:
+            self._shape = lsh_shape(self.threshold)
+            self._tail = _Tail(self._shape)
             self._store = _Signatures()
             self._stored = _Table.of((e for e in self._known() if len(e[2]) == SIGNATURE_BYTES
                                       and e[0] not in self._gone), self._shape, self._store)
@@ -341,7 +353,8 @@ class Stories:
             self._stored.remove(source)
         for table in self._tables:
             table.remove(source)
-        self._tail.remove(source)
+        if self._tail is not None:
+            self._tail.remove(source)
 
     def assign(self, source: str, sig: bytes, content_hash: str) -> str:
         """The story of the article of ``source`` with signature ``sig`` (replacing its previous one)."""
@@ -352,6 +365,7 @@ class Stories:
         values = _values(sig)
         wanted = _band_keys(values[None, :], *self._shape)[0]
         best, best_score = None, self.threshold
+        assert self._tail is not None  # made with the stored table
         for table in (stored, *self._tables, self._tail):
             for story, score in table.matches(values, wanted):
                 # Ties go to the smaller story id, so the choice does not depend on table order.
@@ -361,9 +375,14 @@ class Stories:
         self._remember((source, story, sig), values, wanted)
         return story
 
+    def assign_body(self, source: str, body: str, content_hash: str) -> tuple[str, bytes]:
+        """The story of the article of ``source`` with ``body``, and the body's signature."""
+        sig = signature(body)
+        return self.assign(source, sig, content_hash), sig
+
     def _remember(self, entry: Entry, values: np.ndarray, keys: np.ndarray) -> None:
+        assert self._tail is not None and self._store is not None  # assign read the stored table first
         if len(self._tail.entries) == TAIL:
-            assert self._store is not None  # assign read the stored table first
             self._tables.append(_Table.of(self._tail.live(), self._shape, self._store))
             self._tail = _Tail(self._shape)
             while (len(self._tables) > 1 and len(self._tables[-2]) <= 2 * len(self._tables[-1])
@@ -372,4 +391,6 @@ class Stories:
         self._tail.add(entry, values, keys)
 
     def __len__(self) -> int:
-        return len(self._read_stored()) + sum(len(t) for t in self._tables) + len(self._tail)
+        stored = len(self._read_stored())
+        assert self._tail is not None
+        return stored + sum(len(t) for t in self._tables) + len(self._tail)

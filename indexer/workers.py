@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import gc
 import gzip
 import hashlib
 import io
@@ -29,8 +30,7 @@ from search.ids import make_doc_id
 from search.models import Article, SourceState
 
 from .extract import ExtractionError, extract_article
-from .scan import FoundFile, unusable_reason, unusable_token
-from .stories import signature
+from .scan import FoundFile, FoundFiles, unusable_reason, unusable_token
 
 DEFAULT_MAX_BYTES = 10_000_000
 #: Below this many files to parse, a process pool costs more than it saves.
@@ -47,10 +47,16 @@ Task = tuple[FoundFile, "str | None", int]
 class Tasks(Sequence[Task]):
     """A run's tasks, made from its files when read (a job at a time), not held."""
 
-    def __init__(self, files: Sequence[FoundFile], known_hash: Callable[[str], "str | None"], max_bytes: int):
+    def __init__(self, files: FoundFiles, known_hash: Callable[[str], "str | None"], max_bytes: int):
         self._files = files
         self._known_hash = known_hash
         self._max_bytes = max_bytes
+
+    def drop(self) -> None:
+        """Free the files' list in this process (a forked writing worker gets
+        its jobs through its pipe; the copy it inherited would count again in
+        its resident memory)."""
+        self._files.clear()
 
     def _task(self, found: FoundFile) -> Task:
         return found, self._known_hash(found.path), self._max_bytes
@@ -129,7 +135,8 @@ def read_page(raw: bytes | None, path: str, max_bytes: int) -> bytes:
 
 
 def parse_file(task: Task) -> Parsed:
-    """Hash a file and, if its content changed, extract its article.
+    """Hash a file and, if its content changed, extract its article (its story
+    and signature are the indexing process's to add: ``Stories.assign_body``).
 
     A file that cannot be read or parsed comes back with ``error`` and, in
     ``state.content_hash``, what its failure is remembered by: the SHA-1 of
@@ -152,7 +159,6 @@ def parse_file(task: Task) -> Parsed:
     try:
         article = extract_article(read_page(raw, found.path, max_bytes), found.path, max_bytes=max_bytes)
         article.id = make_doc_id(article.id)
-        article.signature = signature(article.body)
         return Parsed(found.path, state, article=article, implausible_date=bool(article.implausible_date))
     except TooLarge as e:
         return Parsed(found.path, replace(state, content_hash=too_large), error=str(e))
@@ -195,16 +201,18 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _writing_worker(part: PartWriter, conn: Connection, ask: Connection, parent: int) -> None:
+def _writing_worker(part: PartWriter, conn: Connection, ask: Connection, parent: int, tasks: Tasks) -> None:
     """Worker process: parse files AND write them through its part writer.
 
     Receives jobs (lists of tasks; None: finish) on ``conn`` and answers each
     with the files' outcomes (without the articles); at the end sends the
     part's result for the session's commit, or the exception that stopped it.
     Before writing a job's articles it asks the indexing process, on ``ask``,
-    for their stories (one table of stories for the whole run, see ``.stories``).
+    for their stories and signatures (one table of stories for the whole run,
+    see ``.stories``; signing there keeps datasketch out of the workers).
     """
     _die_with_parent(parent)
+    tasks.drop()
     try:
         while (chunk := conn.recv()) is not None:
             if os.getppid() != parent:
@@ -213,9 +221,9 @@ def _writing_worker(part: PartWriter, conn: Connection, ask: Connection, parent:
             articles = [p for p in done if p.article is not None]
             if articles:
                 ask.send([story_request(p) for p in articles])
-                for parsed, story in zip(articles, ask.recv()):
+                for parsed, (story, sig) in zip(articles, ask.recv()):
                     assert parsed.article is not None and parsed.state is not None
-                    parsed.article.story = story
+                    parsed.article.story, parsed.article.signature = story, sig
                     parsed.receipt = part.add(parsed.article, parsed.state)
                     parsed.article = None
             conn.send(("files", done))
@@ -224,13 +232,15 @@ def _writing_worker(part: PartWriter, conn: Connection, ask: Connection, parent:
         conn.send(("error", _picklable(e)))
 
 
-#: What the story of a parsed article is decided from: (source, signature, content hash).
-StoryRequest = tuple[str, bytes, str]
+#: What the story of a parsed article is decided from: (source, body, content hash).
+StoryRequest = tuple[str, str, str]
+#: The answer to a story request: (story id, the body's signature).
+StoryAnswer = tuple[str, bytes]
 
 
 def story_request(parsed: Parsed) -> StoryRequest:
     assert parsed.article is not None and parsed.state is not None
-    return parsed.article.source, parsed.article.signature, parsed.state.content_hash
+    return parsed.article.source, parsed.article.body, parsed.state.content_hash
 
 
 def _picklable(error: BaseException) -> BaseException:
@@ -250,9 +260,9 @@ class WorkerError(Exception):
 JOBS_IN_FLIGHT = 2
 
 
-def write_in_workers(parts: list[PartWriter], tasks: Sequence[Task], on_file: Callable[[Parsed], None],
+def write_in_workers(parts: list[PartWriter], tasks: Tasks, on_file: Callable[[Parsed], None],
                      on_part: Callable[[Any], None],
-                     assign: Callable[[list[StoryRequest]], list[str]]) -> None:
+                     assign: Callable[[list[StoryRequest]], list[StoryAnswer]]) -> None:
     """Have one forked worker per part parse and write ``tasks``; report each
     file's outcome and each finished part here, in this process, and answer
     the workers' story requests with ``assign``.
@@ -279,11 +289,14 @@ def write_in_workers(parts: list[PartWriter], tasks: Sequence[Task], on_file: Ca
             conn.send(None)
             told_to_finish.add(conn)
 
+    # The workers' collector leaves the objects they inherit alone: it would
+    # touch each one's header and copy its page (fewer shared pages, same RSS).
+    gc.freeze()
     try:
         for part in parts:
             conn, child_end = ctx.Pipe()
             ask, child_ask = ctx.Pipe()
-            worker = ctx.Process(target=_writing_worker, args=(part, child_end, child_ask, os.getpid()),
+            worker = ctx.Process(target=_writing_worker, args=(part, child_end, child_ask, os.getpid(), tasks),
                                  daemon=True)
             worker.start()
             child_end.close()  # so the pipe reports the worker's death (EOF) here
@@ -292,6 +305,7 @@ def write_in_workers(parts: list[PartWriter], tasks: Sequence[Task], on_file: Ca
             asking[ask] = conn
             for _ in range(JOBS_IN_FLIGHT):
                 feed(conn)
+        gc.unfreeze()
         running = dict(workers)
         while running:
             ready = wait([*running, *(a for a, c in asking.items() if c in running)], timeout=1.0)
@@ -328,6 +342,7 @@ def write_in_workers(parts: list[PartWriter], tasks: Sequence[Task], on_file: Ca
                     on_file(parsed)
                 feed(conn)
     finally:
+        gc.unfreeze()  # also when starting a worker failed
         for conn, worker in workers.items():
             if worker.is_alive():
                 worker.terminate()

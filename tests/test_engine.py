@@ -119,6 +119,19 @@ def test_id_claims():
     assert copy.claim("u", "/c") == make_doc_id("/c")  # copies do not share later claims
 
 
+def test_ids_claimed_during_a_run_are_taken_whatever_their_form():
+    made = make_doc_id("https://news.example/one")
+    claims = IdClaims()
+    for doc_id in (made, "not-a-made-id", made.upper()):
+        assert claims.claim(doc_id, "/a") == doc_id
+        assert claims.claim(doc_id, "/b") == make_doc_id("/b")  # another file's now
+        claims = IdClaims()
+    claims.claim(made, "/a")
+    assert claims.claim(made.upper(), "/b") == made.upper()  # not the same id
+    parts = [claims.copy(), claims.copy()]
+    assert [p.claim(made, "/c") for p in parts] == [make_doc_id("/c")] * 2
+
+
 def test_check_says_whether_the_engine_can_serve(tmp_path):
     import os
 

@@ -73,6 +73,17 @@ def _little_endian(a: array) -> bytes:
     return a.tobytes()
 
 
+#: Words that occur once in a document (most postings) share the value of
+#: their position below this: a writing worker's pool holds millions of them,
+#: and each bytes object of its own cost 40 bytes for 2 of data.
+_SHARED_POSITIONS = 4096
+
+
+@lru_cache(maxsize=_SHARED_POSITIONS)
+def _one_position(position: int) -> bytes:
+    return _little_endian(array("H", [position]))
+
+
 class PackedPositions(formats.Positions):
     """Positions as fixed-width little-endian integers instead of a pickle.
 
@@ -87,6 +98,8 @@ class PackedPositions(formats.Positions):
     """
 
     def encode(self, poslist):
+        if len(poslist) == 1 and poslist[0] < _SHARED_POSITIONS:
+            return _one_position(poslist[0])
         if poslist[-1] < WIDE:
             return _little_endian(array("H", poslist))
         return _little_endian(array("H", [WIDE])) + _little_endian(array("I", poslist))

@@ -148,6 +148,13 @@ class TermPool:
     def iter_terms(self) -> Iterator[Term]:
         """Every term with all its postings, in (fieldname, term) order, each
         term's postings by docnum."""
+        if self._runs:
+            # What is pooled joins the runs on disk first: merging holds each
+            # term's whole postings (a frequent word's, in a writing worker's
+            # last segment at half a million articles, tens of MB), which then
+            # come on top of a spill's peak instead of on top of the full
+            # pool and its sort (one run more to write and read back).
+            self._spill()
         sources = [self._read_run(name) for name in self._runs] + [self._sorted_terms()]
         # heapq.merge is stable: a term's postings from earlier runs (earlier
         # documents) come first.

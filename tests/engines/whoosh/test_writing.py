@@ -202,3 +202,49 @@ def test_fast_writer_keeps_its_term_index_compact(tmp_path, documents):
     w.commit(merge=False)  # the term index closed from the compact buckets
     assert all(type(b).__name__ == "_HashBucket" for b in w.fieldwriter._tindex.buckets)
     assert sum(len(b) for b in w.fieldwriter._tindex.buckets) > 100
+
+
+def test_field_lengths_read_whole_are_the_readers(tmp_path, documents):
+    """The segment writer's lengths (an array of C ints a field, 0 for none)
+    answer what Whoosh's reader answers, for Whoosh's own field writers too."""
+    from search.engines.whoosh.writer import _FieldLengths
+
+    bare = article_to_document(make_article("A title", "A body."), NO_FILE, Stamp(1, 1, ""))  # no author, no section
+    ix = FileStorage(str(_write(tmp_path / "ix", SegmentWriter, [*documents, bare]))).open_index()
+    with ix.reader() as r:
+        lengths = _FieldLengths(r._perdoc, r.doc_count_all())
+        for name in r.schema.scorable_names():
+            expected = [r.doc_field_length(d, name) for d in range(r.doc_count_all())]
+            assert list(lengths(name)) == [n or 0 for n in expected]
+            assert [lengths.doc_field_length(d, name) for d in range(r.doc_count_all())] == expected
+        assert lengths("author")[-1] == 0 and max(lengths("body")) > 256
+        assert lengths.doc_field_length(0, "no_such_field", 7) == 7
+
+
+def test_a_pool_that_spilled_spills_the_rest_before_merging(tmp_path):
+    """Merging then holds only each term's postings, not the pool and its sort
+    too; the terms come out as from the runs and the pool together."""
+    store = FileStorage(str(tmp_path)).create()
+    pool = TermPool(store, 1)
+    words = [b"w%d" % i for i in range(3000)]
+    expected = {}
+    for docnum in range(400):
+        terms = words[docnum % 7::7][:300]
+        pool.add_terms("body", docnum, terms, [1.0] * len(terms), [b"%d" % docnum] * len(terms))
+        for t in terms:
+            expected.setdefault(t, []).append(docnum)
+    spilled = len(pool._runs)
+    terms = pool.iter_terms()
+    first = next(terms)
+    assert spilled >= 2 and len(pool._runs) == spilled + 1 and pool._size == 0 and not pool._values
+    got = {t: docnums for _, t, docnums, _, _ in [first, *terms]}
+    assert got == expected
+    pool.cleanup()
+
+
+def test_a_single_position_is_one_shared_value():
+    fmt = SCHEMA["body_phrase"].format
+    assert fmt.encode([5]) is fmt.encode([5]) == b"\x05\x00"
+    assert fmt.encode([70_000]) == b"\xff\xff" + (70_000).to_bytes(4, "little")  # wide: not shared
+    for positions in ([0], [4095], [4096], [3, 9], [65_534]):
+        assert fmt.decode_positions(fmt.encode(positions)) == positions
