@@ -11,6 +11,7 @@ import pytest
 
 from bench.server import free_port
 from search import BadIndexTarget, IndexUnavailable, SearchRequest, SearchService, display_target
+from search.deadline import Deadline
 from search.engines.opensearch.target import CA_ENV, PASSWORD_ENV, USER_ENV, parse_target
 from tests.conftest import REPO
 
@@ -111,13 +112,14 @@ def test_stats_shows_the_url_masked(index_factory, engine_kind, capsys):
     assert json.loads(capsys.readouterr().out)["documents"] == 0
 
 
-def test_a_search_that_lost_a_node_is_tried_once_more(caplog):
+def test_a_search_that_lost_a_node_is_tried_again_a_few_times(caplog, monkeypatch):
     """The retry of ``Cluster.search`` (the node-kill test meets it only by chance)."""
     from opensearchpy import exceptions as ox
 
     from search.engines.opensearch import cluster as cluster_mod
     from search.engines.opensearch.target import parse_target
 
+    monkeypatch.setattr(cluster_mod.time, "sleep", lambda seconds: None)
     cluster = cluster_mod.Cluster(parse_target("http://127.0.0.1:9/news"))
     calls = []
     lost = ox.TransportError(500, "node_disconnected_exception",
@@ -133,8 +135,13 @@ def test_a_search_that_lost_a_node_is_tried_once_more(caplog):
     assert cluster.search({"size": 0}) == {"hits": {"hits": []}} and len(calls) == 2
     assert "lost a node" in caplog.text
     calls.clear()
-    cluster.client.search = lambda **kwargs: (calls.append(kwargs), (_ for _ in ()).throw(lost))[1]
+    cluster.client.search = cluster.budgeted.search = \
+        lambda **kwargs: (calls.append(kwargs), (_ for _ in ()).throw(lost))[1]
     with pytest.raises(IndexUnavailable):
-        cluster.search({"size": 0})  # a second loss is reported, not retried forever
-    assert len(calls) == 2
+        cluster.search({"size": 0})  # a node lost for good is reported, not retried forever
+    assert len(calls) == len(cluster_mod.RETRY_PAUSES) + 1
+    calls.clear()
+    with pytest.raises(IndexUnavailable):  # nor past a search's time budget
+        cluster.search({"size": 0}, Deadline.after(0.2))
+    assert len(calls) == 1
     cluster.close()

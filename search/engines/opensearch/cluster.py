@@ -41,8 +41,10 @@ T = TypeVar("T")
 
 #: Errors of a node that left the cluster during a search (the cluster's own words).
 NODE_LOST = ("node_disconnected_exception", "node_not_connected_exception", "node_closed_exception")
-#: Seconds before a search that lost a node is tried again.
-RETRY_PAUSE = 0.5
+#: Seconds before each new try of a search that lost a node: until the
+#: cluster has noticed the node is gone (seconds on a busy machine), its
+#: searches can still be sent there.
+RETRY_PAUSES = (0.5, 1.0, 2.0, 4.0)
 
 
 class Cluster:
@@ -93,12 +95,12 @@ class Cluster:
         """One search on the alias; within ``deadline`` (else OutOfTime) when it is finite."""
         if math.isinf(deadline.at):
             with self.calls("search"):
-                return self._once_more_if_node_lost(
+                return self._again_while_node_lost(
                     lambda: self.client.search(index=self.alias, body=body, allow_partial_search_results=False),
                     deadline)
         remaining = _left(deadline)
         cut = f"{math.ceil((remaining + MARGIN) * 1000)}ms"
-        found = self.within(deadline, "search", lambda client, wait: self._once_more_if_node_lost(
+        found = self.within(deadline, "search", lambda client, wait: self._again_while_node_lost(
             lambda: client.search(
                 index=self.alias, body={**body, "timeout": f"{max(1, math.floor(remaining * 1000))}ms"},
                 allow_partial_search_results=False, cancel_after_time_interval=cut, request_timeout=wait),
@@ -107,17 +109,19 @@ class Cluster:
             raise OutOfTime
         return found
 
-    def _once_more_if_node_lost(self, call: Callable[[], T], deadline: Deadline) -> T:
-        try:
-            return call()
-        except ox.TransportError as e:
-            if not any(kind in str(e.info) for kind in NODE_LOST) or deadline.remaining() <= RETRY_PAUSE:
-                raise
-            # A node left between the query and fetch phases: the copies on
-            # the others answer a second try (a search changes nothing).
-            log.warning("search on %s lost a node (%s); trying once more", self.target.display, e.error)
-            time.sleep(RETRY_PAUSE)
-            return call()
+    def _again_while_node_lost(self, call: Callable[[], T], deadline: Deadline) -> T:
+        for pause in RETRY_PAUSES:
+            try:
+                return call()
+            except ox.TransportError as e:
+                if not any(kind in str(e.info) for kind in NODE_LOST) or deadline.remaining() <= pause:
+                    raise
+                # A node left between the query and fetch phases: the copies on
+                # the others answer a new try (a search changes nothing).
+                log.warning("search on %s lost a node (%s); trying again in %.1f s",
+                            self.target.display, e.error, pause)
+                time.sleep(pause)
+        return call()
 
     def within(self, deadline: Deadline, doing: str, call: Callable[[Any, float], T]) -> T:
         """``call(client, seconds)``: with a finite ``deadline``, the budgeted
