@@ -43,8 +43,9 @@ T = TypeVar("T")
 NODE_LOST = ("node_disconnected_exception", "node_not_connected_exception", "node_closed_exception")
 #: Seconds before each new try of a search that lost a node: until the
 #: cluster has noticed the node is gone (seconds on a busy machine), its
-#: searches can still be sent there.
-RETRY_PAUSES = (0.5, 1.0, 2.0, 4.0)
+#: searches can still be sent there. Short first pauses, so that a search
+#: with little of its time budget left still gets a new try.
+RETRY_PAUSES = (0.1, 0.25, 0.5, 1.0, 2.0)
 
 
 class Cluster:
