@@ -142,6 +142,6 @@ def test_a_search_that_lost_a_node_is_tried_again_a_few_times(caplog, monkeypatc
     assert len(calls) == len(cluster_mod.RETRY_PAUSES) + 1
     calls.clear()
     with pytest.raises(IndexUnavailable):  # nor past a search's time budget
-        cluster.search({"size": 0}, Deadline.after(0.2))
+        cluster.search({"size": 0}, Deadline.after(0.05))
     assert len(calls) == 1
     cluster.close()
