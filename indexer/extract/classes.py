@@ -26,6 +26,8 @@ JUNK_TAGS = frozenset({
     "script", "style", "noscript", "template", "svg", "iframe", "object", "embed",
     "canvas", "video", "audio", "map", "button", "input", "select", "textarea", "option",
     "dialog", "menu", "link", "meta", "head", "title", "base",
+    # Ruby annotations: the reading of the characters they sit over (furigana), not more text.
+    "rt", "rp",
 })
 # Inside the chosen container these go unless they hold real prose (some
 # sites wrap the whole story in a <form> or a <figure>).
@@ -42,7 +44,7 @@ FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementa
 # (the formula) belongs to the sentence around it.
 INLINE_TAGS = frozenset({
     "a", "abbr", "acronym", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn",
-    "em", "font", "i", "ins", "kbd", "mark", "nobr", "q", "rp", "rt", "ruby", "s", "samp",
+    "em", "font", "i", "ins", "kbd", "mark", "nobr", "q", "ruby", "s", "samp",
     "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
     "output", "label", "img", "math", "mi", "mn", "mo", "ms", "mtext", "mrow", "msup", "msub",
     "msubsup", "mfrac", "msqrt", "mroot", "mstyle", "mspace", "semantics", "annotation",
