@@ -23,3 +23,41 @@ def test_a_marker_inside_a_sidebar_gives_way_to_the_one_outside() -> None:
     assert_story(body)
     for other in OTHER:
         assert other not in body
+
+
+def test_a_utility_class_that_hides_an_element_hides_it() -> None:
+    body = body_of(f"<h1>Tram line extended</h1><div class='entry-content'>{STORY}"
+                   f"<div class='hidden'>FI name: April 2022</div><div class='hidden-xs'><p>{OTHER[0]}</p></div></div>")
+    assert_story(body)
+    assert "FI name" not in body
+    assert OTHER[0] in body  # hidden on small screens only
+
+
+def test_a_small_paywall_box_is_the_pitch_a_large_one_the_story() -> None:
+    pitch = body_of(f"<h1>Tram line extended</h1><div class='entry-content'>{STORY}"
+                    f"<div class='content-form-account-paywall'><h2>To read on, subscribe</h2>"
+                    f"<p>Unlimited access from 1 euro a month, cancel at any time you like.</p></div></div>")
+    assert_story(pitch)
+    assert "subscribe" not in pitch
+    behind = body_of(f"<h1>Tram line extended</h1><div class='article'><div class='paywall'>{STORY}</div></div>")
+    assert_story(behind)
+
+
+def test_a_teasers_block_is_a_teaser() -> None:
+    teasers = "".join(f"<div class='card'><p>{o}</p></div>" for o in OTHER)
+    first, rest = PARAGRAPHS[0], "".join(f"<p>{p}</p>" for p in PARAGRAPHS[1:])
+    body = body_of(f"<h1>Tram line extended</h1><article><div class='layout'><p>{first}</p>"
+                   f"<div class='Teasers Teasers--3columns'><h2 class='Teasers-headline'>More on climate</h2>"
+                   f"{teasers}</div>{rest}</div></article>")
+    assert_story(body)
+    assert "More on climate" not in body
+    for other in OTHER:
+        assert other not in body
+
+
+def test_a_schema_org_author_box_in_the_story_goes() -> None:
+    body = body_of(f"<h1>Tram line extended</h1><div class='contentarea'>{STORY}"
+                   f"<div class='saboxplugin-wrap' itemprop='author'><div class='saboxplugin-desc'>"
+                   f"<p>I like every kind of photography, from landscapes to portraits.</p></div></div></div>")
+    assert_story(body)
+    assert "every kind of photography" not in body
