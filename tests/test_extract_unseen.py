@@ -61,3 +61,23 @@ def test_a_schema_org_author_box_in_the_story_goes() -> None:
                    f"<p>I like every kind of photography, from landscapes to portraits.</p></div></div></div>")
     assert_story(body)
     assert "every kind of photography" not in body
+
+
+def test_a_caption_ending_in_its_credit_goes() -> None:
+    body = body_of(f"<h1>Tram line extended</h1><div class='entry-content'><p>{PARAGRAPHS[0]}</p>"
+                   f"<div><img src='a.jpg'><div>The depot at dusk. | © City Archive/Getty Images</div></div>"
+                   f"<p>{PARAGRAPHS[1]}</p><p>(Credit: Jane Doe / Grist)</p><p>{PARAGRAPHS[2]}</p>"
+                   f"<p>The bridge was built in 1902, © the city says, and still carries the old line.</p></div>")
+    assert_story(body)
+    assert "Getty" not in body and "Jane Doe" not in body
+    assert "The bridge was built in 1902" in body  # a sentence goes on after the sign
+
+
+def test_the_publishers_rights_and_liability_notes_go() -> None:
+    body = body_of(f"<h1>Tram line extended</h1><div class='entry-content'>{STORY}"
+                   "<p><em>This article is the copyrighted property of the Gazette.</em></p>"
+                   "<p><em>Written permission must be obtained before reprint in online or print media.</em></p>"
+                   "<p>The Gazette is not responsible for the opinions or statements presented by contributors.</p>"
+                   "</div>")
+    assert_story(body)
+    assert "copyrighted" not in body and "permission" not in body and "not responsible" not in body

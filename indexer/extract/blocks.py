@@ -185,7 +185,10 @@ _SERVICE_NOTICE = re.compile(
     r"\bwesprzyj nas\b|\bbenachrichtigung(?:en)? aktivieren\b|\benable (?:push )?notifications\b|"
     r"^(?:externer inhalt|external content|eingebetteter inhalt|embedded content)\b|"
     r"\b(?:externe[nr]? inhalte?|external content|third[- ]party content|inhalte? (?:von )?drittanbieter\w*)\b.{0,200}"
-    r"\b(?:zustimm|einverstanden|akzeptier|consent|agree|accept)",
+    r"\b(?:zustimm|einverstanden|akzeptier|consent|agree|accept)|"
+    # the publisher's rights and liability notes under a story
+    r"\bcopyrighted (?:property|material) of\b|\bpermission (?:must be obtained|is required) (?:before|to|for) "
+    r"(?:any )?(?:reprint|republish|reproduc)|\bis not responsible for the (?:opinions|views|content|statements)\b",
     re.IGNORECASE,
 )
 
@@ -205,6 +208,12 @@ LABEL_MAX = 80  # characters of a label line ("More from the column:") or a row 
 _LABELLED_LINK = re.compile(r"^[^.!?:\n]{2,40}(?::|»|›|→)\s")
 
 
+# A picture's caption ending in its credit, set as a block of its own:
+# "The depot at dusk. | © City archive", "(Credit: Jane Doe / Grist)".
+_CREDITED_CAPTION = re.compile(r"^.{0,200}(?:©|\((?:credit|photo|image|foto|bild)s?:)\s?[^.!?©]{2,60}\)?$",
+                               re.IGNORECASE | re.DOTALL)
+_CREDITED_MAX = 260  # characters of such a caption
+
 # A figure's caption set in the text as a line of its own: "Figure 3: The depot at dusk."
 _FIGURE_CAPTION = re.compile(
     r"(?:figure|fig\.|abbildung|abb\.|grafik|illustration|figura|rysunek)(?: \d+)?\s?:\s", re.IGNORECASE)
@@ -216,6 +225,8 @@ def keep(block: Block, title_key: str) -> bool:
     if len(text) < 200 and _BOILER_LINE.match(text):
         return False
     if len(text) < _CAPTION_MAX and _FIGURE_CAPTION.match(text):
+        return False
+    if len(text) < _CREDITED_MAX and _CREDITED_CAPTION.match(text):
         return False
     if len(text) < 200 and block.link_chars >= 0.5 * len(text) and _LABELLED_LINK.match(text):
         return False
