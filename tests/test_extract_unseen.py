@@ -81,3 +81,19 @@ def test_the_publishers_rights_and_liability_notes_go() -> None:
                    "</div>")
     assert_story(body)
     assert "copyrighted" not in body and "permission" not in body and "not responsible" not in body
+
+
+def test_a_closing_note_about_the_author_goes() -> None:
+    body = body_of(f"<h1>Tram line extended</h1><div class='entry-content'>{STORY}"
+                   "<h3>About the author</h3><p>Jane Doe has written about transport for the Gazette since 2004.</p>"
+                   "</div>")
+    assert_story(body)
+    assert "About the author" not in body and "Jane Doe" not in body
+
+
+def test_an_about_the_author_heading_before_long_text_stays() -> None:
+    """Not a closing note: a chapter under that heading."""
+    long_text = " ".join(PARAGRAPHS) * 2
+    body = body_of(f"<h1>Tram line extended</h1><div class='entry-content'>{STORY}"
+                   f"<h3>About the author</h3><p>{long_text}</p></div>")
+    assert "About the author" in body

@@ -254,9 +254,23 @@ _APPEAL = re.compile(
 )
 
 
+# The heading of the note on the author that closes a post, in the languages of the archive's sources.
+_ABOUT_AUTHOR = re.compile(
+    r"^(?:about the (?:author|writer)s?|über (?:den|die) autor(?:in|en|innen)?|zu(?:r|m) autor(?:in)?|"
+    r"sobre (?:el|la) autora?|à propos de l'auteure?|o autorze|sull'autore)\W*$", re.IGNORECASE)
+_BIO_BLOCKS = 4    # blocks of a closing note on the author ...
+_BIO_MAX = 600     # ... each at most this long
+
+
 def drop_closing_notes(blocks: list[Block]) -> list[Block]:
     """Drop the notes that end the text: short lines wholly in bold or italics with
-    a link, and the publisher's appeals to readers (get our app, support us)."""
+    a link, the publisher's appeals to readers (get our app, support us), and a
+    closing "About the author" heading with the short note under it."""
+    for i in range(max(len(blocks) - _BIO_BLOCKS - 1, 1), len(blocks)):
+        if (len(blocks[i].text) < LABEL_MAX and _ABOUT_AUTHOR.match(blocks[i].text)
+                and all(len(b.text) < _BIO_MAX for b in blocks[i + 1:])):
+            blocks = blocks[:i]
+            break
     end = len(blocks)
     kept = [b for i, b in enumerate(blocks)
             if i == 0 or i < end - _CLOSING or len(b.text) >= _NOTE_MAX or not _APPEAL.search(b.text)]
