@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from indexer.extract import ExtractionError, extract_article
 from tests.test_extract import PARAGRAPHS
 from tests.test_extract_body import OTHER, STORY, assert_story, body_of
 
@@ -97,3 +100,28 @@ def test_an_about_the_author_heading_before_long_text_stays() -> None:
     body = body_of(f"<h1>Tram line extended</h1><div class='entry-content'>{STORY}"
                    f"<h3>About the author</h3><p>{long_text}</p></div>")
     assert "About the author" in body
+
+
+def _page(head: str, body: str) -> bytes:
+    return f"<html><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>".encode()
+
+
+def test_a_page_drawn_by_scripts_gives_its_description() -> None:
+    description = ("New York is the epicentre of the pandemic, and sport has come to a standstill: "
+                   "no games, no crowds, and nobody knows when the leagues will start again.")
+    page = _page(f"<meta name='description' content='{description}'><title>US sport</title>",
+                 "<div id='app'></div><div class='cookie-note'>Cookies</div>")
+    assert extract_article(page, "x.html").body == description
+
+
+def test_a_short_story_keeps_its_own_text() -> None:
+    """A brief is not replaced by a description that only says the same at more length."""
+    page = _page("<meta name='description' content='Quarterly dividend of 25 cents a share, the same as before.'>",
+                 "<h1>Acme sets dividend</h1><p>Qtly div 25 cts vs 25 cts prior</p>")
+    assert extract_article(page, "x.html").body == "Qtly div 25 cts vs 25 cts prior"
+
+
+def test_a_page_cut_off_before_its_body_is_no_article_despite_its_description() -> None:
+    page = b"<html><head><meta name='description' content='" + b"A story never delivered. " * 6 + b"'></head><body"
+    with pytest.raises(ExtractionError):
+        extract_article(page, "x.html")
