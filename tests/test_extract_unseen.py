@@ -125,3 +125,13 @@ def test_a_page_cut_off_before_its_body_is_no_article_despite_its_description() 
     page = b"<html><head><meta name='description' content='" + b"A story never delivered. " * 6 + b"'></head><body"
     with pytest.raises(ExtractionError):
         extract_article(page, "x.html")
+
+
+def test_share_and_comment_buttons_in_other_languages_go() -> None:
+    labels = ["Social Share", "Artikel teilen", "Möchten Sie den Artikel teilen?", "Kommentare",
+              "27.04.2020 - 18:50 Uhr 3 Kommentare", "Report Comment"]
+    body = body_of(f"<h1>Tram line extended</h1><div class='entry-content'>{STORY}"
+                   + "".join(f"<div>{label}</div>" for label in labels) + "</div>")
+    assert_story(body)
+    for label in labels:
+        assert label not in body

@@ -36,7 +36,11 @@ _BOILER_LINE = re.compile(
     r"more (?:from|on|about) .{0,60}|share(?: this)?(?: article| story| page)?.{0,40}|"
     r"(?:share|follow|like) (?:on|us on) .{0,40}|follow \S.{0,60} on (?:twitter|facebook|instagram).{0,60}|"
     r"tweet|email|print|copy link|(?:rezept |artikel )?drucken|imprimer|imprimir|"
-    r"comments?.{0,30}|\d+ comments?|subscribe.{0,80}|sign up.{0,80}|"
+    r"comments?.{0,30}|(?:.{0,40}\s)?\d+ (?:comments?|kommentare?|commentaires?|comentarios?)|subscribe.{0,80}|"
+    r"sign up.{0,80}|"
+    # share and comment buttons and prompts in the archive's other languages
+    r"social share|(?:(?:artikel|beitrag|seite) )?teilen:?|(?:möchten sie|möchtest du|willst du) (?:den|diesen) "
+    r"(?:artikel|beitrag) teilen\?|(?:neueste )?kommentare|kommentarfunktion|(?:delete|report|add|leave|post) (?:a )?comment|"
     r"click here.{0,80}|loading.{0,20}|image(?: source| caption| credit)?:.{0,80}|"
     r"photo(?:graph)?(?: credit)?:.{0,80}|credit:.{0,80}|(?:foto|fotos|bild|bildquelle|quelle|"
     r"beitragsbild|bild anzeigen|crédit photo|créditos?)(?::.{0,80})?|(?:copyright|©).{0,100}|"
