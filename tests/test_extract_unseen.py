@@ -135,3 +135,10 @@ def test_share_and_comment_buttons_in_other_languages_go() -> None:
     assert_story(body)
     for label in labels:
         assert label not in body
+
+
+def test_soft_hyphens_leave_whole_words() -> None:
+    body = body_of("<h1>Wein</h1><div class='entry-content'><p>Schon im Mit&shy;tel&shy;al&shy;ter war der "
+                   "St. Mag&shy;da&shy;le&shy;ner das Aus&shy;hänge&shy;schild der Wein&shy;bau&shy;ern rund um "
+                   "Bozen, und er ist es bis heute geblieben.</p></div>")
+    assert "Schon im Mittelalter war der St. Magdalener das Aushängeschild" in body

@@ -118,6 +118,10 @@ def linearise(container: etree._Element) -> list[Block]:
     def flush(tag: str) -> None:
         nonlocal parts, link_chars, emphasis_chars
         text = _NL.sub("\n", _WS.sub(" ", "".join(parts))).strip()
+        if "\u00ad" in text:
+            # Soft hyphens only say where a word may break: left in, they split
+            # the word for search ("Mit\u00adtel\u00adalter" would not match "Mittelalter").
+            text = text.replace("\u00ad", "")
         if text:
             blocks.append(Block(text, link_chars, tag, emphasis_chars, kind_of(block_tags), lists[-1]))
         parts = []
