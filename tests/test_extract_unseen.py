@@ -142,3 +142,13 @@ def test_soft_hyphens_leave_whole_words() -> None:
                    "St. Mag&shy;da&shy;le&shy;ner das Aus&shy;hänge&shy;schild der Wein&shy;bau&shy;ern rund um "
                    "Bozen, und er ist es bis heute geblieben.</p></div>")
     assert "Schon im Mittelalter war der St. Magdalener das Aushängeschild" in body
+
+
+def test_a_teaser_ending_in_a_read_on_link_goes() -> None:
+    teaser = ("Summer is holiday time, and the singer is spending hers on a Greek island. "
+              "See for yourself! <a href='/other-story'>Read more</a>")
+    body = body_of(f"<h1>Tram line extended</h1><div class='entry-content'>{STORY}<div>{teaser}</div>"
+                   f"<p>The works start in March; those who want the details can visit the library to read more</p></div>")
+    assert_story(body)
+    assert "Greek island" not in body
+    assert "The works start in March" in body  # the words, not a link, end the story's own line

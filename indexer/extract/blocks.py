@@ -228,8 +228,17 @@ _FIGURE_CAPTION = re.compile(
 _CAPTION_MAX = 300  # characters (a caption can run to two sentences)
 
 
+# The link that ends another story's teaser ("… Seht selbst! Weiterlesen", "… [czytaj więcej]").
+_READ_ON = re.compile(
+    r"(?:weiterlesen|read more|continue reading|mehr lesen|mehr erfahren|lire la suite|leer más|leia mais|"
+    r"czytaj (?:dalej|więcej)|\[(?:czytaj więcej|więcej|mehr|more)\])\s*(?:»|›|→|>>|\.\.\.|…)?$", re.IGNORECASE)
+_TEASER_MAX = 600  # characters of such a teaser
+
+
 def keep(block: Block, title_key: str) -> bool:
     text = block.text
+    if len(text) < _TEASER_MAX and block.link_chars and _READ_ON.search(text):
+        return False
     if len(text) < 200 and _BOILER_LINE.match(text):
         return False
     if len(text) < _CAPTION_MAX and _FIGURE_CAPTION.match(text):
