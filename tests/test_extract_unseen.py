@@ -129,7 +129,8 @@ def test_a_page_cut_off_before_its_body_is_no_article_despite_its_description() 
 
 def test_share_and_comment_buttons_in_other_languages_go() -> None:
     labels = ["Social Share", "Artikel teilen", "Möchten Sie den Artikel teilen?", "Kommentare",
-              "27.04.2020 - 18:50 Uhr 3 Kommentare", "Report Comment"]
+              "27.04.2020 - 18:50 Uhr 3 Kommentare", "Report Comment", "Kommentar hinzufügen", "Recent Posts",
+              "View this post on Instagram", "War dieser Artikel hilfreich?", "Impressum | Datenschutz"]
     body = body_of(f"<h1>Tram line extended</h1><div class='entry-content'>{STORY}"
                    + "".join(f"<div>{label}</div>" for label in labels) + "</div>")
     assert_story(body)

@@ -41,6 +41,8 @@ _BOILER_LINE = re.compile(
     # share and comment buttons and prompts in the archive's other languages
     r"social share|(?:(?:artikel|beitrag|seite) )?teilen:?|(?:möchten sie|möchtest du|willst du) (?:den|diesen) "
     r"(?:artikel|beitrag) teilen\?|(?:neueste )?kommentare|kommentarfunktion|(?:delete|report|add|leave|post) (?:a )?comment|"
+    r"(?:kommentar|reaktion) hinzufügen|teile mich:?|recent posts|keep reading|view this post on instagram|"
+    r"click to expand\W*|(?:war|ist) dieser (?:artikel|beitrag) hilfreich\?|impressum(?: \| datenschutz)?|"
     r"click here.{0,80}|loading.{0,20}|image(?: source| caption| credit)?:.{0,80}|"
     r"photo(?:graph)?(?: credit)?:.{0,80}|credit:.{0,80}|(?:foto|fotos|bild|bildquelle|quelle|"
     r"beitragsbild|bild anzeigen|crédit photo|créditos?)(?::.{0,80})?|(?:copyright|©).{0,100}|"
