@@ -9,6 +9,13 @@ from tests.test_extract import PARAGRAPHS
 from tests.test_extract_body import OTHER, STORY, assert_story, body_of
 
 
+def story_then(extra: str) -> str:
+    """The body of a page whose story's container ends with ``extra``; the story is asserted kept."""
+    body = body_of(f"<h1>Tram line extended</h1><div class='entry-content'>{STORY}{extra}</div>")
+    assert_story(body)
+    return body
+
+
 def test_ruby_annotations_are_not_text() -> None:
     body = body_of("<h1>新しい法律</h1><div class='article-body'><p><ruby>子<rp>(</rp><rt>こ</rt><rp>)</rp></ruby>"
                    "どもへの<ruby>虐待<rt>ぎゃくたい</rt></ruby>をなくすための法律ができて、親が子どもを教育するために、"
@@ -29,18 +36,14 @@ def test_a_marker_inside_a_sidebar_gives_way_to_the_one_outside() -> None:
 
 
 def test_a_utility_class_that_hides_an_element_hides_it() -> None:
-    body = body_of(f"<h1>Tram line extended</h1><div class='entry-content'>{STORY}"
-                   f"<div class='hidden'>FI name: April 2022</div><div class='hidden-xs'><p>{OTHER[0]}</p></div></div>")
-    assert_story(body)
+    body = story_then(f"<div class='hidden'>FI name: April 2022</div><div class='hidden-xs'><p>{OTHER[0]}</p></div>")
     assert "FI name" not in body
     assert OTHER[0] in body  # hidden on small screens only
 
 
 def test_a_small_paywall_box_is_the_pitch_a_large_one_the_story() -> None:
-    pitch = body_of(f"<h1>Tram line extended</h1><div class='entry-content'>{STORY}"
-                    f"<div class='content-form-account-paywall'><h2>To read on, subscribe</h2>"
-                    f"<p>Unlimited access from 1 euro a month, cancel at any time you like.</p></div></div>")
-    assert_story(pitch)
+    pitch = story_then("<div class='content-form-account-paywall'><h2>To read on, subscribe</h2>"
+                       "<p>Unlimited access from 1 euro a month, cancel at any time you like.</p></div>")
     assert "subscribe" not in pitch
     behind = body_of(f"<h1>Tram line extended</h1><div class='article'><div class='paywall'>{STORY}</div></div>")
     assert_story(behind)
@@ -77,28 +80,21 @@ def test_a_caption_ending_in_its_credit_goes() -> None:
 
 
 def test_the_publishers_rights_and_liability_notes_go() -> None:
-    body = body_of(f"<h1>Tram line extended</h1><div class='entry-content'>{STORY}"
-                   "<p><em>This article is the copyrighted property of the Gazette.</em></p>"
-                   "<p><em>Written permission must be obtained before reprint in online or print media.</em></p>"
-                   "<p>The Gazette is not responsible for the opinions or statements presented by contributors.</p>"
-                   "</div>")
-    assert_story(body)
+    body = story_then("<p><em>This article is the copyrighted property of the Gazette.</em></p>"
+                      "<p><em>Written permission must be obtained before reprint in online or print media.</em></p>"
+                      "<p>The Gazette is not responsible for the opinions or statements presented by contributors.</p>")
     assert "copyrighted" not in body and "permission" not in body and "not responsible" not in body
 
 
 def test_a_closing_note_about_the_author_goes() -> None:
-    body = body_of(f"<h1>Tram line extended</h1><div class='entry-content'>{STORY}"
-                   "<h3>About the author</h3><p>Jane Doe has written about transport for the Gazette since 2004.</p>"
-                   "</div>")
-    assert_story(body)
+    body = story_then("<h3>About the author</h3><p>Jane Doe has written about transport for the Gazette since 2004.</p>")
     assert "About the author" not in body and "Jane Doe" not in body
 
 
 def test_an_about_the_author_heading_before_long_text_stays() -> None:
     """Not a closing note: a chapter under that heading."""
     long_text = " ".join(PARAGRAPHS) * 2
-    body = body_of(f"<h1>Tram line extended</h1><div class='entry-content'>{STORY}"
-                   f"<h3>About the author</h3><p>{long_text}</p></div>")
+    body = story_then(f"<h3>About the author</h3><p>{long_text}</p>")
     assert "About the author" in body
 
 
@@ -131,9 +127,7 @@ def test_share_and_comment_buttons_in_other_languages_go() -> None:
     labels = ["Social Share", "Artikel teilen", "Möchten Sie den Artikel teilen?", "Kommentare",
               "27.04.2020 - 18:50 Uhr 3 Kommentare", "Report Comment", "Kommentar hinzufügen", "Recent Posts",
               "View this post on Instagram", "War dieser Artikel hilfreich?", "Impressum | Datenschutz"]
-    body = body_of(f"<h1>Tram line extended</h1><div class='entry-content'>{STORY}"
-                   + "".join(f"<div>{label}</div>" for label in labels) + "</div>")
-    assert_story(body)
+    body = story_then("".join(f"<div>{label}</div>" for label in labels))
     for label in labels:
         assert label not in body
 
@@ -148,8 +142,7 @@ def test_soft_hyphens_leave_whole_words() -> None:
 def test_a_teaser_ending_in_a_read_on_link_goes() -> None:
     teaser = ("Summer is holiday time, and the singer is spending hers on a Greek island. "
               "See for yourself! <a href='/other-story'>Read more</a>")
-    body = body_of(f"<h1>Tram line extended</h1><div class='entry-content'>{STORY}<div>{teaser}</div>"
-                   f"<p>The works start in March; those who want the details can visit the library to read more</p></div>")
-    assert_story(body)
+    body = story_then(f"<div>{teaser}</div>"
+                      "<p>The works start in March; those who want the details can visit the library to read more</p>")
     assert "Greek island" not in body
     assert "The works start in March" in body  # the words, not a link, end the story's own line
