@@ -36,7 +36,13 @@ _BOILER_LINE = re.compile(
     r"more (?:from|on|about) .{0,60}|share(?: this)?(?: article| story| page)?.{0,40}|"
     r"(?:share|follow|like) (?:on|us on) .{0,40}|follow \S.{0,60} on (?:twitter|facebook|instagram).{0,60}|"
     r"tweet|email|print|copy link|(?:rezept |artikel )?drucken|imprimer|imprimir|"
-    r"comments?.{0,30}|\d+ comments?|subscribe.{0,80}|sign up.{0,80}|"
+    r"comments?.{0,30}|(?:.{0,40}\s)?\d+ (?:comments?|kommentare?|commentaires?|comentarios?)|subscribe.{0,80}|"
+    r"sign up.{0,80}|"
+    # share and comment buttons and prompts in the archive's other languages
+    r"social share|(?:(?:artikel|beitrag|seite) )?teilen:?|(?:möchten sie|möchtest du|willst du) (?:den|diesen) "
+    r"(?:artikel|beitrag) teilen\?|(?:neueste )?kommentare|kommentarfunktion|(?:delete|report|add|leave|post) (?:a )?comment|"
+    r"(?:kommentar|reaktion) hinzufügen|teile mich:?|recent posts|keep reading|view this post on instagram|"
+    r"click to expand\W*|(?:war|ist) dieser (?:artikel|beitrag) hilfreich\?|impressum(?: \| datenschutz)?|"
     r"click here.{0,80}|loading.{0,20}|image(?: source| caption| credit)?:.{0,80}|"
     r"photo(?:graph)?(?: credit)?:.{0,80}|credit:.{0,80}|(?:foto|fotos|bild|bildquelle|quelle|"
     r"beitragsbild|bild anzeigen|crédit photo|créditos?)(?::.{0,80})?|(?:copyright|©).{0,100}|"
@@ -114,6 +120,10 @@ def linearise(container: etree._Element) -> list[Block]:
     def flush(tag: str) -> None:
         nonlocal parts, link_chars, emphasis_chars
         text = _NL.sub("\n", _WS.sub(" ", "".join(parts))).strip()
+        if "\u00ad" in text:
+            # Soft hyphens only say where a word may break: left in, they split
+            # the word for search ("Mit\u00adtel\u00adalter" would not match "Mittelalter").
+            text = text.replace("\u00ad", "")
         if text:
             blocks.append(Block(text, link_chars, tag, emphasis_chars, kind_of(block_tags), lists[-1]))
         parts = []
@@ -185,7 +195,10 @@ _SERVICE_NOTICE = re.compile(
     r"\bwesprzyj nas\b|\bbenachrichtigung(?:en)? aktivieren\b|\benable (?:push )?notifications\b|"
     r"^(?:externer inhalt|external content|eingebetteter inhalt|embedded content)\b|"
     r"\b(?:externe[nr]? inhalte?|external content|third[- ]party content|inhalte? (?:von )?drittanbieter\w*)\b.{0,200}"
-    r"\b(?:zustimm|einverstanden|akzeptier|consent|agree|accept)",
+    r"\b(?:zustimm|einverstanden|akzeptier|consent|agree|accept)|"
+    # the publisher's rights and liability notes under a story
+    r"\bcopyrighted (?:property|material) of\b|\bpermission (?:must be obtained|is required) (?:before|to|for) "
+    r"(?:any )?(?:reprint|republish|reproduc)|\bis not responsible for the (?:opinions|views|content|statements)\b",
     re.IGNORECASE,
 )
 
@@ -205,17 +218,34 @@ LABEL_MAX = 80  # characters of a label line ("More from the column:") or a row 
 _LABELLED_LINK = re.compile(r"^[^.!?:\n]{2,40}(?::|»|›|→)\s")
 
 
+# A picture's caption ending in its credit, set as a block of its own:
+# "The depot at dusk. | © City archive", "(Credit: Jane Doe / Grist)".
+_CREDITED_CAPTION = re.compile(r"^.{0,200}(?:©|\((?:credit|photo|image|foto|bild)s?:)\s?[^.!?©]{2,60}\)?$",
+                               re.IGNORECASE | re.DOTALL)
+_CREDITED_MAX = 260  # characters of such a caption
+
 # A figure's caption set in the text as a line of its own: "Figure 3: The depot at dusk."
 _FIGURE_CAPTION = re.compile(
     r"(?:figure|fig\.|abbildung|abb\.|grafik|illustration|figura|rysunek)(?: \d+)?\s?:\s", re.IGNORECASE)
 _CAPTION_MAX = 300  # characters (a caption can run to two sentences)
 
 
+# The link that ends another story's teaser ("… Seht selbst! Weiterlesen", "… [czytaj więcej]").
+_READ_ON = re.compile(
+    r"(?:weiterlesen|read more|continue reading|mehr lesen|mehr erfahren|lire la suite|leer más|leia mais|"
+    r"czytaj (?:dalej|więcej)|\[(?:czytaj więcej|więcej|mehr|more)\])\s*(?:»|›|→|>>|\.\.\.|…)?$", re.IGNORECASE)
+_TEASER_MAX = 600  # characters of such a teaser
+
+
 def keep(block: Block, title_key: str) -> bool:
     text = block.text
+    if len(text) < _TEASER_MAX and block.link_chars and _READ_ON.search(text):
+        return False
     if len(text) < 200 and _BOILER_LINE.match(text):
         return False
     if len(text) < _CAPTION_MAX and _FIGURE_CAPTION.match(text):
+        return False
+    if len(text) < _CREDITED_MAX and _CREDITED_CAPTION.match(text):
         return False
     if len(text) < 200 and block.link_chars >= 0.5 * len(text) and _LABELLED_LINK.match(text):
         return False
@@ -243,9 +273,23 @@ _APPEAL = re.compile(
 )
 
 
+# The heading of the note on the author that closes a post, in the languages of the archive's sources.
+_ABOUT_AUTHOR = re.compile(
+    r"^(?:about the (?:author|writer)s?|über (?:den|die) autor(?:in|en|innen)?|zu(?:r|m) autor(?:in)?|"
+    r"sobre (?:el|la) autora?|à propos de l'auteure?|o autorze|sull'autore)\W*$", re.IGNORECASE)
+_BIO_BLOCKS = 4    # blocks of a closing note on the author ...
+_BIO_MAX = 600     # ... each at most this long
+
+
 def drop_closing_notes(blocks: list[Block]) -> list[Block]:
     """Drop the notes that end the text: short lines wholly in bold or italics with
-    a link, and the publisher's appeals to readers (get our app, support us)."""
+    a link, the publisher's appeals to readers (get our app, support us), and a
+    closing "About the author" heading with the short note under it."""
+    for i in range(max(len(blocks) - _BIO_BLOCKS - 1, 1), len(blocks)):
+        if (len(blocks[i].text) < LABEL_MAX and _ABOUT_AUTHOR.match(blocks[i].text)
+                and all(len(b.text) < _BIO_MAX for b in blocks[i + 1:])):
+            blocks = blocks[:i]
+            break
     end = len(blocks)
     kept = [b for i, b in enumerate(blocks)
             if i == 0 or i < end - _CLOSING or len(b.text) >= _NOTE_MAX or not _APPEAL.search(b.text)]

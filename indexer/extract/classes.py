@@ -26,6 +26,8 @@ JUNK_TAGS = frozenset({
     "script", "style", "noscript", "template", "svg", "iframe", "object", "embed",
     "canvas", "video", "audio", "map", "button", "input", "select", "textarea", "option",
     "dialog", "menu", "link", "meta", "head", "title", "base",
+    # Ruby annotations: the reading of the characters they sit over (furigana), not more text.
+    "rt", "rp",
 })
 # Inside the chosen container these go unless they hold real prose (some
 # sites wrap the whole story in a <form> or a <figure>).
@@ -42,7 +44,7 @@ FURNITURE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementa
 # (the formula) belongs to the sentence around it.
 INLINE_TAGS = frozenset({
     "a", "abbr", "acronym", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn",
-    "em", "font", "i", "ins", "kbd", "mark", "nobr", "q", "rp", "rt", "ruby", "s", "samp",
+    "em", "font", "i", "ins", "kbd", "mark", "nobr", "q", "ruby", "s", "samp",
     "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr",
     "output", "label", "img", "math", "mi", "mn", "mo", "ms", "mtext", "mrow", "msup", "msub",
     "msubsup", "mfrac", "msqrt", "mroot", "mstyle", "mspace", "semantics", "annotation",
@@ -91,11 +93,12 @@ FURNITURE_WORDS = _words(
 # Weaker signals (bylines, captions, tag lists...): deleted only when the
 # element holds a small share of the container's prose.
 WEAK_WORDS = _words(
-    r"authors?|date|published ?(?:at|on|date)|tags|tag ?list|keywords|credits?|header|teaser|"
+    r"authors?|date|published ?(?:at|on|date)|tags|tag ?list|keywords|credits?|header|teasers?|"
     r"tooltip|follow|feedback|ratings?|toc|table of contents|pager|corrections?|editor ?note|bio|"
     r"about the author|meta|article ?meta|post ?meta|entry ?meta|kicker|eyebrow|badge|newsroom|"
     r"topics|more ?links|post ?metadata|notices?|info ?box|fact ?box|inline ?text ?box",
-    r"byline|dateline|timestamp|caption|pagination|disclaimer|copyright|contributor",
+    # (a "paywall" box is the subscription pitch, or the story's text behind it)
+    r"byline|dateline|timestamp|caption|pagination|disclaimer|copyright|contributor|paywall",
 )
 # Words that mark a block as the content itself: never furniture on class alone.
 CONTENT_WORDS = re.compile(
@@ -224,10 +227,16 @@ def tag_name(el: etree._Element) -> str:
 
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+# CSS frameworks' utility classes for "never shown" (Bootstrap, Foundation, Tailwind), as
+# whole class tokens: "hidden-xs" or "md:hidden" hide on some screens only.
+_HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hidden|d-none|is-hidden|u-hidden)(?=\s|$)")
 
 
 def is_hidden(el: etree._Element) -> bool:
     if el.get("hidden") is not None or el.get("aria-hidden") == "true":
         return True
     style = el.get("style")
-    return bool(style) and _HIDDEN_STYLE.search(style) is not None
+    if style and _HIDDEN_STYLE.search(style) is not None:
+        return True
+    cls = el.get("class")
+    return bool(cls) and _HIDDEN_CLASS.search(cls) is not None

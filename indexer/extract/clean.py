@@ -89,6 +89,8 @@ def strip_boilerplate(container: etree._Element, stats: Stats) -> None:
             tag_name(el) in FURNITURE_TAGS
             or (el.get("role") or "").lower() in FURNITURE_ROLES
             or is_hidden(el)
+            # schema.org's author (a person, with a bio) or publisher box set in the story
+            or (el.get("itemprop") or "").lower() in ("author", "publisher")
         )
         words = class_words(el)
         if not weak and words:

@@ -184,6 +184,10 @@ def choose_container(root: etree._Element, stats: Stats,
     # inside furniture (a teaser's "story-text").
     markers = [m for m in stats.markers if stats.raw_paras.get(m, 0) > 0
                and stats.comments.get(m, 0) < 0.5 * stats.raw_paras[m] and not inside(m, stats.furniture)]
+    # A marker inside a sidebar or other furniture (its boxes reuse the body's class)
+    # gives way to the markers outside furniture, when there are any.
+    free = [m for m in markers if not inside(m, stats.marked_furniture)]
+    markers = free or markers
     itemprop = [m for m in markers if "articlebody" in (m.get("itemprop") or "").lower()]
     for group in (itemprop, markers):
         if not group:

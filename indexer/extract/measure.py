@@ -47,6 +47,9 @@ class Stats:
     references: set[etree._Element] = field(default_factory=set)      # lists of references, footnotes
     ingredients: list[etree._Element] = field(default_factory=list)   # a recipe's ingredient lists and items
     comment_blocks: set[etree._Element] = field(default_factory=set)  # reader comments (also furniture)
+    # Furniture by class, role or tag that is kept because it holds an article-body marker:
+    # the story's wrapper ("entry share") or a sidebar whose boxes reuse the marker's class.
+    marked_furniture: set[etree._Element] = field(default_factory=set)
     h1: etree._Element | None = None
 
 
@@ -128,6 +131,8 @@ def measure(root: etree._Element) -> Stats:
             embed = frame[7] == 1 and frame[8] and frame[1] > 0
             if frame[7] and not frame[5] and not ((frame[6] or el.tag == "header") and frame[1] >= 300) and not embed:
                 candidates.append((el, frame[7]))
+            elif frame[7] and frame[5]:
+                stats.marked_furniture.add(el)
             if stack:
                 parent = stack[-1]
                 parent[0] += frame[0]
