@@ -90,3 +90,44 @@ def test_published_formulas_with_a_weekday_or_the_verb_after_the_date(line: str,
     body = f"<h1>Tram line extended</h1>{STORY}{STORY}<div class='about'>{line}</div>"
     raw = page(body=body).replace(b"<html>", b"<html lang='de'>")
     assert _date(raw, skip_date_sources=NO_HTMLDATE) == expected
+
+
+# ----------------------------------------------------------------- round 8
+
+def test_date_in_its_own_element_beside_a_label_above_the_headline() -> None:
+    """"<span>Original Research</span><span>7 April 2020</span>": the two read apart
+    ("Research7" would hide the date), and the written date outranks a generic
+    ``dc.date`` meta (often another date of the document's life)."""
+    body = ("<div class='citation'><div class='top'><span>Original Research</span><span>7 April 2020</span></div>"
+            f"<div class='title-wrapper'><h1>The effect of vaccination on hospitalization</h1></div></div>{STORY}")
+    raw = page('<meta name="dc.Date" content="2020-03-03">', body)
+    assert _date(raw, skip_date_sources=NO_HTMLDATE) == dt.date(2020, 4, 7)
+
+
+@pytest.mark.parametrize("stamp, written, expected", [
+    # 13:10 UTC is the 6th in every time zone: the event of the 5th in the story is not the story's day.
+    ("2023-11-06T13:10:22.000Z", "5. November 2023", dt.date(2023, 11, 6)),
+    # 02:00 UTC is still the 6th as far east as UTC+14: the 7th is out of reach.
+    ("2023-11-06T02:00:00Z", "7. November 2023", dt.date(2023, 11, 6)),
+    # 04:40 UTC is the evening of the 5th in the Americas: the written day settles it.
+    ("2023-11-06T04:40:00Z", "5. November 2023", dt.date(2023, 11, 5)),
+])
+def test_written_day_moves_a_utc_time_only_where_a_time_zone_can(stamp: str, written: str,
+                                                                  expected: dt.date) -> None:
+    head = f'<meta property="article:published_time" content="{stamp}">'
+    body = f"<article><h1>Motorway closed after an accident</h1><p>Am Sonntag, {written}, kurz nach 21.25 Uhr</p>{STORY}</article>"
+    assert _date(page(head, body), skip_date_sources=NO_HTMLDATE) == expected
+
+
+def test_day_heading_above_the_post_in_a_blog_theme() -> None:
+    """A blog theme's day heading above the post's third wrapper, all inside a
+    "widget" block (the wrappers around the headline are the story's own); the
+    book's release date under the title is not the post's."""
+    post = ("<div class='date-outer'><h2 class='date-header'><span>Samstag, 9. September 2017</span></h2>"
+            "<div class='date-posts'><div class='post-outer'><div class='post hentry'>"
+            "<h3 class='post-title entry-title'>[Rezi] Love is War</h3>"
+            f"<div class='post-body'><p>Verlag: Heyne, Erscheinungsdatum: 14.08.2017</p>{STORY}</div>"
+            "</div></div></div></div>")
+    body = f"<div class='widget Blog' id='Blog1'><div class='blog-posts hfeed'>{post}</div></div>"
+    raw = page("<title>Weinlachgummis: [Rezi] Love is War</title>", body).replace(b"<html>", b"<html lang='de'>")
+    assert _date(raw, skip_date_sources=NO_HTMLDATE) == dt.date(2017, 9, 9)

@@ -218,6 +218,20 @@ def _one_day_apart(a: dt.datetime, b: dt.datetime) -> bool:
     return abs((a.date() - b.date()).days) == 1
 
 
+# Clocks run from UTC-12 to UTC+14: a UTC time of 13:10 is that day's
+# afternoon or evening everywhere, never the previous day.
+_WESTMOST = dt.timedelta(hours=-12)
+_EASTMOST = dt.timedelta(hours=14)
+
+
+def _local_day_possible(date: dt.datetime, day: dt.date) -> bool:
+    """Can ``date`` (a UTC or zoneless time of day) fall on ``day`` in some time zone?
+    A bare date (midnight) can, as the CMS may have cut it from any instant."""
+    if (date.hour, date.minute, date.second) == (0, 0, 0):
+        return True
+    return (date + _WESTMOST).date() <= day <= (date + _EASTMOST).date()
+
+
 def _shown(structured: list[tuple[str, dt.datetime]], near: dt.datetime | None) -> tuple[str, dt.datetime] | None:
     """The machine-readable date that the date written beside the headline confirms,
     when the machine-readable sources name more than one day."""
@@ -274,11 +288,13 @@ def publication_date(root: etree._Element, *, ld: dict[str, Any] | None, meta: d
     elif plausible(near):
         assert near is not None
         # A day apart: metadata in UTC (or without a zone) names another day
-        # than the publisher's calendar; a time with the publisher's own offset,
-        # from any source, is already in it.
+        # than the publisher's calendar, if some time zone puts its time on the
+        # written day; a time with the publisher's own offset, from any source,
+        # is already in it.
         # A generic "date" meta alone (often the last edit) does not outrank it either.
         if chosen is None or chosen[0] == _GENERIC or (
-                _one_day_apart(chosen[1], near) and not any(_own_offset(d) for _, d in structured)):
+                _one_day_apart(chosen[1], near) and _local_day_possible(chosen[1], near.date())
+                and not any(_own_offset(d) for _, d in structured)):
             chosen = ("text", near)
     if chosen and chosen is not shown and chosen[0] not in ("url", "text") and _utc_time(chosen[1]):
         # The same instant in the publisher's clock, from another source.

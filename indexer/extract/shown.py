@@ -31,6 +31,9 @@ _BEFORE = 200
 # with its date in a sibling of an outer one (a grid layout puts it in another
 # column: eight levels up). The character budget bounds the reading.
 _LEVELS_AFTER = 10
+# And the text before it through four: Blogger's themes put the day's
+# heading ("Samstag, 9. September 2017") above the post's third wrapper.
+_LEVELS_BEFORE = 4
 _SPACES = re.compile(r"\s+")
 
 
@@ -88,7 +91,7 @@ def _text_before(anchor: etree._Element) -> str:
     parts: list[str] = []
     budget = _BEFORE + 100
     node: etree._Element | None = anchor
-    for _ in range(3):
+    for _ in range(_LEVELS_BEFORE):
         if node is None or budget <= 0:
             break
         for sibling in node.itersiblings(preceding=True):
@@ -96,9 +99,11 @@ def _text_before(anchor: etree._Element) -> str:
                 continue
             if sibling.tail and sibling.tail.strip():
                 parts.append(sibling.tail)
-            if sibling.tag == "nav" or outside_article(sibling):
+            if sibling.tag == "nav" or outside_article(sibling, anchor):
                 return " ".join(reversed(parts))
-            text = text_of(sibling)
+            # Piece by piece: "<span>Research</span><span>7 April 2020</span>"
+            # glued into one string would hide the date ("Research7").
+            text = " ".join(chunk for chunk in _chunks(sibling, with_tail=False) if chunk and chunk.strip())
             parts.append(text[-budget:])
             budget -= len(text)
             if budget <= 0:
