@@ -131,3 +131,25 @@ def test_day_heading_above_the_post_in_a_blog_theme() -> None:
     body = f"<div class='widget Blog' id='Blog1'><div class='blog-posts hfeed'>{post}</div></div>"
     raw = page("<title>Weinlachgummis: [Rezi] Love is War</title>", body).replace(b"<html>", b"<html lang='de'>")
     assert _date(raw, skip_date_sources=NO_HTMLDATE) == dt.date(2017, 9, 9)
+
+
+@pytest.mark.parametrize("attr, key", [
+    ("name", "prism.publicationDate"),          # PRISM (journals)
+    ("name", "pub_date"),
+    ("property", "published_at"),
+    ("name", "cXenseParse:publishtime"),
+    ("name", "shareaholic:article_published_time"),
+    ("name", "article.created"),
+    ("name", "dcterms:created"),                # RDFa's spelling of DCTERMS.created
+    ("name", "DC:date.issued"),
+])
+def test_published_date_meta_names(attr: str, key: str) -> None:
+    raw = page(f'<meta {attr}="{key}" content="2021-06-09T08:00:00+02:00">')
+    assert _date(raw, skip_date_sources=NO_HTMLDATE) == dt.date(2021, 6, 9)
+
+
+@pytest.mark.parametrize("key", ["dcterms:modified", "article_date_updated", "article.updated"])
+def test_modified_meta_settles_a_date_that_reads_both_ways(key: str) -> None:
+    """"10/05/2022" is 10 May when the page was last changed on 11 May (else 5 October)."""
+    head = f'<meta name="pubdate" content="10/05/2022 05:22 pm"><meta name="{key}" content="2022-05-11">'
+    assert _date(page(head), skip_date_sources=NO_HTMLDATE) == dt.date(2022, 5, 10)

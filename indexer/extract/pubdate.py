@@ -52,8 +52,13 @@ _META_DATE_KEYS = (
     "publish_date", "pubdate", "article.published", "article_date_original",
     "original-publish-date", "parsely-pub-date", "sailthru.date", "dc.date.issued",
     "dcterms.issued", "dcterms.created", "dc.date.created", "article:post_date",
-    "cxenseparse:recs:publishtime", "displaydate", "dat", "release_date", "og:pubdate", "citation_publication_date", "citation_date",
+    "cxenseparse:recs:publishtime", "cxenseparse:publishtime", "displaydate", "dat", "release_date", "og:pubdate",
+    "citation_publication_date", "citation_date", "prism.publicationdate", "pub_date", "published_at",
+    "shareaholic:article_published_time", "article.created", "published",
 )
+_MODIFIED_META_KEYS = ("article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified",
+                       "dc.date.modified", "dcterms.modified", "article_date_updated", "article.updated",
+                       "shareaholic:article_modified_time")
 # Dublin Core's plain "date" (and a bare "date") is any date of the document's
 # life, often its last edit: weaker than a date the story's markup marks.
 _GENERIC_META_DATE_KEYS = ("dc.date", "dcterms.date", "date")
@@ -170,7 +175,7 @@ def _structured(ld: dict[str, Any] | None, meta: dict[str, str], micro: dict[str
 
 def _modified(ld: dict[str, Any] | None, meta: dict[str, str]) -> list[str]:
     """The page's own last-modified dates (raw values)."""
-    values = [meta.get(key) for key in ("article:modified_time", "og:updated_time", "datemodified")]
+    values = [meta.get(key) for key in _MODIFIED_META_KEYS]
     values.append(first_str(ld.get("dateModified")) if ld else None)
     return [value for value in values if value]
 
