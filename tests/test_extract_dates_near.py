@@ -153,3 +153,39 @@ def test_modified_meta_settles_a_date_that_reads_both_ways(key: str) -> None:
     """"10/05/2022" is 10 May when the page was last changed on 11 May (else 5 October)."""
     head = f'<meta name="pubdate" content="10/05/2022 05:22 pm"><meta name="{key}" content="2022-05-11">'
     assert _date(page(head), skip_date_sources=NO_HTMLDATE) == dt.date(2022, 5, 10)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("3 augusti 2020", dt.date(2020, 8, 3)),            # Swedish
+    ("19. helmikuuta 2020", dt.date(2020, 2, 19)),      # Finnish
+    ("5. května 2021", dt.date(2021, 5, 5)),            # Czech
+    ("12 Ekim 2021", dt.date(2021, 10, 12)),            # Turkish
+    ("7 грудня 2022", dt.date(2022, 12, 7)),            # Ukrainian
+    ("2020. február 19.", dt.date(2020, 2, 19)),        # Hungarian, year first
+    ("2019年6月24日 10時", dt.date(2019, 6, 24)),        # Japanese, Chinese
+    ("2019년 6월 24일", dt.date(2019, 6, 24)),           # Korean
+])
+def test_more_languages_and_year_first_dates(text: str, expected: dt.date) -> None:
+    body = f"<h1>Headline here</h1><p>{text}</p>{STORY}"
+    assert _date(page(body=body), skip_date_sources=NO_HTMLDATE) == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2022-5-5 22:17:36", dt.datetime(2022, 5, 5, 22, 17, 36)),
+    ("2022-5-6T12:00:00.000Z", dt.datetime(2022, 5, 6, 12, tzinfo=dt.timezone.utc)),
+])
+def test_machine_date_without_zero_padding(value: str, expected: dt.datetime) -> None:
+    art = extract_article(page(f'<meta property="article:published_time" content="{value}">'), "x.html",
+                          skip_date_sources=NO_HTMLDATE)
+    assert art.date == expected
+
+
+@pytest.mark.parametrize("head, expected", [
+    ('<meta property="og:locale" content="es_ES">', dt.date(2022, 5, 10)),
+    ('<meta http-equiv="Content-Language" content="fr">', dt.date(2022, 5, 10)),
+    ('<meta property="og:locale" content="en_US">', dt.date(2022, 10, 5)),
+])
+def test_page_language_from_its_head_when_html_has_no_lang(head: str, expected: dt.date) -> None:
+    """"10/05/2022" is 10 May in Spain and France, October 5 in the US."""
+    body = f"<article><h1>Tram line extended</h1><span class='time'>10/05/2022</span>{STORY}</article>"
+    assert _date(page(head, body), skip_date_sources=NO_HTMLDATE) == expected

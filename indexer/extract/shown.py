@@ -122,8 +122,17 @@ def _text_before(anchor: etree._Element) -> str:
 _MONTH_FIRST = frozenset({"", "en", "en-us", "en-ca"})
 
 
+# Without a lang attribute, the language the page declares in its head.
+_LANGUAGE_METAS = etree.XPath(
+    "head/meta[translate(@http-equiv, 'CONTENTLAGU', 'contentlagu')='content-language'"
+    " or @property='og:locale' or @name='language']/@content")
+
+
 def day_first(root: etree._Element) -> bool:
-    lang = root.get("lang") or root.get("xml:lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
+    lang = root.get("lang") or root.get("xml:lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    if not lang:
+        declared = _LANGUAGE_METAS(root)
+        lang = str(declared[0]) if declared else ""
     return lang.strip().lower().replace("_", "-") not in _MONTH_FIRST
 
 
