@@ -187,3 +187,28 @@ def test_page_language_from_its_head_when_html_has_no_lang(head: str, expected: 
     """"10/05/2022" is 10 May in Spain and France, October 5 in the US."""
     body = f"<article><h1>Tram line extended</h1><span class='time'>10/05/2022</span>{STORY}</article>"
     assert _date(page(head, body), skip_date_sources=NO_HTMLDATE) == expected
+
+
+def test_todays_date_in_the_masthead_above_the_story_container_is_not_read() -> None:
+    """The site's banner ("Miércoles 4 de Mayo de 2022", today's date) precedes
+    the <section> holding the story; the story dates from the evening of the 3rd."""
+    head = '<meta property="article:published_time" content="2022-05-03T20:51:06.620Z">'
+    body = ("<div class='top'><div class='date-item'>Miércoles 4 de Mayo de 2022</div></div>"
+            "<section class='article-section'><header><div class='article-header'>"
+            f"<h1>El Nobel de la Paz advirtió</h1></div></header>{STORY}</section>")
+    raw = page(head, body).replace(b"<html>", b"<html lang='es'>")
+    assert _date(raw, skip_date_sources=NO_HTMLDATE) == dt.date(2022, 5, 3)
+
+
+@pytest.mark.parametrize("published", [
+    "Tue Nov 19 2019 03:05:46 GMT+0000 (Coordinated Universal Time)",  # JavaScript's Date string
+    "2019-11-19T03:05:46Z",
+])
+def test_utc_time_is_read_in_the_offset_of_the_pages_other_times(published: str) -> None:
+    """Published 22:05 in New York on 18 November, written in UTC; the last change
+    is written in the publisher's own offset (-05:00)."""
+    head = json_ld({"@type": "NewsArticle", "headline": "Tram line extended", "datePublished": published,
+                    "dateModified": "2019-11-18T22:15:39-05:00"})
+    art = extract_article(page(head), "x.html", skip_date_sources=NO_HTMLDATE)
+    assert art.date is not None and art.date.date() == dt.date(2019, 11, 18)
+    assert art.date.utcoffset() == dt.timedelta(hours=-5)

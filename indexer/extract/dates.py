@@ -29,6 +29,9 @@ _LOOSE_ISO = re.compile(
     r"\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$",
     re.IGNORECASE,
 )
+# JavaScript's Date.toString(): "Tue Nov 19 2019 03:05:46 GMT+0000 (Coordinated Universal Time)".
+_JS_DATE = re.compile(r"[a-z]{3}\s+([a-z]{3})\s+(\d{1,2})\s+(\d{4})\s+(\d{2}):(\d{2}):(\d{2})\s+GMT([+-]\d{2}:?\d{2})",
+                      re.IGNORECASE)
 _SLASHED_YMD = re.compile(r"(?<!\d)(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?!\d)")
 
 # Month names (and their usual abbreviations) in the languages of the
@@ -143,6 +146,11 @@ def parse_date(value: str | None) -> dt.datetime | None:
             parsed = None
         if parsed is not None and _MIN_YEAR <= parsed.year <= _MAX_YEAR:
             return parsed
+    match = _JS_DATE.match(text)
+    if match:
+        month = _MONTHS.get(match.group(1).lower())
+        return _make(int(match.group(3)), month, int(match.group(2)), int(match.group(4)), int(match.group(5)),
+                     int(match.group(6)), _zone(match.group(7))) if month else None
     match = _LOOSE_ISO.match(text)
     if match:
         # "2022-5-5 22:17:36": a CMS that does not pad its numbers.

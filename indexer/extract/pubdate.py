@@ -275,7 +275,8 @@ def publication_date(root: etree._Element, *, ld: dict[str, Any] | None, meta: d
     # The page's other dates (its last change too) settle a numeric date that
     # reads both ways ("10/05/2022": 10 May or 5 October).
     evidence = [date for _, value, date in parsed if date is not None and swapped_reading(value) is None]
-    evidence += [date for date in (in_url, near, *map(parse_date, _modified(ld, meta))) if date is not None]
+    modified = [date for date in map(parse_date, _modified(ld, meta)) if date is not None]
+    evidence += [date for date in (in_url, near, *modified) if date is not None]
     structured = [(source, date) for source, date in
                   ((source, _settle_order(value, date, evidence)) for source, value, date in parsed)
                   if plausible(date)]
@@ -302,9 +303,16 @@ def publication_date(root: etree._Element, *, ld: dict[str, Any] | None, meta: d
                 and not any(_own_offset(d) for _, d in structured)):
             chosen = ("text", near)
     if chosen and chosen is not shown and chosen[0] not in ("url", "text") and _utc_time(chosen[1]):
-        # The same instant in the publisher's clock, from another source.
+        # The same instant in the publisher's clock, from another source; else
+        # in the offset the page's other times (its last change too) are written in.
         local = [found for found in structured[1:] if _local_time(found[1]) and _one_day_apart(found[1], chosen[1])]
-        chosen = local[0] if local else (chosen[0], _local_midnight(chosen[1]))
+        offsets = [date.tzinfo for date in [d for _, d in structured] + modified if _own_offset(date)]
+        if local:
+            chosen = local[0]
+        elif offsets:
+            chosen = (chosen[0], chosen[1].astimezone(offsets[0]))
+        else:
+            chosen = (chosen[0], _local_midnight(chosen[1]))
     if chosen is None and "text" not in skip:
         labelled = labelled_date(root, day_first(root))
         if plausible(labelled):

@@ -34,6 +34,7 @@ _LEVELS_AFTER = 10
 # And the text before it through four: Blogger's themes put the day's
 # heading ("Samstag, 9. September 2017") above the post's third wrapper.
 _LEVELS_BEFORE = 4
+_STORY_CONTAINERS = frozenset({"article", "main", "section", "body", "html"})
 _SPACES = re.compile(r"\s+")
 
 
@@ -111,8 +112,10 @@ def _text_before(anchor: etree._Element) -> str:
         node = node.getparent()
         if node is not None and node.text and node.text.strip():
             parts.append(node.text)
-        if node is None or node.tag in ("body", "html"):
-            break  # the <head> (JSON-LD, titles) is not text above the headline
+        if node is None or node.tag in _STORY_CONTAINERS:
+            # The <head> (JSON-LD, titles) is not text above the headline, nor
+            # is what precedes the story's own container (a masthead with today's date).
+            break
     return " ".join(reversed(parts))
 
 
