@@ -11,9 +11,12 @@ page's only machine-readable date (often its last edit). A date in the page's UR
 evidence too: it settles a machine timestamp given in UTC that falls on the
 next or previous day (the story's calendar date is the one where it was
 published; a time in the publisher's own offset already is), and wins over
-metadata that disagrees with it by more than a day. Without such
-evidence, a UTC time on the whole hour just before midnight (21:00 to 23:00)
-is read as the local midnight of the next day that a CMS wrote out in UTC.
+metadata that disagrees with it by more than a day. A date written beside
+the headline moves a UTC time a day only where some time zone (UTC-12 to
+UTC+14) puts that time on the written day. Without such evidence, a UTC time
+is read in the offset the page's other times are written in (its last change
+included), else one on the whole hour just before midnight (21:00 to 23:00)
+as the local midnight of the next day that a CMS wrote out in UTC.
 
 A machine value that reads both ways ("10/05/2022") takes the reading nearest
 the page's other dates (its last change included); without them, month first.
