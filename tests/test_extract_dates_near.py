@@ -90,3 +90,125 @@ def test_published_formulas_with_a_weekday_or_the_verb_after_the_date(line: str,
     body = f"<h1>Tram line extended</h1>{STORY}{STORY}<div class='about'>{line}</div>"
     raw = page(body=body).replace(b"<html>", b"<html lang='de'>")
     assert _date(raw, skip_date_sources=NO_HTMLDATE) == expected
+
+
+# ----------------------------------------------------------------- round 8
+
+def test_date_in_its_own_element_beside_a_label_above_the_headline() -> None:
+    """"<span>Original Research</span><span>7 April 2020</span>": the two read apart
+    ("Research7" would hide the date), and the written date outranks a generic
+    ``dc.date`` meta (often another date of the document's life)."""
+    body = ("<div class='citation'><div class='top'><span>Original Research</span><span>7 April 2020</span></div>"
+            f"<div class='title-wrapper'><h1>The effect of vaccination on hospitalization</h1></div></div>{STORY}")
+    raw = page('<meta name="dc.Date" content="2020-03-03">', body)
+    assert _date(raw, skip_date_sources=NO_HTMLDATE) == dt.date(2020, 4, 7)
+
+
+@pytest.mark.parametrize("stamp, written, expected", [
+    # 13:10 UTC is the 6th in every time zone: the event of the 5th in the story is not the story's day.
+    ("2023-11-06T13:10:22.000Z", "5. November 2023", dt.date(2023, 11, 6)),
+    # 02:00 UTC is still the 6th as far east as UTC+14: the 7th is out of reach.
+    ("2023-11-06T02:00:00Z", "7. November 2023", dt.date(2023, 11, 6)),
+    # 04:40 UTC is the evening of the 5th in the Americas: the written day settles it.
+    ("2023-11-06T04:40:00Z", "5. November 2023", dt.date(2023, 11, 5)),
+])
+def test_written_day_moves_a_utc_time_only_where_a_time_zone_can(stamp: str, written: str,
+                                                                  expected: dt.date) -> None:
+    head = f'<meta property="article:published_time" content="{stamp}">'
+    body = f"<article><h1>Motorway closed after an accident</h1><p>Am Sonntag, {written}, kurz nach 21.25 Uhr</p>{STORY}</article>"
+    assert _date(page(head, body), skip_date_sources=NO_HTMLDATE) == expected
+
+
+def test_day_heading_above_the_post_in_a_blog_theme() -> None:
+    """A blog theme's day heading above the post's third wrapper, all inside a
+    "widget" block (the wrappers around the headline are the story's own); the
+    book's release date under the title is not the post's."""
+    post = ("<div class='date-outer'><h2 class='date-header'><span>Samstag, 9. September 2017</span></h2>"
+            "<div class='date-posts'><div class='post-outer'><div class='post hentry'>"
+            "<h3 class='post-title entry-title'>[Rezi] Love is War</h3>"
+            f"<div class='post-body'><p>Verlag: Heyne, Erscheinungsdatum: 14.08.2017</p>{STORY}</div>"
+            "</div></div></div></div>")
+    body = f"<div class='widget Blog' id='Blog1'><div class='blog-posts hfeed'>{post}</div></div>"
+    raw = page("<title>Weinlachgummis: [Rezi] Love is War</title>", body).replace(b"<html>", b"<html lang='de'>")
+    assert _date(raw, skip_date_sources=NO_HTMLDATE) == dt.date(2017, 9, 9)
+
+
+@pytest.mark.parametrize("attr, key", [
+    ("name", "prism.publicationDate"),          # PRISM (journals)
+    ("name", "pub_date"),
+    ("property", "published_at"),
+    ("name", "cXenseParse:publishtime"),
+    ("name", "shareaholic:article_published_time"),
+    ("name", "article.created"),
+    ("name", "dcterms:created"),                # RDFa's spelling of DCTERMS.created
+    ("name", "DC:date.issued"),
+])
+def test_published_date_meta_names(attr: str, key: str) -> None:
+    raw = page(f'<meta {attr}="{key}" content="2021-06-09T08:00:00+02:00">')
+    assert _date(raw, skip_date_sources=NO_HTMLDATE) == dt.date(2021, 6, 9)
+
+
+@pytest.mark.parametrize("key", ["dcterms:modified", "article_date_updated", "article.updated"])
+def test_modified_meta_settles_a_date_that_reads_both_ways(key: str) -> None:
+    """"10/05/2022" is 10 May when the page was last changed on 11 May (else 5 October)."""
+    head = f'<meta name="pubdate" content="10/05/2022 05:22 pm"><meta name="{key}" content="2022-05-11">'
+    assert _date(page(head), skip_date_sources=NO_HTMLDATE) == dt.date(2022, 5, 10)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("3 augusti 2020", dt.date(2020, 8, 3)),            # Swedish
+    ("19. helmikuuta 2020", dt.date(2020, 2, 19)),      # Finnish
+    ("5. května 2021", dt.date(2021, 5, 5)),            # Czech
+    ("12 Ekim 2021", dt.date(2021, 10, 12)),            # Turkish
+    ("7 грудня 2022", dt.date(2022, 12, 7)),            # Ukrainian
+    ("2020. február 19.", dt.date(2020, 2, 19)),        # Hungarian, year first
+])
+def test_more_languages_and_year_first_dates(text: str, expected: dt.date) -> None:
+    body = f"<h1>Headline here</h1><p>{text}</p>{STORY}"
+    assert _date(page(body=body), skip_date_sources=NO_HTMLDATE) == expected
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2022-5-5 22:17:36", dt.datetime(2022, 5, 5, 22, 17, 36)),
+    ("2022-5-6T12:00:00.000Z", dt.datetime(2022, 5, 6, 12, tzinfo=dt.timezone.utc)),
+])
+def test_machine_date_without_zero_padding(value: str, expected: dt.datetime) -> None:
+    art = extract_article(page(f'<meta property="article:published_time" content="{value}">'), "x.html",
+                          skip_date_sources=NO_HTMLDATE)
+    assert art.date == expected
+
+
+@pytest.mark.parametrize("head, expected", [
+    ('<meta property="og:locale" content="es_ES">', dt.date(2022, 5, 10)),
+    ('<meta http-equiv="Content-Language" content="fr">', dt.date(2022, 5, 10)),
+    ('<meta property="og:locale" content="en_US">', dt.date(2022, 10, 5)),
+])
+def test_page_language_from_its_head_when_html_has_no_lang(head: str, expected: dt.date) -> None:
+    """"10/05/2022" is 10 May in Spain and France, October 5 in the US."""
+    body = f"<article><h1>Tram line extended</h1><span class='time'>10/05/2022</span>{STORY}</article>"
+    assert _date(page(head, body), skip_date_sources=NO_HTMLDATE) == expected
+
+
+def test_todays_date_in_the_masthead_above_the_story_container_is_not_read() -> None:
+    """The site's banner ("Miércoles 4 de Mayo de 2022", today's date) precedes
+    the <section> holding the story; the story dates from the evening of the 3rd."""
+    head = '<meta property="article:published_time" content="2022-05-03T20:51:06.620Z">'
+    body = ("<div class='top'><div class='date-item'>Miércoles 4 de Mayo de 2022</div></div>"
+            "<section class='article-section'><header><div class='article-header'>"
+            f"<h1>El Nobel de la Paz advirtió</h1></div></header>{STORY}</section>")
+    raw = page(head, body).replace(b"<html>", b"<html lang='es'>")
+    assert _date(raw, skip_date_sources=NO_HTMLDATE) == dt.date(2022, 5, 3)
+
+
+@pytest.mark.parametrize("published", [
+    "Tue Nov 19 2019 03:05:46 GMT+0000 (Coordinated Universal Time)",  # JavaScript's Date string
+    "2019-11-19T03:05:46Z",
+])
+def test_utc_time_is_read_in_the_offset_of_the_pages_other_times(published: str) -> None:
+    """Published 22:05 in New York on 18 November, written in UTC; the last change
+    is written in the publisher's own offset (-05:00)."""
+    head = json_ld({"@type": "NewsArticle", "headline": "Tram line extended", "datePublished": published,
+                    "dateModified": "2019-11-18T22:15:39-05:00"})
+    art = extract_article(page(head), "x.html", skip_date_sources=NO_HTMLDATE)
+    assert art.date is not None and art.date.date() == dt.date(2019, 11, 18)
+    assert art.date.utcoffset() == dt.timedelta(hours=-5)

@@ -24,30 +24,46 @@ _ISO = re.compile(
     r"\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?(?!\d)",
     re.IGNORECASE,
 )
+_LOOSE_ISO = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?"
+    r"\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?$",
+    re.IGNORECASE,
+)
+# JavaScript's Date.toString(): "Tue Nov 19 2019 03:05:46 GMT+0000 (Coordinated Universal Time)".
+_JS_DATE = re.compile(r"[a-z]{3}\s+([a-z]{3})\s+(\d{1,2})\s+(\d{4})\s+(\d{2}):(\d{2}):(\d{2})\s+GMT([+-]\d{2}:?\d{2})",
+                      re.IGNORECASE)
 _SLASHED_YMD = re.compile(r"(?<!\d)(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?!\d)")
 
 # Month names (and their usual abbreviations) in the languages of the
 # archive's sources: English, German, French, Spanish, Italian, Portuguese,
 # Dutch, Polish and Russian (genitive, as dates write them), Serbian in both
-# scripts.
+# scripts, the Scandinavian languages, Finnish, Czech, Ukrainian (genitive),
+# Turkish and Hungarian. (Croatian is left out: its "listopada" is October,
+# Polish's is November.)
 _MONTH_NAMES = (
     "january jan januar jänner jän janvier janv enero ene gennaio gen janeiro januari "
-    "stycznia styczeń января јануар",
+    "stycznia styczeń января јануар tammikuuta ledna січня ocak január",
     "february feb februar feber février févr fevrier febrero febbraio fevereiro fev februari "
-    "lutego luty февраля фебруар",
-    "march mar märz mär mrz maerz mars marzo março marco maart marca marzec марта mart март",
-    "april apr avril abril aprile avr kwietnia kwiecień апреля април",
-    "may mai mayo maggio maio mei maja maj мая мај",
-    "june jun juni juin junio giugno junho czerwca czerwiec июня јун",
-    "july jul juli juillet juil julio luglio julho lipca lipiec июля јул",
-    "august aug août aout agosto ago augustus sierpnia sierpień августа avgust август",
+    "lutego luty февраля фебруар helmikuuta února лютого şubat subat február",
+    "march mar märz mär mrz maerz mars marzo março marco maart marca marzec марта mart март "
+    "marts maaliskuuta března березня március",
+    "april apr avril abril aprile avr kwietnia kwiecień апреля април huhtikuuta dubna квітня "
+    "nisan április",
+    "may mai mayo maggio maio mei maja maj мая мај toukokuuta května травня mayıs mayis május",
+    "june jun juni juin junio giugno junho czerwca czerwiec июня јун kesäkuuta června червня "
+    "haziran június",
+    "july jul juli juillet juil julio luglio julho lipca lipiec июля јул heinäkuuta července "
+    "липня temmuz július",
+    "august aug août aout agosto ago augustus sierpnia sierpień августа avgust август augusti "
+    "elokuuta srpna серпня ağustos agustos augusztus",
     "september sep sept septembre septiembre setiembre settembre setembro set septembar "
-    "września wrzesień сентября септембар",
+    "września wrzesień сентября септембар syyskuuta září вересня eylül eylul szeptember",
     "october oct oktober okt octobre octubre ottobre outubro out oktobar października "
-    "październik октября октобар",
-    "november nov novembre noviembre novembro novembar listopada listopad ноября новембар",
+    "październik октября октобар lokakuuta října жовтня ekim október",
+    "november nov novembre noviembre novembro novembar listopada listopad ноября новембар "
+    "marraskuuta listopadu листопада kasım kasim",
     "december dec dezember dez décembre déc decembre diciembre dic dicembre dezembro decembar "
-    "grudnia grudzień декабря децембар",
+    "grudnia grudzień декабря децембар desember joulukuuta prosince грудня aralık aralik",
 )
 _MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(_MONTH_NAMES, start=1):
@@ -61,6 +77,10 @@ _MONTH_RE = r"([^\W\d_]{3,12})\.?"
 # "14 de mayo de 2024" / "le 14 mars 2024"
 _MDY = re.compile(rf"(?<!\w){_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)")
 _DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|º)?\.?\s+(?:of\s+|de\s+)?{_MONTH_RE},?\s+(?:de\s+)?(\d{{4}})(?!\d)")
+# Year first with a month name: "2020. február 19." (Hungarian). (Chinese and
+# Japanese "1975年1月28日" was tried: on the measured pages it found only a birth
+# date beside an encyclopedia entry's headline, no publication date.)
+_YMD_NAMED = re.compile(rf"(?<!\d)(\d{{4}})\.\s+{_MONTH_RE}\s+(\d{{1,2}})\.")
 # "14.03.2024" (European order) and "03/14/2024" (US order unless impossible)
 _DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2}(?![\d.]))(?!\d)")
 _SLASHED = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
@@ -126,6 +146,16 @@ def parse_date(value: str | None) -> dt.datetime | None:
             parsed = None
         if parsed is not None and _MIN_YEAR <= parsed.year <= _MAX_YEAR:
             return parsed
+    match = _JS_DATE.match(text)
+    if match:
+        month = _MONTHS.get(match.group(1).lower())
+        return _make(int(match.group(3)), month, int(match.group(2)), int(match.group(4)), int(match.group(5)),
+                     int(match.group(6)), _zone(match.group(7))) if month else None
+    match = _LOOSE_ISO.match(text)
+    if match:
+        # "2022-5-5 22:17:36": a CMS that does not pad its numbers.
+        numbers = (int(group or 0) for group in match.groups()[:6])
+        return _make(*numbers, tz=_zone(match.group(7)))
     match = _SLASHED_YMD.search(text)
     if match:
         result = _make(int(match.group(1)), int(match.group(2)), int(match.group(3)))
@@ -175,7 +205,7 @@ def text_dates(text: str, *, skip_decoys: bool = True,
     """
     found: dict[int, tuple[int, int, dt.datetime]] = {}
     for pattern, order in ((_MDY, "mdy"), (_DMY, "dmy"), (_ISO, "iso"),
-                           (_DOTTED, "dotted"), (_SLASHED, "slashed")):
+                           (_DOTTED, "dotted"), (_SLASHED, "slashed"), (_YMD_NAMED, "ymd")):
         for match in pattern.finditer(text):
             if match.start() in found or (skip_decoys and _is_decoy(text, match.start())):
                 continue
@@ -238,6 +268,9 @@ def _from_match(match: re.Match[str], order: str, day_first: bool = False) -> dt
     if order == "dmy":
         month = _MONTHS.get(match.group(2).lower())
         return _make(int(match.group(3)), month, int(match.group(1))) if month else None
+    if order == "ymd":
+        month = _MONTHS.get(match.group(2).lower())
+        return _make(int(match.group(1)), month, int(match.group(3))) if month else None
     if order == "iso":
         if "-" not in match.group(0)[:10]:
             return None  # bare 8-digit numbers in prose are rarely dates

@@ -56,6 +56,10 @@ class PageMeta:
 
 # ---------------------------------------------------------------- meta and microdata
 
+# Dublin Core is written "DC.date.issued" in HTML and "dc:date.issued" or
+# "dcterms:created" in RDFa: one spelling, the dotted one.
+_DUBLIN_CORE_PREFIX = re.compile(r"^(dc|dcterms):")
+
 def _meta_maps(root: etree._Element) -> tuple[dict[str, str], dict[str, list[str]]]:
     """First value per meta key, and every value (page order) per key.
 
@@ -74,7 +78,7 @@ def _meta_maps(root: etree._Element) -> tuple[dict[str, str], dict[str, list[str
         for attr in ("property", "name", "itemprop", "http-equiv"):
             key = meta.get(attr)
             if key:
-                key = key.strip().lower()
+                key = _DUBLIN_CORE_PREFIX.sub(r"\1.", key.strip().lower())
                 found.setdefault(key, content)
                 if attr in ("property", "name"):
                     values = every.setdefault(key, [])

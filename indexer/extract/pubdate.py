@@ -11,9 +11,12 @@ page's only machine-readable date (often its last edit). A date in the page's UR
 evidence too: it settles a machine timestamp given in UTC that falls on the
 next or previous day (the story's calendar date is the one where it was
 published; a time in the publisher's own offset already is), and wins over
-metadata that disagrees with it by more than a day. Without such
-evidence, a UTC time on the whole hour just before midnight (21:00 to 23:00)
-is read as the local midnight of the next day that a CMS wrote out in UTC.
+metadata that disagrees with it by more than a day. A date written beside
+the headline moves a UTC time a day only where some time zone (UTC-12 to
+UTC+14) puts that time on the written day. Without such evidence, a UTC time
+is read in the offset the page's other times are written in (its last change
+included), else one on the whole hour just before midnight (21:00 to 23:00)
+as the local midnight of the next day that a CMS wrote out in UTC.
 
 A machine value that reads both ways ("10/05/2022") takes the reading nearest
 the page's other dates (its last change included); without them, month first.
@@ -52,8 +55,13 @@ _META_DATE_KEYS = (
     "publish_date", "pubdate", "article.published", "article_date_original",
     "original-publish-date", "parsely-pub-date", "sailthru.date", "dc.date.issued",
     "dcterms.issued", "dcterms.created", "dc.date.created", "article:post_date",
-    "cxenseparse:recs:publishtime", "displaydate", "dat", "release_date", "og:pubdate", "citation_publication_date", "citation_date",
+    "cxenseparse:recs:publishtime", "cxenseparse:publishtime", "displaydate", "dat", "release_date", "og:pubdate",
+    "citation_publication_date", "citation_date", "prism.publicationdate", "pub_date", "published_at",
+    "shareaholic:article_published_time", "article.created", "published",
 )
+_MODIFIED_META_KEYS = ("article:modified_time", "og:article:modified_time", "og:updated_time", "datemodified",
+                       "dc.date.modified", "dcterms.modified", "article_date_updated", "article.updated",
+                       "shareaholic:article_modified_time")
 # Dublin Core's plain "date" (and a bare "date") is any date of the document's
 # life, often its last edit: weaker than a date the story's markup marks.
 _GENERIC_META_DATE_KEYS = ("dc.date", "dcterms.date", "date")
@@ -170,7 +178,7 @@ def _structured(ld: dict[str, Any] | None, meta: dict[str, str], micro: dict[str
 
 def _modified(ld: dict[str, Any] | None, meta: dict[str, str]) -> list[str]:
     """The page's own last-modified dates (raw values)."""
-    values = [meta.get(key) for key in ("article:modified_time", "og:updated_time", "datemodified")]
+    values = [meta.get(key) for key in _MODIFIED_META_KEYS]
     values.append(first_str(ld.get("dateModified")) if ld else None)
     return [value for value in values if value]
 
@@ -218,6 +226,20 @@ def _one_day_apart(a: dt.datetime, b: dt.datetime) -> bool:
     return abs((a.date() - b.date()).days) == 1
 
 
+# Clocks run from UTC-12 to UTC+14: a UTC time of 13:10 is that day's
+# afternoon or evening everywhere, never the previous day.
+_WESTMOST = dt.timedelta(hours=-12)
+_EASTMOST = dt.timedelta(hours=14)
+
+
+def _local_day_possible(date: dt.datetime, day: dt.date) -> bool:
+    """Can ``date`` (a UTC or zoneless time of day) fall on ``day`` in some time zone?
+    A bare date (midnight) can, as the CMS may have cut it from any instant."""
+    if (date.hour, date.minute, date.second) == (0, 0, 0):
+        return True
+    return (date + _WESTMOST).date() <= day <= (date + _EASTMOST).date()
+
+
 def _shown(structured: list[tuple[str, dt.datetime]], near: dt.datetime | None) -> tuple[str, dt.datetime] | None:
     """The machine-readable date that the date written beside the headline confirms,
     when the machine-readable sources name more than one day."""
@@ -256,7 +278,8 @@ def publication_date(root: etree._Element, *, ld: dict[str, Any] | None, meta: d
     # The page's other dates (its last change too) settle a numeric date that
     # reads both ways ("10/05/2022": 10 May or 5 October).
     evidence = [date for _, value, date in parsed if date is not None and swapped_reading(value) is None]
-    evidence += [date for date in (in_url, near, *map(parse_date, _modified(ld, meta))) if date is not None]
+    modified = [date for date in map(parse_date, _modified(ld, meta)) if date is not None]
+    evidence += [date for date in (in_url, near, *modified) if date is not None]
     structured = [(source, date) for source, date in
                   ((source, _settle_order(value, date, evidence)) for source, value, date in parsed)
                   if plausible(date)]
@@ -274,16 +297,25 @@ def publication_date(root: etree._Element, *, ld: dict[str, Any] | None, meta: d
     elif plausible(near):
         assert near is not None
         # A day apart: metadata in UTC (or without a zone) names another day
-        # than the publisher's calendar; a time with the publisher's own offset,
-        # from any source, is already in it.
+        # than the publisher's calendar, if some time zone puts its time on the
+        # written day; a time with the publisher's own offset, from any source,
+        # is already in it.
         # A generic "date" meta alone (often the last edit) does not outrank it either.
         if chosen is None or chosen[0] == _GENERIC or (
-                _one_day_apart(chosen[1], near) and not any(_own_offset(d) for _, d in structured)):
+                _one_day_apart(chosen[1], near) and _local_day_possible(chosen[1], near.date())
+                and not any(_own_offset(d) for _, d in structured)):
             chosen = ("text", near)
     if chosen and chosen is not shown and chosen[0] not in ("url", "text") and _utc_time(chosen[1]):
-        # The same instant in the publisher's clock, from another source.
+        # The same instant in the publisher's clock, from another source; else
+        # in the offset the page's other times (its last change too) are written in.
         local = [found for found in structured[1:] if _local_time(found[1]) and _one_day_apart(found[1], chosen[1])]
-        chosen = local[0] if local else (chosen[0], _local_midnight(chosen[1]))
+        offsets = [date.tzinfo for date in [d for _, d in structured] + modified if _own_offset(date)]
+        if local:
+            chosen = local[0]
+        elif offsets:
+            chosen = (chosen[0], chosen[1].astimezone(offsets[0]))
+        else:
+            chosen = (chosen[0], _local_midnight(chosen[1]))
     if chosen is None and "text" not in skip:
         labelled = labelled_date(root, day_first(root))
         if plausible(labelled):

@@ -31,6 +31,10 @@ _BEFORE = 200
 # with its date in a sibling of an outer one (a grid layout puts it in another
 # column: eight levels up). The character budget bounds the reading.
 _LEVELS_AFTER = 10
+# And the text before it through four: Blogger's themes put the day's
+# heading ("Samstag, 9. September 2017") above the post's third wrapper.
+_LEVELS_BEFORE = 4
+_STORY_CONTAINERS = frozenset({"article", "main", "section", "body", "html"})
 _SPACES = re.compile(r"\s+")
 
 
@@ -88,7 +92,7 @@ def _text_before(anchor: etree._Element) -> str:
     parts: list[str] = []
     budget = _BEFORE + 100
     node: etree._Element | None = anchor
-    for _ in range(3):
+    for _ in range(_LEVELS_BEFORE):
         if node is None or budget <= 0:
             break
         for sibling in node.itersiblings(preceding=True):
@@ -96,9 +100,11 @@ def _text_before(anchor: etree._Element) -> str:
                 continue
             if sibling.tail and sibling.tail.strip():
                 parts.append(sibling.tail)
-            if sibling.tag == "nav" or outside_article(sibling):
+            if sibling.tag == "nav" or outside_article(sibling, anchor):
                 return " ".join(reversed(parts))
-            text = text_of(sibling)
+            # Piece by piece: "<span>Research</span><span>7 April 2020</span>"
+            # glued into one string would hide the date ("Research7").
+            text = " ".join(chunk for chunk in _chunks(sibling, with_tail=False) if chunk and chunk.strip())
             parts.append(text[-budget:])
             budget -= len(text)
             if budget <= 0:
@@ -106,8 +112,10 @@ def _text_before(anchor: etree._Element) -> str:
         node = node.getparent()
         if node is not None and node.text and node.text.strip():
             parts.append(node.text)
-        if node is None or node.tag in ("body", "html"):
-            break  # the <head> (JSON-LD, titles) is not text above the headline
+        if node is None or node.tag in _STORY_CONTAINERS:
+            # The <head> (JSON-LD, titles) is not text above the headline, nor
+            # is what precedes the story's own container (a masthead with today's date).
+            break
     return " ".join(reversed(parts))
 
 
@@ -117,8 +125,17 @@ def _text_before(anchor: etree._Element) -> str:
 _MONTH_FIRST = frozenset({"", "en", "en-us", "en-ca"})
 
 
+# Without a lang attribute, the language the page declares in its head.
+_LANGUAGE_METAS = etree.XPath(
+    "head/meta[translate(@http-equiv, 'CONTENTLAGU', 'contentlagu')='content-language'"
+    " or @property='og:locale' or @name='language']/@content")
+
+
 def day_first(root: etree._Element) -> bool:
-    lang = root.get("lang") or root.get("xml:lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
+    lang = root.get("lang") or root.get("xml:lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    if not lang:
+        declared = _LANGUAGE_METAS(root)
+        lang = str(declared[0]) if declared else ""
     return lang.strip().lower().replace("_", "-") not in _MONTH_FIRST
 
 
