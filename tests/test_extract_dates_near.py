@@ -162,6 +162,8 @@ def test_modified_meta_settles_a_date_that_reads_both_ways(key: str) -> None:
     ("12 Ekim 2021", dt.date(2021, 10, 12)),            # Turkish
     ("7 грудня 2022", dt.date(2022, 12, 7)),            # Ukrainian
     ("2020. február 19.", dt.date(2020, 2, 19)),        # Hungarian, year first
+    ("2019年6月24日 10時", dt.date(2019, 6, 24)),        # Japanese, Chinese
+    ("2019년 6월 24일", dt.date(2019, 6, 24)),           # Korean
 ])
 def test_more_languages_and_year_first_dates(text: str, expected: dt.date) -> None:
     body = f"<h1>Headline here</h1><p>{text}</p>{STORY}"
@@ -212,3 +214,14 @@ def test_utc_time_is_read_in_the_offset_of_the_pages_other_times(published: str)
     art = extract_article(page(head), "x.html", skip_date_sources=NO_HTMLDATE)
     assert art.date is not None and art.date.date() == dt.date(2019, 11, 18)
     assert art.date.utcoffset() == dt.timedelta(hours=-5)
+
+
+@pytest.mark.parametrize("life, published", [
+    ("蔡健雅，1975年1月28日出生于新加坡", "2020年2月14日"),
+    ("1975年1月28日（农历1974年腊月十七）", "2020年2月14日"),
+    ("The mayor, born on 28 January 1975, spoke.", "14 February 2020"),
+    ("Die Bürgermeisterin (geboren 28. Januar 1975) sprach.", "14. Februar 2020"),
+])
+def test_a_life_date_beside_the_headline_is_not_the_publication_date(life: str, published: str) -> None:
+    body = f"<h1>Headline here</h1><p>{life}</p>{STORY}<p>{published}</p>"
+    assert _date(page(body=body), skip_date_sources=NO_HTMLDATE) != dt.date(1975, 1, 28)

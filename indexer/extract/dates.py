@@ -77,9 +77,9 @@ _MONTH_RE = r"([^\W\d_]{3,12})\.?"
 # "14 de mayo de 2024" / "le 14 mars 2024"
 _MDY = re.compile(rf"(?<!\w){_MONTH_RE}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)")
 _DMY = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|º)?\.?\s+(?:of\s+|de\s+)?{_MONTH_RE},?\s+(?:de\s+)?(\d{{4}})(?!\d)")
-# Year first with a month name: "2020. február 19." (Hungarian). (Chinese and
-# Japanese "1975年1月28日" was tried: on the measured pages it found only a birth
-# date beside an encyclopedia entry's headline, no publication date.)
+# Year first: "2019年6月24日" (Chinese, Japanese), "2019년 6월 24일" (Korean),
+# "2020. február 19." (Hungarian).
+_CJK = re.compile(r"(?<!\d)(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]")
 _YMD_NAMED = re.compile(rf"(?<!\d)(\d{{4}})\.\s+{_MONTH_RE}\s+(\d{{1,2}})\.")
 # "14.03.2024" (European order) and "03/14/2024" (US order unless impossible)
 _DOTTED = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2}(?![\d.]))(?!\d)")
@@ -178,14 +178,20 @@ _DECOY_LABEL = re.compile(
     r"(?:updated|modified|edited|revised|changed|corrected|amended|aktualisiert|geändert|"
     r"bearbeitet|mis à jour|modifié|actualizado|aggiornato|bijgewerkt|zaktualizowano|"
     r"ažurirano|izmenjeno|ажурирано|измењено|обновлено|изменено|©|\(c\)|copyright|"
-    r"registriert|registered|joined|member since|mitglied seit|inscrit le|registrado)"
+    r"registriert|registered|joined|member since|mitglied seit|inscrit le|registrado|"
+    r"\b(?:born|geboren|née?|nacid[oa]|urodzon[ya])\b)"
     r"\W{0,3}(?:(?:on|at|am|um|le|el|il|op)\W+)?(?:[^\W\d]+,?\s+)?$",
     re.IGNORECASE,
 )
 _DECOY_WINDOW = 40
+# A date followed by "born" in languages that put it after ("1975年1月28日出生"),
+# or by its lunar-calendar equivalent: a life's date, not a publication's.
+_BIRTH_AFTER = re.compile(r"\s*(?:[(（]\s*)?(?:出生|生于|生まれ|출생|农历|農曆|农曆|陰曆|음력)")
 
 
-def _is_decoy(text: str, start: int) -> bool:
+def _is_decoy(text: str, start: int, end: int | None = None) -> bool:
+    if end is not None and _BIRTH_AFTER.match(text, end):
+        return True
     return _DECOY_LABEL.search(text[max(0, start - _DECOY_WINDOW):start]) is not None
 
 
@@ -205,9 +211,9 @@ def text_dates(text: str, *, skip_decoys: bool = True,
     """
     found: dict[int, tuple[int, int, dt.datetime]] = {}
     for pattern, order in ((_MDY, "mdy"), (_DMY, "dmy"), (_ISO, "iso"),
-                           (_DOTTED, "dotted"), (_SLASHED, "slashed"), (_YMD_NAMED, "ymd")):
+                           (_DOTTED, "dotted"), (_SLASHED, "slashed"), (_CJK, "cjk"), (_YMD_NAMED, "ymd")):
         for match in pattern.finditer(text):
-            if match.start() in found or (skip_decoys and _is_decoy(text, match.start())):
+            if match.start() in found or (skip_decoys and _is_decoy(text, match.start(), match.end())):
                 continue
             date = _from_match(match, order, day_first)
             if date is not None:
@@ -268,6 +274,8 @@ def _from_match(match: re.Match[str], order: str, day_first: bool = False) -> dt
     if order == "dmy":
         month = _MONTHS.get(match.group(2).lower())
         return _make(int(match.group(3)), month, int(match.group(1))) if month else None
+    if order == "cjk":
+        return _make(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     if order == "ymd":
         month = _MONTHS.get(match.group(2).lower())
         return _make(int(match.group(1)), month, int(match.group(3))) if month else None
