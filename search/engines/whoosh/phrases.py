@@ -122,8 +122,8 @@ def _positions(searcher, cache: PostingCache, fieldname: str, word: str, packed:
     ids, values = found.ids, found.values
     assert values is not None
     if packed:
-        if found.whole:
-            cache.put(key, ids, values.starts, values.data)
+        if found.whole:  # (a kept list's bytes are far below 2**31: its starts fit in 4 bytes)
+            cache.put(key, ids, values.starts.astype(np.int32), values.data)
         return _Packed(ids, values)
     # Pickled: a frequent word is decoded whole once, so that the next
     # phrase with it unpickles nothing.
@@ -159,7 +159,7 @@ def preload(searcher, cache: PostingCache, fieldnames: tuple[str, ...],
         count = int(searcher.frequency(fieldname, word))  # its positions, in all documents
         # What the cache keeps: ids, and value starts and 2 bytes a position
         # (packed), or a key a position (pickled, decoded).
-        size = 16 * df + 8 + 2 * count if packed else 8 * df + 8 * count
+        size = 12 * df + 4 + 2 * count if packed else 8 * df + 8 * count
         if size > room or not cache.worth_keeping(df, size):
             continue
         _positions(searcher, cache, fieldname, word, packed, None, deadline)
