@@ -135,8 +135,7 @@ def _positions(searcher, cache: PostingCache, fieldname: str, word: str, packed:
     return _Pickled(ids, values)
 
 
-def preload(searcher, cache: PostingCache, fieldnames: tuple[str, ...],
-            deadline: Deadline = NO_DEADLINE) -> list[tuple[str, str]]:
+def preload(searcher, cache: PostingCache, fieldnames: tuple[str, ...]) -> list[tuple[str, str]]:
     """Read the whole positions of the most frequent stop words of
     ``fieldnames`` into ``cache`` now; returns the (field, word) read.
 
@@ -162,7 +161,7 @@ def preload(searcher, cache: PostingCache, fieldnames: tuple[str, ...],
         size = 12 * df + 4 + 2 * count if packed else 8 * df + 8 * count
         if size > room or not cache.worth_keeping(df, size):
             continue
-        _positions(searcher, cache, fieldname, word, packed, None, deadline)
+        _positions(searcher, cache, fieldname, word, packed, None, NO_DEADLINE)
         if cache.get(("positions", fieldname, word)) is not None:
             room -= size
             read.append((fieldname, word))
