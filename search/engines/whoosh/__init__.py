@@ -31,7 +31,8 @@ the tests in ``tests/engines/whoosh/``:
 * ``phrases``: the pickled position lists of ``whoosh.formats.Positions``,
   unpickled many at once;
 * ``doctable``: whole fixed-size columns (``_count``, ``_dbfile``, ``_basepos``,
-  ``_fixedlen``, ``_typecode``, ``_default``) and the length columns
+  ``_fixedlen``, ``_typecode``, ``_default``), whole variable-length bytes
+  columns (``VarBytesColumn.Reader``'s ``_lengths``) and the length columns
   (``SegmentReader._perdoc._cached_reader``, ``whoosh.codec.whoosh3._lenfield``);
 * ``writer``: ``SegmentWriter``'s posting pool, ``_flush_segment``,
   ``_check_state``, ``_check_fields`` and ``_added`` (its ``add_document``

@@ -72,6 +72,8 @@ _FAMILIES: dict[str | None, _Fields] = {
     "section": _Fields(("section",), ("section",), ("section",)),
     "author": _Fields(("author",), ("author",), ("author",)),
 }
+#: Where a phrase without a field prefix is matched.
+PHRASE_FIELDS = _FAMILIES[None].literal
 
 
 class _Compiler:

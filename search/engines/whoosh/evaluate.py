@@ -35,6 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.ma  # noqa: F401 - np.unique imports it on first use (~8 ms): here, not in a process's first search
 from whoosh import query as wq
 
 from search.models import NO_DEADLINE, Deadline

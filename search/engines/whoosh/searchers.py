@@ -17,8 +17,9 @@ from pathlib import Path
 
 from search.models import IndexState
 
-from . import damage, store
+from . import damage, phrases, store
 from .bm25 import FIELD_BOOSTS, weighting
+from .compile import PHRASE_FIELDS
 from .doctable import DocTable
 from .suggest import SPELLING_FIELDS
 
@@ -161,6 +162,8 @@ class Searchers:
                         table.field_lengths(reader, fieldname)
                     table.spelling_words(reader, SPELLING_FIELDS)
                     table.story_members()  # results collapse by default
+                    # and the positions a phrase with a frequent stop word reads whole
+                    phrases.preload(opened.searcher, table.postings, PHRASE_FIELDS)
                     self._tables[opened.label] = table
         return table
 

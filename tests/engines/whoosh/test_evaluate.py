@@ -281,3 +281,42 @@ def test_reads_limited_to_candidates_skip_blocks(small_blocks, monkeypatch):
     assert np.array_equal(whole.ids[at], part.ids) and np.array_equal(whole.weights[at], part.weights)
     assert set(within.tolist()) <= set(part.ids.tolist())
 
+
+
+@pytest.mark.parametrize("positions", ["packed", "pickled"])
+def test_stop_words_positions_are_read_with_the_table(tmp_path, monkeypatch, positions):
+    """A generation's table reads the whole positions of its most frequent
+    stop words (in both position formats), most frequent first, within a
+    share of the cache's budget; phrases with them then match exactly what
+    Whoosh's phrase matcher finds, before and after the first use."""
+    from search.engines.whoosh import phrases
+    from search.engines.whoosh.analysis import STOP_WORDS
+    from search.engines.whoosh.compile import PHRASE_FIELDS
+
+    monkeypatch.setattr(PostingCache, "MIN_POSTINGS", 5)
+    with monkeypatch.context() as m:
+        if positions == "pickled":
+            m.setattr(fields, "PackedPositions", formats.Positions)
+        build_index(tmp_path, sample_articles())
+    svc = SearchService(tmp_path)
+    snap = svc.engine.snapshot()
+    searcher, cache = snap.searcher, snap.table.postings
+    frequent = {(f, w) for f in PHRASE_FIELDS for w in STOP_WORDS if searcher.doc_frequency(f, w) >= 5}
+    held = {(f, w) for f in PHRASE_FIELDS for w in STOP_WORDS if cache.get(("positions", f, w)) is not None}
+    assert ("body_phrase", "the") in held and held == frequent
+    live = snap.table.live
+    for q in ('"of the"', '"in the"~3', '"the government"', 'title:"of the"'):
+        _, c = compiled(svc, q)
+        for _ in range(2):
+            found = evaluate(c.query, searcher, snap.table)
+            assert found.ids[live[found.ids]].tolist() == whoosh_ids(snap, c.query), q
+    # A small budget: the most frequent word first, and no more than fits.
+    by_df = sorted(frequent, key=lambda fw: (searcher.doc_frequency(*fw), *fw), reverse=True)
+    monkeypatch.setattr(PostingCache, "BUDGET_BYTES", 4 * sum(a.nbytes for a in cache.get(("positions", *by_df[0]))))
+    small = PostingCache()
+    read = phrases.preload(searcher, small, PHRASE_FIELDS)
+    assert read and set(read) < frequent and read == [fw for fw in by_df if fw in read]
+    if positions == "packed":  # (a pickled list is kept when a bound of its size fits)
+        assert read[0] == by_df[0]
+    assert sum(a.nbytes for fw in read for a in small.get(("positions", *fw))) <= PostingCache.BUDGET_BYTES // 3
+    svc.close()

@@ -129,3 +129,37 @@ def test_indexed_order_breaks_ties_by_publication_date_then_undated():
     order = table.indexed_order(np.arange(5), 5).tolist()
     assert order == [2, 1, 0, 3, 4]  # newest run; then by date, undated last; unknown stamp last
     assert table.indexed_order(np.arange(5), 2).tolist() == [2, 1]
+
+
+def test_string_columns_read_whole_equal_whooshs_reader(service, caplog):
+    """Facet and story columns are read with one read per segment and sliced;
+    a column reader of another kind is iterated (logged). Both give, document
+    by document, what Whoosh's own translating reader gives."""
+    import logging
+
+    from search.engines.whoosh import doctable
+
+    class IterOnly:  # a column reader without the VarBytes reader's attributes
+        def __init__(self, column):
+            self._column = column
+
+        def __iter__(self):
+            return iter(self._column)
+
+    reader = service.engine.snapshot().searcher.reader()
+    size = reader.doc_count_all()
+    checked = 0
+    for fieldname in ("section_facet", "author_facet", "story"):
+        expected = [""] * size
+        for sub, offset in reader.leaf_readers():
+            if sub.has_column(fieldname):
+                whoosh_col = sub.column_reader(fieldname)
+                expected[offset:offset + sub.doc_count_all()] = [whoosh_col[d] for d in range(sub.doc_count_all())]
+                raw = sub.column_reader(fieldname, translate=False)
+                assert hasattr(raw, "_lengths")  # the kind read whole
+                with caplog.at_level(logging.DEBUG, logger=doctable.__name__):
+                    assert doctable._raw_bytes(IterOnly(raw), sub.doc_count_all()) == list(raw)
+                assert "read value by value" in caplog.text
+        assert doctable._column(reader, fieldname, size, "") == expected
+        checked += sum(1 for v in expected if v)
+    assert checked > len(CORPUS)
