@@ -23,6 +23,11 @@ from .schema import AUTHOR_SEP
 from .suggest import SpellingWords
 
 
+#: Bytes of ``DocTable.spelled`` per process: a word in every article of
+#: half a million is 2 MB.
+SPELLED_BUDGET = 48 * 1024 * 1024
+
+
 @dataclass
 class Vocabulary:
     """Distinct values of a facet column, with ordinals into ``values``."""
@@ -77,6 +82,8 @@ class DocTable:
     _lengths_lock: threading.Lock = field(default_factory=threading.Lock)
     #: Decoded posting lists of frequent terms (see .evaluate and .phrases).
     postings: PostingCache = field(default_factory=lambda: PostingCache())
+    #: The documents holding each of the spellings panel's frequent words (see .spellings).
+    spelled: PostingCache = field(default_factory=lambda: PostingCache(SPELLED_BUDGET))
     #: The spelling fields' words, read on first use (see .suggest).
     _spelling: dict[tuple[str, ...], SpellingWords] = field(default_factory=dict)
     #: Ids by document number and back, read on first use (exports, saved sets).

@@ -33,7 +33,7 @@ import logging
 import mmap
 import weakref
 import zlib
-from pickle import dumps, loads
+from pickle import UnpicklingError, dumps, loads
 from struct import Struct
 from typing import NamedTuple
 
@@ -221,6 +221,29 @@ def ids_part(data: bytes, n: int) -> tuple[int, int, int] | None:
     return int.from_bytes(data[at + 2:start], "little"), start, end
 
 
+def ids_only(data: bytes, n: int) -> tuple | None:
+    """A block's id deltas read from its data as far as they go, without
+    unpickling its weights and values: the ids' tuple (any int opcodes) ends
+    with ``TUPLE`` and a memo opcode, so that much of the pickle, given a
+    ``STOP``, is the tuple alone; None when no such end gives ``n`` ids. Each
+    id takes at least 2 bytes, and an end found inside a wider int's bytes
+    leaves that int short, which the unpickler refuses."""
+    at = 11 if data[:3] == b"\x80\x04\x95" else 2 if data[:2] == b"\x80\x02" else 0
+    if not at or data[at] != MARK:
+        return None
+    end = b"t\x94" if at == 11 else b"tq"  # protocol 4's MEMOIZE, protocol 2's BINPUT
+    p = data.find(end, at + 2 * n)
+    while p >= 0:
+        try:
+            ids = loads(b"\x80\x02" + data[at:p + 1] + b".")
+        except UnpicklingError:
+            ids = None
+        if type(ids) is tuple and len(ids) == n:
+            return ids
+        p = data.find(end, p + 1)
+    return None
+
+
 def read_ids(blocks: Blocks, chosen: np.ndarray, deadline: Deadline = NO_DEADLINE) -> np.ndarray:
     """The ascending ids of the ``chosen`` blocks (ascending indexes)."""
     if len(chosen) == 1:  # most lists: one block, unpickled without numpy's calls for many
@@ -242,10 +265,11 @@ def read_ids(blocks: Blocks, chosen: np.ndarray, deadline: Deadline = NO_DEADLIN
             deadline.check()
         head = buf[starts[k]:ends[k]]
         if compressed[k]:
-            # The ids end at most 2n + 16 bytes in: protocol 4's 11-byte header
-            # (2 for protocol 2), MARK, a first id of up to 5 bytes, 2 bytes a delta, TUPLE.
+            # The ids end at most 3n + 16 bytes in when no delta is 65536 or
+            # more: protocol 4's 11-byte header (2 for protocol 2), MARK, a
+            # first id of up to 5 bytes, 2 or 3 bytes a delta, TUPLE.
             rest[i] = inflater = zlib.decompressobj()
-            head = inflater.decompress(head, 2 * n + 16)
+            head = inflater.decompress(head, 3 * n + 16)
         heads[i] = head
         part = ids_part(head, n)
         if part is None:
@@ -261,15 +285,18 @@ def read_ids(blocks: Blocks, chosen: np.ndarray, deadline: Deadline = NO_DEADLIN
         deltas[first_at] = firsts
         deltas[ranges(first_at + 1, first_at + n_fast)] = ops[:, 1]
         odd = np.flatnonzero(ops[:, 0] != K)
-        if len(odd):  # a delta of 256 or more: those blocks are unpickled
+        if len(odd):  # a delta of 256 or more: those blocks' ids are unpickled
             pair_starts = np.cumsum(n_fast - 1) - (n_fast - 1)
             slow += where[np.unique(np.searchsorted(pair_starts, odd, side="right") - 1)].tolist()
-    for i in slow:  # the data inflated to its end, unpickled
+    for i in slow:
         o, n = int(offsets[i]), int(counts[i])
-        data, inflater = heads[i], rest.get(i)
-        if inflater is not None:
-            data += inflater.decompress(inflater.unconsumed_tail) + inflater.flush()
-        deltas[o:o + n] = unpickled(data)[0]
+        ids = ids_only(heads[i], n)
+        if ids is None:  # wider deltas than inflated, or another shape: the data inflated to its end
+            data, inflater = heads[i], rest.get(i)
+            if inflater is not None:
+                data += inflater.decompress(inflater.unconsumed_tail) + inflater.flush()
+            ids = unpickled(data)[0]
+        deltas[o:o + n] = ids
     return ids_from_deltas(blocks, chosen, deltas, offsets)
 
 
