@@ -18,8 +18,9 @@ get its ids. Here:
   4-byte int opcode, then one ``K`` opcode and byte per delta under 256 (a
   list of more than a few hundred postings in a segment is dense enough that
   they almost all are), and every block's bytes are decoded at once with
-  numpy. A block in any other shape (a larger delta, a block of three
-  postings or fewer, another pickle protocol) is unpickled whole.
+  numpy. A block with a larger delta has its ids' part alone unpickled
+  (:func:`ids_only`); one in any other shape (a block of three postings or
+  fewer, another pickle protocol) is unpickled whole.
 
 Deleted documents are read too, as from the codec's own matcher (callers
 mask with ``DocTable.live``). Readers of another codec, inlined postings and
@@ -227,7 +228,7 @@ def ids_only(data: bytes, n: int) -> tuple | None:
     with ``TUPLE`` and a memo opcode, so that much of the pickle, given a
     ``STOP``, is the tuple alone; None when no such end gives ``n`` ids. Each
     id takes at least 2 bytes, and an end found inside a wider int's bytes
-    leaves that int short, which the unpickler refuses."""
+    leaves the pickle cut short, which the unpickler refuses."""
     at = 11 if data[:3] == b"\x80\x04\x95" else 2 if data[:2] == b"\x80\x02" else 0
     if not at or data[at] != MARK:
         return None
@@ -236,7 +237,7 @@ def ids_only(data: bytes, n: int) -> tuple | None:
     while p >= 0:
         try:
             ids = loads(b"\x80\x02" + data[at:p + 1] + b".")
-        except UnpicklingError:
+        except (UnpicklingError, EOFError):  # an end inside an int's bytes: cut short
             ids = None
         if type(ids) is tuple and len(ids) == n:
             return ids
@@ -292,6 +293,7 @@ def read_ids(blocks: Blocks, chosen: np.ndarray, deadline: Deadline = NO_DEADLIN
         o, n = int(offsets[i]), int(counts[i])
         ids = ids_only(heads[i], n)
         if ids is None:  # wider deltas than inflated, or another shape: the data inflated to its end
+            log.debug("posting block at %d: ids not read alone, unpickled whole", starts[int(chosen[i])])
             data, inflater = heads[i], rest.get(i)
             if inflater is not None:
                 data += inflater.decompress(inflater.unconsumed_tail) + inflater.flush()

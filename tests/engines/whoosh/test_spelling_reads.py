@@ -52,3 +52,45 @@ def test_candidate_reads_skip_blocks(small_blocks):
     assert term_ids(searcher, "body_exact", "said", within=within[:0]).size == 0
     # Candidates in every block: every block read, as a whole read does.
     assert np.array_equal(term_ids(searcher, "body_exact", "said", within=whole), whole)
+
+
+def test_kept_lists_and_title_reads_count_what_exact_searches_find(small_blocks, monkeypatch):
+    """A word asked about by many matches has its whole lists read once and
+    kept (``DocTable.spelled``): the next count reads nothing. Asked about by
+    few, the body's candidate blocks are read, and the title's only for the
+    matches whose body lacks the word. Both count what the spelling's exact
+    search finds, and what the other way counts."""
+    from search.engines.whoosh.postings import PostingCache
+
+    svc, queries = small_blocks
+    table = svc.engine.snapshot().table
+    reads: list[tuple[str, int | None]] = []  # (field, candidates or None: the whole list)
+
+    def term_ids_(searcher, fieldname, text, deadline, within=None):
+        reads.append((fieldname, None if within is None else len(within)))
+        return term_ids(searcher, fieldname, text, deadline, within)
+
+    monkeypatch.setattr(spellings, "term_ids", term_ids_)
+    monkeypatch.setattr(PostingCache, "MIN_POSTINGS", 10**9)  # nothing kept: candidate reads
+    monkeypatch.setattr(table, "spelled", PostingCache())
+    limited = {q: _counts(svc, q) for q in queries}
+    assert reads and all(n is not None for _, n in reads)
+    body = [n for f, n in reads if f == "body_exact"]
+    title = [n for f, n in reads if f == "title_exact"]
+    assert len(title) < len(body) and sum(title) < sum(body) / 2  # titles read for a few matches only
+
+    monkeypatch.setattr(PostingCache, "MIN_POSTINGS", 1)
+    monkeypatch.setattr(table, "spelled", PostingCache())
+    reads.clear()
+    assert {q: _counts(svc, q) for q in queries} == limited
+    whole = sum(n is None for _, n in reads)
+    assert whole > 10 and any(n is not None for _, n in reads)  # dense words kept, sparse ones candidate-read
+    reads.clear()
+    assert {q: _counts(svc, q) for q in queries} == limited
+    assert sum(n is None for _, n in reads) == 0  # the kept words read nothing
+    checked = 0
+    for q in ("the of", "said year", "government minister said"):
+        for s in svc.search(SearchRequest(q=q)).facets.spellings:
+            assert svc.search(SearchRequest(q=s.q, exact=True)).total == s.count, s
+            checked += 1
+    assert checked > 5
