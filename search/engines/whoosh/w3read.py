@@ -44,6 +44,8 @@ from whoosh.filedb.structfile import BufferFile
 
 from search.models import NO_DEADLINE, Deadline
 
+from .lru import SizedLRU
+
 log = logging.getLogger(__name__)
 
 _LENGTH = Struct("!i")
@@ -108,6 +110,10 @@ def term_blocks(reader, terminfo, deadline: Deadline = NO_DEADLINE) -> Blocks | 
     if buf is None:
         return None
     offset, _ = terminfo.extent()
+    key = _chain_key(reader, offset)
+    chain = _chains.get(key) if key else None
+    if chain is not None:
+        return Blocks(buf, *chain)
     if buf[offset:offset + 4] != WHOOSH3_HEADER_MAGIC:
         raise ValueError(f"no posting block header at {offset} of {terms._postfile!r}")
     # The chain: each block's length says where the next one starts.
@@ -129,8 +135,29 @@ def term_blocks(reader, terminfo, deadline: Deadline = NO_DEADLINE) -> Blocks | 
         log.debug("posting block headers of another shape in %r: read through Whoosh's matcher", terms._postfile)
         return None
     sizes, counts, maxids, compressed = parsed
-    return Blocks(buf, (np.asarray(at) + sizes).tolist(), ends, list(compressed), np.asarray(counts, dtype=np.int64),
-                  np.asarray(maxids, dtype=np.int64))
+    blocks = Blocks(buf, (np.asarray(at) + sizes).tolist(), ends, list(compressed),
+                    np.asarray(counts, dtype=np.int64), np.asarray(maxids, dtype=np.int64))
+    if key and len(at) >= KEEP_CHAINS:
+        blocks.counts.setflags(write=False)
+        blocks.maxids.setflags(write=False)
+        _chains.put(key, blocks[1:], _CHAIN_BYTES * len(at))
+    return blocks
+
+
+#: Chains of at least this many blocks are kept once walked (walking costs
+#: about 1 µs a block), in every thread's reader of the segment.
+KEEP_CHAINS = 64
+_CHAIN_BYTES = 110  # about what a block costs kept: two list items and their ints, two numpy items
+_chains: SizedLRU[tuple] = SizedLRU(32 * 1024 * 1024)
+
+
+def _chain_key(reader, offset: int) -> tuple | None:
+    """What names a chain for every reader of its segment (a segment's files
+    never change): its folder, segment and offset; None for a segment in
+    memory, which has no folder."""
+    storage = reader.storage()
+    folder = getattr(getattr(storage, "b", storage), "folder", None)  # a compound segment: an overlay
+    return (folder, reader.segment().segment_id(), offset) if folder else None
 
 
 #: Lists of fewer blocks have their headers unpickled one by one: about 1 µs

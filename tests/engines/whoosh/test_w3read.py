@@ -230,3 +230,25 @@ def test_wide_deltas_are_read_from_the_ids_alone(protocol, compress, monkeypatch
     data = pickle.dumps((tuple(lists[2][:1] + np.diff(lists[2]).tolist()), None, b""), protocol)
     assert w3read.ids_only(data, 10) == (lists[2][0], *np.diff(lists[2]).tolist())
     assert w3read.ids_only(data[:20], 10) is None and w3read.ids_only(data, 11) is None
+
+
+def test_walked_chains_are_kept_for_every_reader_of_a_segment(small_blocks, monkeypatch):
+    """A long list's chain of blocks is walked once: another reader of the
+    segment (another thread's searcher) finds it kept, and reads the same
+    postings through it as Whoosh's matcher does."""
+    monkeypatch.setattr(w3read, "_chains", w3read.SizedLRU(1 << 20))
+    monkeypatch.setattr(w3read, "KEEP_CHAINS", 4)  # the sample's lists in blocks of 4 are short
+    svc, _ = small_blocks
+    snap = svc.engine.snapshot()
+    reader = snap.searcher.subsearchers[0][0].reader()
+    info = reader.term_info("body_exact", "said")
+    walked = w3read.term_blocks(reader, info)
+    assert len(walked.starts) >= w3read.KEEP_CHAINS
+    from search.engines.whoosh import store
+
+    with store.open_index(snap.gen.directory.parent, snap.gen).searcher() as other:  # a reader of its own
+        sub = other.subsearchers[0][0].reader()
+        assert sub is not reader
+        kept = w3read.term_blocks(sub, sub.term_info("body_exact", "said"))
+        assert kept.starts is walked.starts and kept.buf is not None
+        assert _compare(other, snap.table.live, "body_exact", ["said", "the"], False) > 50
