@@ -25,7 +25,7 @@ from .suggest import SpellingWords
 
 #: Bytes of ``DocTable.spelled`` per process: a word in every article of
 #: half a million is 2 MB.
-SPELLED_BUDGET = 48 * 1024 * 1024
+SPELLED_BUDGET = 32 * 1024 * 1024
 
 
 @dataclass

@@ -12,7 +12,9 @@ get its ids. Here:
   segment's reader has open; a compound segment's bytes are already a map)
   reading only each block's length; the headers, pickles of six numbers, are
   then parsed all at once with numpy, and which blocks may hold a candidate
-  is one ``searchsorted`` over their last ids;
+  is one ``searchsorted`` over their last ids; a chain of many blocks, once
+  walked, is kept for every reader of its segment (a segment's files never
+  change);
 * for ids only (:func:`read_ids`), a block is inflated only as far as its
   ids; pickled, they are a ``MARK``, the first (absolute) id as a 1-, 2- or
   4-byte int opcode, then one ``K`` opcode and byte per delta under 256 (a
@@ -148,7 +150,7 @@ def term_blocks(reader, terminfo, deadline: Deadline = NO_DEADLINE) -> Blocks | 
 #: about 1 µs a block), in every thread's reader of the segment.
 KEEP_CHAINS = 64
 _CHAIN_BYTES = 110  # about what a block costs kept: two list items and their ints, two numpy items
-_chains: SizedLRU[tuple] = SizedLRU(32 * 1024 * 1024)
+_chains: SizedLRU[tuple] = SizedLRU(16 * 1024 * 1024)
 
 
 def _chain_key(reader, offset: int) -> tuple | None:
