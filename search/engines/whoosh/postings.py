@@ -272,9 +272,8 @@ class PostingCache:
     MIN_POSTINGS = 2_000
     BUDGET_BYTES = 160 * 1024 * 1024  # per process: each web worker has its own
 
-    def __init__(self, budget: int | None = None) -> None:
-        self.budget = self.BUDGET_BYTES if budget is None else budget
-        self._lru: SizedLRU[tuple[np.ndarray, ...]] = SizedLRU(self.budget)
+    def __init__(self) -> None:
+        self._lru: SizedLRU[tuple[np.ndarray, ...]] = SizedLRU(self.BUDGET_BYTES)
 
     def get(self, key: tuple[str, ...]) -> tuple[np.ndarray, ...] | None:
         return self._lru.get(key)
@@ -283,7 +282,7 @@ class PostingCache:
         """Whether a list this long and this big is kept: long enough to be
         slow to read, small enough (a quarter of the budget) that one word
         does not push out everything else."""
-        return postings >= self.MIN_POSTINGS and nbytes <= self.budget // 4
+        return postings >= self.MIN_POSTINGS and nbytes <= self.BUDGET_BYTES // 4
 
     def put(self, key: tuple[str, ...], ids: np.ndarray, *payload: np.ndarray) -> None:
         """Keep ``(ids, *payload)`` (read-only from now on) if worth keeping."""

@@ -2,18 +2,18 @@
 the marked words of the first matches, and how many matches hold each spelling.
 
 Counting a spelling is its posting lists in the exact-spelling fields (the
-lower-cased words) looked up at the matches: no stored field is read.
+lower-cased words) looked up at the matches: no stored field is read, and
+only the posting blocks that may hold a match are read, the body's first;
+the title's only for the matches whose body lacks the word (a title's words
+are nearly always in its body too).
 
-* When the matches are not much fewer than the word's postings
-  (:func:`.postings.limits_reads`, as for a ranking list that is kept),
-  many of its blocks hold one, so its whole lists are read and the
-  documents holding it kept for the generation in ``DocTable.spelled``,
-  apart from the ranking's posting cache so that a common word's spellings
-  do not push the ranking's own lists out of it: the next search asking
-  about the word reads nothing.
-* Else only the blocks that may hold a match are read, the body's first;
-  the title's only for the matches whose body lacks the word (a title's
-  words are nearly always in its body too).
+For a frequent word, which documents were looked at and which of them hold
+it are kept for the generation (``DocTable.spelled``, apart from the
+ranking's posting cache, so that a common word's spellings do not push the
+ranking's own lists out of it): the next search asking about the word reads
+only for the matches not looked at yet. The lists themselves are not read
+whole: the matches of a few words are spread over the whole index, and
+about half of a frequent word's blocks hold one of them.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from search.models import Deadline, OutOfTime
 
 from . import highlight
 from .facets import Filtered, TableCounter
-from .postings import EMPTY_IDS, contains, limits_reads, term_ids, union
+from .lru import SizedLRU
+from .postings import EMPTY_IDS, PostingCache, contains, term_ids
 from .searchers import Snapshot, StoredFields
 
 #: The exact-spelling fields a spelling is counted in.
@@ -89,19 +90,46 @@ class SearchCounter(TableCounter):
 
     def _holding(self, word: str, docs: np.ndarray, limit: Deadline) -> np.ndarray:
         """The matches (``docs``, ascending) holding ``word`` in an exact-spelling field."""
-        searcher, kept = self.snap.searcher, self.snap.table.spelled
-        got = kept.get((word,))
-        whole = got[0] if got else None
-        if whole is None:
-            postings = sum(searcher.doc_frequency(f, word) for f in EXACT_FIELDS)
-            if not limits_reads(docs, postings, kept=True) and kept.worth_keeping(postings, 4 * postings):
-                whole = union([term_ids(searcher, f, word, limit) for f in EXACT_FIELDS], None).astype(np.int32)
-                kept.put((word,), whole)
-        if whole is not None:
-            return docs[contains(whole, docs.astype(np.int32))]
+        kept = self.snap.table.spelled
+        got = kept.get(word)
+        if got is None:
+            found = self._read(word, docs, limit)
+            searcher = self.snap.searcher
+            if sum(searcher.doc_frequency(f, word) for f in EXACT_FIELDS) >= PostingCache.MIN_POSTINGS:
+                _keep(kept, word, docs, found)
+            return found
+        looked, held = got
+        wanted = docs.astype(np.int32)
+        new = docs[~contains(looked, wanted)]
+        if len(new):
+            looked, held = _keep(kept, word, new, self._read(word, new, limit), got)
+        return docs[contains(held, wanted)]
+
+    def _read(self, word: str, docs: np.ndarray, limit: Deadline) -> np.ndarray:
+        """Of ``docs`` (ascending), those holding ``word``, from its lists' blocks that may hold one."""
+        searcher = self.snap.searcher
         body = term_ids(searcher, "body_exact", word, limit, within=docs)
-        in_body = contains(body, docs)
-        rest = docs[~in_body]
+        held = contains(body, docs)
+        rest = docs[~held]
         title = term_ids(searcher, "title_exact", word, limit, within=rest) if len(rest) else EMPTY_IDS
-        in_body[np.flatnonzero(~in_body)[contains(title, rest)]] = True
-        return docs[in_body]
+        held[np.flatnonzero(~held)[contains(title, rest)]] = True
+        return docs[held]
+
+
+def _keep(kept: SizedLRU, word: str, docs: np.ndarray, found: np.ndarray,
+          got: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Remember that of ``docs`` just ``found`` hold ``word``, besides what
+    ``got`` held (documents looked at before, those holding it: ascending,
+    none of ``docs``); int32 (half the memory), shared read-only."""
+    looked, held = docs.astype(np.int32), found.astype(np.int32)
+    if got is not None:
+        looked, held = _merged(got[0], looked), _merged(got[1], held)
+    for a in (looked, held):
+        a.setflags(write=False)
+    kept.put(word, (looked, held), looked.nbytes + held.nbytes)
+    return looked, held
+
+
+def _merged(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Two ascending arrays without a common value, as one (linear, no sort)."""
+    return np.insert(a, np.searchsorted(a, b), b)

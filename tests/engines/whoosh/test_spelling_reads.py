@@ -54,42 +54,55 @@ def test_candidate_reads_skip_blocks(small_blocks):
     assert np.array_equal(term_ids(searcher, "body_exact", "said", within=whole), whole)
 
 
-def test_kept_lists_and_title_reads_count_what_exact_searches_find(small_blocks, monkeypatch):
-    """A word asked about by many matches has its whole lists read once and
-    kept (``DocTable.spelled``): the next count reads nothing. Asked about by
-    few, the body's candidate blocks are read, and the title's only for the
-    matches whose body lacks the word. Both count what the spelling's exact
-    search finds, and what the other way counts."""
+def test_kept_words_and_title_reads_count_what_exact_searches_find(small_blocks, monkeypatch):
+    """The body's candidate blocks are read first, the title's only for the
+    matches whose body lacks the word. For a frequent word, the matches
+    looked at and those holding it are kept (``DocTable.spelled``): the same
+    search again reads nothing, another one only for its matches not looked
+    at yet. Every way counts what the spelling's exact search finds."""
+    from search.engines.whoosh.lru import SizedLRU
     from search.engines.whoosh.postings import PostingCache
 
     svc, queries = small_blocks
     table = svc.engine.snapshot().table
-    reads: list[tuple[str, int | None]] = []  # (field, candidates or None: the whole list)
+    reads: list[tuple[str, str, int]] = []  # (field, word, candidates)
 
     def term_ids_(searcher, fieldname, text, deadline, within=None):
-        reads.append((fieldname, None if within is None else len(within)))
+        reads.append((fieldname, text, len(within)))
         return term_ids(searcher, fieldname, text, deadline, within)
 
     monkeypatch.setattr(spellings, "term_ids", term_ids_)
-    monkeypatch.setattr(PostingCache, "MIN_POSTINGS", 10**9)  # nothing kept: candidate reads
-    monkeypatch.setattr(table, "spelled", PostingCache())
+    monkeypatch.setattr(PostingCache, "MIN_POSTINGS", 10**9)  # nothing kept
+    monkeypatch.setattr(table, "spelled", SizedLRU(1 << 24))
     limited = {q: _counts(svc, q) for q in queries}
-    assert reads and all(n is not None for _, n in reads)
-    body = [n for f, n in reads if f == "body_exact"]
-    title = [n for f, n in reads if f == "title_exact"]
+    assert not table.spelled._items
+    body = [n for f, _, n in reads if f == "body_exact"]
+    title = [n for f, _, n in reads if f == "title_exact"]
     assert len(title) < len(body) and sum(title) < sum(body) / 2  # titles read for a few matches only
 
     monkeypatch.setattr(PostingCache, "MIN_POSTINGS", 1)
-    monkeypatch.setattr(table, "spelled", PostingCache())
     reads.clear()
     assert {q: _counts(svc, q) for q in queries} == limited
-    whole = sum(n is None for _, n in reads)
-    assert whole > 10 and any(n is not None for _, n in reads)  # dense words kept, sparse ones candidate-read
+    assert reads and table.spelled._items
     reads.clear()
     assert {q: _counts(svc, q) for q in queries} == limited
-    assert sum(n is None for _, n in reads) == 0  # the kept words read nothing
+    searcher = svc.engine.snapshot().searcher
+    # Every match looked at before; only words the exact fields lack (a
+    # spelling marked with accents, indexed without) are asked again.
+    assert all(sum(searcher.doc_frequency(f, w) for f in spellings.EXACT_FIELDS) == 0 for _, w, _ in reads)
+
+    monkeypatch.setattr(table, "spelled", SizedLRU(1 << 24))
+    first, then = "said government", "said"
+    _counts(svc, first)
+    reads.clear()
+    counted = _counts(svc, then)
+    matches = svc.search(SearchRequest(q=then)).total
+    said = [n for f, w, n in reads if (f, w) == ("body_exact", "said")]
+    assert said and 0 < said[0] < matches  # the first search's matches not read again
+    monkeypatch.setattr(table, "spelled", SizedLRU(1 << 24))
+    assert _counts(svc, then) == counted  # as when nothing was kept
     checked = 0
-    for q in ("the of", "said year", "government minister said"):
+    for q in ("the of", "said year", "government minister said", then):
         for s in svc.search(SearchRequest(q=q)).facets.spellings:
             assert svc.search(SearchRequest(q=s.q, exact=True)).total == s.count, s
             checked += 1
