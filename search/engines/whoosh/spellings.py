@@ -7,13 +7,15 @@ only the posting blocks that may hold a match are read, the body's first;
 the title's only for the matches whose body lacks the word (a title's words
 are nearly always in its body too).
 
-For a frequent word, which documents were looked at and which of them hold
-it are kept for the generation (``DocTable.spelled``, apart from the
+For each word, which documents were looked at and which of them hold it
+are kept for the generation (``DocTable.spelled``, apart from the
 ranking's posting cache, so that a common word's spellings do not push the
 ranking's own lists out of it): the next search asking about the word reads
-only for the matches not looked at yet. The lists themselves are not read
-whole: the matches of a few words are spread over the whole index, and
-about half of a frequent word's blocks hold one of them.
+only for the matches not looked at yet (a rare word's lists are short, but
+looking them up costs a term lookup per field and segment). The lists are
+not read whole: a limited read of a frequent word touches about half its
+blocks (the matches are spread over the index), and a whole read would
+double what a fresh process reads.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from search.models import Deadline, OutOfTime
 from . import highlight
 from .facets import Filtered, TableCounter
 from .lru import SizedLRU
-from .postings import EMPTY_IDS, PostingCache, contains, term_ids
+from .postings import EMPTY_IDS, contains, term_ids
 from .searchers import Snapshot, StoredFields
 
 #: The exact-spelling fields a spelling is counted in.
@@ -94,9 +96,7 @@ class SearchCounter(TableCounter):
         got = kept.get(word)
         if got is None:
             found = self._read(word, docs, limit)
-            searcher = self.snap.searcher
-            if sum(searcher.doc_frequency(f, word) for f in EXACT_FIELDS) >= PostingCache.MIN_POSTINGS:
-                _keep(kept, word, docs, found)
+            _keep(kept, word, docs, found)
             return found
         looked, held = got
         wanted = docs.astype(np.int32)
@@ -116,6 +116,10 @@ class SearchCounter(TableCounter):
         return docs[held]
 
 
+#: What a kept word costs besides its arrays' data: the LRU's entry, a tuple, two array headers.
+_ENTRY_BYTES = 400
+
+
 def _keep(kept: SizedLRU, word: str, docs: np.ndarray, found: np.ndarray,
           got: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Remember that of ``docs`` just ``found`` hold ``word``, besides what
@@ -126,7 +130,7 @@ def _keep(kept: SizedLRU, word: str, docs: np.ndarray, found: np.ndarray,
         looked, held = _merged(got[0], looked), _merged(got[1], held)
     for a in (looked, held):
         a.setflags(write=False)
-    kept.put(word, (looked, held), looked.nbytes + held.nbytes)
+    kept.put(word, (looked, held), looked.nbytes + held.nbytes + _ENTRY_BYTES)
     return looked, held
 
 

@@ -18,7 +18,10 @@ def _counts(svc, q: str) -> dict[tuple[str, str], int]:
 
 
 def test_counts_from_candidate_blocks_equal_whole_lists(small_blocks, monkeypatch):
+    from search.engines.whoosh.lru import SizedLRU
+
     svc, queries = small_blocks
+    monkeypatch.setattr(svc.engine.snapshot().table, "spelled", SizedLRU(0))  # every count read
     read = {True: 0, False: 0}  # postings read, candidate-limited or not
 
     def reading(limited: bool):
@@ -56,12 +59,11 @@ def test_candidate_reads_skip_blocks(small_blocks):
 
 def test_kept_words_and_title_reads_count_what_exact_searches_find(small_blocks, monkeypatch):
     """The body's candidate blocks are read first, the title's only for the
-    matches whose body lacks the word. For a frequent word, the matches
-    looked at and those holding it are kept (``DocTable.spelled``): the same
-    search again reads nothing, another one only for its matches not looked
-    at yet. Every way counts what the spelling's exact search finds."""
+    matches whose body lacks the word. The matches looked at for a word and
+    those holding it are kept (``DocTable.spelled``): the same search again
+    reads nothing, another one only for its matches not looked at yet. Every
+    way counts what the spelling's exact search finds."""
     from search.engines.whoosh.lru import SizedLRU
-    from search.engines.whoosh.postings import PostingCache
 
     svc, queries = small_blocks
     table = svc.engine.snapshot().table
@@ -72,24 +74,20 @@ def test_kept_words_and_title_reads_count_what_exact_searches_find(small_blocks,
         return term_ids(searcher, fieldname, text, deadline, within)
 
     monkeypatch.setattr(spellings, "term_ids", term_ids_)
-    monkeypatch.setattr(PostingCache, "MIN_POSTINGS", 10**9)  # nothing kept
-    monkeypatch.setattr(table, "spelled", SizedLRU(1 << 24))
+    monkeypatch.setattr(table, "spelled", SizedLRU(0))  # nothing kept
     limited = {q: _counts(svc, q) for q in queries}
     assert not table.spelled._items
     body = [n for f, _, n in reads if f == "body_exact"]
     title = [n for f, _, n in reads if f == "title_exact"]
     assert len(title) < len(body) and sum(title) < sum(body) / 2  # titles read for a few matches only
 
-    monkeypatch.setattr(PostingCache, "MIN_POSTINGS", 1)
+    monkeypatch.setattr(table, "spelled", SizedLRU(1 << 24))
     reads.clear()
     assert {q: _counts(svc, q) for q in queries} == limited
     assert reads and table.spelled._items
     reads.clear()
     assert {q: _counts(svc, q) for q in queries} == limited
-    searcher = svc.engine.snapshot().searcher
-    # Every match looked at before; only words the exact fields lack (a
-    # spelling marked with accents, indexed without) are asked again.
-    assert all(sum(searcher.doc_frequency(f, w) for f in spellings.EXACT_FIELDS) == 0 for _, w, _ in reads)
+    assert reads == []  # every match looked at before
 
     monkeypatch.setattr(table, "spelled", SizedLRU(1 << 24))
     first, then = "said government", "said"
