@@ -19,11 +19,17 @@ from search.query.dates import NO_DATE
 
 from .analysis import fold
 from .idindex import IdIndex
+from .lru import SizedLRU
 from .postings import PostingCache
 from .schema import AUTHOR_SEP
 from .suggest import SpellingWords
 
 log = logging.getLogger(__name__)
+
+
+#: Bytes of ``DocTable.spelled`` per process: a word asked about by every
+#: article of half a million is 4 MB.
+SPELLED_BUDGET = 32 * 1024 * 1024
 
 
 @dataclass
@@ -80,6 +86,8 @@ class DocTable:
     _lengths_lock: threading.Lock = field(default_factory=threading.Lock)
     #: Decoded posting lists of frequent terms (see .evaluate and .phrases).
     postings: PostingCache = field(default_factory=lambda: PostingCache())
+    #: The documents holding each of the spellings panel's frequent words (see .spellings).
+    spelled: SizedLRU[tuple[np.ndarray, np.ndarray]] = field(default_factory=lambda: SizedLRU(SPELLED_BUDGET))
     #: The spelling fields' words, read on first use (see .suggest).
     _spelling: dict[tuple[str, ...], SpellingWords] = field(default_factory=dict)
     #: Ids by document number and back, read on first use (exports, saved sets).

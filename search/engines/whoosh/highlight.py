@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from search import snippets
 from search.models import NO_DEADLINE, Deadline, Hit
@@ -43,6 +43,11 @@ class HighlightSpec:
     def __bool__(self) -> bool:
         return bool(self.stems or self.words or self.exact or self.prefixes or self.phrases)
 
+    @cached_property
+    def stem_initials(self) -> frozenset[str]:
+        """The first letters of ``stems`` (asked for once the spec is complete)."""
+        return frozenset(s[:1] for s in self.stems)
+
 
 @lru_cache(maxsize=200_000)
 def _forms(token: str) -> tuple[str, str]:
@@ -67,7 +72,7 @@ def _matches(token: str, spec: HighlightSpec) -> bool:
         # Porter2 changes only a word's ending, never its first letter: stemming
         # (pure Python, ~8 µs a new word, most of a cold page's snippets) is
         # only done for words that begin as one of the query's stems does.
-        or (bool(spec.stems) and folded[:1] in {s[:1] for s in spec.stems}
+        or (bool(spec.stems) and folded[:1] in spec.stem_initials
             and ranking_form(token) in spec.stems)
     )
 

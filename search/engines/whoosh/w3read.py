@@ -12,14 +12,17 @@ get its ids. Here:
   segment's reader has open; a compound segment's bytes are already a map)
   reading only each block's length; the headers, pickles of six numbers, are
   then parsed all at once with numpy, and which blocks may hold a candidate
-  is one ``searchsorted`` over their last ids;
+  is one ``searchsorted`` over their last ids; a chain of many blocks, once
+  walked, is kept for every reader of its segment (a segment's files never
+  change);
 * for ids only (:func:`read_ids`), a block is inflated only as far as its
   ids; pickled, they are a ``MARK``, the first (absolute) id as a 1-, 2- or
   4-byte int opcode, then one ``K`` opcode and byte per delta under 256 (a
   list of more than a few hundred postings in a segment is dense enough that
   they almost all are), and every block's bytes are decoded at once with
-  numpy. A block in any other shape (a larger delta, a block of three
-  postings or fewer, another pickle protocol) is unpickled whole.
+  numpy. A block with a larger delta has its ids' part alone unpickled
+  (:func:`ids_only`); one in any other shape (a block of three postings or
+  fewer, another pickle protocol) is unpickled whole.
 
 Deleted documents are read too, as from the codec's own matcher (callers
 mask with ``DocTable.live``). Readers of another codec, inlined postings and
@@ -33,7 +36,7 @@ import logging
 import mmap
 import weakref
 import zlib
-from pickle import dumps, loads
+from pickle import UnpicklingError, dumps, loads
 from struct import Struct
 from typing import NamedTuple
 
@@ -42,6 +45,8 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
 from whoosh.filedb.structfile import BufferFile
 
 from search.models import NO_DEADLINE, Deadline
+
+from .lru import SizedLRU
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +112,10 @@ def term_blocks(reader, terminfo, deadline: Deadline = NO_DEADLINE) -> Blocks | 
     if buf is None:
         return None
     offset, _ = terminfo.extent()
+    key = _chain_key(reader, offset)
+    chain = _chains.get(key) if key else None
+    if chain is not None:
+        return Blocks(buf, *chain)
     if buf[offset:offset + 4] != WHOOSH3_HEADER_MAGIC:
         raise ValueError(f"no posting block header at {offset} of {terms._postfile!r}")
     # The chain: each block's length says where the next one starts.
@@ -128,8 +137,29 @@ def term_blocks(reader, terminfo, deadline: Deadline = NO_DEADLINE) -> Blocks | 
         log.debug("posting block headers of another shape in %r: read through Whoosh's matcher", terms._postfile)
         return None
     sizes, counts, maxids, compressed = parsed
-    return Blocks(buf, (np.asarray(at) + sizes).tolist(), ends, list(compressed), np.asarray(counts, dtype=np.int64),
-                  np.asarray(maxids, dtype=np.int64))
+    blocks = Blocks(buf, (np.asarray(at) + sizes).tolist(), ends, list(compressed),
+                    np.asarray(counts, dtype=np.int64), np.asarray(maxids, dtype=np.int64))
+    if key and len(at) >= KEEP_CHAINS:
+        blocks.counts.setflags(write=False)
+        blocks.maxids.setflags(write=False)
+        _chains.put(key, blocks[1:], _CHAIN_BYTES * len(at))
+    return blocks
+
+
+#: Chains of at least this many blocks are kept once walked (walking costs
+#: about 1 µs a block), in every thread's reader of the segment.
+KEEP_CHAINS = 64
+_CHAIN_BYTES = 110  # about what a block costs kept: two list items and their ints, two numpy items
+_chains: SizedLRU[tuple] = SizedLRU(16 * 1024 * 1024)
+
+
+def _chain_key(reader, offset: int) -> tuple | None:
+    """What names a chain for every reader of its segment (a segment's files
+    never change): its folder, segment and offset; None for a segment in
+    memory, which has no folder."""
+    storage = reader.storage()
+    folder = getattr(getattr(storage, "b", storage), "folder", None)  # a compound segment: an overlay
+    return (folder, reader.segment().segment_id(), offset) if folder else None
 
 
 #: Lists of fewer blocks have their headers unpickled one by one: about 1 µs
@@ -221,6 +251,29 @@ def ids_part(data: bytes, n: int) -> tuple[int, int, int] | None:
     return int.from_bytes(data[at + 2:start], "little"), start, end
 
 
+def ids_only(data: bytes, n: int) -> tuple | None:
+    """A block's id deltas read from its data as far as they go, without
+    unpickling its weights and values: the ids' tuple (any int opcodes) ends
+    with ``TUPLE`` and a memo opcode, so that much of the pickle, given a
+    ``STOP``, is the tuple alone; None when no such end gives ``n`` ids. Each
+    id takes at least 2 bytes, and an end found inside a wider int's bytes
+    leaves the pickle cut short, which the unpickler refuses."""
+    at = 11 if data[:3] == b"\x80\x04\x95" else 2 if data[:2] == b"\x80\x02" else 0
+    if not at or data[at] != MARK:
+        return None
+    end = b"t\x94" if at == 11 else b"tq"  # protocol 4's MEMOIZE, protocol 2's BINPUT
+    p = data.find(end, at + 2 * n)
+    while p >= 0:
+        try:
+            ids = loads(b"\x80\x02" + data[at:p + 1] + b".")
+        except (UnpicklingError, EOFError):  # an end inside an int's bytes: cut short
+            ids = None
+        if type(ids) is tuple and len(ids) == n:
+            return ids
+        p = data.find(end, p + 1)
+    return None
+
+
 def read_ids(blocks: Blocks, chosen: np.ndarray, deadline: Deadline = NO_DEADLINE) -> np.ndarray:
     """The ascending ids of the ``chosen`` blocks (ascending indexes)."""
     if len(chosen) == 1:  # most lists: one block, unpickled without numpy's calls for many
@@ -242,10 +295,11 @@ def read_ids(blocks: Blocks, chosen: np.ndarray, deadline: Deadline = NO_DEADLIN
             deadline.check()
         head = buf[starts[k]:ends[k]]
         if compressed[k]:
-            # The ids end at most 2n + 16 bytes in: protocol 4's 11-byte header
-            # (2 for protocol 2), MARK, a first id of up to 5 bytes, 2 bytes a delta, TUPLE.
+            # The ids end at most 3n + 16 bytes in when no delta is 65536 or
+            # more: protocol 4's 11-byte header (2 for protocol 2), MARK, a
+            # first id of up to 5 bytes, 2 or 3 bytes a delta, TUPLE.
             rest[i] = inflater = zlib.decompressobj()
-            head = inflater.decompress(head, 2 * n + 16)
+            head = inflater.decompress(head, 3 * n + 16)
         heads[i] = head
         part = ids_part(head, n)
         if part is None:
@@ -261,15 +315,19 @@ def read_ids(blocks: Blocks, chosen: np.ndarray, deadline: Deadline = NO_DEADLIN
         deltas[first_at] = firsts
         deltas[ranges(first_at + 1, first_at + n_fast)] = ops[:, 1]
         odd = np.flatnonzero(ops[:, 0] != K)
-        if len(odd):  # a delta of 256 or more: those blocks are unpickled
+        if len(odd):  # a delta of 256 or more: those blocks' ids are unpickled
             pair_starts = np.cumsum(n_fast - 1) - (n_fast - 1)
             slow += where[np.unique(np.searchsorted(pair_starts, odd, side="right") - 1)].tolist()
-    for i in slow:  # the data inflated to its end, unpickled
+    for i in slow:
         o, n = int(offsets[i]), int(counts[i])
-        data, inflater = heads[i], rest.get(i)
-        if inflater is not None:
-            data += inflater.decompress(inflater.unconsumed_tail) + inflater.flush()
-        deltas[o:o + n] = unpickled(data)[0]
+        ids = ids_only(heads[i], n)
+        if ids is None:  # wider deltas than inflated, or another shape: the data inflated to its end
+            log.debug("posting block at %d: ids not read alone, unpickled whole", starts[int(chosen[i])])
+            data, inflater = heads[i], rest.get(i)
+            if inflater is not None:
+                data += inflater.decompress(inflater.unconsumed_tail) + inflater.flush()
+            ids = unpickled(data)[0]
+        deltas[o:o + n] = ids
     return ids_from_deltas(blocks, chosen, deltas, offsets)
 
 

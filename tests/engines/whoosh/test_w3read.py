@@ -184,3 +184,71 @@ def test_our_blocks_in_other_shapes_are_unpickled(tmp_path, monkeypatch):
         assert retried and whole
     finally:
         svc.close()
+
+
+def _blocks(lists: list[list[int]], protocol: int, compress: bool) -> w3read.Blocks:
+    """Posting blocks holding ``lists`` of ascending ids, pickled as a W3
+    block's (ids as deltas, weights, values), each first id absolute."""
+    import pickle
+    import zlib
+
+    buf, starts, ends = b"", [], []
+    for ids in lists:
+        deltas = (ids[0], *np.diff(ids).tolist())
+        data = pickle.dumps((deltas, None, b""), protocol)
+        data = zlib.compress(data) if compress else data
+        starts.append(len(buf))
+        buf += data
+        ends.append(len(buf))
+    return w3read.Blocks(buf, starts, ends, [int(compress)] * len(lists),
+                         np.asarray([len(ids) for ids in lists], dtype=np.int64),
+                         np.asarray([ids[-1] for ids in lists], dtype=np.int64))
+
+
+@pytest.mark.parametrize("protocol", [2, 4])
+@pytest.mark.parametrize("compress", [True, False], ids=["compressed", "plain"])
+def test_wide_deltas_are_read_from_the_ids_alone(protocol, compress, monkeypatch, caplog):
+    """Deltas of one byte (decoded from bytes), of two (the ids' part alone
+    unpickled, even when a delta's bytes look like the part's end), and of
+    four: more bytes than are inflated for the ids, so that block is
+    inflated to its end and unpickled whole, logged."""
+    lists = [list(range(0, 20)),  # deltas of 1
+             list(range(1000, 1000 + 300 * 10, 300)),  # deltas of 300: two bytes
+             [5000 + 300 * i for i in range(9)] + [5000 + 300 * 8 + 0x9474],  # last delta's bytes: "t\x94"
+             [50_000 + 70_000 * i for i in range(10)]]  # deltas of 70,000: four bytes
+    blocks = _blocks(lists, protocol, compress)
+    whole = []
+    monkeypatch.setattr(w3read, "unpickled", lambda data: (whole.append(1), w3read.loads(data))[1])
+    with caplog.at_level(logging.DEBUG, logger=w3read.__name__):
+        got = w3read.read_ids(blocks, np.arange(len(lists)))
+    assert got.tolist() == [i for ids in lists for i in ids]
+    assert len(whole) == (1 if compress else 0)  # plain data holds every id: read alone
+    assert ("unpickled whole" in caplog.text) == compress
+    # The ids' part alone, or None when the data stops before its end.
+    import pickle
+
+    data = pickle.dumps((tuple(lists[2][:1] + np.diff(lists[2]).tolist()), None, b""), protocol)
+    assert w3read.ids_only(data, 10) == (lists[2][0], *np.diff(lists[2]).tolist())
+    assert w3read.ids_only(data[:20], 10) is None and w3read.ids_only(data, 11) is None
+
+
+def test_walked_chains_are_kept_for_every_reader_of_a_segment(small_blocks, monkeypatch):
+    """A long list's chain of blocks is walked once: another reader of the
+    segment (another thread's searcher) finds it kept, and reads the same
+    postings through it as Whoosh's matcher does."""
+    monkeypatch.setattr(w3read, "_chains", w3read.SizedLRU(1 << 20))
+    monkeypatch.setattr(w3read, "KEEP_CHAINS", 4)  # the sample's lists in blocks of 4 are short
+    svc, _ = small_blocks
+    snap = svc.engine.snapshot()
+    reader = snap.searcher.subsearchers[0][0].reader()
+    info = reader.term_info("body_exact", "said")
+    walked = w3read.term_blocks(reader, info)
+    assert len(walked.starts) >= w3read.KEEP_CHAINS
+    from search.engines.whoosh import store
+
+    with store.open_index(snap.gen.directory.parent, snap.gen).searcher() as other:  # a reader of its own
+        sub = other.subsearchers[0][0].reader()
+        assert sub is not reader
+        kept = w3read.term_blocks(sub, sub.term_info("body_exact", "said"))
+        assert kept.starts is walked.starts and kept.buf is not None
+        assert _compare(other, snap.table.live, "body_exact", ["said", "the"], False) > 50
