@@ -17,7 +17,7 @@ from pathlib import Path
 
 from search.models import IndexState
 
-from . import damage, phrases, store
+from . import damage, phrases, readahead, store
 from .bm25 import FIELD_BOOSTS, weighting
 from .compile import PHRASE_FIELDS
 from .doctable import DocTable
@@ -128,6 +128,7 @@ class Searchers:
         if gen.label not in self._verified:
             damage.verify(gen.directory, gen.commit)  # once per index state in this process
             self._verified.add(gen.label)
+            readahead.start(gen.directory)
         ix = store.open_index(self.index_dir, gen)
         searcher = ix.searcher(weighting=weighting())
         # The index may have committed again between reading the generation
