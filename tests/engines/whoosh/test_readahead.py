@@ -6,7 +6,6 @@ import logging
 import os
 import threading
 
-
 from search import SearchRequest
 from search.engines.whoosh import readahead, store
 from search.service import SearchService
